@@ -1,0 +1,40 @@
+#!/bin/sh
+# Install what QuantumTrack needs on Debian 12, or print the exact command.
+#   scripts/setup.sh run    build and run (C libraries)
+#   scripts/setup.sh test   also PostgreSQL, PgBouncer, clang fuzzing, Chromium, npm packages
+set -eu
+mode=${1:-run}
+cd "$(dirname "$0")/.."
+
+need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libpq-dev tzdata"
+if [ "$mode" = test ]; then
+	need="$need postgresql postgresql-client pgbouncer clang libclang-rt-14-dev chromium valgrind wrk sqlite3"
+	command -v node >/dev/null 2>&1 || need="$need nodejs npm"
+fi
+
+missing=""
+for p in $need; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	cmd="apt-get install -y --no-install-recommends$missing"
+	if [ "$(id -u)" = 0 ]; then
+		echo "setup: installing:$missing" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >/dev/null
+		# shellcheck disable=SC2086
+		apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	else
+		echo "setup: missing Debian packages. Run:" >&2
+		echo "  sudo $cmd" >&2
+		exit 1
+	fi
+fi
+
+if [ "$mode" = test ] && [ -f package-lock.json ]; then
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+		echo "setup: npm ci" >&2
+		npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	fi
+fi

@@ -1,0 +1,479 @@
+/*
+ * auth.c — sign-in, refresh-token rotation, sign-out, the caller's own
+ * profile and password, for store users and for platform operators.
+ *
+ * Access tokens are HS256 JWTs (security/jwt.c).  Refresh tokens are random,
+ * stored hashed, single use: each refresh returns a new one in the same
+ * family, and presenting a used one revokes the whole family.  The web app
+ * may keep the refresh token in an HttpOnly SameSite=Strict cookie instead
+ * of the body; the cookie is honoured only with the X-Requested-With header,
+ * which a cross-site form cannot send.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/handlers.h"
+#include "http/jsonin.h"
+#include "security/jwt.h"
+#include "security/password.h"
+#include "security/token.h"
+#include "util/clock.h"
+#include "util/uuid.h"
+
+#define REFRESH_COOKIE "qt_refresh"
+
+static char *lower_email(struct req *r, const char *email)
+{
+	char *s = arena_strdup(r->arena, email);
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+static int web_client(struct req *r)
+{
+	const char *x = req_header(r, "X-Requested-With");
+	return x && strcmp(x, "quantumtrack-web") == 0;
+}
+
+static void set_refresh_cookie(struct req *r, const char *path, const char *token, int max_age)
+{
+	if (!web_client(r))
+		return;
+	resp_header(r, "Set-Cookie", arena_printf(r->arena,
+		"%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict", REFRESH_COOKIE,
+		token ? token : "", path, token ? max_age : 0));
+}
+
+/* The refresh token from the body or, for the web app, the cookie. */
+static const char *refresh_token_in(struct req *r, json_t *body)
+{
+	const char *t = jsonin_str(body, "refresh_token", NULL);
+	if (t)
+		return t;
+	if (!web_client(r))
+		return NULL;
+	return req_cookie(r, REFRESH_COOKIE);
+}
+
+/* Issue an access token and a refresh token (new family when family_id is
+ * NULL).  Fills out with the token fields. */
+static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
+	const char *tenant_id, const char *role, int is_operator, const char *family_id,
+	json_t *out, const char *cookie_path)
+{
+	struct jwt_claims c = { 0 };
+	char access[2048], refresh[44], hash[65], family[37];
+	int64_t now = clock_now_s();
+
+	snprintf(c.sub, sizeof c.sub, "%s", subject);
+	snprintf(c.tid, sizeof c.tid, "%s", tenant_id ? tenant_id : "");
+	snprintf(c.role, sizeof c.role, "%s", role ? role : "");
+	uuid_v7(c.jti);
+	c.iat = now;
+	c.exp = now + r->app->cfg.access_ttl_s;
+	c.op = is_operator;
+	if (jwt_sign(&c, r->app->jwt_key, r->app->jwt_key_len, access, sizeof access) < 0)
+		return req_fail(r, 500, "internal_error", "could not sign the access token");
+	token_random(refresh);
+	token_hash(refresh, hash);
+	if (family_id)
+		snprintf(family, sizeof family, "%s", family_id);
+	else
+		uuid_v7(family);
+	struct refresh_rec rec = {
+		.token_hash = hash, .family_id = family, .subject_id = (char *)(uintptr_t)subject,
+		.tenant_id = (char *)(uintptr_t)tenant_id, .is_operator = is_operator,
+		.expires_at = (now + r->app->cfg.refresh_ttl_s) * 1000,
+	};
+	int rc = store_refresh_insert(tx, &rec);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	json_object_set_new(out, "access_token", json_string(access));
+	json_object_set_new(out, "token_type", json_string("bearer"));
+	json_object_set_new(out, "expires_in", json_integer(r->app->cfg.access_ttl_s));
+	json_object_set_new(out, "refresh_token", json_string(refresh));
+	set_refresh_cookie(r, cookie_path, refresh, r->app->cfg.refresh_ttl_s);
+	return 0;
+}
+
+static json_t *user_json(const char *id, const char *email, const char *name)
+{
+	return json_pack("{s:s, s:s, s:s}", "id", id, "email", email, "name", name);
+}
+
+static json_t *tenant_json(const struct tenant_rec *t)
+{
+	return json_pack("{s:s, s:s, s:s}", "id", t->id, "slug", t->slug, "name", t->name);
+}
+
+static int throttled(struct req *r, const char *account_key)
+{
+	int64_t now = clock_now_s();
+	int a = throttle_retry_after(r->app->login_by_account, account_key, now);
+	int b = throttle_retry_after(r->app->login_by_ip, r->client_ip, now);
+	int wait = a > b ? a : b;
+	if (wait <= 0)
+		return 0;
+	req_failf(r, 429, "too_many_attempts", "too many failed sign-in attempts; try again in %d seconds", wait);
+	r->problem.retry_after = wait;
+	return -1;
+}
+
+static int login_failed(struct req *r, const char *account_key)
+{
+	int64_t now = clock_now_s();
+	throttle_fail(r->app->login_by_account, account_key, now);
+	throttle_fail(r->app->login_by_ip, r->client_ip, now);
+	return req_fail(r, 401, "invalid_credentials", "email or password is wrong");
+}
+
+int h_auth_login(struct req *r)
+{
+	static const struct jfield fields[] = {
+		{ "tenant", JF_STRING, 1, 0, 64 },
+		{ "email", JF_STRING, 1, 0, 254 },
+		{ "password", JF_STRING, 1, 0, 1024 },
+	};
+	struct tenant_rec t;
+	struct user_rec u;
+	struct member_ctx m;
+	struct store_tx *tx = NULL;
+	json_t *body = jsonin_object(r, fields, 3);
+	int rc, found = 0;
+
+	if (!body)
+		return -1;
+	const char *slug = jsonin_str(body, "tenant", "");
+	const char *email = lower_email(r, jsonin_str(body, "email", ""));
+	const char *password = jsonin_str(body, "password", "");
+	const char *account_key = arena_printf(r->arena, "%s:%s", slug, email);
+	if (throttled(r, account_key) < 0)
+		goto fail;
+
+	rc = store_begin_platform(r->app->store, 0, NULL, &tx);
+	if (rc != STORE_OK) {
+		api_store_fail(r, rc, NULL);
+		goto fail;
+	}
+	rc = store_tenant_by_slug(tx, slug, r->arena, &t);
+	if (rc == STORE_OK)
+		rc = store_user_by_email(tx, email, r->arena, &u);
+	if (rc == STORE_OK)
+		rc = store_tx_enter_tenant(tx, t.id);
+	if (rc == STORE_OK)
+		rc = store_member_context(tx, u.id, r->arena, &m);
+	store_rollback(tx);
+	tx = NULL;
+	if (rc == STORE_OK)
+		found = 1;
+	else if (rc != STORE_NOT_FOUND) {
+		api_store_fail(r, rc, NULL);
+		goto fail;
+	}
+	/* Same answer, same cost, for an unknown account and a wrong password. */
+	if (!found) {
+		password_burn_time();
+		login_failed(r, account_key);
+		goto fail;
+	}
+	if (password_verify(u.password_hash, password) != 0) {
+		login_failed(r, account_key);
+		goto fail;
+	}
+	throttle_success(r->app->login_by_account, account_key);
+
+	struct store_actor actor = { u.id, m.role, r->request_id, r->client_ip };
+	rc = store_begin_platform(r->app->store, 1, &actor, &tx);
+	if (rc != STORE_OK) {
+		api_store_fail(r, rc, NULL);
+		goto fail;
+	}
+	json_t *out = json_object();
+	if (issue_tokens(r, tx, u.id, t.id, m.role, 0, NULL, out, "/api/v1/auth") < 0) {
+		json_decref(out);
+		goto fail;
+	}
+	rc = store_commit(tx);
+	tx = NULL;
+	if (rc != STORE_OK) {
+		json_decref(out);
+		api_store_fail(r, rc, NULL);
+		goto fail;
+	}
+	json_object_set_new(out, "user", user_json(u.id, u.email, u.name));
+	json_object_set_new(out, "tenant", tenant_json(&t));
+	json_object_set_new(out, "role", json_string(m.role));
+	json_decref(body);
+	return resp_json(r, 200, out);
+fail:
+	store_rollback(tx);
+	json_decref(body);
+	return -1;
+}
+
+/* Shared by tenant and operator refresh: rotate, or on reuse revoke. */
+static int refresh(struct req *r, int want_operator)
+{
+	static const struct jfield fields[] = {
+		{ "refresh_token", JF_STRING, 0, 0, 128 },
+	};
+	struct refresh_rec rec;
+	struct store_tx *tx = NULL;
+	char hash[65];
+	int64_t now = clock_now_ms();
+	json_t *body = NULL, *out = NULL;
+	const char *cookie_path = want_operator ? "/api/v1/platform/auth" : "/api/v1/auth";
+
+	if (r->body.len > 0) {
+		body = jsonin_object(r, fields, 1);
+		if (!body)
+			return -1;
+	}
+	const char *token = refresh_token_in(r, body);
+	if (!token) {
+		json_decref(body);
+		return req_fail_field(r, 422, "validation_failed", "refresh_token", "is required");
+	}
+	token_hash(token, hash);
+	json_decref(body);
+
+	int rc = store_begin_platform(r->app->store, 1, NULL, &tx);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	rc = store_refresh_get(tx, hash, r->arena, &rec);
+	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && rec.is_operator != want_operator)) {
+		store_rollback(tx);
+		return req_fail(r, 401, "invalid_refresh_token", "refresh token is not valid");
+	}
+	if (rc != STORE_OK)
+		goto store_fail;
+	if (rec.revoked_at) {
+		store_rollback(tx);
+		return req_fail(r, 401, "invalid_refresh_token", "refresh token was revoked");
+	}
+	if (rec.used_at || store_refresh_use(tx, hash, now) == STORE_CONFLICT) {
+		/* A used token came back: someone kept a copy.  End the family. */
+		rc = store_refresh_revoke_family(tx, rec.family_id, now);
+		if (rc == STORE_OK)
+			rc = store_commit(tx);
+		else
+			store_rollback(tx);
+		set_refresh_cookie(r, cookie_path, NULL, 0);
+		return req_fail(r, 401, "refresh_token_reused",
+			"refresh token was already used; every session of this sign-in is now revoked");
+	}
+	if (rec.expires_at <= now) {
+		store_rollback(tx);
+		return req_fail(r, 401, "invalid_refresh_token", "refresh token expired");
+	}
+	out = json_object();
+	if (want_operator) {
+		struct user_rec op;
+		rc = store_operator_by_id(tx, rec.subject_id, r->arena, &op);
+		if (rc != STORE_OK)
+			goto gone;
+		if (issue_tokens(r, tx, op.id, NULL, NULL, 1, rec.family_id, out, cookie_path) < 0)
+			goto fail;
+		json_object_set_new(out, "operator", user_json(op.id, op.email, op.name));
+	} else {
+		struct member_ctx m;
+		struct tenant_rec t;
+		rc = store_tenant_by_id(tx, rec.tenant_id, r->arena, &t);
+		if (rc == STORE_OK)
+			rc = store_tx_enter_tenant(tx, rec.tenant_id);
+		if (rc == STORE_OK)
+			rc = store_member_context(tx, rec.subject_id, r->arena, &m);
+		if (rc == STORE_NOT_FOUND)
+			goto gone;
+		if (rc != STORE_OK)
+			goto store_fail;
+		if (issue_tokens(r, tx, rec.subject_id, rec.tenant_id, m.role, 0, rec.family_id, out, cookie_path) < 0)
+			goto fail;
+		json_object_set_new(out, "user", user_json(rec.subject_id, m.email, m.name));
+		json_object_set_new(out, "tenant", tenant_json(&t));
+		json_object_set_new(out, "role", json_string(m.role));
+	}
+	rc = store_commit(tx);
+	tx = NULL;
+	if (rc != STORE_OK)
+		goto store_fail;
+	return resp_json(r, 200, out);
+gone:
+	store_rollback(tx);
+	json_decref(out);
+	return req_fail(r, 401, "invalid_refresh_token", "the account behind this refresh token no longer has access");
+store_fail:
+	api_store_fail(r, rc, NULL);
+fail:
+	store_rollback(tx);
+	json_decref(out);
+	return -1;
+}
+
+int h_auth_refresh(struct req *r)
+{
+	return refresh(r, 0);
+}
+
+int h_platform_refresh(struct req *r)
+{
+	return refresh(r, 1);
+}
+
+int h_auth_logout(struct req *r)
+{
+	static const struct jfield fields[] = {
+		{ "refresh_token", JF_STRING, 0, 0, 128 },
+	};
+	struct refresh_rec rec;
+	struct store_tx *tx;
+	json_t *body = NULL;
+	char hash[65];
+
+	if (r->body.len > 0) {
+		body = jsonin_object(r, fields, 1);
+		if (!body)
+			return -1;
+	}
+	const char *token = refresh_token_in(r, body);
+	if (!token) {
+		json_decref(body);
+		return req_fail_field(r, 422, "validation_failed", "refresh_token", "is required");
+	}
+	token_hash(token, hash);
+	json_decref(body);
+	int rc = store_begin_platform(r->app->store, 1, NULL, &tx);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	rc = store_refresh_get(tx, hash, r->arena, &rec);
+	if (rc == STORE_OK)
+		rc = store_refresh_revoke_family(tx, rec.family_id, clock_now_ms());
+	if (rc == STORE_OK)
+		rc = store_commit(tx);
+	else
+		store_rollback(tx);
+	if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+		return api_store_fail(r, rc, NULL);
+	set_refresh_cookie(r, "/api/v1/auth", NULL, 0);
+	return resp_empty(r, 204);
+}
+
+int h_auth_me(struct req *r)
+{
+	struct member_ctx m;
+	int rc = store_member_context(r->tx, r->caller.user_id, r->arena, &m);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, "user");
+	json_t *out = json_object();
+	json_object_set_new(out, "user", user_json(r->caller.user_id, m.email, m.name));
+	json_object_set_new(out, "tenant", json_pack("{s:s, s:s, s:s, s:s, s:s}",
+		"id", r->caller.tenant_id, "slug", m.tenant_slug, "name", m.tenant_name,
+		"status", m.tenant_status, "plan", m.plan));
+	json_object_set_new(out, "role", json_string(m.role));
+	return resp_json(r, 200, out);
+}
+
+int h_auth_password(struct req *r)
+{
+	static const struct jfield fields[] = {
+		{ "current_password", JF_STRING, 1, 0, 1024 },
+		{ "new_password", JF_STRING, 1, 0, 1024 },
+	};
+	struct user_rec u;
+	char hash[128], err[160];
+	json_t *body = jsonin_object(r, fields, 2);
+	int rc;
+
+	if (!body)
+		return -1;
+	const char *cur = jsonin_str(body, "current_password", "");
+	const char *next = jsonin_str(body, "new_password", "");
+	if (password_policy_check(next, err, sizeof err) < 0) {
+		json_decref(body);
+		return req_fail_field(r, 422, "validation_failed", "new_password", err);
+	}
+	rc = store_user_by_id(r->tx, r->caller.user_id, r->arena, &u);
+	if (rc != STORE_OK) {
+		json_decref(body);
+		return api_store_fail(r, rc, "user");
+	}
+	if (password_verify(u.password_hash, cur) != 0) {
+		json_decref(body);
+		return req_fail_field(r, 403, "invalid_credentials", "current_password", "is wrong");
+	}
+	if (password_hash(next, hash) < 0) {
+		json_decref(body);
+		return req_fail(r, 500, "internal_error", "could not hash the password");
+	}
+	json_decref(body);
+	rc = store_user_set_password(r->tx, u.id, hash);
+	if (rc == STORE_OK)
+		rc = store_refresh_revoke_subject(r->tx, u.id, clock_now_ms());
+	if (rc == STORE_OK)
+		rc = store_audit(r->tx, "user.password_changed", "user", u.id, NULL, NULL);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, "user");
+	return resp_empty(r, 204);
+}
+
+int h_platform_login(struct req *r)
+{
+	static const struct jfield fields[] = {
+		{ "email", JF_STRING, 1, 0, 254 },
+		{ "password", JF_STRING, 1, 0, 1024 },
+	};
+	struct user_rec op;
+	struct store_tx *tx = NULL;
+	json_t *body = jsonin_object(r, fields, 2);
+	if (!body)
+		return -1;
+	const char *email = lower_email(r, jsonin_str(body, "email", ""));
+	const char *password = jsonin_str(body, "password", "");
+	const char *account_key = arena_printf(r->arena, "operator:%s", email);
+	int rc;
+
+	if (throttled(r, account_key) < 0)
+		goto fail;
+	rc = store_begin_platform(r->app->store, 1, NULL, &tx);
+	if (rc != STORE_OK) {
+		api_store_fail(r, rc, NULL);
+		goto fail;
+	}
+	rc = store_operator_by_email(tx, email, r->arena, &op);
+	if (rc == STORE_NOT_FOUND) {
+		password_burn_time();
+		login_failed(r, account_key);
+		goto fail;
+	}
+	if (rc != STORE_OK) {
+		api_store_fail(r, rc, NULL);
+		goto fail;
+	}
+	if (password_verify(op.password_hash, password) != 0) {
+		login_failed(r, account_key);
+		goto fail;
+	}
+	throttle_success(r->app->login_by_account, account_key);
+	json_t *out = json_object();
+	if (issue_tokens(r, tx, op.id, NULL, NULL, 1, NULL, out, "/api/v1/platform/auth") < 0) {
+		json_decref(out);
+		goto fail;
+	}
+	rc = store_commit(tx);
+	tx = NULL;
+	if (rc != STORE_OK) {
+		json_decref(out);
+		api_store_fail(r, rc, NULL);
+		goto fail;
+	}
+	json_object_set_new(out, "operator", user_json(op.id, op.email, op.name));
+	json_decref(body);
+	return resp_json(r, 200, out);
+fail:
+	store_rollback(tx);
+	json_decref(body);
+	return -1;
+}

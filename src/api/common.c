@@ -1,0 +1,145 @@
+/* common.c — see common.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "domain/role.h"
+#include "util/civil.h"
+
+int api_store_fail(struct req *r, int rc, const char *what)
+{
+	switch (rc) {
+	case STORE_NOT_FOUND:
+		return req_failf(r, 404, "not_found", "%s not found", what ? what : "resource");
+	case STORE_CONFLICT:
+		return req_failf(r, 409, "conflict", "%s conflicts with an existing one", what ? what : "resource");
+	case STORE_UNAVAILABLE:
+		resp_header(r, "Retry-After", "5");
+		return req_fail(r, 503, "database_unavailable", "the database is unavailable; try again shortly");
+	case STORE_BUSY:
+		resp_header(r, "Retry-After", "1");
+		return req_fail(r, 503, "database_busy", "the database is busy; try again");
+	default:
+		return req_fail(r, 500, "internal_error", "an internal error occurred");
+	}
+}
+
+json_t *api_time(int64_t unix_ms)
+{
+	char t[25];
+	civil_format_rfc3339(unix_ms, t);
+	return json_string(t);
+}
+
+json_t *api_time_or_null(int64_t unix_ms)
+{
+	return unix_ms ? api_time(unix_ms) : json_null();
+}
+
+json_t *api_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+const struct settings_rec *api_settings(struct req *r)
+{
+	if (r->settings)
+		return r->settings;
+	struct settings_rec *s = arena_alloc(r->arena, sizeof *s);
+	if (!r->tx || store_settings_get(r->tx, r->arena, s) != STORE_OK) {
+		/* Defaults keep handlers simple if the row is unreadable. */
+		s->currency = arena_strdup(r->arena, "INR");
+		s->locale = arena_strdup(r->arena, "en-IN");
+		s->timezone = arena_strdup(r->arena, "Asia/Kolkata");
+		s->phone_country = arena_strdup(r->arena, "+91");
+		s->credit_period_days = 30;
+		s->default_credit_limit_minor = 500000;
+		s->reminder_template = arena_strdup(r->arena, "");
+		s->reminder_schedule = arena_strdup(r->arena, "{}");
+		s->whatsapp_provider = arena_strdup(r->arena, "link");
+		s->whatsapp_config = arena_strdup(r->arena, "{}");
+	}
+	r->settings = s;
+	return s;
+}
+
+int api_query_int(struct req *r, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = req_query(r, name);
+	char *end;
+	if (!v)
+		return 0;
+	if (!*v || strlen(v) > 20)
+		return req_fail_field(r, 400, "invalid_parameter", name, "must be an integer");
+	long long n = strtoll(v, &end, 10);
+	if (*end)
+		return req_fail_field(r, 400, "invalid_parameter", name, "must be an integer");
+	if (n < min || n > max)
+		return req_fail_field(r, 400, "invalid_parameter", name,
+			arena_printf(r->arena, "must be between %lld and %lld", (long long)min, (long long)max));
+	*out = n;
+	return 1;
+}
+
+int api_query_date(struct req *r, const char *name, int64_t *days)
+{
+	const char *v = req_query(r, name);
+	if (!v)
+		return 0;
+	if (civil_parse_date(v, days) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", name, "must be a date YYYY-MM-DD");
+	return 1;
+}
+
+int api_query_bool(struct req *r, const char *name, int *out)
+{
+	const char *v = req_query(r, name);
+	if (!v)
+		return 0;
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+		*out = 1;
+		return 1;
+	}
+	if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+		*out = 0;
+		return 1;
+	}
+	return req_fail_field(r, 400, "invalid_parameter", name, "must be true or false");
+}
+
+int api_query_limit(struct req *r, int *limit)
+{
+	int64_t n = 50;
+	if (api_query_int(r, "limit", 1, 200, &n) < 0)
+		return -1;
+	*limit = (int)n;
+	return 0;
+}
+
+int api_list(struct req *r, json_t *data, const char *next_cursor)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "data", data);
+	json_object_set_new(o, "next_cursor", next_cursor ? json_string(next_cursor) : json_null());
+	return resp_json(r, 200, o);
+}
+
+int api_require_role(struct req *r, const char *min_role)
+{
+	if (role_rank(r->caller.role) >= role_rank(min_role))
+		return 0;
+	return req_failf(r, 403, "forbidden", "this action needs the %s role or higher; you are %s",
+		min_role, r->caller.role[0] ? r->caller.role : "not a member");
+}
+
+struct store_actor api_actor(struct req *r)
+{
+	struct store_actor a = {
+		.actor_id = r->caller.user_id[0] ? r->caller.user_id : "anonymous",
+		.actor_role = r->caller.is_operator ? "operator" : (r->caller.role[0] ? r->caller.role : "anonymous"),
+		.request_id = r->request_id,
+		.client_ip = r->client_ip,
+	};
+	return a;
+}

@@ -1,0 +1,45 @@
+/*
+ * common.h — helpers every API handler uses: mapping store errors to
+ * problems, the request's tenant settings, JSON output of times and
+ * money, query-string parsing with errors naming the parameter.
+ */
+#ifndef QT_API_COMMON_H
+#define QT_API_COMMON_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "http/request.h"
+#include "store/store_platform.h"
+
+/* The one place a store code becomes an HTTP problem.  `what` names the
+ * thing looked up ("customer") for 404s.  Always returns -1. */
+int api_store_fail(struct req *r, int rc, const char *what);
+
+/* RFC 3339 UTC with milliseconds, or JSON null for 0 when nullable. */
+json_t *api_time(int64_t unix_ms);
+json_t *api_time_or_null(int64_t unix_ms);
+json_t *api_str_or_null(const char *s);
+
+/* The caller's tenant settings, read once per request (cached in r). */
+const struct settings_rec *api_settings(struct req *r);
+
+/* Query parameters.  Each returns 0 (absent: *out unchanged), 1 (set) or
+ * -1 with a 400/422 problem naming the parameter. */
+int api_query_int(struct req *r, const char *name, int64_t min, int64_t max, int64_t *out);
+int api_query_date(struct req *r, const char *name, int64_t *days);
+int api_query_bool(struct req *r, const char *name, int *out);
+/* ?limit= (1-200, default 50). */
+int api_query_limit(struct req *r, int *limit);
+
+/* A list response {"data": [...], "next_cursor": ...}. */
+int api_list(struct req *r, json_t *data, const char *next_cursor);
+
+/* Role of the caller meets the minimum? else 403 forbidden. */
+int api_require_role(struct req *r, const char *min_role);
+
+/* Actor for audit rows from the request. */
+struct store_actor api_actor(struct req *r);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * handlers.h — every API handler, grouped by the file that defines it.
+ * The route table in api/routes.c is the only caller.  A handler fills
+ * r->resp (resp_json...) and returns 0, or records a problem and returns
+ * -1.  Tenant routes run inside r->tx, opened, committed or rolled back by
+ * the dispatcher.
+ */
+#ifndef QT_API_HANDLERS_H
+#define QT_API_HANDLERS_H
+
+#include "http/request.h"
+
+/* health.c */
+int h_healthz(struct req *r);
+int h_readyz(struct req *r);
+int h_metrics(struct req *r);
+/* web.c: the embedded web app (not in the route table) */
+int h_web(struct req *r);
+/* auth.c */
+int h_auth_login(struct req *r);
+int h_auth_refresh(struct req *r);
+int h_auth_logout(struct req *r);
+int h_auth_me(struct req *r);
+int h_auth_password(struct req *r);
+int h_platform_login(struct req *r);
+int h_platform_refresh(struct req *r);
+/* tenant.c */
+int h_tenant_discover(struct req *r);
+/* users.c */
+int h_users_list(struct req *r);
+int h_users_create(struct req *r);
+int h_users_update(struct req *r);
+int h_users_delete(struct req *r);
+/* settings.c */
+int h_settings_get(struct req *r);
+int h_settings_update(struct req *r);
+/* platform.c */
+int h_platform_tenants_list(struct req *r);
+int h_platform_tenants_create(struct req *r);
+int h_platform_tenants_update(struct req *r);
+int h_platform_tenants_delete(struct req *r);
+int h_platform_plans_list(struct req *r);
+/* audit.c */
+int h_audit_list(struct req *r);
+/* customers.c */
+int h_customers_list(struct req *r);
+int h_customers_create(struct req *r);
+int h_customers_get(struct req *r);
+int h_customers_update(struct req *r);
+int h_customers_archive(struct req *r);
+int h_customers_statement(struct req *r);
+/* apartments.c */
+int h_apartments_list(struct req *r);
+int h_apartments_create(struct req *r);
+int h_apartments_get(struct req *r);
+int h_apartments_update(struct req *r);
+/* transactions.c */
+int h_transactions_list(struct req *r);
+int h_transactions_create(struct req *r);
+int h_transactions_get(struct req *r);
+int h_transactions_reverse(struct req *r);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * routes.h — the API's entry point for the HTTP server.
+ */
+#ifndef QT_API_ROUTES_H
+#define QT_API_ROUTES_H
+
+#include <stddef.h>
+#include "http/request.h"
+#include "http/router.h"
+
+/* Route, authenticate, run the handler inside its transaction. */
+void api_dispatch(struct req *r);
+/* The route table (for the OpenAPI test and metrics). */
+const struct route *api_routes(size_t *n);
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * transactions.c — ledger entries: record a purchase, payment or
+ * adjustment; read and list them; reverse one.  Entries are never updated
+ * or deleted: no route exists for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/handlers.h"
+#include "core/ledger.h"
+#include "domain/money.h"
+#include "domain/quantity.h"
+#include "domain/role.h"
+#include "http/jsonin.h"
+#include "util/base64url.h"
+#include "util/civil.h"
+#include "util/clock.h"
+#include "util/idtext.h"
+#include "util/uuid.h"
+
+#define BACKDATE_MS (7LL * 86400000)
+#define FUTURE_SLACK_MS (5LL * 60000)
+#define MAX_ITEMS 100
+
+static int bad(struct req *r, const char *field, const char *msg)
+{
+	return req_fail_field(r, 422, "validation_failed", field, msg);
+}
+
+/* Notes may hold line breaks and tabs, nothing else below 0x20. */
+static int note_has_controls(const char *s)
+{
+	for (; s && *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int is_admin(struct req *r)
+{
+	return role_rank(r->caller.role) >= role_rank("admin");
+}
+
+/* Validate line items; returns canonical JSON text (arena) via *out, with
+ * quantities as decimal strings.  The items' total must equal amount. */
+static int check_items(struct req *r, json_t *items, int64_t amount, char **out)
+{
+	static const struct jfield item_fields[] = {
+		{ "name", JF_STRING, 1, 0, 120 },
+		{ "quantity", JF_ANY, 1, 0, 0 },
+		{ "unit_price_minor", JF_INTEGER, 1, 0, 0 },
+	};
+	size_t n = json_array_size(items), i;
+	int64_t total = 0;
+	char path[32], err[160];
+	json_t *item, *canon = json_array();
+
+	if (n == 0 || n > MAX_ITEMS) {
+		json_decref(canon);
+		return bad(r, "items", "must hold 1-100 items");
+	}
+	json_array_foreach(items, i, item) {
+		snprintf(path, sizeof path, "items[%zu]", i);
+		if (jsonin_check(r, item, path, item_fields, 3) < 0)
+			goto fail;
+		const char *name = jsonin_str(item, "name", "");
+		if (!name[0] || text_has_control_chars(name)) {
+			bad(r, arena_printf(r->arena, "%s.name", path), "must be 1-120 characters");
+			goto fail;
+		}
+		json_t *q = json_object_get(item, "quantity");
+		char qtext[48];
+		if (json_is_string(q)) {
+			snprintf(qtext, sizeof qtext, "%s", json_string_value(q));
+			if (strlen(json_string_value(q)) >= sizeof qtext) {
+				bad(r, arena_printf(r->arena, "%s.quantity", path), "is too long");
+				goto fail;
+			}
+		} else if (json_is_integer(q)) {
+			snprintf(qtext, sizeof qtext, "%lld", (long long)json_integer_value(q));
+		} else if (json_is_real(q)) {
+			/* Take the number's shortest decimal text, never its binary
+			 * value: quantity_parse then accepts at most 3 decimals. */
+			char *t = json_dumps(q, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+			snprintf(qtext, sizeof qtext, "%s", t ? t : "");
+			free(t);
+		} else {
+			bad(r, arena_printf(r->arena, "%s.quantity", path), "must be a number or a decimal string");
+			goto fail;
+		}
+		int64_t milli, line;
+		if (quantity_parse(qtext, &milli, err, sizeof err) < 0) {
+			bad(r, arena_printf(r->arena, "%s.quantity", path), err);
+			goto fail;
+		}
+		int64_t price = jsonin_int(item, "unit_price_minor", -1);
+		if (price < 0) {
+			bad(r, arena_printf(r->arena, "%s.unit_price_minor", path), "must be 0 or more");
+			goto fail;
+		}
+		if (line_total(milli, price, &line) < 0 || money_add(total, line, &total) < 0) {
+			bad(r, arena_printf(r->arena, "%s", path), "total is too large");
+			goto fail;
+		}
+		char qout[48];
+		quantity_format(milli, qout, sizeof qout);
+		json_array_append_new(canon, json_pack("{s:s, s:s, s:I, s:I}", "name", name,
+			"quantity", qout, "unit_price_minor", (json_int_t)price, "line_total_minor", (json_int_t)line));
+	}
+	if (total != amount) {
+		json_decref(canon);
+		req_failf(r, 422, "items_total_mismatch",
+			"items add up to %lld minor units but amount_minor is %lld", (long long)total, (long long)amount);
+		req_add_field_error(r, "items", "total must equal amount_minor");
+		return -1;
+	}
+	char *text = json_dumps(canon, JSON_COMPACT);
+	*out = arena_strdup(r->arena, text);
+	free(text);
+	json_decref(canon);
+	return 0;
+fail:
+	json_decref(canon);
+	return -1;
+}
+
+static int ledger_fail(struct req *r, int rc, const struct limit_refusal *why)
+{
+	switch (rc) {
+	case LEDGER_ARCHIVED:
+		return req_fail(r, 409, "customer_archived", "the customer is archived; restore them before recording entries");
+	case LEDGER_OVERFLOW:
+		return bad(r, "amount_minor", "the balance would overflow");
+	case LEDGER_ALREADY_REVERSED:
+		return req_fail(r, 409, "already_reversed", "this entry has already been reversed");
+	case LEDGER_REVERSE_REVERSAL:
+		return req_fail(r, 422, "cannot_reverse_reversal", "a reversal cannot itself be reversed");
+	case LEDGER_LIMIT:
+		req_failf(r, 422, "credit_limit_exceeded",
+			"this purchase would take the balance to %lld, over the credit limit of %lld by %lld",
+			(long long)(why->credit_limit_minor + why->shortfall_minor),
+			(long long)why->credit_limit_minor, (long long)why->shortfall_minor);
+		req_problem_extra(r, "credit_limit_minor", json_integer(why->credit_limit_minor));
+		req_problem_extra(r, "balance_minor", json_integer(why->balance_minor));
+		req_problem_extra(r, "shortfall_minor", json_integer(why->shortfall_minor));
+		req_problem_extra(r, "available_credit_minor", json_integer(why->available_credit_minor));
+		req_add_field_error(r, "amount_minor", "exceeds the available credit");
+		return -1;
+	default:
+		return api_store_fail(r, rc, "customer");
+	}
+}
+
+int h_transactions_create(struct req *r)
+{
+	static const struct jfield fields[] = {
+		{ "customer_id", JF_STRING, 1, 0, 36 },
+		{ "type", JF_STRING, 1, 0, 16 },
+		{ "amount_minor", JF_INTEGER, 1, 0, 0 },
+		{ "currency", JF_STRING, 0, 0, 3 },
+		{ "occurred_at", JF_STRING, 0, 1, 40 },
+		{ "note", JF_STRING, 0, 1, 500 },
+		{ "items", JF_ARRAY, 0, 1, 0 },
+		{ "payment_method", JF_STRING, 0, 1, 16 },
+		{ "payment_reference", JF_STRING, 0, 1, 100 },
+		{ "reason", JF_STRING, 0, 1, 500 },
+		{ "override", JF_BOOLEAN, 0, 0, 0 },
+		{ "override_reason", JF_STRING, 0, 1, 500 },
+	};
+	const struct settings_rec *s = api_settings(r);
+	struct entry_input in = { 0 };
+	struct entry_rec e;
+	struct limit_refusal why;
+	int64_t now = clock_now_ms();
+	json_t *body = jsonin_object(r, fields, sizeof fields / sizeof fields[0]);
+	int rc = -1;
+
+	if (!body)
+		return -1;
+	in.customer_id = jsonin_str(body, "customer_id", "");
+	in.type = jsonin_str(body, "type", "");
+	in.amount_minor = jsonin_int(body, "amount_minor", 0);
+	in.note = jsonin_str(body, "note", "");
+	in.payment_method = jsonin_str(body, "payment_method", NULL);
+	in.payment_reference = jsonin_str(body, "payment_reference", NULL);
+	in.reason = jsonin_str(body, "reason", NULL);
+	in.override = jsonin_bool(body, "override", 0);
+	in.override_reason = jsonin_str(body, "override_reason", NULL);
+	const char *currency = jsonin_str(body, "currency", NULL);
+	const char *occurred = jsonin_str(body, "occurred_at", NULL);
+
+	if (!uuid_valid(in.customer_id)) {
+		bad(r, "customer_id", "must be a customer id");
+		goto out;
+	}
+	int is_purchase = strcmp(in.type, "purchase") == 0;
+	int is_payment = strcmp(in.type, "payment") == 0;
+	int is_adjustment = strcmp(in.type, "adjustment") == 0;
+	if (!is_purchase && !is_payment && !is_adjustment) {
+		if (strcmp(in.type, "reversal") == 0)
+			bad(r, "type", "reversals are made with POST /api/v1/transactions/{id}/reverse");
+		else
+			bad(r, "type", "must be purchase, payment or adjustment");
+		goto out;
+	}
+	if (is_adjustment) {
+		if (!is_admin(r)) {
+			req_fail_field(r, 403, "forbidden", "type", "only admins record adjustments");
+			goto out;
+		}
+		if (in.amount_minor == 0) {
+			bad(r, "amount_minor", "must not be zero");
+			goto out;
+		}
+		if (!in.reason || !in.reason[0]) {
+			bad(r, "reason", "is required for an adjustment");
+			goto out;
+		}
+	} else if (in.amount_minor <= 0) {
+		bad(r, "amount_minor", "must be greater than zero (in minor units, e.g. paise)");
+		goto out;
+	}
+	if (in.amount_minor > 100000000000000LL || in.amount_minor < -100000000000000LL) {
+		bad(r, "amount_minor", "is too large");
+		goto out;
+	}
+	if (currency && strcmp(currency, s->currency) != 0) {
+		bad(r, "currency", arena_printf(r->arena, "must be the store's currency %s", s->currency));
+		goto out;
+	}
+	if (note_has_controls(in.note)) {
+		bad(r, "note", "must not contain control characters");
+		goto out;
+	}
+	in.occurred_at = now;
+	if (occurred) {
+		if (civil_parse_rfc3339(occurred, &in.occurred_at) < 0) {
+			bad(r, "occurred_at", "must be an RFC 3339 time such as 2026-11-29T10:30:00Z");
+			goto out;
+		}
+		if (in.occurred_at > now + FUTURE_SLACK_MS) {
+			bad(r, "occurred_at", "must not be in the future");
+			goto out;
+		}
+		if (in.occurred_at < now - BACKDATE_MS && !is_admin(r)) {
+			req_fail_field(r, 403, "forbidden", "occurred_at", "only admins may backdate entries more than 7 days");
+			goto out;
+		}
+	}
+	if (in.payment_method) {
+		if (!is_payment) {
+			bad(r, "payment_method", "is only for payments");
+			goto out;
+		}
+		if (strcmp(in.payment_method, "cash") && strcmp(in.payment_method, "upi") &&
+		    strcmp(in.payment_method, "card") && strcmp(in.payment_method, "bank") &&
+		    strcmp(in.payment_method, "other")) {
+			bad(r, "payment_method", "must be cash, upi, card, bank or other");
+			goto out;
+		}
+	} else if (is_payment) {
+		in.payment_method = "cash";
+	}
+	if (in.payment_reference && !is_payment) {
+		bad(r, "payment_reference", "is only for payments");
+		goto out;
+	}
+	if (in.override) {
+		if (!is_purchase) {
+			bad(r, "override", "only a purchase can override the credit limit");
+			goto out;
+		}
+		if (!is_admin(r)) {
+			req_fail_field(r, 403, "forbidden", "override", "only admins may override the credit limit");
+			goto out;
+		}
+		if (!in.override_reason || !in.override_reason[0]) {
+			bad(r, "override_reason", "is required with override");
+			goto out;
+		}
+	} else if (in.override_reason) {
+		bad(r, "override_reason", "is only used with override: true");
+		goto out;
+	}
+	json_t *items = json_object_get(body, "items");
+	if (json_is_array(items)) {
+		char *items_json = NULL;
+		if (in.amount_minor <= 0) {
+			bad(r, "items", "only for positive amounts");
+			goto out;
+		}
+		if (check_items(r, items, in.amount_minor, &items_json) < 0)
+			goto out;
+		in.items_json = items_json;
+	}
+	rc = ledger_record(r->tx, s, &in, now, r->arena, &e, &why);
+	if (rc != STORE_OK) {
+		rc = ledger_fail(r, rc, &why);
+		goto out;
+	}
+	rc = resp_json(r, 201, ledger_entry_json(&e, s));
+out:
+	json_decref(body);
+	return rc;
+}
+
+int h_transactions_get(struct req *r)
+{
+	struct entry_rec e;
+	const char *id = req_param(r, "id");
+	if (!uuid_valid(id))
+		return req_fail(r, 404, "not_found", "transaction not found");
+	int rc = store_entry_get(r->tx, id, r->arena, &e);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, "transaction");
+	return resp_json(r, 200, ledger_entry_json(&e, api_settings(r)));
+}
+
+int h_transactions_reverse(struct req *r)
+{
+	static const struct jfield fields[] = {
+		{ "reason", JF_STRING, 1, 0, 500 },
+	};
+	struct entry_rec e;
+	const char *id = req_param(r, "id");
+	json_t *body = jsonin_object(r, fields, 1);
+	int rc;
+
+	if (!body)
+		return -1;
+	const char *reason = arena_strdup(r->arena, jsonin_str(body, "reason", ""));
+	json_decref(body);
+	if (!uuid_valid(id))
+		return req_fail(r, 404, "not_found", "transaction not found");
+	if (!reason[0])
+		return bad(r, "reason", "is required");
+	rc = ledger_reverse(r->tx, api_settings(r), id, reason, clock_now_ms(), r->arena, &e);
+	if (rc != STORE_OK) {
+		if (rc == STORE_NOT_FOUND)
+			return req_fail(r, 404, "not_found", "transaction not found");
+		return ledger_fail(r, rc, NULL);
+	}
+	return resp_json(r, 201, ledger_entry_json(&e, api_settings(r)));
+}
+
+int h_transactions_list(struct req *r)
+{
+	struct entry_filter f = { 0 };
+	const struct settings_rec *s = api_settings(r);
+	struct entry_rec *rows;
+	int64_t from_day, to_day;
+	int n, limit;
+
+	if (api_query_limit(r, &limit) < 0)
+		return -1;
+	f.customer_id = req_query(r, "customer_id");
+	if (f.customer_id && !uuid_valid(f.customer_id))
+		return req_fail_field(r, 400, "invalid_parameter", "customer_id", "must be a customer id");
+	f.type = req_query(r, "type");
+	if (f.type && strcmp(f.type, "purchase") && strcmp(f.type, "payment") &&
+	    strcmp(f.type, "adjustment") && strcmp(f.type, "reversal"))
+		return req_fail_field(r, 400, "invalid_parameter", "type", "must be purchase, payment, adjustment or reversal");
+	int hf = api_query_date(r, "from", &from_day);
+	int ht = api_query_date(r, "to", &to_day);
+	if (hf < 0 || ht < 0)
+		return -1;
+	if (hf && civil_local_midnight_ms(from_day, s->timezone, &f.from_ms) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
+	if (ht && civil_local_midnight_ms(to_day + 1, s->timezone, &f.to_ms) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", "to", "is out of range");
+	const char *cur = req_query(r, "cursor");
+	if (cur) {
+		uint8_t raw[128];
+		size_t len;
+		char *sep;
+		if (strlen(cur) > 160 || base64url_decode(cur, strlen(cur), raw, sizeof raw - 1, &len) < 0)
+			return req_fail_field(r, 400, "invalid_parameter", "cursor", "is not a cursor from this list");
+		raw[len] = '\0';
+		sep = strchr((char *)raw, '|');
+		if (!sep || !uuid_valid(sep + 1))
+			return req_fail_field(r, 400, "invalid_parameter", "cursor", "is not a cursor from this list");
+		*sep = '\0';
+		f.after_occurred = strtoll((char *)raw, NULL, 10);
+		f.after_id = arena_strdup(r->arena, sep + 1);
+	}
+	f.limit = limit + 1;
+	int rc = store_entry_list(r->tx, &f, r->arena, &rows, &n);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	json_t *data = json_array();
+	for (int i = 0; i < n && i < limit; i++)
+		json_array_append_new(data, ledger_entry_json(&rows[i], s));
+	char *next = NULL;
+	if (n > limit) {
+		char *raw = arena_printf(r->arena, "%lld|%s", (long long)rows[limit - 1].occurred_at, rows[limit - 1].id);
+		next = arena_alloc(r->arena, 200);
+		base64url_encode((const uint8_t *)raw, strlen(raw), next, 200);
+	}
+	return api_list(r, data, next);
+}

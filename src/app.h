@@ -1,0 +1,44 @@
+/*
+ * app.h — the running server's shared state, built once by `serve` (or by
+ * a CLI command) and read by every handler.  Nothing here changes after
+ * start-up except inside the objects that guard themselves (store pool,
+ * throttles).
+ */
+#ifndef QT_APP_H
+#define QT_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "security/throttle.h"
+#include "store/store.h"
+
+struct config {
+	const char *db_url;        /* --db / QT_DB */
+	const char *listen;        /* --listen / QT_LISTEN, "127.0.0.1:8080" */
+	const char *data_dir;      /* --data-dir / QT_DATA_DIR */
+	const char *jwt_secret;    /* QT_JWT_SECRET, >= 32 bytes */
+	const char *master_key;    /* QT_MASTER_KEY: encrypts tenant secrets */
+	const char *base_domain;   /* QT_BASE_DOMAIN: <slug>.<base> finds a tenant */
+	int threads;               /* --threads / QT_THREADS */
+	int db_pool;               /* --db-pool / QT_DB_POOL */
+	size_t body_limit;         /* QT_BODY_LIMIT, bytes */
+	int access_ttl_s;          /* QT_ACCESS_TTL, default 900 */
+	int refresh_ttl_s;         /* QT_REFRESH_TTL, default 30 days */
+	int login_max_failures;    /* QT_LOGIN_MAX_FAILURES, default 5 per account */
+	int login_ip_max_failures; /* default 20 per IP */
+	int login_lockout_s;       /* QT_LOGIN_LOCKOUT, default 300 */
+	int timeout_s;             /* connection timeout */
+};
+
+struct app {
+	struct config cfg;
+	struct store *store;
+	uint8_t jwt_key[512];
+	size_t jwt_key_len;
+	uint8_t master_key[32];
+	struct throttle *login_by_account;
+	struct throttle *login_by_ip;
+};
+
+#endif

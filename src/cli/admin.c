@@ -1,0 +1,435 @@
+/* admin.c — `tenant create|list|suspend|delete`, `user add`, `operator add`. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "cli/cli.h"
+#include "domain/role.h"
+#include "security/password.h"
+#include "store/store_platform.h"
+#include "util/idtext.h"
+
+static const struct store_actor cli_actor = { "cli", "system", "cli", "local" };
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static void free_secret(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Find or create the user `email`; password needed only to create. */
+static int ensure_user(struct store_tx *tx, const char *email, const char *name,
+	const char *password, struct arena *a, struct user_rec *u, int *created)
+{
+	char hash[128], err[160];
+	*created = 0;
+	int rc = store_user_by_email(tx, email, a, u);
+	if (rc != STORE_NOT_FOUND)
+		return rc;
+	if (!password) {
+		fprintf(stderr, "quantumtrack: %s is a new user: a password is required\n", email);
+		return STORE_ERROR;
+	}
+	if (password_policy_check(password, err, sizeof err) < 0) {
+		fprintf(stderr, "quantumtrack: %s\n", err);
+		return STORE_ERROR;
+	}
+	if (password_hash(password, hash) < 0)
+		return STORE_ERROR;
+	*created = 1;
+	return store_user_create(tx, email, name && *name ? name : email, hash, a, u);
+}
+
+int cli_tenant_create(struct store *s, const char *slug, const char *name, const char *plan,
+	const char *domain, const char *email, const char *owner_name, const char *password,
+	struct arena *a, struct tenant_rec *t)
+{
+	struct store_tx *tx;
+	struct user_rec u;
+	struct plan_rec p;
+	int created;
+
+	int rc = store_begin_platform(s, 1, &cli_actor, &tx);
+	if (rc != STORE_OK)
+		return rc;
+	rc = store_plan_get(tx, plan, a, &p);
+	if (rc == STORE_NOT_FOUND)
+		fprintf(stderr, "quantumtrack: no plan \"%s\" (free, starter, professional, enterprise)\n", plan);
+	if (rc == STORE_OK)
+		rc = ensure_user(tx, email, owner_name, password, a, &u, &created);
+	if (rc == STORE_OK) {
+		rc = store_tenant_create(tx, slug, name, domain, plan, a, t);
+		if (rc == STORE_CONFLICT)
+			fprintf(stderr, "quantumtrack: a store with slug \"%s\" or that domain exists\n", slug);
+	}
+	if (rc == STORE_OK)
+		rc = store_member_add(tx, u.id, "owner");
+	if (rc == STORE_OK) {
+		json_t *after = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", t->id, "slug", t->slug,
+			"name", t->name, "plan", t->plan, "owner", u.email);
+		rc = store_audit(tx, "tenant.created", "tenant", t->id, NULL, after);
+		json_decref(after);
+	}
+	if (rc != STORE_OK) {
+		store_rollback(tx);
+		return rc;
+	}
+	return store_commit(tx);
+}
+
+static int tenant_create(int argc, char **argv, struct store **sp, struct config *cfg)
+{
+	const char *db = NULL, *data_dir = NULL, *slug = NULL, *name = NULL, *plan = "free";
+	const char *domain = NULL, *email = NULL, *pw = NULL, *owner_name = NULL;
+	int pw_stdin = 0;
+	const struct cli_opt opts[] = {
+		{ "db", 1, &db, NULL, "database URL (QT_DB)" },
+		{ "data-dir", 1, &data_dir, NULL, "data directory (QT_DATA_DIR)" },
+		{ "slug", 1, &slug, NULL, "short name in addresses: [a-z0-9][a-z0-9-]{1,62}" },
+		{ "name", 1, &name, NULL, "the store's display name" },
+		{ "plan", 1, &plan, NULL, "free, starter, professional or enterprise (default free)" },
+		{ "domain", 1, &domain, NULL, "custom domain, optional" },
+		{ "owner-email", 1, &email, NULL, "the owner's email" },
+		{ "owner-name", 1, &owner_name, NULL, "the owner's name" },
+		{ "owner-password", 1, &pw, NULL, "the owner's password (new users only)" },
+		{ "owner-password-stdin", 0, NULL, &pw_stdin, "read the owner's password from stdin" },
+	};
+	int help, rc = cli_parse(argc, argv, opts, 10, NULL, 0, NULL,
+		"usage: quantumtrack tenant create --slug S --name N [--plan P] [--domain D]\n"
+		"         --owner-email E (--owner-password P | --owner-password-stdin)", &help);
+	if (rc != EXIT_OK)
+		return help ? EXIT_OK : rc;
+	if (!slug || !name || !email) {
+		fprintf(stderr, "quantumtrack: --slug, --name and --owner-email are required\n");
+		return EXIT_USAGE;
+	}
+	if (!slug_valid(slug)) {
+		fprintf(stderr, "quantumtrack: slug \"%s\": must match [a-z0-9][a-z0-9-]{1,62}\n", slug);
+		return EXIT_USAGE;
+	}
+	char *em = strdup(email);
+	lower(em);
+	if (!email_valid(em)) {
+		fprintf(stderr, "quantumtrack: owner email \"%s\" is not an email address\n", email);
+		free(em);
+		return EXIT_USAGE;
+	}
+	char *password = NULL;
+	if (pw || pw_stdin) {
+		password = cli_password(pw, pw_stdin, "owner-password");
+		if (!password) {
+			free(em);
+			return EXIT_USAGE;
+		}
+	}
+	cli_config(cfg, db, NULL, data_dir);
+	*sp = cli_open_store(cfg, 1, strncmp(cfg->db_url, "sqlite:", 7) == 0);
+	if (!*sp) {
+		free(em);
+		free_secret(password);
+		return EXIT_FAIL;
+	}
+	struct arena *a = arena_new();
+	struct tenant_rec t;
+	rc = cli_tenant_create(*sp, slug, name, plan, domain, em, owner_name, password, a, &t);
+	if (rc == STORE_OK)
+		printf("created store %s (%s), id %s, owner %s\n", t.slug, t.name, t.id, em);
+	arena_free(a);
+	free(em);
+	free_secret(password);
+	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+static int tenant_list(struct store *s)
+{
+	struct store_tx *tx;
+	json_t *list = json_array();
+	int rc = store_begin_platform(s, 0, &cli_actor, &tx);
+	if (rc == STORE_OK) {
+		rc = store_tenant_list(tx, list);
+		store_rollback(tx);
+	}
+	if (rc == STORE_OK) {
+		size_t i;
+		json_t *t;
+		printf("%-24s %-30s %-13s %-10s %s\n", "SLUG", "NAME", "PLAN", "STATUS", "CUSTOMERS");
+		json_array_foreach(list, i, t)
+			printf("%-24s %-30s %-13s %-10s %lld\n",
+				json_string_value(json_object_get(t, "slug")),
+				json_string_value(json_object_get(t, "name")),
+				json_string_value(json_object_get(t, "plan")),
+				json_string_value(json_object_get(t, "status")),
+				(long long)json_integer_value(json_object_get(json_object_get(t, "usage"), "customers")));
+	}
+	json_decref(list);
+	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+static int tenant_change(struct store *s, const char *slug, int del)
+{
+	struct store_tx *tx;
+	struct tenant_rec t;
+	struct arena *a = arena_new();
+	int rc = store_begin_platform(s, 1, &cli_actor, &tx);
+	if (rc == STORE_OK)
+		rc = store_tenant_by_slug(tx, slug, a, &t);
+	if (rc == STORE_NOT_FOUND)
+		fprintf(stderr, "quantumtrack: no store with slug \"%s\"\n", slug);
+	if (rc == STORE_OK && del && strcmp(t.status, "suspended") != 0) {
+		fprintf(stderr, "quantumtrack: suspend store \"%s\" before deleting it\n", slug);
+		rc = STORE_ERROR;
+	}
+	if (rc == STORE_OK && del)
+		rc = store_tenant_delete(tx, t.id);
+	if (rc == STORE_OK && !del) {
+		rc = store_tenant_update(tx, t.id, NULL, "suspended", NULL, 0);
+		if (rc == STORE_OK)
+			rc = store_tx_enter_tenant(tx, t.id);
+		if (rc == STORE_OK) {
+			json_t *before = json_pack("{s:s}", "status", t.status);
+			json_t *after = json_pack("{s:s}", "status", "suspended");
+			rc = store_audit(tx, "tenant.updated", "tenant", t.id, before, after);
+			json_decref(before);
+			json_decref(after);
+		}
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(tx);
+	else
+		store_rollback(tx);
+	if (rc == STORE_OK)
+		printf("%s store %s\n", del ? "deleted" : "suspended", slug);
+	arena_free(a);
+	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+int cmd_tenant(int argc, char **argv)
+{
+	const char *usage =
+		"usage: quantumtrack tenant create --slug S --name N [--plan P] [--domain D] --owner-email E ...\n"
+		"       quantumtrack tenant list\n"
+		"       quantumtrack tenant suspend SLUG\n"
+		"       quantumtrack tenant delete SLUG   (only a suspended store)";
+	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+		printf("%s\n", usage);
+		return argc < 1 ? EXIT_USAGE : EXIT_OK;
+	}
+	struct config cfg;
+	struct store *s = NULL;
+	int rc;
+	if (strcmp(argv[0], "create") == 0) {
+		rc = tenant_create(argc - 1, argv + 1, &s, &cfg);
+		store_close(s);
+		return rc;
+	}
+	const char *db = NULL, *data_dir = NULL, *pos[1];
+	int npos = 0, help;
+	const struct cli_opt opts[] = {
+		{ "db", 1, &db, NULL, "database URL (QT_DB)" },
+		{ "data-dir", 1, &data_dir, NULL, "data directory (QT_DATA_DIR)" },
+	};
+	int is_list = strcmp(argv[0], "list") == 0;
+	int is_suspend = strcmp(argv[0], "suspend") == 0;
+	int is_delete = strcmp(argv[0], "delete") == 0;
+	if (!is_list && !is_suspend && !is_delete) {
+		fprintf(stderr, "quantumtrack: unknown tenant command \"%s\"\n%s\n", argv[0], usage);
+		return EXIT_USAGE;
+	}
+	rc = cli_parse(argc - 1, argv + 1, opts, 2, pos, 1, &npos, usage, &help);
+	if (rc != EXIT_OK)
+		return help ? EXIT_OK : rc;
+	if (!is_list && npos != 1) {
+		fprintf(stderr, "quantumtrack: tenant %s needs a SLUG\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	cli_config(&cfg, db, NULL, data_dir);
+	s = cli_open_store(&cfg, 1, strncmp(cfg.db_url, "sqlite:", 7) == 0);
+	if (!s)
+		return EXIT_FAIL;
+	rc = is_list ? tenant_list(s) : tenant_change(s, pos[0], is_delete);
+	store_close(s);
+	return rc;
+}
+
+int cmd_user(int argc, char **argv)
+{
+	const char *db = NULL, *data_dir = NULL, *tenant = NULL, *email = NULL, *pw = NULL;
+	const char *role = NULL, *name = NULL;
+	int pw_stdin = 0, help;
+	const char *usage = "usage: quantumtrack user add --tenant SLUG --email E --role R [--name N]\n"
+		"         (--password P | --password-stdin)\n\nAdd a user to a store (roles: owner, admin, member, viewer).";
+	if (argc < 1 || strcmp(argv[0], "add") != 0) {
+		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+			printf("%s\n", usage);
+			return EXIT_OK;
+		}
+		fprintf(stderr, "%s\n", usage);
+		return EXIT_USAGE;
+	}
+	const struct cli_opt opts[] = {
+		{ "db", 1, &db, NULL, "database URL (QT_DB)" },
+		{ "data-dir", 1, &data_dir, NULL, "data directory (QT_DATA_DIR)" },
+		{ "tenant", 1, &tenant, NULL, "the store's slug" },
+		{ "email", 1, &email, NULL, "the user's email" },
+		{ "name", 1, &name, NULL, "the user's name" },
+		{ "role", 1, &role, NULL, "owner, admin, member or viewer" },
+		{ "password", 1, &pw, NULL, "password (new users only)" },
+		{ "password-stdin", 0, NULL, &pw_stdin, "read the password from stdin" },
+	};
+	int rc = cli_parse(argc - 1, argv + 1, opts, 8, NULL, 0, NULL, usage, &help);
+	if (rc != EXIT_OK)
+		return help ? EXIT_OK : rc;
+	if (!tenant || !email || !role) {
+		fprintf(stderr, "quantumtrack: --tenant, --email and --role are required\n");
+		return EXIT_USAGE;
+	}
+	if (!role_valid(role)) {
+		fprintf(stderr, "quantumtrack: role \"%s\": must be owner, admin, member or viewer\n", role);
+		return EXIT_USAGE;
+	}
+	char *em = strdup(email);
+	lower(em);
+	if (!email_valid(em)) {
+		fprintf(stderr, "quantumtrack: \"%s\" is not an email address\n", email);
+		free(em);
+		return EXIT_USAGE;
+	}
+	char *password = NULL;
+	if (pw || pw_stdin) {
+		password = cli_password(pw, pw_stdin, "password");
+		if (!password) {
+			free(em);
+			return EXIT_USAGE;
+		}
+	}
+	struct config cfg;
+	cli_config(&cfg, db, NULL, data_dir);
+	struct store *s = cli_open_store(&cfg, 1, strncmp(cfg.db_url, "sqlite:", 7) == 0);
+	if (!s) {
+		free(em);
+		free_secret(password);
+		return EXIT_FAIL;
+	}
+	struct arena *a = arena_new();
+	struct store_tx *tx;
+	struct tenant_rec t;
+	struct user_rec u;
+	int created = 0;
+	rc = store_begin_platform(s, 1, &cli_actor, &tx);
+	if (rc == STORE_OK) {
+		rc = store_tenant_by_slug(tx, tenant, a, &t);
+		if (rc == STORE_NOT_FOUND)
+			fprintf(stderr, "quantumtrack: no store with slug \"%s\"\n", tenant);
+		if (rc == STORE_OK)
+			rc = ensure_user(tx, em, name, password, a, &u, &created);
+		if (rc == STORE_OK)
+			rc = store_tx_enter_tenant(tx, t.id);
+		if (rc == STORE_OK) {
+			rc = store_member_add(tx, u.id, role);
+			if (rc == STORE_CONFLICT)
+				fprintf(stderr, "quantumtrack: %s is already a member of %s\n", em, tenant);
+		}
+		if (rc == STORE_OK) {
+			json_t *after = json_pack("{s:s, s:s, s:s}", "id", u.id, "email", u.email, "role", role);
+			rc = store_audit(tx, "user.added", "user", u.id, NULL, after);
+			json_decref(after);
+		}
+		if (rc == STORE_OK)
+			rc = store_commit(tx);
+		else
+			store_rollback(tx);
+	}
+	if (rc == STORE_OK)
+		printf("%s %s to %s as %s\n", created ? "created and added" : "added", em, tenant, role);
+	arena_free(a);
+	store_close(s);
+	free(em);
+	free_secret(password);
+	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+int cmd_operator(int argc, char **argv)
+{
+	const char *db = NULL, *data_dir = NULL, *email = NULL, *pw = NULL, *name = NULL;
+	int pw_stdin = 0, help;
+	const char *usage = "usage: quantumtrack operator add --email E [--name N] (--password P | --password-stdin)\n\n"
+		"Add a platform operator (manages stores and plans, sees no ledger).";
+	if (argc < 1 || strcmp(argv[0], "add") != 0) {
+		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+			printf("%s\n", usage);
+			return EXIT_OK;
+		}
+		fprintf(stderr, "%s\n", usage);
+		return EXIT_USAGE;
+	}
+	const struct cli_opt opts[] = {
+		{ "db", 1, &db, NULL, "database URL (QT_DB)" },
+		{ "data-dir", 1, &data_dir, NULL, "data directory (QT_DATA_DIR)" },
+		{ "email", 1, &email, NULL, "the operator's email" },
+		{ "name", 1, &name, NULL, "the operator's name" },
+		{ "password", 1, &pw, NULL, "password" },
+		{ "password-stdin", 0, NULL, &pw_stdin, "read the password from stdin" },
+	};
+	int rc = cli_parse(argc - 1, argv + 1, opts, 6, NULL, 0, NULL, usage, &help);
+	if (rc != EXIT_OK)
+		return help ? EXIT_OK : rc;
+	if (!email) {
+		fprintf(stderr, "quantumtrack: --email is required\n");
+		return EXIT_USAGE;
+	}
+	char *em = strdup(email);
+	lower(em);
+	char *password = cli_password(pw, pw_stdin, "password");
+	char hash[128], err[160];
+	if (!password || !email_valid(em)) {
+		if (password)
+			fprintf(stderr, "quantumtrack: \"%s\" is not an email address\n", email);
+		free(em);
+		free_secret(password);
+		return EXIT_USAGE;
+	}
+	if (password_policy_check(password, err, sizeof err) < 0) {
+		fprintf(stderr, "quantumtrack: %s\n", err);
+		free(em);
+		free_secret(password);
+		return EXIT_USAGE;
+	}
+	password_hash(password, hash);
+	free_secret(password);
+	struct config cfg;
+	cli_config(&cfg, db, NULL, data_dir);
+	struct store *s = cli_open_store(&cfg, 1, strncmp(cfg.db_url, "sqlite:", 7) == 0);
+	if (!s) {
+		free(em);
+		return EXIT_FAIL;
+	}
+	struct arena *a = arena_new();
+	struct store_tx *tx;
+	struct user_rec op;
+	rc = store_begin_platform(s, 1, &cli_actor, &tx);
+	if (rc == STORE_OK) {
+		rc = store_operator_create(tx, em, name ? name : em, hash, a, &op);
+		if (rc == STORE_CONFLICT)
+			fprintf(stderr, "quantumtrack: operator %s already exists\n", em);
+		if (rc == STORE_OK)
+			rc = store_commit(tx);
+		else
+			store_rollback(tx);
+	}
+	if (rc == STORE_OK)
+		printf("added operator %s\n", em);
+	arena_free(a);
+	store_close(s);
+	free(em);
+	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;
+}

@@ -1,0 +1,130 @@
+/* serve.c — `quantumtrack serve`: the HTTP server until SIGTERM/SIGINT. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/routes.h"
+#include "cli/cli.h"
+#include "http/server.h"
+#include "store/migrate.h"
+#include "store/store_idempotency.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	if (!colon || colon == s || (size_t)(colon - s) >= hostlen)
+		return -1;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || p < 0 || p > 65535)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	const char *db = NULL, *listen = NULL, *data_dir = NULL, *threads = NULL, *pool = NULL;
+	const struct cli_opt opts[] = {
+		{ "db", 1, &db, NULL, "database URL: sqlite:PATH or postgres://... (QT_DB)" },
+		{ "listen", 1, &listen, NULL, "address to listen on, HOST:PORT (QT_LISTEN, default 127.0.0.1:8080)" },
+		{ "data-dir", 1, &data_dir, NULL, "data directory (QT_DATA_DIR, default ./data)" },
+		{ "threads", 1, &threads, NULL, "HTTP worker threads (QT_THREADS, default: cores)" },
+		{ "db-pool", 1, &pool, NULL, "database connections (QT_DB_POOL, default 2 x threads)" },
+	};
+	int help, rc = cli_parse(argc, argv, opts, 5, NULL, 0, NULL,
+		"usage: quantumtrack serve [--db URL] [--listen HOST:PORT] [--data-dir DIR]\n\n"
+		"Serve the JSON API and the web app.", &help);
+	if (rc != EXIT_OK)
+		return help ? EXIT_OK : rc;
+
+	static struct app app;
+	cli_config(&app.cfg, db, listen, data_dir);
+	if (threads) {
+		app.cfg.threads = atoi(threads);
+		if (app.cfg.threads < 2 || app.cfg.threads > 256) {
+			fprintf(stderr, "quantumtrack: --threads must be 2-256\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (pool) {
+		app.cfg.db_pool = atoi(pool);
+		if (app.cfg.db_pool < 1 || app.cfg.db_pool > 1024) {
+			fprintf(stderr, "quantumtrack: --db-pool must be 1-1024\n");
+			return EXIT_USAGE;
+		}
+	}
+	char host[256];
+	int port;
+	if (parse_listen(app.cfg.listen, host, sizeof host, &port) < 0) {
+		fprintf(stderr, "quantumtrack: --listen \"%s\": must be HOST:PORT\n", app.cfg.listen);
+		return EXIT_USAGE;
+	}
+	if (cli_load_secrets(&app, 0) < 0)
+		return EXIT_FAIL;
+	int db_pool = app.cfg.db_pool ? app.cfg.db_pool : app.cfg.threads * 2;
+	int is_sqlite = strncmp(app.cfg.db_url, "sqlite:", 7) == 0;
+	/* SQLite migrates at start; on PostgreSQL the server's role owns
+	 * nothing, so migrations run separately with `migrate` as the owner. */
+	app.store = cli_open_store(&app.cfg, db_pool, is_sqlite);
+	if (!app.store)
+		return EXIT_FAIL;
+	if (!is_sqlite) {
+		int have = store_schema_version(app.store);
+		int want = migrations_postgres[migrations_postgres_count - 1].version;
+		if (have < want) {
+			fprintf(stderr, "quantumtrack: the database schema is at version %d, this build needs %d: "
+				"run `quantumtrack migrate --db <owner URL>` first\n", have, want);
+			store_close(app.store);
+			return EXIT_FAIL;
+		}
+	}
+	app.login_by_account = throttle_new(app.cfg.login_max_failures, 900, app.cfg.login_lockout_s);
+	app.login_by_ip = throttle_new(app.cfg.login_ip_max_failures, 900, app.cfg.login_lockout_s);
+
+	/* Block the signals before any thread starts so only sigwait sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct http_config hc = { host, port, app.cfg.threads, app.cfg.body_limit, app.cfg.timeout_s };
+	char err[256];
+	struct http_server *srv = http_server_start(&hc, api_dispatch, &app, err, sizeof err);
+	if (!srv) {
+		fprintf(stderr, "quantumtrack: %s\n", err);
+		store_close(app.store);
+		return EXIT_FAIL;
+	}
+	log_info("listening on http://%s:%d (%s, %d threads)", host, http_server_port(srv),
+		is_sqlite ? "SQLite" : "PostgreSQL", app.cfg.threads);
+	fflush(stderr);
+
+	int64_t next_housekeeping = 0;
+	for (;;) {
+		struct timespec ts = { 60, 0 };
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		int64_t now = clock_now_ms();
+		if (now >= next_housekeeping) {
+			store_idem_expire(app.store, now - 48LL * 3600 * 1000);
+			next_housekeeping = now + 3600LL * 1000;
+		}
+	}
+	log_info("shutting down: finishing %d request(s) in flight", http_server_in_flight(srv));
+	http_server_stop(srv, 25);
+	store_close(app.store);
+	throttle_free(app.login_by_account);
+	throttle_free(app.login_by_ip);
+	log_info("stopped");
+	return EXIT_OK;
+}

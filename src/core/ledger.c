@@ -1,0 +1,290 @@
+/* ledger.c — see ledger.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ledger.h"
+#include "domain/money.h"
+#include "util/civil.h"
+#include "util/uuid.h"
+
+int64_t ledger_credit_limit(const struct customer_rec *c, const struct settings_rec *s)
+{
+	return c->has_credit_limit ? c->credit_limit_minor : s->default_credit_limit_minor;
+}
+
+static enum entry_type type_of(const char *t)
+{
+	if (strcmp(t, "purchase") == 0)
+		return ENTRY_PURCHASE;
+	if (strcmp(t, "payment") == 0)
+		return ENTRY_PAYMENT;
+	if (strcmp(t, "adjustment") == 0)
+		return ENTRY_ADJUSTMENT;
+	return ENTRY_REVERSAL;
+}
+
+static int aging_of(const struct entry_rec *e, int n, const struct settings_rec *s,
+	int64_t now_ms, struct aging_result *out)
+{
+	struct aging_entry *ae = calloc((size_t)(n ? n : 1), sizeof *ae);
+	if (!ae)
+		abort();
+	for (int i = 0; i < n; i++) {
+		ae[i].id = e[i].id;
+		ae[i].type = type_of(e[i].type);
+		ae[i].occurred_at_ms = e[i].occurred_at;
+		ae[i].effect_minor = e[i].effect_minor;
+		ae[i].reverses_id = e[i].reverses_id;
+	}
+	int rc = aging_compute(ae, (size_t)n, (int)s->credit_period_days, now_ms, out);
+	free(ae);
+	return rc < 0 ? LEDGER_OVERFLOW : STORE_OK;
+}
+
+int ledger_aging(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
+	int64_t now_ms, struct arena *a, struct aging_result *out)
+{
+	struct entry_rec *e;
+	int n;
+	int rc = store_entry_all_for_customer(tx, customer_id, a, &e, &n);
+	if (rc != STORE_OK)
+		return rc;
+	return aging_of(e, n, s, now_ms, out);
+}
+
+/* Recompute the customer's ledger-derived fields from all its entries and
+ * store them; the stored balance must equal the entries' sum. */
+static int refresh_customer(struct store_tx *tx, const struct settings_rec *s,
+	struct customer_rec *c, int64_t now_ms, struct arena *a)
+{
+	struct entry_rec *e;
+	struct aging_result ag;
+	int n;
+	int rc = store_entry_all_for_customer(tx, c->id, a, &e, &n);
+	if (rc != STORE_OK)
+		return rc;
+	rc = aging_of(e, n, s, now_ms, &ag);
+	if (rc != STORE_OK)
+		return rc;
+	c->balance_minor = ag.balance_minor;
+	c->oldest_due_at = ag.oldest_due_ms;
+	c->last_purchase_at = 0;
+	c->last_payment_at = 0;
+	c->last_activity_at = c->created_at;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(e[i].type, "purchase") == 0 && !e[i].reversed_by_id &&
+		    e[i].occurred_at > c->last_purchase_at)
+			c->last_purchase_at = e[i].occurred_at;
+		if (strcmp(e[i].type, "payment") == 0 && !e[i].reversed_by_id &&
+		    e[i].occurred_at > c->last_payment_at)
+			c->last_payment_at = e[i].occurred_at;
+		if (e[i].created_at > c->last_activity_at)
+			c->last_activity_at = e[i].created_at;
+	}
+	return store_customer_set_ledger(tx, c);
+}
+
+static int insert_and_audit(struct store_tx *tx, const struct settings_rec *s,
+	struct customer_rec *c, struct entry_rec *e, int64_t now_ms, struct arena *a,
+	const char *action)
+{
+	int rc = store_entry_insert(tx, e);
+	if (rc == STORE_OK)
+		rc = refresh_customer(tx, s, c, now_ms, a);
+	if (rc != STORE_OK)
+		return rc;
+	if (c->balance_minor != e->balance_after_minor)
+		return STORE_ERROR;   /* the stored balance drifted: refuse to commit */
+	json_t *after = ledger_entry_json(e, s);
+	rc = store_audit(tx, action, "transaction", e->id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+int ledger_record(struct store_tx *tx, const struct settings_rec *s,
+	const struct entry_input *in, int64_t now_ms, struct arena *a,
+	struct entry_rec *out, struct limit_refusal *why)
+{
+	struct customer_rec c;
+	int64_t effect, balance;
+	char *id = arena_alloc(a, 37);
+
+	int rc = store_customer_get(tx, in->customer_id, 1, a, &c);
+	if (rc != STORE_OK)
+		return rc;
+	if (strcmp(c.status, "active") != 0)
+		return LEDGER_ARCHIVED;
+	if (strcmp(in->type, "payment") == 0) {
+		if (in->amount_minor == INT64_MIN)
+			return LEDGER_OVERFLOW;
+		effect = -in->amount_minor;
+	} else {
+		effect = in->amount_minor;
+	}
+	if (money_add(c.balance_minor, effect, &balance) < 0)
+		return LEDGER_OVERFLOW;
+	if (strcmp(in->type, "purchase") == 0 && !in->override) {
+		int64_t limit = ledger_credit_limit(&c, s);
+		if (balance > limit) {
+			why->credit_limit_minor = limit;
+			why->balance_minor = c.balance_minor;
+			why->shortfall_minor = balance - limit;
+			why->available_credit_minor = limit - c.balance_minor > 0 ? limit - c.balance_minor : 0;
+			return LEDGER_LIMIT;
+		}
+	}
+	uuid_v7(id);
+	memset(out, 0, sizeof *out);
+	out->id = id;
+	out->customer_id = c.id;
+	out->type = arena_strdup(a, in->type);
+	out->amount_minor = in->amount_minor;
+	out->effect_minor = effect;
+	out->occurred_at = in->occurred_at;
+	out->created_at = now_ms;
+	out->created_by = arena_strdup(a, tx->actor.actor_id);
+	out->note = arena_strdup(a, in->note ? in->note : "");
+	out->items = arena_strdup(a, in->items_json);
+	out->payment_method = arena_strdup(a, in->payment_method);
+	out->payment_reference = arena_strdup(a, in->payment_reference);
+	out->reason = arena_strdup(a, in->reason);
+	out->override = in->override;
+	out->override_reason = arena_strdup(a, in->override_reason);
+	out->balance_after_minor = balance;
+	return insert_and_audit(tx, s, &c, out, now_ms, a, "transaction.created");
+}
+
+int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char *id,
+	const char *reason, int64_t now_ms, struct arena *a, struct entry_rec *out)
+{
+	struct entry_rec orig;
+	struct customer_rec c;
+	int64_t balance;
+
+	int rc = store_entry_get(tx, id, a, &orig);
+	if (rc != STORE_OK)
+		return rc;
+	if (strcmp(orig.type, "reversal") == 0)
+		return LEDGER_REVERSE_REVERSAL;
+	if (orig.reversed_by_id)
+		return LEDGER_ALREADY_REVERSED;
+	rc = store_customer_get(tx, orig.customer_id, 1, a, &c);
+	if (rc != STORE_OK)
+		return rc;
+	if (orig.effect_minor == INT64_MIN || money_add(c.balance_minor, -orig.effect_minor, &balance) < 0)
+		return LEDGER_OVERFLOW;
+	char *rid = arena_alloc(a, 37);
+	uuid_v7(rid);
+	memset(out, 0, sizeof *out);
+	out->id = rid;
+	out->customer_id = c.id;
+	out->type = arena_strdup(a, "reversal");
+	out->amount_minor = orig.amount_minor;
+	out->effect_minor = -orig.effect_minor;
+	out->occurred_at = now_ms;
+	out->created_at = now_ms;
+	out->created_by = arena_strdup(a, tx->actor.actor_id);
+	out->note = arena_strdup(a, "");
+	out->reason = arena_strdup(a, reason);
+	out->reverses_id = orig.id;
+	out->balance_after_minor = balance;
+	rc = insert_and_audit(tx, s, &c, out, now_ms, a, "transaction.reversed");
+	/* Two reversals racing: the unique index on reverses_id stops the second. */
+	return rc == STORE_CONFLICT ? LEDGER_ALREADY_REVERSED : rc;
+}
+
+static json_t *time_or_null(int64_t ms)
+{
+	char t[25];
+	if (!ms)
+		return json_null();
+	civil_format_rfc3339(ms, t);
+	return json_string(t);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *ledger_customer_json(const struct customer_rec *c, const struct settings_rec *s,
+	const struct aging_result *aging, int64_t now_ms)
+{
+	json_t *o = json_object();
+	int64_t limit = ledger_credit_limit(c, s);
+	int64_t overdue = 0, oldest_due = c->oldest_due_at;
+	if (aging) {
+		overdue = aging->overdue_minor;
+		oldest_due = aging->oldest_due_ms;
+	} else if (c->balance_minor > 0 && c->oldest_due_at && c->oldest_due_at <= now_ms) {
+		overdue = c->balance_minor;
+	}
+	json_object_set_new(o, "id", json_string(c->id));
+	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "phone", json_string(c->phone));
+	json_object_set_new(o, "apartment", str_or_null(c->apartment));
+	json_object_set_new(o, "tower", c->apartment ? json_integer(c->tower) : json_null());
+	json_object_set_new(o, "floor", c->apartment ? json_integer(c->floor) : json_null());
+	json_object_set_new(o, "unit", c->apartment ? json_integer(c->unit) : json_null());
+	json_object_set_new(o, "email", str_or_null(c->email));
+	json_object_set_new(o, "credit_limit_minor", c->has_credit_limit ? json_integer(c->credit_limit_minor) : json_null());
+	json_object_set_new(o, "effective_credit_limit_minor", json_integer(limit));
+	json_object_set_new(o, "notes", json_string(c->notes ? c->notes : ""));
+	json_object_set_new(o, "status", json_string(c->status));
+	json_object_set_new(o, "reminders_opt_out", json_boolean(c->reminders_opt_out));
+	json_object_set_new(o, "balance_minor", json_integer(c->balance_minor));
+	json_object_set_new(o, "available_credit_minor",
+		json_integer(limit - c->balance_minor > 0 ? limit - c->balance_minor : 0));
+	json_object_set_new(o, "overdue_minor", json_integer(overdue));
+	if (oldest_due) {
+		int64_t day;
+		char d[11];
+		if (civil_local_days(oldest_due, s->timezone, &day) == 0) {
+			civil_format_date(day, d);
+			json_object_set_new(o, "oldest_due_date", json_string(d));
+		} else {
+			json_object_set_new(o, "oldest_due_date", json_null());
+		}
+	} else {
+		json_object_set_new(o, "oldest_due_date", json_null());
+	}
+	if (aging) {
+		json_object_set_new(o, "aging", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+			"current_minor", (json_int_t)aging->buckets[AGING_CURRENT],
+			"days_1_30_minor", (json_int_t)aging->buckets[AGING_1_30],
+			"days_31_60_minor", (json_int_t)aging->buckets[AGING_31_60],
+			"days_61_90_minor", (json_int_t)aging->buckets[AGING_61_90],
+			"days_90_plus_minor", (json_int_t)aging->buckets[AGING_90_PLUS]));
+	}
+	json_object_set_new(o, "last_purchase_at", time_or_null(c->last_purchase_at));
+	json_object_set_new(o, "last_payment_at", time_or_null(c->last_payment_at));
+	json_object_set_new(o, "currency", json_string(s->currency));
+	json_object_set_new(o, "created_at", time_or_null(c->created_at));
+	json_object_set_new(o, "updated_at", time_or_null(c->updated_at));
+	return o;
+}
+
+json_t *ledger_entry_json(const struct entry_rec *e, const struct settings_rec *s)
+{
+	json_t *o = json_object();
+	json_t *items = e->items ? json_loads(e->items, 0, NULL) : NULL;
+	json_object_set_new(o, "id", json_string(e->id));
+	json_object_set_new(o, "customer_id", json_string(e->customer_id));
+	json_object_set_new(o, "type", json_string(e->type));
+	json_object_set_new(o, "amount_minor", json_integer(e->amount_minor));
+	json_object_set_new(o, "currency", json_string(s->currency));
+	json_object_set_new(o, "occurred_at", time_or_null(e->occurred_at));
+	json_object_set_new(o, "created_at", time_or_null(e->created_at));
+	json_object_set_new(o, "created_by", str_or_null(e->created_by));
+	json_object_set_new(o, "note", json_string(e->note ? e->note : ""));
+	json_object_set_new(o, "items", items ? items : json_null());
+	json_object_set_new(o, "payment_method", str_or_null(e->payment_method));
+	json_object_set_new(o, "payment_reference", str_or_null(e->payment_reference));
+	json_object_set_new(o, "reason", str_or_null(e->reason));
+	json_object_set_new(o, "override", json_boolean(e->override));
+	json_object_set_new(o, "override_reason", str_or_null(e->override_reason));
+	json_object_set_new(o, "reverses_id", str_or_null(e->reverses_id));
+	json_object_set_new(o, "reversed_by_id", str_or_null(e->reversed_by_id));
+	json_object_set_new(o, "balance_after_minor", json_integer(e->balance_after_minor));
+	return o;
+}

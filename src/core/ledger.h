@@ -1,0 +1,73 @@
+/*
+ * ledger.h — the credit book's rules that need the store: recording an
+ * entry under the credit limit, reversing one, keeping each customer's
+ * derived fields (balance, oldest due, last purchase and payment) in step
+ * with its entries, and the JSON shape of customers and entries.
+ *
+ * Every function runs inside the caller's tenant write transaction; the
+ * customer row is locked before its balance is read, so the limit check
+ * and the insert are atomic even under parallel requests.  Each change
+ * writes its audit row in the same transaction.
+ */
+#ifndef QT_CORE_LEDGER_H
+#define QT_CORE_LEDGER_H
+
+#include <jansson.h>
+
+#include "domain/aging.h"
+#include "store/store_ledger.h"
+#include "store/store_platform.h"
+
+enum {
+	LEDGER_ARCHIVED = -20,          /* customer archived: no new entries */
+	LEDGER_LIMIT = -21,             /* credit_limit_exceeded */
+	LEDGER_OVERFLOW = -22,          /* balance would overflow int64 */
+	LEDGER_ALREADY_REVERSED = -23,
+	LEDGER_REVERSE_REVERSAL = -24,
+};
+
+struct entry_input {
+	const char *customer_id;
+	const char *type;               /* purchase, payment, adjustment */
+	int64_t amount_minor;           /* > 0; signed for adjustment */
+	int64_t occurred_at;            /* unix ms */
+	const char *note;
+	const char *items_json;         /* validated JSON array text or NULL */
+	const char *payment_method;
+	const char *payment_reference;
+	const char *reason;
+	int override;
+	const char *override_reason;
+};
+
+struct limit_refusal {
+	int64_t credit_limit_minor;
+	int64_t balance_minor;
+	int64_t shortfall_minor;        /* how far over the limit it would go */
+	int64_t available_credit_minor;
+};
+
+/* The credit limit that applies to c. */
+int64_t ledger_credit_limit(const struct customer_rec *c, const struct settings_rec *s);
+
+/* Record one entry.  Returns STORE_OK with *out filled, a STORE_* code, or
+ * a LEDGER_* code (LEDGER_LIMIT fills *why). */
+int ledger_record(struct store_tx *tx, const struct settings_rec *s,
+	const struct entry_input *in, int64_t now_ms, struct arena *a,
+	struct entry_rec *out, struct limit_refusal *why);
+
+/* Reverse entry `id` with a reason. */
+int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char *id,
+	const char *reason, int64_t now_ms, struct arena *a, struct entry_rec *out);
+
+/* Aging of one customer at now_ms from its entries. */
+int ledger_aging(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
+	int64_t now_ms, struct arena *a, struct aging_result *out);
+
+/* JSON of a customer with derived fields; aging may be NULL (then
+ * overdue_minor and oldest_due_date come from the stored fields). */
+json_t *ledger_customer_json(const struct customer_rec *c, const struct settings_rec *s,
+	const struct aging_result *aging, int64_t now_ms);
+json_t *ledger_entry_json(const struct entry_rec *e, const struct settings_rec *s);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * metrics.h — Prometheus counters and latency histograms per route and
+ * status, rendered as text exposition format for GET /metrics.
+ */
+#ifndef QT_HTTP_METRICS_H
+#define QT_HTTP_METRICS_H
+
+#include <stdint.h>
+#include "util/buf.h"
+
+/* Record one request.  `route` must be a string that lives for the whole
+ * process (a route pattern or a literal). */
+void metrics_observe(const char *route, const char *method, int status,
+	int64_t duration_us);
+/* Append the exposition text to out. */
+void metrics_render(struct buf *out);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * request.h — one HTTP request as handlers see it, and the response they build.
+ *
+ * A `struct req` lives from the first libmicrohttpd callback of a request to
+ * its completion.  Everything a handler allocates for the request comes from
+ * `req->arena` and dies with it.  Handlers never touch libmicrohttpd.
+ *
+ * Errors: a handler that fails calls one of the req_fail*() helpers, which
+ * record a problem (status, code, detail, field errors) in the request and
+ * return -1; the server turns that into RFC 9457 problem+json in one place
+ * (http/problem.c).
+ */
+#ifndef QT_HTTP_REQUEST_H
+#define QT_HTTP_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+
+struct app;
+struct MHD_Connection;
+struct store_tx;
+
+#define REQ_MAX_PARAMS 4
+#define REQ_MAX_HEADERS_OUT 12
+
+/* Who is calling, filled by api/auth_ctx.c from a verified token. */
+struct caller {
+	int authenticated;
+	int is_operator;
+	char user_id[37];    /* user or operator id */
+	char tenant_id[37];  /* "" for operators */
+	char role[16];       /* owner|admin|member|viewer; "" for operators */
+	char tenant_slug[64];
+	char tenant_status[16];
+	char plan[32];
+	char email[256];
+	char jti[37];
+};
+
+struct problem {
+	int status;          /* 0: none recorded */
+	const char *code;    /* machine code, e.g. "validation_failed" */
+	const char *title;
+	const char *detail;
+	json_t *errors;      /* array of {field, message} or NULL */
+	json_t *extra;       /* object merged into the problem body or NULL */
+	int retry_after;     /* seconds, > 0 adds Retry-After */
+};
+
+struct resp {
+	int status;
+	const char *content_type;
+	struct buf body;
+	int nheaders;
+	const char *header_name[REQ_MAX_HEADERS_OUT];
+	const char *header_value[REQ_MAX_HEADERS_OUT];
+	/* static body not owned (web assets); used when body.len == 0 */
+	const void *static_body;
+	size_t static_len;
+};
+
+struct req {
+	struct arena *arena;
+	struct app *app;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;          /* decoded path, no query */
+	const char *route;         /* matched route pattern, for logs and metrics */
+	const char *param_name[REQ_MAX_PARAMS];
+	const char *param_value[REQ_MAX_PARAMS];
+	int nparams;
+	char request_id[72];
+	char client_ip[64];
+	struct buf body;
+	int body_too_large;
+	int bad_headers;           /* NUL byte in a header, conflicting Content-Length */
+	int64_t started_mono_ms;
+	struct caller caller;
+	struct store_tx *tx;        /* the request's transaction (tenant routes) */
+	const char *idempotency_key;
+	const void *settings;         /* api_settings() cache */
+	struct problem problem;
+	struct resp resp;
+};
+
+/* Request headers and query parameters; NULL when absent.  The returned
+ * strings belong to libmicrohttpd and live as long as the request. */
+const char *req_header(struct req *r, const char *name);
+const char *req_query(struct req *r, const char *name);
+const char *req_cookie(struct req *r, const char *name);
+/* The path parameter named by the route pattern ("{id}" -> "id"). */
+const char *req_param(struct req *r, const char *name);
+
+/* Record a problem; returns -1 so handlers can `return req_fail(...)`. */
+int req_fail(struct req *r, int status, const char *code, const char *detail);
+int req_failf(struct req *r, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A problem about one field: adds {field, message} to errors. */
+int req_fail_field(struct req *r, int status, const char *code,
+	const char *field, const char *message);
+/* Add a further field error to the recorded problem. */
+void req_add_field_error(struct req *r, const char *field, const char *message);
+/* Attach extra members to the problem body (takes a reference to obj). */
+void req_problem_extra(struct req *r, const char *key, json_t *value);
+
+/* Responses.  resp_json takes ownership of `body` (json_decref'd). */
+int resp_json(struct req *r, int status, json_t *body);
+int resp_empty(struct req *r, int status);
+void resp_header(struct req *r, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,362 @@
+/* server.c — libmicrohttpd glue: bodies, limits, request ids, logging. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "http/metrics.h"
+#include "http/problem.h"
+#include "http/server.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	http_dispatch dispatch;
+	struct app *app;
+	size_t body_limit;
+	int port;
+	atomic_int in_flight;
+};
+
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int resp_json(struct req *r, int status, json_t *body)
+{
+	r->resp.status = status;
+	r->resp.content_type = "application/json";
+	r->resp.body.len = 0;
+	if (body) {
+		char *text = json_dumps(body, JSON_COMPACT);
+		if (text) {
+			buf_puts(&r->resp.body, text);
+			free(text);
+		}
+		json_decref(body);
+	}
+	return 0;
+}
+
+int resp_empty(struct req *r, int status)
+{
+	r->resp.status = status;
+	r->resp.body.len = 0;
+	r->resp.content_type = NULL;
+	return 0;
+}
+
+void resp_header(struct req *r, const char *name, const char *value)
+{
+	for (int i = 0; i < r->resp.nheaders; i++) {
+		if (strcasecmp(r->resp.header_name[i], name) == 0) {
+			r->resp.header_value[i] = value;
+			return;
+		}
+	}
+	if (r->resp.nheaders < REQ_MAX_HEADERS_OUT) {
+		r->resp.header_name[r->resp.nheaders] = name;
+		r->resp.header_value[r->resp.nheaders] = value;
+		r->resp.nheaders++;
+	}
+}
+
+/* A caller-supplied request id is kept when it is short and plain. */
+static int request_id_sane(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+struct header_scan {
+	int content_lengths;
+	char first_cl[32];
+	int conflict;
+	int nul;
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
+	const char *key, size_t key_size, const char *value, size_t value_size)
+{
+	struct header_scan *s = cls;
+	(void)kind;
+	if (memchr(key, '\0', key_size) || (value && memchr(value, '\0', value_size)))
+		s->nul = 1;
+	if (strcasecmp(key, "Content-Length") == 0) {
+		if (s->content_lengths == 0)
+			snprintf(s->first_cl, sizeof s->first_cl, "%.*s", (int)value_size, value ? value : "");
+		else if (value_size >= sizeof s->first_cl || strncmp(s->first_cl, value, value_size) != 0 ||
+			 s->first_cl[value_size] != '\0')
+			s->conflict = 1;
+		s->content_lengths++;
+	}
+	return MHD_YES;
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, outlen, "unknown");
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ci->client_addr;
+		inet_ntop(AF_INET, &a->sin_addr, out, (socklen_t)outlen);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
+		inet_ntop(AF_INET6, &a->sin6_addr, out, (socklen_t)outlen);
+	}
+}
+
+static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,
+	const char *url, const char *method)
+{
+	struct arena *a = arena_new();
+	if (!a)
+		return NULL;
+	struct req *r = arena_alloc(a, sizeof *r);
+	r->arena = a;
+	r->app = s->app;
+	r->conn = c;
+	r->method = arena_strdup(a, method);
+	r->path = arena_strdup(a, url);
+	r->route = "unmatched";
+	r->started_mono_ms = clock_mono_ms();
+	buf_init(&r->body);
+	buf_init(&r->resp.body);
+	const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+	if (request_id_sane(rid))
+		snprintf(r->request_id, sizeof r->request_id, "%s", rid);
+	else
+		uuid_v7(r->request_id);
+	client_ip(c, r->client_ip, sizeof r->client_ip);
+
+	struct header_scan scan = { 0 };
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &scan);
+	if (scan.nul || scan.conflict)
+		r->bad_headers = 1;
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	if (cl) {
+		char *end;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (*end == '\0' && n > s->body_limit)
+			r->body_too_large = 1;
+	}
+	return r;
+}
+
+static void add_common_headers(struct req *r, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->resp.content_type)
+		MHD_add_response_header(resp, "Content-Type", r->resp.content_type);
+	for (int i = 0; i < r->resp.nheaders; i++)
+		MHD_add_response_header(resp, r->resp.header_name[i], r->resp.header_value[i]);
+	if (strncmp(r->path, "/api/", 5) == 0)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result respond(struct req *r)
+{
+	struct MHD_Response *resp;
+
+	if (r->problem.status)
+		problem_render(r);
+	if (r->resp.status == 0)
+		r->resp.status = 200;
+	if (r->resp.body.len > 0) {
+		size_t len = r->resp.body.len;
+		char *data = buf_detach(&r->resp.body);
+		resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	} else if (r->resp.static_body) {
+		resp = MHD_create_response_from_buffer(r->resp.static_len,
+			(void *)(uintptr_t)r->resp.static_body, MHD_RESPMEM_PERSISTENT);
+	} else {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	}
+	if (!resp)
+		return MHD_NO;
+	add_common_headers(r, resp);
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned int)r->resp.status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+	const char *url, const char *method, const char *version,
+	const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct req *r = *con_cls;
+	(void)version;
+
+	if (!r) {
+		r = req_begin(s, c, url, method);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		atomic_fetch_add(&s->in_flight, 1);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!r->body_too_large && !r->bad_headers) {
+			if (r->body.len + *upload_data_size > s->body_limit)
+				r->body_too_large = 1;
+			else
+				buf_append(&r->body, upload_data, *upload_data_size);
+		}
+		if (r->body_too_large || r->bad_headers) {
+			/* Answer now; libmicrohttpd closes the connection after
+			 * sending instead of reading the rest of the body. */
+			*upload_data_size = 0;
+			if (r->bad_headers)
+				req_fail(r, 400, "bad_request", "malformed request headers (NUL byte or conflicting Content-Length)");
+			else
+				req_failf(r, 413, "payload_too_large", "request body exceeds %zu bytes", s->body_limit);
+			return respond(r);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->bad_headers)
+		req_fail(r, 400, "bad_request", "malformed request headers (NUL byte or conflicting Content-Length)");
+	else if (r->body_too_large)
+		req_failf(r, 413, "payload_too_large", "request body exceeds %zu bytes", s->body_limit);
+	else
+		s->dispatch(r);
+	return respond(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+	enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct req *r = *con_cls;
+	(void)c;
+	(void)toe;
+	if (!r)
+		return;
+	int64_t dur_us = (clock_mono_ms() - r->started_mono_ms) * 1000;
+	int status = r->resp.status ? r->resp.status : 500;
+	metrics_observe(r->route, r->method, status, dur_us);
+
+	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s}",
+		"level", "info", "request_id", r->request_id, "method", r->method,
+		"route", r->route, "path", r->path, "status", status,
+		"duration_us", (json_int_t)dur_us,
+		"tenant", r->caller.tenant_slug, "ip", r->client_ip);
+	if (line) {
+		char *text = json_dumps(line, JSON_COMPACT);
+		if (text) {
+			log_json_line(text);
+			free(text);
+		}
+		json_decref(line);
+	}
+	if (r->problem.errors)
+		json_decref(r->problem.errors);
+	if (r->problem.extra)
+		json_decref(r->problem.extra);
+	buf_release(&r->body);
+	buf_release(&r->resp.body);
+	arena_free(r->arena);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->in_flight, 1);
+}
+
+struct http_server *http_server_start(const struct http_config *cfg,
+	http_dispatch dispatch, struct app *app, char *err, size_t errlen)
+{
+	struct http_server *s = calloc(1, sizeof *s);
+	struct sockaddr_in addr = { 0 };
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->dispatch = dispatch;
+	s->app = app;
+	s->body_limit = cfg->body_limit;
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)cfg->port);
+	if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1) {
+		snprintf(err, errlen, "listen address \"%s\": must be an IPv4 address", cfg->host);
+		free(s);
+		return NULL;
+	}
+	unsigned int threads = cfg->threads < 2 ? 2u : (unsigned int)cfg->threads;
+	s->daemon = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, 4096u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, errlen, "cannot listen on %s:%d (in use or not permitted)", cfg->host, cfg->port);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : cfg->port;
+	return s;
+}
+
+int http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+int http_server_in_flight(const struct http_server *s)
+{
+	return atomic_load(&((struct http_server *)s)->in_flight);
+}
+
+void http_server_stop(struct http_server *s, int max_wait_s)
+{
+	if (!s)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	/* Requests already received finish; idle keep-alive connections are
+	 * not counted, since a request is in flight only between its first
+	 * callback and its completion. */
+	int64_t deadline = clock_mono_ms() + (int64_t)max_wait_s * 1000;
+	while (atomic_load(&s->in_flight) > 0 && clock_mono_ms() < deadline)
+		usleep(10000);
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,52 @@
+/* main.c — QuantumTrack: the command name picks a cli/ subcommand. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "serve", cmd_serve, "serve the JSON API and the web app" },
+	{ "migrate", cmd_migrate, "apply database migrations" },
+	{ "demo", cmd_demo, "create the demo store with sample data" },
+	{ "tenant", cmd_tenant, "create, list, suspend or delete stores" },
+	{ "user", cmd_user, "add a user to a store" },
+	{ "operator", cmd_operator, "add a platform operator" },
+	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
+	{ "backup", cmd_backup, "copy the SQLite database" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: quantumtrack COMMAND [options]   (quantumtrack COMMAND --help)\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nEnvironment: QT_DB, QT_LISTEN, QT_DATA_DIR, QT_JWT_SECRET, QT_MASTER_KEY,\n"
+		"QT_BASE_DOMAIN, QT_THREADS, QT_DB_POOL, QT_BODY_LIMIT, QT_ACCESS_TTL, QT_REFRESH_TTL.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "quantumtrack: libsodium failed to initialise\n");
+		return EXIT_FAIL;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 2, argv + 2);
+	fprintf(stderr, "quantumtrack: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,50 @@
+/*
+ * password.h — user and operator passwords: argon2id via libsodium's
+ * crypto_pwhash_str (OPSLIMIT_INTERACTIVE, MEMLIMIT_INTERACTIVE: 64 MiB and
+ * roughly 50-100 ms per hash or verify).  The stored form is the
+ * self-describing "$argon2id$v=19$m=…,t=…,p=…$salt$hash" string.
+ *
+ * sodium_init() must have succeeded before any call.
+ */
+#ifndef QT_SECURITY_PASSWORD_H
+#define QT_SECURITY_PASSWORD_H
+
+#include <stddef.h>
+
+/* Size of the buffer password_hash() writes (crypto_pwhash_STRBYTES). */
+#define PASSWORD_HASH_LEN 128
+
+/*
+ * Hash pw (NUL-terminated) into out as a NUL-terminated string.  Returns 0,
+ * or -1 if pw is NULL, longer than 128 bytes, or the 64 MiB could not be
+ * allocated.  Does not apply the policy; call password_policy_check() on
+ * new passwords first.
+ */
+int password_hash(const char *pw, char out[128]);
+
+/*
+ * 0 if pw matches stored_hash, -1 otherwise (including NULL arguments, a
+ * malformed or foreign hash, and pw longer than 128 bytes).  Takes as long
+ * as one hash.
+ */
+int password_verify(const char *stored_hash, const char *pw);
+
+/*
+ * The rule for new passwords: valid UTF-8, at least 8 characters (Unicode
+ * code points, so "ñ" counts once) and at most 128 bytes.  Returns 0, or
+ * -1 and a message in err (errlen bytes, always NUL-terminated if errlen >
+ * 0; err may be NULL):
+ *	"password: must be at least 8 characters"
+ *	"password: must be at most 128 bytes"
+ *	"password: must be valid UTF-8"
+ */
+int password_policy_check(const char *pw, char *err, size_t errlen);
+
+/*
+ * Spend the time of one password_verify() against a fixed dummy hash with
+ * the same parameters, so a login for an unknown account takes as long as
+ * one with a wrong password.  Thread-safe.
+ */
+void password_burn_time(void);
+
+#endif

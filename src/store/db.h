@@ -1,0 +1,104 @@
+/*
+ * db.h — the SQL driver under the store: one small interface, two backends
+ * (SQLite in db_sqlite.c, PostgreSQL in db_pg.c).
+ *
+ * The store writes each statement once, in the dialect both engines accept:
+ * numbered parameters $1..$n (SQLite treats "$1" as a named parameter; the
+ * driver binds by name), integers for booleans and for times (unix
+ * milliseconds), text for ids.  Every statement is prepared once per
+ * connection and cached by the address of its SQL text, so pass string
+ * literals (or strings that live as long as the db).
+ *
+ * A parameter that may be NULL must first appear where PostgreSQL can infer
+ * its type: write "(col = $2 OR $2 IS NULL)", never "($2 IS NULL OR ...)".
+ * Behind PgBouncer in transaction mode add ?statement_cache=off to the URL
+ * (unnamed statements, still with separate parameters).
+ *
+ * Tenant context: db_begin() takes the tenant id.  On PostgreSQL it runs
+ * set_config('app.tenant_id', id, true) inside the transaction, which Row
+ * Level Security reads; on SQLite it only records it.  The store layer
+ * (store.c) is the only caller.
+ */
+#ifndef QT_STORE_DB_H
+#define QT_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum db_dialect { DB_SQLITE = 1, DB_POSTGRES = 2 };
+
+enum {
+	DB_OK = 0,
+	DB_ERROR = -1,        /* anything else: message in db_conn_error() */
+	DB_UNAVAILABLE = -2,  /* cannot reach the database */
+	DB_CONSTRAINT = -3,   /* unique or foreign-key or check violation */
+	DB_BUSY = -4,         /* lock timeout / serialization failure: retry */
+};
+
+struct db;
+struct db_conn;
+struct db_res;
+
+enum db_param_kind { DBP_NULL = 0, DBP_TEXT, DBP_INT };
+struct db_param {
+	enum db_param_kind kind;
+	const char *text;
+	int64_t i;
+};
+static inline struct db_param db_text_param(const char *s)
+{
+	struct db_param p = { .kind = s ? DBP_TEXT : DBP_NULL, .text = s, .i = 0 };
+	return p;
+}
+#define DB_TEXT(s) db_text_param(s)
+#define DB_INT(v) ((struct db_param){ .kind = DBP_INT, .i = (int64_t)(v) })
+#define DB_NULLP ((struct db_param){ .kind = DBP_NULL })
+
+/* Open a pool of up to pool_size connections for "sqlite:PATH" or
+ * "postgres://..." / "postgresql://...".  For SQLite the file's directory
+ * must exist.  On failure returns a DB_* code and a message in err. */
+int db_open(const char *url, int pool_size, struct db **out, char *err, size_t errlen);
+void db_close(struct db *db);
+enum db_dialect db_dialect_of(const struct db *db);
+
+/* Check a connection out of the pool (blocks while all are busy) and back.
+ * db_acquire returns DB_UNAVAILABLE when no connection can be made. */
+int db_acquire(struct db *db, struct db_conn **out);
+void db_release(struct db *db, struct db_conn *c);
+
+/* Transactions.  write=1 takes the write lock up front on SQLite (BEGIN
+ * IMMEDIATE) so a read-check-write sequence is atomic.  tenant_id may be
+ * NULL for platform work. */
+int db_begin(struct db_conn *c, const char *tenant_id, int write);
+int db_commit(struct db_conn *c);
+void db_rollback(struct db_conn *c);
+/* Run statements with no parameters and no results (migrations). */
+int db_exec_script(struct db_conn *c, const char *sql);
+
+/* Run one statement.  res may be NULL when no rows are wanted; otherwise
+ * *res receives every row (free with db_res_free).  Returns a DB_* code. */
+int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct db_res **res);
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int64_t db_changes(struct db_conn *c);
+
+int db_res_rows(const struct db_res *r);
+int db_res_cols(const struct db_res *r);
+/* NULL for SQL NULL; the string lives as long as the result. */
+const char *db_res_text(const struct db_res *r, int row, int col);
+/* 0 for NULL or non-numeric text. */
+int64_t db_res_int(const struct db_res *r, int row, int col);
+int db_res_isnull(const struct db_res *r, int row, int col);
+void db_res_free(struct db_res *r);
+
+/* Last error message on this connection (never NULL). */
+const char *db_conn_error(const struct db_conn *c);
+enum db_dialect db_conn_dialect(const struct db_conn *c);
+/* 1 when the connection's database answers a trivial query. */
+int db_ping(struct db *db);
+
+/* Shared by the backends: a materialized result set. */
+struct db_res *db_res_new(int cols);
+void db_res_add_row(struct db_res *r, const char *const *values, const size_t *lens);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * db_backend.h — what a database backend provides to db_common.c.  Only
+ * the backends and db_common.c include this.
+ */
+#ifndef QT_STORE_DB_BACKEND_H
+#define QT_STORE_DB_BACKEND_H
+
+#include "store/db.h"
+
+struct db_ops {
+	void (*close)(struct db *db);
+	int (*acquire)(struct db *db, struct db_conn **out);
+	void (*release)(struct db *db, struct db_conn *c);
+	int (*begin)(struct db_conn *c, const char *tenant_id, int write);
+	int (*commit)(struct db_conn *c);
+	void (*rollback)(struct db_conn *c);
+	int (*exec_script)(struct db_conn *c, const char *sql);
+	int (*exec)(struct db_conn *c, const char *sql, const struct db_param *params,
+		int nparams, struct db_res **res);
+	int64_t (*changes)(struct db_conn *c);
+	const char *(*error)(const struct db_conn *c);
+	int (*ping)(struct db *db);
+};
+
+/* Every backend's pool and connection structs start with these. */
+struct db {
+	const struct db_ops *ops;
+	enum db_dialect dialect;
+};
+
+struct db_conn {
+	struct db *db;
+};
+
+int db_sqlite_open(const char *path, int pool_size, struct db **out, char *err, size_t errlen);
+int db_pg_open(const char *url, int pool_size, struct db **out, char *err, size_t errlen);
+
+#endif

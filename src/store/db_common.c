@@ -1,0 +1,111 @@
+/* db_common.c — result sets and URL dispatch shared by both backends. */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/db_backend.h"
+
+struct db_res {
+	int cols;
+	int rows;
+	int cap;
+	char **cells;   /* rows*cols, NULL for SQL NULL */
+};
+
+struct db_res *db_res_new(int cols)
+{
+	struct db_res *r = calloc(1, sizeof *r);
+	if (!r)
+		abort();
+	r->cols = cols;
+	return r;
+}
+
+void db_res_add_row(struct db_res *r, const char *const *values, const size_t *lens)
+{
+	if (r->rows == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 8;
+		r->cells = realloc(r->cells, sizeof(char *) * (size_t)r->cap * (size_t)(r->cols ? r->cols : 1));
+		if (!r->cells)
+			abort();
+	}
+	for (int c = 0; c < r->cols; c++) {
+		char *cell = NULL;
+		if (values[c]) {
+			cell = malloc(lens[c] + 1);
+			if (!cell)
+				abort();
+			memcpy(cell, values[c], lens[c]);
+			cell[lens[c]] = '\0';
+		}
+		r->cells[(size_t)r->rows * (size_t)r->cols + (size_t)c] = cell;
+	}
+	r->rows++;
+}
+
+int db_res_rows(const struct db_res *r) { return r ? r->rows : 0; }
+int db_res_cols(const struct db_res *r) { return r ? r->cols : 0; }
+
+const char *db_res_text(const struct db_res *r, int row, int col)
+{
+	if (!r || row < 0 || row >= r->rows || col < 0 || col >= r->cols)
+		return NULL;
+	return r->cells[(size_t)row * (size_t)r->cols + (size_t)col];
+}
+
+int64_t db_res_int(const struct db_res *r, int row, int col)
+{
+	const char *t = db_res_text(r, row, col);
+	if (!t)
+		return 0;
+	return strtoll(t, NULL, 10);
+}
+
+int db_res_isnull(const struct db_res *r, int row, int col)
+{
+	return db_res_text(r, row, col) == NULL;
+}
+
+void db_res_free(struct db_res *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < (size_t)r->rows * (size_t)r->cols; i++)
+		free(r->cells[i]);
+	free(r->cells);
+	free(r);
+}
+
+int db_open(const char *url, int pool_size, struct db **out, char *err, size_t errlen)
+{
+	if (strncmp(url, "sqlite:", 7) == 0)
+		return db_sqlite_open(url + 7, pool_size, out, err, errlen);
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+		return db_pg_open(url, pool_size, out, err, errlen);
+	snprintf(err, errlen, "database URL \"%.80s\": must start with sqlite: or postgres://", url);
+	return DB_ERROR;
+}
+
+void db_close(struct db *db) { if (db) db->ops->close(db); }
+enum db_dialect db_dialect_of(const struct db *db) { return db->dialect; }
+int db_acquire(struct db *db, struct db_conn **out) { return db->ops->acquire(db, out); }
+void db_release(struct db *db, struct db_conn *c) { if (c) db->ops->release(db, c); }
+int db_begin(struct db_conn *c, const char *tenant_id, int write)
+{
+	return c->db->ops->begin(c, tenant_id, write);
+}
+int db_commit(struct db_conn *c) { return c->db->ops->commit(c); }
+void db_rollback(struct db_conn *c) { c->db->ops->rollback(c); }
+int db_exec_script(struct db_conn *c, const char *sql) { return c->db->ops->exec_script(c, sql); }
+int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct db_res **res)
+{
+	if (res)
+		*res = NULL;
+	return c->db->ops->exec(c, sql, params, nparams, res);
+}
+int64_t db_changes(struct db_conn *c) { return c->db->ops->changes(c); }
+const char *db_conn_error(const struct db_conn *c) { return c->db->ops->error(c); }
+enum db_dialect db_conn_dialect(const struct db_conn *c) { return c->db->dialect; }
+int db_ping(struct db *db) { return db->ops->ping(db); }

@@ -1,0 +1,353 @@
+/*
+ * schema_postgres.c — the PostgreSQL schema: the same versions, tables and
+ * columns as schema_sqlite.c, so the store's SQL runs on both.  Ids are
+ * uuid, times BIGINT unix milliseconds, money BIGINT minor units, booleans
+ * SMALLINT 0/1, JSON documents TEXT (the store reads and writes them as
+ * text).  The columns the store sorts by text (customer name, apartment
+ * number) are COLLATE "C": byte order, as SQLite's BINARY, whatever the
+ * database's locale, so ORDER BY and keyset pagination agree on both.
+ *
+ * Roles.  Migrations run as the owner role (whoever the migration URL
+ * names); it owns every object.  The server connects as quantumtrack_app,
+ * which owns nothing, has no BYPASSRLS and is granted only what it needs:
+ * no UPDATE or DELETE on transactions and audit_log, nothing on
+ * tenant_purges.  Version 1 creates it NOLOGIN when it does not exist; the
+ * operator gives it a password (ALTER ROLE quantumtrack_app LOGIN PASSWORD
+ * '...'), or creates it with LOGIN before migrating, as tests/lib/pg.sh
+ * does.  Every later migration that adds a table must GRANT to it too.
+ *
+ * Tenant isolation.  Every table with a tenant_id column that belongs to a
+ * tenant has Row Level Security, forced on the owner as well, with the
+ * policy tenant_isolation: a row is visible and writable only when its
+ * tenant_id equals app.tenant_id, which db_begin() sets per transaction
+ * with set_config(..., true).  No tenant set means no rows.
+ *
+ * Platform paths that must cross tenants call SECURITY DEFINER functions
+ * owned by the owner role:
+ *   qt_user_memberships(user_id)  a user's memberships in every tenant (login)
+ *   qt_purge_tenant(tenant_id)    delete a tenant and everything it owns
+ * They switch qt.all_tenants to 'on' for their own duration (PostgreSQL 15
+ * does not let a non-superuser put a custom variable in a function's SET
+ * clause, so they set and restore it), which the policy all_tenants honours
+ * for the owner role only: quantumtrack_app gains nothing by setting the
+ * variable itself.  A data migration that must see every tenant's rows
+ * does SET LOCAL qt.all_tenants = 'on' first.
+ *
+ * refresh_tokens has a tenant_id but is a platform table (sessions are
+ * looked up by token before any tenant is known), like plans, tenants,
+ * users and operators: no RLS, reached only by platform code paths.
+ */
+#include "store/migrate.h"
+
+static const char v1[] =
+"DO $$ BEGIN"
+"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'quantumtrack_app') THEN"
+"    CREATE ROLE quantumtrack_app NOLOGIN;"
+"  END IF;"
+"END $$;"
+
+"CREATE TABLE plans ("
+"  name TEXT PRIMARY KEY,"
+"  customer_limit INTEGER,"          /* NULL = unlimited */
+"  storage_mb INTEGER,"
+"  requests_per_min INTEGER,"
+"  features TEXT NOT NULL,"          /* JSON array of feature names */
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL);"
+"INSERT INTO plans VALUES"
+" ('free', 50, 100, 60, '[\"ledger\",\"link_reminders\"]', 0, 0),"
+" ('starter', 250, 1024, 300, '[\"ledger\",\"link_reminders\",\"reports\",\"csv_export\",\"realtime\"]', 0, 0),"
+" ('professional', 1000, 5120, 1200, '[\"ledger\",\"link_reminders\",\"credit_lines\",\"whatsapp_reminders\",\"reports\",\"csv_export\",\"csv_import\",\"multi_currency\",\"realtime\",\"documents\",\"api_keys\"]', 0, 0),"
+" ('enterprise', NULL, 51200, NULL, '[\"ledger\",\"link_reminders\",\"credit_lines\",\"whatsapp_reminders\",\"reports\",\"csv_export\",\"csv_import\",\"multi_currency\",\"realtime\",\"documents\",\"api_keys\"]', 0, 0);"
+
+"CREATE TABLE tenants ("
+"  id UUID PRIMARY KEY,"
+"  slug TEXT NOT NULL UNIQUE,"
+"  name TEXT NOT NULL,"
+"  domain TEXT UNIQUE,"
+"  plan TEXT NOT NULL REFERENCES plans(name),"
+"  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','suspended')),"
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL);"
+
+"CREATE TABLE tenant_purges (tenant_id UUID PRIMARY KEY);"
+
+"CREATE TABLE tenant_settings ("
+"  tenant_id UUID PRIMARY KEY REFERENCES tenants(id),"
+"  currency TEXT NOT NULL DEFAULT 'INR',"
+"  locale TEXT NOT NULL DEFAULT 'en-IN',"
+"  timezone TEXT NOT NULL DEFAULT 'Asia/Kolkata',"
+"  default_credit_limit_minor BIGINT NOT NULL DEFAULT 500000,"
+"  credit_period_days INTEGER NOT NULL DEFAULT 30,"
+"  phone_country TEXT NOT NULL DEFAULT '+91',"
+"  upi_id TEXT,"
+"  reminder_template TEXT NOT NULL DEFAULT 'Namaste {name}, your balance at {store} is {balance}, due since {due_date}. Please pay: {upi_link}',"
+"  reminder_schedule TEXT NOT NULL DEFAULT '{\"enabled\":false,\"hour\":10}',"
+"  quiet_hours_start INTEGER NOT NULL DEFAULT 21,"
+"  quiet_hours_end INTEGER NOT NULL DEFAULT 9,"
+"  building_towers INTEGER NOT NULL DEFAULT 0,"
+"  building_floors INTEGER NOT NULL DEFAULT 0,"
+"  building_units INTEGER NOT NULL DEFAULT 0,"
+"  whatsapp_provider TEXT NOT NULL DEFAULT 'link',"
+"  whatsapp_config TEXT NOT NULL DEFAULT '{}',"   /* non-secret provider settings */
+"  whatsapp_secret_sealed TEXT,"                  /* libsodium secretbox, base64url */
+"  updated_at BIGINT NOT NULL);"
+
+"CREATE TABLE users ("
+"  id UUID PRIMARY KEY,"
+"  email TEXT NOT NULL UNIQUE,"
+"  name TEXT NOT NULL,"
+"  password_hash TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL);"
+
+"CREATE TABLE memberships ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  user_id UUID NOT NULL REFERENCES users(id),"
+"  role TEXT NOT NULL CHECK (role IN ('owner','admin','member','viewer')),"
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, user_id));"
+"CREATE INDEX memberships_user ON memberships(user_id);"
+
+"CREATE TABLE operators ("
+"  id UUID PRIMARY KEY,"
+"  email TEXT NOT NULL UNIQUE,"
+"  name TEXT NOT NULL,"
+"  password_hash TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL);"
+
+"CREATE TABLE refresh_tokens ("
+"  token_hash TEXT PRIMARY KEY,"
+"  family_id UUID NOT NULL,"
+"  subject_id UUID NOT NULL,"         /* a user or an operator */
+"  tenant_id UUID,"                   /* NULL for operator sessions */
+"  is_operator SMALLINT NOT NULL DEFAULT 0,"
+"  expires_at BIGINT NOT NULL,"
+"  used_at BIGINT,"
+"  revoked_at BIGINT,"
+"  created_at BIGINT NOT NULL);"
+"CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id);"
+"CREATE INDEX refresh_tokens_subject ON refresh_tokens(subject_id);"
+
+"CREATE TABLE customers ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  id UUID NOT NULL,"
+"  name TEXT COLLATE \"C\" NOT NULL,"
+"  phone TEXT NOT NULL,"
+"  apartment TEXT COLLATE \"C\","
+"  tower INTEGER,"
+"  floor INTEGER,"
+"  unit INTEGER,"
+"  email TEXT,"
+"  credit_limit_minor BIGINT,"       /* NULL = tenant default */
+"  notes TEXT NOT NULL DEFAULT '',"
+"  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','archived')),"
+"  reminders_opt_out SMALLINT NOT NULL DEFAULT 0,"
+"  balance_minor BIGINT NOT NULL DEFAULT 0,"
+"  oldest_due_at BIGINT,"            /* due time of the oldest unpaid purchase (FIFO) */
+"  last_purchase_at BIGINT,"
+"  last_payment_at BIGINT,"
+"  last_activity_at BIGINT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, id));"
+"CREATE UNIQUE INDEX customers_phone_active ON customers(tenant_id, phone) WHERE status = 'active';"
+"CREATE INDEX customers_name ON customers(tenant_id, name, id);"
+"CREATE INDEX customers_apartment ON customers(tenant_id, apartment, id);"
+"CREATE INDEX customers_balance ON customers(tenant_id, balance_minor, id);"
+"CREATE INDEX customers_activity ON customers(tenant_id, last_activity_at, id);"
+
+"CREATE TABLE apartments ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  number TEXT COLLATE \"C\" NOT NULL,"
+"  tower INTEGER NOT NULL,"
+"  floor INTEGER NOT NULL,"
+"  unit INTEGER NOT NULL,"
+"  occupant_name TEXT NOT NULL DEFAULT '',"
+"  occupancy TEXT NOT NULL DEFAULT 'vacant' CHECK (occupancy IN ('owner','tenant','vacant')),"
+"  notes TEXT NOT NULL DEFAULT '',"
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, number));"
+
+"CREATE TABLE transactions ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  id UUID NOT NULL,"
+"  customer_id UUID NOT NULL,"
+"  type TEXT NOT NULL CHECK (type IN ('purchase','payment','adjustment','reversal')),"
+"  amount_minor BIGINT NOT NULL,"    /* > 0, signed for adjustment */
+"  effect_minor BIGINT NOT NULL,"    /* signed change of what the customer owes */
+"  occurred_at BIGINT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  created_by TEXT NOT NULL,"        /* actor id: a user, an API key, the system */
+"  note TEXT NOT NULL DEFAULT '',"
+"  items TEXT,"                      /* JSON array or NULL */
+"  payment_method TEXT,"
+"  payment_reference TEXT,"
+"  reason TEXT,"
+"  override SMALLINT NOT NULL DEFAULT 0,"
+"  override_reason TEXT,"
+"  reverses_id UUID,"
+"  balance_after_minor BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id),"
+"  FOREIGN KEY (tenant_id, reverses_id) REFERENCES transactions(tenant_id, id));"
+"CREATE UNIQUE INDEX transactions_reverses ON transactions(tenant_id, reverses_id) WHERE reverses_id IS NOT NULL;"
+"CREATE INDEX transactions_customer ON transactions(tenant_id, customer_id, occurred_at, id);"
+"CREATE INDEX transactions_occurred ON transactions(tenant_id, occurred_at, id);"
+
+"CREATE TABLE idempotency_keys ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  key TEXT NOT NULL,"
+"  request_hash TEXT NOT NULL,"
+"  status INTEGER NOT NULL DEFAULT 0,"     /* 0 while the first request runs */
+"  response_body TEXT,"
+"  created_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, key));"
+"CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);"
+
+"CREATE TABLE audit_heads ("
+"  tenant_id UUID PRIMARY KEY REFERENCES tenants(id),"
+"  seq BIGINT NOT NULL,"
+"  hash TEXT NOT NULL);"
+
+"CREATE TABLE audit_log ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  seq BIGINT NOT NULL,"
+"  id UUID NOT NULL,"
+"  actor_id TEXT NOT NULL,"          /* a user, an operator, an API key, the system */
+"  actor_role TEXT NOT NULL,"
+"  action TEXT NOT NULL,"
+"  entity TEXT NOT NULL,"
+"  entity_id TEXT NOT NULL,"         /* a uuid, an apartment number, ... */
+"  before_json TEXT,"
+"  after_json TEXT,"
+"  request_id TEXT NOT NULL,"
+"  client_ip TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  prev_hash TEXT NOT NULL,"
+"  hash TEXT NOT NULL,"
+"  PRIMARY KEY (tenant_id, seq));"
+"CREATE INDEX audit_log_entity ON audit_log(tenant_id, entity, entity_id, seq);"
+"CREATE INDEX audit_log_time ON audit_log(tenant_id, created_at, seq);"
+
+/* Append-only ledger and audit trail, as the SQLite triggers: no UPDATE
+ * ever, DELETE only while the tenant is being purged.  23001
+ * (restrict_violation) so the driver reports DB_CONSTRAINT, as SQLite's
+ * RAISE(ABORT) does. */
+"CREATE FUNCTION qt_refuse_update() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public AS $$"
+"BEGIN"
+"  RAISE EXCEPTION '% rows are immutable', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';"
+"END $$;"
+"CREATE FUNCTION qt_refuse_delete() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public AS $$"
+"BEGIN"
+"  IF NOT EXISTS (SELECT 1 FROM tenant_purges p WHERE p.tenant_id = OLD.tenant_id) THEN"
+"    RAISE EXCEPTION '% rows cannot be deleted', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';"
+"  END IF;"
+"  RETURN OLD;"
+"END $$;"
+"CREATE TRIGGER transactions_immutable BEFORE UPDATE ON transactions"
+"  FOR EACH ROW EXECUTE FUNCTION qt_refuse_update();"
+"CREATE TRIGGER transactions_append_only BEFORE DELETE ON transactions"
+"  FOR EACH ROW EXECUTE FUNCTION qt_refuse_delete();"
+"CREATE TRIGGER audit_log_immutable BEFORE UPDATE ON audit_log"
+"  FOR EACH ROW EXECUTE FUNCTION qt_refuse_update();"
+"CREATE TRIGGER audit_log_append_only BEFORE DELETE ON audit_log"
+"  FOR EACH ROW EXECUTE FUNCTION qt_refuse_delete();"
+"CREATE TRIGGER transactions_no_truncate BEFORE TRUNCATE ON transactions"
+"  FOR EACH STATEMENT EXECUTE FUNCTION qt_refuse_update();"
+"CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+"  FOR EACH STATEMENT EXECUTE FUNCTION qt_refuse_update();"
+
+/* Row Level Security on every tenant table, forced on the owner too. */
+"DO $$ DECLARE t text; BEGIN"
+"  FOREACH t IN ARRAY ARRAY['tenant_purges','tenant_settings','memberships','customers',"
+"      'apartments','transactions','idempotency_keys','audit_heads','audit_log'] LOOP"
+"    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('CREATE POLICY tenant_isolation ON %I"
+"      USING (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))"
+"      WITH CHECK (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))', t);"
+"    EXECUTE format('CREATE POLICY all_tenants ON %I TO %I"
+"      USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"      WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', t, current_user);"
+"  END LOOP;"
+"END $$;"
+
+"CREATE FUNCTION qt_user_memberships(user_id uuid)"
+"  RETURNS TABLE (tenant_id uuid, role text)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT m.tenant_id, m.role FROM memberships m"
+"    WHERE m.user_id = qt_user_memberships.user_id ORDER BY m.created_at, m.tenant_id;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+"CREATE FUNCTION qt_purge_tenant(tenant_id uuid) RETURNS void"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public AS $$"
+"#variable_conflict use_column\n"
+"DECLARE"
+"  victim uuid := qt_purge_tenant.tenant_id;"
+"  saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  INSERT INTO tenant_purges (tenant_id) VALUES (victim) ON CONFLICT DO NOTHING;"
+"  DELETE FROM transactions WHERE tenant_id = victim;"
+"  DELETE FROM audit_log WHERE tenant_id = victim;"
+"  DELETE FROM audit_heads WHERE tenant_id = victim;"
+"  DELETE FROM idempotency_keys WHERE tenant_id = victim;"
+"  DELETE FROM apartments WHERE tenant_id = victim;"
+"  DELETE FROM customers WHERE tenant_id = victim;"
+"  DELETE FROM memberships WHERE tenant_id = victim;"
+"  DELETE FROM tenant_settings WHERE tenant_id = victim;"
+"  DELETE FROM refresh_tokens WHERE tenant_id = victim;"
+"  DELETE FROM tenants WHERE id = victim;"
+"  DELETE FROM tenant_purges WHERE tenant_id = victim;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+/* Counts per tenant for the operator's store list: numbers only, no rows. */
+"CREATE FUNCTION qt_tenant_usage()"
+"  RETURNS TABLE (tenant_id uuid, customers bigint, members bigint)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT t.id,"
+"    (SELECT COUNT(*) FROM customers c WHERE c.tenant_id = t.id AND c.status = 'active'),"
+"    (SELECT COUNT(*) FROM memberships m WHERE m.tenant_id = t.id)"
+"    FROM tenants t;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+/* Grants: functions are executable by PUBLIC unless revoked. */
+"REVOKE ALL ON FUNCTION qt_user_memberships(uuid) FROM PUBLIC;"
+"REVOKE ALL ON FUNCTION qt_purge_tenant(uuid) FROM PUBLIC;"
+"REVOKE ALL ON FUNCTION qt_tenant_usage() FROM PUBLIC;"
+"GRANT EXECUTE ON FUNCTION qt_tenant_usage() TO quantumtrack_app;"
+"REVOKE ALL ON FUNCTION qt_refuse_update() FROM PUBLIC;"
+"REVOKE ALL ON FUNCTION qt_refuse_delete() FROM PUBLIC;"
+"GRANT EXECUTE ON FUNCTION qt_user_memberships(uuid) TO quantumtrack_app;"
+"GRANT EXECUTE ON FUNCTION qt_purge_tenant(uuid) TO quantumtrack_app;"
+"GRANT USAGE ON SCHEMA public TO quantumtrack_app;"
+"GRANT SELECT ON schema_migrations TO quantumtrack_app;"
+"GRANT SELECT, INSERT, UPDATE, DELETE ON plans, tenants, users, operators, refresh_tokens,"
+"  tenant_settings, memberships, customers, apartments, idempotency_keys, audit_heads"
+"  TO quantumtrack_app;"
+"GRANT SELECT, INSERT ON transactions, audit_log TO quantumtrack_app;"
+;
+
+const struct migration migrations_postgres[] = {
+	{ 1, "foundation and ledger", v1 },
+};
+const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -1,0 +1,163 @@
+/* store.c — opening the store and its transactions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/migrate.h"
+#include "store/store.h"
+#include "util/log.h"
+
+struct store {
+	struct db *db;
+};
+
+int store_map(int rc)
+{
+	switch (rc) {
+	case DB_OK: return STORE_OK;
+	case DB_UNAVAILABLE: return STORE_UNAVAILABLE;
+	case DB_CONSTRAINT: return STORE_CONFLICT;
+	case DB_BUSY: return STORE_BUSY;
+	default: return STORE_ERROR;
+	}
+}
+
+int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	int rc = db_open(url, pool_size, &s->db, err, errlen);
+	if (rc != DB_OK) {
+		free(s);
+		return store_map(rc);
+	}
+	*out = s;
+	return STORE_OK;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	db_close(s->db);
+	free(s);
+}
+
+enum db_dialect store_dialect(const struct store *s)
+{
+	return db_dialect_of(s->db);
+}
+
+int store_migrate(struct store *s, int *applied, char *err, size_t errlen)
+{
+	return store_map(migrate_run(s->db, applied, err, errlen));
+}
+
+int store_ready(struct store *s)
+{
+	return db_ping(s->db);
+}
+
+static int begin(struct store *s, const char *tenant_id, int write,
+	const struct store_actor *actor, struct store_tx **out)
+{
+	struct store_tx *tx = calloc(1, sizeof *tx);
+	if (!tx)
+		abort();
+	tx->store = s;
+	tx->write = write;
+	if (tenant_id)
+		snprintf(tx->tenant_id, sizeof tx->tenant_id, "%s", tenant_id);
+	if (actor)
+		tx->actor = *actor;
+	if (!tx->actor.actor_id)
+		tx->actor.actor_id = "system";
+	if (!tx->actor.actor_role)
+		tx->actor.actor_role = "system";
+	if (!tx->actor.request_id)
+		tx->actor.request_id = "";
+	if (!tx->actor.client_ip)
+		tx->actor.client_ip = "";
+	int rc = db_acquire(s->db, &tx->conn);
+	if (rc != DB_OK) {
+		free(tx);
+		return store_map(rc);
+	}
+	rc = db_begin(tx->conn, tenant_id, write);
+	if (rc != DB_OK) {
+		db_release(s->db, tx->conn);
+		free(tx);
+		return store_map(rc);
+	}
+	*out = tx;
+	return STORE_OK;
+}
+
+int store_begin_tenant(struct store *s, const char *tenant_id, int write,
+	const struct store_actor *actor, struct store_tx **out)
+{
+	if (!tenant_id || !tenant_id[0])
+		return STORE_ERROR;
+	return begin(s, tenant_id, write, actor, out);
+}
+
+int store_begin_platform(struct store *s, int write,
+	const struct store_actor *actor, struct store_tx **out)
+{
+	return begin(s, NULL, write, actor, out);
+}
+
+int store_commit(struct store_tx *tx)
+{
+	int rc = store_map(db_commit(tx->conn));
+	if (rc != STORE_OK)
+		db_rollback(tx->conn);
+	db_release(tx->store->db, tx->conn);
+	free(tx);
+	return rc;
+}
+
+void store_rollback(struct store_tx *tx)
+{
+	if (!tx)
+		return;
+	db_rollback(tx->conn);
+	db_release(tx->store->db, tx->conn);
+	free(tx);
+}
+
+int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
+	int n, struct db_res **res)
+{
+	int rc = db_exec(tx->conn, sql, p, n, res);
+	/* Constraint violations are answers (409s); anything else is a fault
+	 * worth a log line with the database's own words. */
+	if (rc == DB_ERROR || rc == DB_UNAVAILABLE)
+		log_error("database: %s (statement: %.120s)", db_conn_error(tx->conn), sql);
+	return store_map(rc);
+}
+
+char *store_dup(struct arena *a, const struct db_res *r, int row, int col)
+{
+	return arena_strdup(a, db_res_text(r, row, col));
+}
+
+int store_schema_version(struct store *s)
+{
+	return migrate_current_version(s->db);
+}
+
+int store_backup(struct store *s, const char *path)
+{
+	struct db_conn *c;
+	if (db_dialect_of(s->db) != DB_SQLITE)
+		return STORE_ERROR;
+	int rc = db_acquire(s->db, &c);
+	if (rc != DB_OK)
+		return store_map(rc);
+	struct db_param p[] = { DB_TEXT(path) };
+	rc = db_exec(c, "VACUUM INTO $1", p, 1, NULL);
+	db_release(s->db, c);
+	return store_map(rc);
+}

@@ -1,0 +1,115 @@
+/*
+ * store.h — the one storage interface.  Handlers and the CLI reach data
+ * only through the functions declared in store*.h; no SQL exists outside
+ * src/store/.
+ *
+ * Tenant scoping lives here, in one place: tenant data is reached only
+ * inside a `struct store_tx` opened for one tenant by store_begin_tenant().
+ * Every tenant-data function takes that transaction as its first argument
+ * and binds tx->tenant_id into every statement it runs, so no query can be
+ * written without the tenant.  On PostgreSQL the same transaction also sets
+ * app.tenant_id for Row Level Security, which backs the scoping up.
+ *
+ * Errors: functions return STORE_OK (0) or a negative STORE_* code.  The
+ * API layer maps them to HTTP in one function (api/common.c).
+ */
+#ifndef QT_STORE_STORE_H
+#define QT_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "store/db.h"
+#include "util/arena.h"
+
+enum {
+	STORE_OK = 0,
+	STORE_ERROR = -1,
+	STORE_UNAVAILABLE = -2,
+	STORE_CONFLICT = -3,     /* a unique constraint: slug, email, phone... */
+	STORE_BUSY = -4,
+	STORE_NOT_FOUND = -10,
+};
+
+struct store;
+
+/* Who makes a change: written into audit rows. */
+struct store_actor {
+	const char *actor_id;     /* user/operator id, or "system", "cli" */
+	const char *actor_role;   /* role or "operator", "system" */
+	const char *request_id;
+	const char *client_ip;
+};
+
+struct store_tx {
+	struct store *store;
+	struct db_conn *conn;
+	char tenant_id[37];       /* "" for platform transactions */
+	int write;
+	struct store_actor actor;
+};
+
+int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen);
+void store_close(struct store *s);
+enum db_dialect store_dialect(const struct store *s);
+/* Apply migrations; *applied may be NULL. */
+int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
+/* Schema version in the database (0 when none). */
+int store_schema_version(struct store *s);
+/* SQLite only: VACUUM INTO a new file. */
+int store_backup(struct store *s, const char *path);
+/* 1 when the database answers. */
+int store_ready(struct store *s);
+
+/* Open a transaction scoped to one tenant.  write=1 takes the write lock
+ * (SQLite) so checks and writes are atomic.  actor may be NULL for reads.
+ * On success *out is valid until store_commit or store_rollback. */
+int store_begin_tenant(struct store *s, const char *tenant_id, int write,
+	const struct store_actor *actor, struct store_tx **out);
+/* A transaction for platform tables (tenants, users, operators, plans). */
+int store_begin_platform(struct store *s, int write,
+	const struct store_actor *actor, struct store_tx **out);
+/* Commit and free tx.  On failure the transaction is rolled back and freed. */
+int store_commit(struct store_tx *tx);
+/* Roll back and free tx; NULL is fine. */
+void store_rollback(struct store_tx *tx);
+
+/* Shorthands used by the store modules.  Map a db code to a store code. */
+int store_map(int db_rc);
+int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
+	int n, struct db_res **res);
+/* Copy a result cell into the arena (NULL stays NULL). */
+char *store_dup(struct arena *a, const struct db_res *r, int row, int col);
+
+/* ---- audit trail (store_audit.c) ---- */
+
+/* Append an audit row to the tenant's hash chain inside tx (which must be a
+ * tenant write transaction).  before/after may be NULL; they are
+ * serialized with sorted keys.  Returns a STORE_* code. */
+int store_audit(struct store_tx *tx, const char *action, const char *entity,
+	const char *entity_id, json_t *before, json_t *after);
+
+struct audit_filter {
+	const char *entity;
+	const char *entity_id;
+	const char *actor;
+	int64_t from_ms, to_ms;    /* 0 = open */
+	int64_t before_seq;        /* keyset cursor: rows with seq < this; 0 = start */
+	int limit;
+};
+/* Rows newest first, as JSON objects appended to `out` (a JSON array). */
+int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *out);
+
+/* Recompute the tenant's chain.  Returns 0 when intact; otherwise writes a
+ * description of the first break into problem and returns 1. */
+int store_audit_verify(struct store_tx *tx, char *problem, size_t len);
+
+/* The canonical text hashed for one audit row (shared with verify). */
+char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,
+	const char *actor_id, const char *actor_role, const char *action,
+	const char *entity, const char *entity_id, const char *before_json,
+	const char *after_json, const char *request_id, const char *client_ip,
+	int64_t created_at);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * store_audit.c — the per-tenant hash-chained audit trail.
+ *
+ * Each row stores hash = SHA-256(prev_hash || canonical row), where the
+ * canonical row is a compact JSON object with sorted keys over every
+ * column except the hashes.  The chain head (last seq and hash) lives in
+ * audit_heads; appending locks it (FOR UPDATE on PostgreSQL, the write
+ * transaction on SQLite), so the chain stays linear under parallel writes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "security/token.h"
+#include "store/store.h"
+#include "util/civil.h"
+#include "util/clock.h"
+#include "util/uuid.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,
+	const char *actor_id, const char *actor_role, const char *action,
+	const char *entity, const char *entity_id, const char *before_json,
+	const char *after_json, const char *request_id, const char *client_ip,
+	int64_t created_at)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "tenant_id", json_string(tenant_id));
+	json_object_set_new(o, "seq", json_integer(seq));
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "actor_id", json_string(actor_id));
+	json_object_set_new(o, "actor_role", json_string(actor_role));
+	json_object_set_new(o, "action", json_string(action));
+	json_object_set_new(o, "entity", json_string(entity));
+	json_object_set_new(o, "entity_id", json_string(entity_id));
+	json_object_set_new(o, "before", before_json ? json_string(before_json) : json_null());
+	json_object_set_new(o, "after", after_json ? json_string(after_json) : json_null());
+	json_object_set_new(o, "request_id", json_string(request_id));
+	json_object_set_new(o, "client_ip", json_string(client_ip));
+	json_object_set_new(o, "created_at", json_integer(created_at));
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return text;
+}
+
+static void chain_hash(const char *prev, const char *canonical, char out[65])
+{
+	size_t a = strlen(prev), b = strlen(canonical);
+	char *joined = malloc(a + b + 1);
+	if (!joined)
+		abort();
+	memcpy(joined, prev, a);
+	memcpy(joined + a, canonical, b + 1);
+	sha256_hex(joined, a + b, out);
+	free(joined);
+}
+
+int store_audit(struct store_tx *tx, const char *action, const char *entity,
+	const char *entity_id, json_t *before, json_t *after)
+{
+	static const char head_sqlite[] =
+		"SELECT seq, hash FROM audit_heads WHERE tenant_id = $1";
+	static const char head_pg[] =
+		"SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE";
+	struct db_res *r = NULL;
+	char *before_text = NULL, *after_text = NULL, *canonical = NULL;
+	char id[37], hash[65], prev[65];
+	int64_t seq = 1, now = clock_now_ms();
+	int rc;
+
+	if (!tx->tenant_id[0])
+		return STORE_ERROR;
+	struct db_param p1[] = { DB_TEXT(tx->tenant_id) };
+	rc = store_exec(tx, db_conn_dialect(tx->conn) == DB_POSTGRES ? head_pg : head_sqlite,
+		p1, 1, &r);
+	if (rc != STORE_OK)
+		goto out;
+	if (db_res_rows(r) == 0) {
+		snprintf(prev, sizeof prev, "%s", ZERO_HASH);
+		struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(ZERO_HASH) };
+		rc = store_exec(tx, "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2)",
+			p, 2, NULL);
+		if (rc != STORE_OK)
+			goto out;
+	} else {
+		seq = db_res_int(r, 0, 0) + 1;
+		snprintf(prev, sizeof prev, "%s", db_res_text(r, 0, 1));
+	}
+	if (before)
+		before_text = json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS);
+	if (after)
+		after_text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+	uuid_v7(id);
+	canonical = audit_canonical(tx->tenant_id, seq, id, tx->actor.actor_id,
+		tx->actor.actor_role, action, entity, entity_id, before_text, after_text,
+		tx->actor.request_id, tx->actor.client_ip, now);
+	chain_hash(prev, canonical, hash);
+
+	struct db_param p[] = {
+		DB_TEXT(tx->tenant_id), DB_INT(seq), DB_TEXT(id), DB_TEXT(tx->actor.actor_id),
+		DB_TEXT(tx->actor.actor_role), DB_TEXT(action), DB_TEXT(entity),
+		DB_TEXT(entity_id), DB_TEXT(before_text), DB_TEXT(after_text),
+		DB_TEXT(tx->actor.request_id), DB_TEXT(tx->actor.client_ip), DB_INT(now),
+		DB_TEXT(prev), DB_TEXT(hash),
+	};
+	rc = store_exec(tx,
+		"INSERT INTO audit_log (tenant_id, seq, id, actor_id, actor_role, action, entity,"
+		" entity_id, before_json, after_json, request_id, client_ip, created_at, prev_hash, hash)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+		p, 15, NULL);
+	if (rc != STORE_OK)
+		goto out;
+	struct db_param p3[] = { DB_TEXT(tx->tenant_id), DB_INT(seq), DB_TEXT(hash) };
+	rc = store_exec(tx, "UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1",
+		p3, 3, NULL);
+out:
+	db_res_free(r);
+	free(before_text);
+	free(after_text);
+	free(canonical);
+	return rc;
+}
+
+static json_t *json_or_null(const char *text)
+{
+	if (!text)
+		return json_null();
+	json_t *v = json_loads(text, 0, NULL);
+	return v ? v : json_string(text);
+}
+
+static json_t *time_json(int64_t ms)
+{
+	char t[25];
+	civil_format_rfc3339(ms, t);
+	return json_string(t);
+}
+
+int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = {
+		DB_TEXT(tx->tenant_id), DB_TEXT(f->entity), DB_TEXT(f->entity_id),
+		DB_TEXT(f->actor), DB_INT(f->from_ms), DB_INT(f->to_ms),
+		DB_INT(f->before_seq), DB_INT(f->limit),
+	};
+	int rc = store_exec(tx,
+		"SELECT seq, id, actor_id, actor_role, action, entity, entity_id, before_json,"
+		" after_json, request_id, client_ip, created_at, prev_hash, hash"
+		" FROM audit_log WHERE tenant_id = $1"
+		" AND (entity = $2 OR $2 IS NULL) AND (entity_id = $3 OR $3 IS NULL)"
+		" AND (actor_id = $4 OR $4 IS NULL)"
+		" AND ($5 = 0 OR created_at >= $5) AND ($6 = 0 OR created_at < $6)"
+		" AND ($7 = 0 OR seq < $7)"
+		" ORDER BY seq DESC LIMIT $8", p, 8, &r);
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < db_res_rows(r); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "seq", json_integer(db_res_int(r, i, 0)));
+		json_object_set_new(o, "id", json_string(db_res_text(r, i, 1)));
+		json_object_set_new(o, "actor_id", json_string(db_res_text(r, i, 2)));
+		json_object_set_new(o, "actor_role", json_string(db_res_text(r, i, 3)));
+		json_object_set_new(o, "action", json_string(db_res_text(r, i, 4)));
+		json_object_set_new(o, "entity", json_string(db_res_text(r, i, 5)));
+		json_object_set_new(o, "entity_id", json_string(db_res_text(r, i, 6)));
+		json_object_set_new(o, "before", json_or_null(db_res_text(r, i, 7)));
+		json_object_set_new(o, "after", json_or_null(db_res_text(r, i, 8)));
+		json_object_set_new(o, "request_id", json_string(db_res_text(r, i, 9)));
+		json_object_set_new(o, "client_ip", json_string(db_res_text(r, i, 10)));
+		json_object_set_new(o, "created_at", time_json(db_res_int(r, i, 11)));
+		json_object_set_new(o, "prev_hash", json_string(db_res_text(r, i, 12)));
+		json_object_set_new(o, "hash", json_string(db_res_text(r, i, 13)));
+		json_array_append_new(out, o);
+	}
+	db_res_free(r);
+	return STORE_OK;
+}
+
+int store_audit_verify(struct store_tx *tx, char *problem, size_t len)
+{
+	struct db_res *r = NULL, *h = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
+	char prev[65], hash[65];
+	int broken = 0;
+	int64_t expect_seq = 1;
+
+	int rc = store_exec(tx,
+		"SELECT seq, id, actor_id, actor_role, action, entity, entity_id, before_json,"
+		" after_json, request_id, client_ip, created_at, prev_hash, hash"
+		" FROM audit_log WHERE tenant_id = $1 ORDER BY seq", p, 1, &r);
+	if (rc != STORE_OK) {
+		snprintf(problem, len, "cannot read the audit log");
+		return rc;
+	}
+	snprintf(prev, sizeof prev, "%s", ZERO_HASH);
+	for (int i = 0; i < db_res_rows(r) && !broken; i++, expect_seq++) {
+		int64_t seq = db_res_int(r, i, 0);
+		if (seq != expect_seq) {
+			snprintf(problem, len, "audit row seq %lld missing (found seq %lld next)",
+				(long long)expect_seq, (long long)seq);
+			broken = 1;
+			break;
+		}
+		char *canonical = audit_canonical(tx->tenant_id, seq, db_res_text(r, i, 1),
+			db_res_text(r, i, 2), db_res_text(r, i, 3), db_res_text(r, i, 4),
+			db_res_text(r, i, 5), db_res_text(r, i, 6), db_res_text(r, i, 7),
+			db_res_text(r, i, 8), db_res_text(r, i, 9), db_res_text(r, i, 10),
+			db_res_int(r, i, 11));
+		chain_hash(prev, canonical, hash);
+		free(canonical);
+		const char *stored_prev = db_res_text(r, i, 12);
+		const char *stored = db_res_text(r, i, 13);
+		if (!stored_prev || strcmp(stored_prev, prev) != 0) {
+			snprintf(problem, len, "audit row seq %lld (id %s): prev_hash does not match row %lld",
+				(long long)seq, db_res_text(r, i, 1), (long long)(seq - 1));
+			broken = 1;
+		} else if (!stored || strcmp(stored, hash) != 0) {
+			snprintf(problem, len, "audit row seq %lld (id %s): content does not match its hash (edited)",
+				(long long)seq, db_res_text(r, i, 1));
+			broken = 1;
+		}
+		snprintf(prev, sizeof prev, "%s", stored ? stored : "");
+	}
+	if (!broken) {
+		rc = store_exec(tx, "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1", p, 1, &h);
+		if (rc == STORE_OK && db_res_rows(h) == 1 &&
+		    db_res_int(h, 0, 0) != expect_seq - 1) {
+			snprintf(problem, len, "audit log ends at seq %lld but the chain head says %lld (rows deleted)",
+				(long long)(expect_seq - 1), (long long)db_res_int(h, 0, 0));
+			broken = 1;
+		}
+	}
+	db_res_free(h);
+	db_res_free(r);
+	return broken;
+}

@@ -1,0 +1,578 @@
+/* store_platform.c — see store_platform.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_platform.h"
+#include "util/civil.h"
+#include "util/clock.h"
+#include "util/uuid.h"
+
+/* Pass the result by address: the call's own argument must not be read
+ * before store_exec() has filled it. */
+static int one_row(int rc, struct db_res **r)
+{
+	if (rc != STORE_OK)
+		return rc;
+	return db_res_rows(*r) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+static json_t *time_json(int64_t ms)
+{
+	char t[25];
+	civil_format_rfc3339(ms, t);
+	return json_string(t);
+}
+
+/* ---- tenants ---- */
+
+#define TENANT_COLS "id, slug, name, domain, plan, status, created_at, updated_at"
+
+static void tenant_from_row(struct arena *a, struct db_res *r, int row, struct tenant_rec *t)
+{
+	t->id = store_dup(a, r, row, 0);
+	t->slug = store_dup(a, r, row, 1);
+	t->name = store_dup(a, r, row, 2);
+	t->domain = store_dup(a, r, row, 3);
+	t->plan = store_dup(a, r, row, 4);
+	t->status = store_dup(a, r, row, 5);
+	t->created_at = db_res_int(r, row, 6);
+	t->updated_at = db_res_int(r, row, 7);
+}
+
+static int tenant_by(struct store_tx *tx, const char *sql, const char *value,
+	struct arena *a, struct tenant_rec *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(value) };
+	int rc = one_row(store_exec(tx, sql, p, 1, &r), &r);
+	if (rc == STORE_OK)
+		tenant_from_row(a, r, 0, out);
+	db_res_free(r);
+	return rc;
+}
+
+int store_tenant_by_slug(struct store_tx *tx, const char *slug, struct arena *a, struct tenant_rec *out)
+{
+	return tenant_by(tx, "SELECT " TENANT_COLS " FROM tenants WHERE slug = $1", slug, a, out);
+}
+
+int store_tenant_by_id(struct store_tx *tx, const char *id, struct arena *a, struct tenant_rec *out)
+{
+	if (!uuid_valid(id))
+		return STORE_NOT_FOUND;
+	return tenant_by(tx, "SELECT " TENANT_COLS " FROM tenants WHERE id = $1", id, a, out);
+}
+
+int store_tenant_by_domain(struct store_tx *tx, const char *domain, struct arena *a, struct tenant_rec *out)
+{
+	return tenant_by(tx, "SELECT " TENANT_COLS " FROM tenants WHERE domain = $1", domain, a, out);
+}
+
+int store_tx_enter_tenant(struct store_tx *tx, const char *tenant_id)
+{
+	snprintf(tx->tenant_id, sizeof tx->tenant_id, "%s", tenant_id);
+	if (db_conn_dialect(tx->conn) != DB_POSTGRES)
+		return STORE_OK;
+	struct db_param p[] = { DB_TEXT(tenant_id) };
+	return store_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", p, 1, NULL);
+}
+
+int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
+	const char *domain, const char *plan, struct arena *a, struct tenant_rec *out)
+{
+	char id[37];
+	int64_t now = clock_now_ms();
+	uuid_v7(id);
+	struct db_param p[] = { DB_TEXT(id), DB_TEXT(slug), DB_TEXT(name), DB_TEXT(domain),
+		DB_TEXT(plan), DB_INT(now) };
+	int rc = store_exec(tx,
+		"INSERT INTO tenants (id, slug, name, domain, plan, status, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)", p, 6, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	rc = store_tx_enter_tenant(tx, id);
+	if (rc != STORE_OK)
+		return rc;
+	struct db_param p2[] = { DB_TEXT(id), DB_INT(now) };
+	rc = store_exec(tx, "INSERT INTO tenant_settings (tenant_id, updated_at) VALUES ($1, $2)",
+		p2, 2, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return store_tenant_by_id(tx, id, a, out);
+}
+
+int store_tenant_list(struct store_tx *tx, json_t *out)
+{
+	static const char sql_sqlite[] =
+		"SELECT t.id, t.slug, t.name, t.domain, t.plan, t.status, t.created_at, t.updated_at,"
+		" (SELECT COUNT(*) FROM customers c WHERE c.tenant_id = t.id AND c.status = 'active'),"
+		" (SELECT COUNT(*) FROM memberships m WHERE m.tenant_id = t.id)"
+		" FROM tenants t ORDER BY t.slug";
+	/* Under RLS a platform transaction sees no tenant rows; usage comes from
+	 * a SECURITY DEFINER function that returns counts only. */
+	static const char sql_pg[] =
+		"SELECT t.id, t.slug, t.name, t.domain, t.plan, t.status, t.created_at, t.updated_at,"
+		" COALESCE(u.customers, 0), COALESCE(u.members, 0)"
+		" FROM tenants t LEFT JOIN qt_tenant_usage() u ON u.tenant_id = t.id ORDER BY t.slug";
+	struct db_res *r = NULL;
+	int rc = store_exec(tx, db_conn_dialect(tx->conn) == DB_POSTGRES ? sql_pg : sql_sqlite,
+		NULL, 0, &r);
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < db_res_rows(r); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(db_res_text(r, i, 0)));
+		json_object_set_new(o, "slug", json_string(db_res_text(r, i, 1)));
+		json_object_set_new(o, "name", json_string(db_res_text(r, i, 2)));
+		json_object_set_new(o, "domain", db_res_isnull(r, i, 3) ? json_null() : json_string(db_res_text(r, i, 3)));
+		json_object_set_new(o, "plan", json_string(db_res_text(r, i, 4)));
+		json_object_set_new(o, "status", json_string(db_res_text(r, i, 5)));
+		json_object_set_new(o, "created_at", time_json(db_res_int(r, i, 6)));
+		json_object_set_new(o, "updated_at", time_json(db_res_int(r, i, 7)));
+		json_t *usage = json_object();
+		json_object_set_new(usage, "customers", json_integer(db_res_int(r, i, 8)));
+		json_object_set_new(usage, "users", json_integer(db_res_int(r, i, 9)));
+		json_object_set_new(o, "usage", usage);
+		json_array_append_new(out, o);
+	}
+	db_res_free(r);
+	return STORE_OK;
+}
+
+int store_tenant_update(struct store_tx *tx, const char *id, const char *plan,
+	const char *status, const char *domain, int clear_domain)
+{
+	struct db_param p[] = { DB_TEXT(id), DB_TEXT(plan), DB_TEXT(status), DB_TEXT(domain),
+		DB_INT(clear_domain), DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx,
+		"UPDATE tenants SET plan = COALESCE($2, plan), status = COALESCE($3, status),"
+		" domain = CASE WHEN $5 = 1 THEN NULL ELSE COALESCE($4, domain) END, updated_at = $6"
+		" WHERE id = $1", p, 6, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_tenant_delete(struct store_tx *tx, const char *id)
+{
+	static const char *const purge_sqlite[] = {
+		"INSERT INTO tenant_purges (tenant_id) VALUES ($1)",
+		"DELETE FROM audit_log WHERE tenant_id = $1",
+		"DELETE FROM audit_heads WHERE tenant_id = $1",
+		"DELETE FROM idempotency_keys WHERE tenant_id = $1",
+		"DELETE FROM transactions WHERE tenant_id = $1 AND reverses_id IS NOT NULL",
+		"DELETE FROM transactions WHERE tenant_id = $1",
+		"DELETE FROM customers WHERE tenant_id = $1",
+		"DELETE FROM apartments WHERE tenant_id = $1",
+		"DELETE FROM memberships WHERE tenant_id = $1",
+		"DELETE FROM tenant_settings WHERE tenant_id = $1",
+		"DELETE FROM refresh_tokens WHERE tenant_id = $1",
+		"DELETE FROM tenant_purges WHERE tenant_id = $1",
+		"DELETE FROM tenants WHERE id = $1",
+	};
+	struct db_param p[] = { DB_TEXT(id) };
+	int rc;
+
+	if (db_conn_dialect(tx->conn) == DB_POSTGRES) {
+		rc = store_exec(tx, "SELECT qt_purge_tenant($1)", p, 1, NULL);
+		if (rc == STORE_OK)
+			rc = store_exec(tx, "DELETE FROM refresh_tokens WHERE tenant_id = $1", p, 1, NULL);
+		return rc;
+	}
+	for (size_t i = 0; i < sizeof purge_sqlite / sizeof purge_sqlite[0]; i++) {
+		rc = store_exec(tx, purge_sqlite[i], p, 1, NULL);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/* ---- plans ---- */
+
+int store_plan_get(struct store_tx *tx, const char *name, struct arena *a, struct plan_rec *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(name) };
+	int rc = one_row(store_exec(tx,
+		"SELECT name, customer_limit, storage_mb, requests_per_min, features FROM plans WHERE name = $1",
+		p, 1, &r), &r);
+	if (rc == STORE_OK) {
+		out->name = store_dup(a, r, 0, 0);
+		out->customer_limit = db_res_isnull(r, 0, 1) ? -1 : db_res_int(r, 0, 1);
+		out->storage_mb = db_res_int(r, 0, 2);
+		out->requests_per_min = db_res_isnull(r, 0, 3) ? -1 : db_res_int(r, 0, 3);
+		out->features = store_dup(a, r, 0, 4);
+	}
+	db_res_free(r);
+	return rc;
+}
+
+int store_plan_list(struct store_tx *tx, json_t *out)
+{
+	struct db_res *r = NULL;
+	int rc = store_exec(tx,
+		"SELECT name, customer_limit, storage_mb, requests_per_min, features FROM plans"
+		" ORDER BY COALESCE(customer_limit, 1000000000)", NULL, 0, &r);
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < db_res_rows(r); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(db_res_text(r, i, 0)));
+		json_object_set_new(o, "customer_limit", db_res_isnull(r, i, 1) ? json_null() : json_integer(db_res_int(r, i, 1)));
+		json_object_set_new(o, "storage_mb", json_integer(db_res_int(r, i, 2)));
+		json_object_set_new(o, "requests_per_min", db_res_isnull(r, i, 3) ? json_null() : json_integer(db_res_int(r, i, 3)));
+		json_t *f = json_loads(db_res_text(r, i, 4), 0, NULL);
+		json_object_set_new(o, "features", f ? f : json_array());
+		json_array_append_new(out, o);
+	}
+	db_res_free(r);
+	return STORE_OK;
+}
+
+/* ---- settings ---- */
+
+int store_settings_get(struct store_tx *tx, struct arena *a, struct settings_rec *s)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
+	int rc = one_row(store_exec(tx,
+		"SELECT currency, locale, timezone, phone_country, upi_id, default_credit_limit_minor,"
+		" credit_period_days, reminder_template, reminder_schedule, quiet_hours_start,"
+		" quiet_hours_end, building_towers, building_floors, building_units,"
+		" whatsapp_provider, whatsapp_config, whatsapp_secret_sealed, updated_at"
+		" FROM tenant_settings WHERE tenant_id = $1", p, 1, &r), &r);
+	if (rc == STORE_OK) {
+		s->currency = store_dup(a, r, 0, 0);
+		s->locale = store_dup(a, r, 0, 1);
+		s->timezone = store_dup(a, r, 0, 2);
+		s->phone_country = store_dup(a, r, 0, 3);
+		s->upi_id = store_dup(a, r, 0, 4);
+		s->default_credit_limit_minor = db_res_int(r, 0, 5);
+		s->credit_period_days = db_res_int(r, 0, 6);
+		s->reminder_template = store_dup(a, r, 0, 7);
+		s->reminder_schedule = store_dup(a, r, 0, 8);
+		s->quiet_hours_start = db_res_int(r, 0, 9);
+		s->quiet_hours_end = db_res_int(r, 0, 10);
+		s->building_towers = db_res_int(r, 0, 11);
+		s->building_floors = db_res_int(r, 0, 12);
+		s->building_units = db_res_int(r, 0, 13);
+		s->whatsapp_provider = store_dup(a, r, 0, 14);
+		s->whatsapp_config = store_dup(a, r, 0, 15);
+		s->whatsapp_secret_sealed = store_dup(a, r, 0, 16);
+		s->updated_at = db_res_int(r, 0, 17);
+	}
+	db_res_free(r);
+	return rc;
+}
+
+int store_settings_put(struct store_tx *tx, const struct settings_rec *s)
+{
+	struct db_param p[] = {
+		DB_TEXT(tx->tenant_id), DB_TEXT(s->currency), DB_TEXT(s->locale), DB_TEXT(s->timezone),
+		DB_TEXT(s->phone_country), DB_TEXT(s->upi_id), DB_INT(s->default_credit_limit_minor),
+		DB_INT(s->credit_period_days), DB_TEXT(s->reminder_template),
+		DB_TEXT(s->reminder_schedule), DB_INT(s->quiet_hours_start),
+		DB_INT(s->quiet_hours_end), DB_INT(s->building_towers), DB_INT(s->building_floors),
+		DB_INT(s->building_units), DB_TEXT(s->whatsapp_provider), DB_TEXT(s->whatsapp_config),
+		DB_TEXT(s->whatsapp_secret_sealed), DB_INT(clock_now_ms()),
+	};
+	int rc = store_exec(tx,
+		"UPDATE tenant_settings SET currency = $2, locale = $3, timezone = $4, phone_country = $5,"
+		" upi_id = $6, default_credit_limit_minor = $7, credit_period_days = $8,"
+		" reminder_template = $9, reminder_schedule = $10, quiet_hours_start = $11,"
+		" quiet_hours_end = $12, building_towers = $13, building_floors = $14,"
+		" building_units = $15, whatsapp_provider = $16, whatsapp_config = $17,"
+		" whatsapp_secret_sealed = $18, updated_at = $19 WHERE tenant_id = $1", p, 19, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+/* ---- users ---- */
+
+#define USER_COLS "id, email, name, password_hash, created_at, updated_at"
+
+static void user_from_row(struct arena *a, struct db_res *r, int row, struct user_rec *u)
+{
+	u->id = store_dup(a, r, row, 0);
+	u->email = store_dup(a, r, row, 1);
+	u->name = store_dup(a, r, row, 2);
+	u->password_hash = store_dup(a, r, row, 3);
+	u->created_at = db_res_int(r, row, 4);
+	u->updated_at = db_res_int(r, row, 5);
+	u->role = db_res_cols(r) > 6 ? store_dup(a, r, row, 6) : NULL;
+}
+
+static int user_by(struct store_tx *tx, const char *sql, const char *value,
+	struct arena *a, struct user_rec *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(value) };
+	int rc = one_row(store_exec(tx, sql, p, 1, &r), &r);
+	if (rc == STORE_OK)
+		user_from_row(a, r, 0, out);
+	db_res_free(r);
+	return rc;
+}
+
+int store_user_create(struct store_tx *tx, const char *email, const char *name,
+	const char *password_hash, struct arena *a, struct user_rec *out)
+{
+	char id[37];
+	uuid_v7(id);
+	struct db_param p[] = { DB_TEXT(id), DB_TEXT(email), DB_TEXT(name),
+		DB_TEXT(password_hash), DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx,
+		"INSERT INTO users (id, email, name, password_hash, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $5)", p, 5, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return store_user_by_id(tx, id, a, out);
+}
+
+int store_user_by_email(struct store_tx *tx, const char *email, struct arena *a, struct user_rec *out)
+{
+	return user_by(tx, "SELECT " USER_COLS " FROM users WHERE email = $1", email, a, out);
+}
+
+int store_user_by_id(struct store_tx *tx, const char *id, struct arena *a, struct user_rec *out)
+{
+	if (!uuid_valid(id))
+		return STORE_NOT_FOUND;
+	return user_by(tx, "SELECT " USER_COLS " FROM users WHERE id = $1", id, a, out);
+}
+
+int store_user_set_password(struct store_tx *tx, const char *id, const char *password_hash)
+{
+	struct db_param p[] = { DB_TEXT(id), DB_TEXT(password_hash), DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+		p, 3, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_user_set_name(struct store_tx *tx, const char *id, const char *name)
+{
+	struct db_param p[] = { DB_TEXT(id), DB_TEXT(name), DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE users SET name = $2, updated_at = $3 WHERE id = $1",
+		p, 3, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+/* ---- memberships ---- */
+
+int store_member_context(struct store_tx *tx, const char *user_id, struct arena *a, struct member_ctx *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id) };
+	if (!uuid_valid(user_id))
+		return STORE_NOT_FOUND;
+	int rc = one_row(store_exec(tx,
+		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan"
+		" FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id"
+		" WHERE m.tenant_id = $1 AND m.user_id = $2", p, 2, &r), &r);
+	if (rc == STORE_OK) {
+		out->role = store_dup(a, r, 0, 0);
+		out->email = store_dup(a, r, 0, 1);
+		out->name = store_dup(a, r, 0, 2);
+		out->tenant_slug = store_dup(a, r, 0, 3);
+		out->tenant_name = store_dup(a, r, 0, 4);
+		out->tenant_status = store_dup(a, r, 0, 5);
+		out->plan = store_dup(a, r, 0, 6);
+	}
+	db_res_free(r);
+	return rc;
+}
+
+int store_member_get(struct store_tx *tx, const char *user_id, struct arena *a, struct user_rec *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id) };
+	if (!uuid_valid(user_id))
+		return STORE_NOT_FOUND;
+	int rc = one_row(store_exec(tx,
+		"SELECT u.id, u.email, u.name, u.password_hash, m.created_at, u.updated_at, m.role"
+		" FROM memberships m JOIN users u ON u.id = m.user_id"
+		" WHERE m.tenant_id = $1 AND m.user_id = $2", p, 2, &r), &r);
+	if (rc == STORE_OK)
+		user_from_row(a, r, 0, out);
+	db_res_free(r);
+	return rc;
+}
+
+int store_member_list(struct store_tx *tx, json_t *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
+	int rc = store_exec(tx,
+		"SELECT u.id, u.email, u.name, m.role, m.created_at, m.updated_at"
+		" FROM memberships m JOIN users u ON u.id = m.user_id"
+		" WHERE m.tenant_id = $1 ORDER BY u.email", p, 1, &r);
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < db_res_rows(r); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(db_res_text(r, i, 0)));
+		json_object_set_new(o, "email", json_string(db_res_text(r, i, 1)));
+		json_object_set_new(o, "name", json_string(db_res_text(r, i, 2)));
+		json_object_set_new(o, "role", json_string(db_res_text(r, i, 3)));
+		json_object_set_new(o, "created_at", time_json(db_res_int(r, i, 4)));
+		json_object_set_new(o, "updated_at", time_json(db_res_int(r, i, 5)));
+		json_array_append_new(out, o);
+	}
+	db_res_free(r);
+	return STORE_OK;
+}
+
+int store_member_add(struct store_tx *tx, const char *user_id, const char *role)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id), DB_TEXT(role),
+		DB_INT(clock_now_ms()) };
+	return store_exec(tx,
+		"INSERT INTO memberships (tenant_id, user_id, role, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $4)", p, 4, NULL);
+}
+
+int store_member_set_role(struct store_tx *tx, const char *user_id, const char *role)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id), DB_TEXT(role),
+		DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx,
+		"UPDATE memberships SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
+		p, 4, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_member_remove(struct store_tx *tx, const char *user_id)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id) };
+	int rc = store_exec(tx, "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+		p, 2, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	if (db_changes(tx->conn) != 1)
+		return STORE_NOT_FOUND;
+	/* Their sessions in this tenant end now. */
+	struct db_param p2[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id), DB_INT(clock_now_ms()) };
+	return store_exec(tx,
+		"UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND subject_id = $2"
+		" AND revoked_at IS NULL", p2, 3, NULL);
+}
+
+int store_member_count_role(struct store_tx *tx, const char *role, int64_t *count)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(role) };
+	int rc = store_exec(tx,
+		"SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role = $2", p, 2, &r);
+	if (rc == STORE_OK)
+		*count = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return rc;
+}
+
+/* ---- operators ---- */
+
+#define OPERATOR_COLS "id, email, name, password_hash, created_at, created_at"
+
+int store_operator_create(struct store_tx *tx, const char *email, const char *name,
+	const char *password_hash, struct arena *a, struct user_rec *out)
+{
+	char id[37];
+	uuid_v7(id);
+	struct db_param p[] = { DB_TEXT(id), DB_TEXT(email), DB_TEXT(name),
+		DB_TEXT(password_hash), DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx,
+		"INSERT INTO operators (id, email, name, password_hash, created_at)"
+		" VALUES ($1, $2, $3, $4, $5)", p, 5, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return store_operator_by_id(tx, id, a, out);
+}
+
+int store_operator_by_email(struct store_tx *tx, const char *email, struct arena *a, struct user_rec *out)
+{
+	return user_by(tx, "SELECT " OPERATOR_COLS " FROM operators WHERE email = $1", email, a, out);
+}
+
+int store_operator_by_id(struct store_tx *tx, const char *id, struct arena *a, struct user_rec *out)
+{
+	if (!uuid_valid(id))
+		return STORE_NOT_FOUND;
+	return user_by(tx, "SELECT " OPERATOR_COLS " FROM operators WHERE id = $1", id, a, out);
+}
+
+/* ---- refresh tokens ---- */
+
+int store_refresh_insert(struct store_tx *tx, const struct refresh_rec *t)
+{
+	struct db_param p[] = { DB_TEXT(t->token_hash), DB_TEXT(t->family_id),
+		DB_TEXT(t->subject_id), DB_TEXT(t->tenant_id), DB_INT(t->is_operator),
+		DB_INT(t->expires_at), DB_INT(clock_now_ms()) };
+	return store_exec(tx,
+		"INSERT INTO refresh_tokens (token_hash, family_id, subject_id, tenant_id, is_operator,"
+		" expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", p, 7, NULL);
+}
+
+int store_refresh_get(struct store_tx *tx, const char *token_hash, struct arena *a, struct refresh_rec *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(token_hash) };
+	int rc = one_row(store_exec(tx,
+		"SELECT token_hash, family_id, subject_id, tenant_id, is_operator, expires_at,"
+		" COALESCE(used_at, 0), COALESCE(revoked_at, 0) FROM refresh_tokens WHERE token_hash = $1",
+		p, 1, &r), &r);
+	if (rc == STORE_OK) {
+		out->token_hash = store_dup(a, r, 0, 0);
+		out->family_id = store_dup(a, r, 0, 1);
+		out->subject_id = store_dup(a, r, 0, 2);
+		out->tenant_id = store_dup(a, r, 0, 3);
+		out->is_operator = (int)db_res_int(r, 0, 4);
+		out->expires_at = db_res_int(r, 0, 5);
+		out->used_at = db_res_int(r, 0, 6);
+		out->revoked_at = db_res_int(r, 0, 7);
+	}
+	db_res_free(r);
+	return rc;
+}
+
+int store_refresh_use(struct store_tx *tx, const char *token_hash, int64_t now)
+{
+	struct db_param p[] = { DB_TEXT(token_hash), DB_INT(now) };
+	int rc = store_exec(tx,
+		"UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1"
+		" AND used_at IS NULL AND revoked_at IS NULL", p, 2, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_CONFLICT;
+}
+
+int store_refresh_revoke_family(struct store_tx *tx, const char *family_id, int64_t now)
+{
+	struct db_param p[] = { DB_TEXT(family_id), DB_INT(now) };
+	return store_exec(tx,
+		"UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+		p, 2, NULL);
+}
+
+int store_refresh_revoke_subject(struct store_tx *tx, const char *subject_id, int64_t now)
+{
+	struct db_param p[] = { DB_TEXT(subject_id), DB_INT(now) };
+	return store_exec(tx,
+		"UPDATE refresh_tokens SET revoked_at = $2 WHERE subject_id = $1 AND revoked_at IS NULL",
+		p, 2, NULL);
+}
+
+int store_tenant_set_name(struct store_tx *tx, const char *id, const char *name)
+{
+	struct db_param p[] = { DB_TEXT(id), DB_TEXT(name), DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE tenants SET name = $2, updated_at = $3 WHERE id = $1", p, 3, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}

@@ -1,0 +1,118 @@
+/*
+ * store_platform.h — tenants, plans, settings, users, memberships,
+ * operators and refresh tokens.
+ *
+ * Functions taking a platform transaction (store_begin_platform) touch only
+ * platform tables; functions on tenant data (settings, memberships) take a
+ * tenant transaction and scope by tx->tenant_id.  Strings in returned
+ * records are allocated from the arena `a` and live as long as it.
+ */
+#ifndef QT_STORE_PLATFORM_H
+#define QT_STORE_PLATFORM_H
+
+#include "store/store.h"
+
+struct tenant_rec {
+	char *id, *slug, *name, *domain, *plan, *status;
+	int64_t created_at, updated_at;
+};
+
+struct plan_rec {
+	char *name;
+	int64_t customer_limit;     /* -1 = unlimited */
+	int64_t storage_mb;
+	int64_t requests_per_min;   /* -1 = unlimited */
+	char *features;             /* JSON array text */
+};
+
+struct settings_rec {
+	char *currency, *locale, *timezone, *phone_country, *upi_id;
+	int64_t default_credit_limit_minor;
+	int64_t credit_period_days;
+	char *reminder_template;
+	char *reminder_schedule;    /* JSON object text */
+	int64_t quiet_hours_start, quiet_hours_end;
+	int64_t building_towers, building_floors, building_units;
+	char *whatsapp_provider;
+	char *whatsapp_config;      /* JSON object text, no secrets */
+	char *whatsapp_secret_sealed;
+	int64_t updated_at;
+};
+
+struct user_rec {
+	char *id, *email, *name, *password_hash;
+	char *role;                 /* membership role when read through a tenant */
+	int64_t created_at, updated_at;
+};
+
+struct member_ctx {             /* what each authenticated request re-checks */
+	char *role, *email, *name, *tenant_slug, *tenant_name, *tenant_status, *plan;
+};
+
+struct refresh_rec {
+	char *token_hash, *family_id, *subject_id, *tenant_id;
+	int is_operator;
+	int64_t expires_at, used_at, revoked_at;
+};
+
+/* Tenants (platform transaction unless stated). */
+int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
+	const char *domain, const char *plan, struct arena *a, struct tenant_rec *out);
+int store_tenant_by_slug(struct store_tx *tx, const char *slug, struct arena *a, struct tenant_rec *out);
+int store_tenant_by_id(struct store_tx *tx, const char *id, struct arena *a, struct tenant_rec *out);
+int store_tenant_by_domain(struct store_tx *tx, const char *domain, struct arena *a, struct tenant_rec *out);
+/* All tenants ordered by slug, as JSON objects appended to out. */
+int store_tenant_list(struct store_tx *tx, json_t *out);
+/* NULL arguments leave the column unchanged. */
+int store_tenant_update(struct store_tx *tx, const char *id, const char *plan,
+	const char *status, const char *domain, int clear_domain);
+/* Delete the tenant and every row it owns. */
+int store_tenant_delete(struct store_tx *tx, const char *id);
+/* Re-scope a platform transaction to a tenant (creating a tenant, seeding):
+ * afterwards tenant functions may be called on tx. */
+int store_tx_enter_tenant(struct store_tx *tx, const char *tenant_id);
+
+int store_plan_get(struct store_tx *tx, const char *name, struct arena *a, struct plan_rec *out);
+int store_plan_list(struct store_tx *tx, json_t *out);
+
+/* Settings (tenant transaction). */
+int store_settings_get(struct store_tx *tx, struct arena *a, struct settings_rec *out);
+int store_settings_put(struct store_tx *tx, const struct settings_rec *s);
+
+/* Users (platform). */
+int store_user_create(struct store_tx *tx, const char *email, const char *name,
+	const char *password_hash, struct arena *a, struct user_rec *out);
+int store_user_by_email(struct store_tx *tx, const char *email, struct arena *a, struct user_rec *out);
+int store_user_by_id(struct store_tx *tx, const char *id, struct arena *a, struct user_rec *out);
+int store_user_set_password(struct store_tx *tx, const char *id, const char *password_hash);
+int store_user_set_name(struct store_tx *tx, const char *id, const char *name);
+
+/* Memberships (tenant transaction). */
+int store_member_context(struct store_tx *tx, const char *user_id, struct arena *a, struct member_ctx *out);
+int store_member_get(struct store_tx *tx, const char *user_id, struct arena *a, struct user_rec *out);
+int store_member_list(struct store_tx *tx, json_t *out);
+int store_member_add(struct store_tx *tx, const char *user_id, const char *role);
+int store_member_set_role(struct store_tx *tx, const char *user_id, const char *role);
+int store_member_remove(struct store_tx *tx, const char *user_id);
+int store_member_count_role(struct store_tx *tx, const char *role, int64_t *count);
+
+/* Operators (platform). */
+int store_operator_create(struct store_tx *tx, const char *email, const char *name,
+	const char *password_hash, struct arena *a, struct user_rec *out);
+int store_operator_by_email(struct store_tx *tx, const char *email, struct arena *a, struct user_rec *out);
+int store_operator_by_id(struct store_tx *tx, const char *id, struct arena *a, struct user_rec *out);
+
+/* Refresh tokens (platform). */
+int store_refresh_insert(struct store_tx *tx, const struct refresh_rec *r);
+int store_refresh_get(struct store_tx *tx, const char *token_hash, struct arena *a, struct refresh_rec *out);
+/* Mark used; STORE_CONFLICT when it was already used or revoked (a race
+ * lost or a replay). */
+int store_refresh_use(struct store_tx *tx, const char *token_hash, int64_t now);
+int store_refresh_revoke_family(struct store_tx *tx, const char *family_id, int64_t now);
+int store_refresh_revoke_subject(struct store_tx *tx, const char *subject_id, int64_t now);
+
+
+
+/* Rename a tenant (platform table; callable from a tenant transaction). */
+int store_tenant_set_name(struct store_tx *tx, const char *id, const char *name);
+#endif

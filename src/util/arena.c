@@ -1,0 +1,161 @@
+/*
+ * arena.c — chunked bump allocator.  Chunks grow geometrically up to a cap;
+ * an allocation larger than a quarter of the default chunk gets a chunk of
+ * its own so big blobs do not waste the remainder of the current chunk.
+ */
+#include "util/arena.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 16
+#define ARENA_FIRST_CHUNK 4096
+#define ARENA_MAX_CHUNK (1024 * 1024)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t cap;  /* usable bytes after the header */
+	size_t used;
+	/* Keeps the payload 16-byte aligned whatever the header size. */
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct arena {
+	struct arena_chunk *head;  /* current chunk, bumped from */
+	struct arena_chunk *big;   /* dedicated chunks for large allocations */
+	size_t next_cap;
+	size_t used;
+};
+
+static void arena_oom(size_t n)
+{
+	fprintf(stderr, "arena: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+static struct arena_chunk *chunk_new(size_t cap)
+{
+	if (cap > SIZE_MAX - sizeof(struct arena_chunk))
+		arena_oom(cap);
+	struct arena_chunk *c = aligned_alloc(ARENA_ALIGN,
+		(sizeof(struct arena_chunk) + cap + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN);
+	if (!c)
+		return NULL;
+	c->next = NULL;
+	c->cap = cap;
+	c->used = 0;
+	return c;
+}
+
+struct arena *arena_new(void)
+{
+	struct arena *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->next_cap = ARENA_FIRST_CHUNK;
+	return a;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	if (n > SIZE_MAX / 2)
+		arena_oom(n);
+	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (need == 0)
+		need = ARENA_ALIGN;
+
+	if (need > ARENA_FIRST_CHUNK / 4) {
+		struct arena_chunk *c = chunk_new(need);
+		if (!c)
+			arena_oom(n);
+		c->used = need;
+		c->next = a->big;
+		a->big = c;
+		a->used += need;
+		memset(c->data, 0, need);
+		return c->data;
+	}
+
+	struct arena_chunk *c = a->head;
+	if (!c || c->cap - c->used < need) {
+		c = chunk_new(a->next_cap);
+		if (!c)
+			arena_oom(n);
+		c->next = a->head;
+		a->head = c;
+		if (a->next_cap < ARENA_MAX_CHUNK)
+			a->next_cap *= 2;
+	}
+	void *p = c->data + c->used;
+	c->used += need;
+	a->used += need;
+	memset(p, 0, need);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	size_t len = strnlen(s, n);
+	char *p = arena_alloc(a, len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0) {
+		/* Only an invalid format or wide-char conversion error gets here. */
+		return arena_strdup(a, "");
+	}
+	char *p = arena_alloc(a, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t arena_used(const struct arena *a)
+{
+	return a->used;
+}
+
+static void chunks_free(struct arena_chunk *c)
+{
+	while (c) {
+		struct arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+}
+
+void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	chunks_free(a->head);
+	chunks_free(a->big);
+	free(a);
+}

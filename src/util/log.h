@@ -1,0 +1,41 @@
+/*
+ * log.h — diagnostics on stderr, request logs on stdout.
+ *
+ * log_info/log_warn/log_error write exactly one line to stderr:
+ *
+ *	2025-03-01T09:30:00.123Z INFO listening on 127.0.0.1:8080
+ *
+ * The time is the real system time (CLOCK_REALTIME, not the test offset of
+ * clock.h), in UTC, RFC 3339 with milliseconds.  Messages are truncated to
+ * LOG_LINE_MAX bytes, and control characters (including newlines) in the
+ * formatted message are replaced by '?', so one call is always one line.
+ * Each line goes out in a single write(2) under a mutex: lines from
+ * different threads never interleave.
+ */
+#ifndef QT_UTIL_LOG_H
+#define QT_UTIL_LOG_H
+
+#include <stdint.h>
+
+#define LOG_LINE_MAX 4096
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" plus NUL */
+#define LOG_TIME_LEN 25
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Write json and a '\n' to stdout as one write(2) (the caller passes a
+ * single-line JSON document; embedded newlines are not altered).  Any
+ * length; NULL is ignored.  Thread-safe.
+ */
+void log_json_line(const char *json);
+
+/*
+ * Format unix_ms as RFC 3339 UTC with milliseconds ("…T…​.mmmZ") into out.
+ * Years outside 0000..9999 are clamped.  Pure function; thread-safe.
+ */
+void log_format_time(int64_t unix_ms, char out[LOG_TIME_LEN]);
+
+#endif

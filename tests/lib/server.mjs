@@ -1,0 +1,159 @@
+// server.mjs — start the real quantumtrack binary on loopback for black-box
+// tests, on SQLite (a temp file) or PostgreSQL (a fresh database in the
+// throwaway cluster that scripts/test-all.sh starts; see tests/lib/pg.sh).
+//
+//   const srv = await startServer();           // backend from QT_TEST_DB
+//   const r = await srv.api('GET', '/healthz'); // {status, headers, json, text}
+//   await srv.cli(['tenant', 'list']);          // same database as the server
+//   await srv.stop();
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const BIN = process.env.QT_BIN || new URL('../../quantumtrack', import.meta.url).pathname;
+export const BACKEND = process.env.QT_TEST_DB || 'sqlite';
+
+function withDatabase(url, name) {
+  const u = new URL(url);
+  u.pathname = '/' + name;
+  return u.toString();
+}
+
+// A fresh database per server on PostgreSQL, migrated as the owner role;
+// the server connects as the app role (owns nothing, no BYPASSRLS).
+function freshPostgres() {
+  const name = 'qt_' + randomBytes(6).toString('hex');
+  const admin = process.env.QT_PG_ADMIN_URL;
+  if (!admin || !process.env.QT_PG_OWNER_URL || !process.env.QT_PG_APP_URL)
+    throw new Error('PostgreSQL tests need QT_PG_ADMIN_URL, QT_PG_OWNER_URL, QT_PG_APP_URL (scripts/test-all.sh sets them)');
+  execFileSync('psql', [admin, '-qAtc', `CREATE DATABASE ${name} OWNER qt_owner`], { stdio: 'pipe' });
+  const owner = withDatabase(process.env.QT_PG_OWNER_URL, name);
+  execFileSync(BIN, ['migrate', '--db', owner], { stdio: 'pipe' });
+  return { name, owner, app: withDatabase(process.env.QT_PG_APP_URL, name) };
+}
+
+export async function startServer(opts = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'qt-test-'));
+  const backend = opts.backend || BACKEND;
+  let db, ownerDb, pg = null;
+  if (backend === 'postgres') {
+    pg = freshPostgres();
+    db = pg.app;
+    ownerDb = pg.owner;
+  } else {
+    db = `sqlite:${dir}/qt.db`;
+    ownerDb = db;
+  }
+  const env = {
+    ...process.env,
+    QT_DB: db,
+    QT_DATA_DIR: dir,
+    QT_JWT_SECRET: 'test-secret-' + randomBytes(24).toString('hex'),
+    QT_MASTER_KEY: randomBytes(32).toString('hex'),
+    QT_THREADS: '4',
+    ...(opts.env || {}),
+  };
+  const srv = {
+    dir, db, ownerDb, backend, env, proc: null, url: null, port: null, log: '',
+    async start() {
+      const proc = spawn(BIN, ['serve', '--listen', opts.listen || '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      srv.proc = proc;
+      srv.log = '';
+      srv.accessLog = '';
+      proc.stdout.on('data', (d) => { srv.accessLog += d; });
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('server did not start:\n' + srv.log)), 15000);
+        proc.stderr.on('data', (d) => {
+          srv.log += d;
+          const m = /listening on http:\/\/([\d.]+):(\d+)/.exec(srv.log);
+          if (m && !srv.url) {
+            srv.port = Number(m[2]);
+            srv.url = `http://${m[1]}:${m[2]}`;
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        proc.on('exit', (code) => { clearTimeout(timer); if (!srv.url) reject(new Error(`server exited ${code}:\n${srv.log}`)); });
+      });
+      return srv;
+    },
+    // Restart on the same port and database (fault tests).
+    async restart() {
+      const port = srv.port;
+      await srv.stop({ keep: true });
+      opts.listen = `127.0.0.1:${port}`;
+      srv.url = null;
+      return srv.start();
+    },
+    async stop({ keep = false, signal = 'SIGTERM' } = {}) {
+      if (srv.proc && srv.proc.exitCode === null) {
+        const done = new Promise((r) => srv.proc.once('exit', (code, sig) => r({ code, sig })));
+        srv.proc.kill(signal);
+        srv.exit = await done;
+      }
+      if (!keep) {
+        rmSync(dir, { recursive: true, force: true });
+        if (pg) {
+          try { execFileSync('psql', [process.env.QT_PG_ADMIN_URL, '-qAtc', `DROP DATABASE IF EXISTS ${pg.name} WITH (FORCE)`], { stdio: 'pipe' }); } catch { /* cluster may be gone */ }
+        }
+      }
+      return srv.exit;
+    },
+    // Run the CLI against the same database (as the owner role on PostgreSQL).
+    cli(args, { input, ownerRole = true } = {}) {
+      try {
+        const stdout = execFileSync(BIN, args, {
+          env: { ...env, QT_DB: ownerRole ? ownerDb : db }, input, stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        return { code: 0, stdout: stdout.toString(), stderr: '' };
+      } catch (e) {
+        return { code: e.status, stdout: String(e.stdout || ''), stderr: String(e.stderr || '') };
+      }
+    },
+    async api(method, path, { token, body, headers = {}, raw } = {}) {
+      const h = { ...headers };
+      if (token) h.Authorization = `Bearer ${token}`;
+      let payload;
+      if (raw !== undefined) payload = raw;
+      else if (body !== undefined) { payload = JSON.stringify(body); h['Content-Type'] ??= 'application/json'; }
+      const res = await fetch(srv.url + path, { method, headers: h, body: payload });
+      const text = await res.text();
+      let json = null;
+      try { json = JSON.parse(text); } catch { /* not JSON */ }
+      return { status: res.status, headers: res.headers, json, text };
+    },
+  };
+  await srv.start();
+  return srv;
+}
+
+// A store with an owner, made through the CLI; returns {slug, email, password}.
+export function createTenant(srv, { slug, name, plan = 'professional', email, password = 'correct-horse-battery' } = {}) {
+  slug ??= 't' + randomBytes(4).toString('hex');
+  email ??= `owner@${slug}.example`;
+  const r = srv.cli(['tenant', 'create', '--slug', slug, '--name', name || `Store ${slug}`, '--plan', plan,
+    '--owner-email', email, '--owner-password', password]);
+  if (r.code !== 0) throw new Error(`tenant create failed: ${r.stderr}`);
+  return { slug, email, password };
+}
+
+export function addUser(srv, { tenant, email, role, password = 'correct-horse-battery' }) {
+  const r = srv.cli(['user', 'add', '--tenant', tenant, '--email', email, '--role', role, '--password', password]);
+  if (r.code !== 0) throw new Error(`user add failed: ${r.stderr}`);
+  return { email, password, role };
+}
+
+export async function login(srv, tenant, email, password) {
+  const r = await srv.api('POST', '/api/v1/auth/login', { body: { tenant, email, password } });
+  if (r.status !== 200) throw new Error(`login ${email}@${tenant} failed: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+// Owner token for a new store: {slug, token, session}.
+export async function newStore(srv, opts = {}) {
+  const t = createTenant(srv, opts);
+  const session = await login(srv, t.slug, t.email, t.password);
+  return { ...t, token: session.access_token, session };
+}

@@ -1,0 +1,94 @@
+#include "check.h"
+
+#include "util/arena.h"
+
+#include <stdint.h>
+
+TEST(arena_allocations_are_16_byte_aligned_and_zeroed)
+{
+	struct arena *a = arena_new();
+	CHECK(a != NULL);
+	for (size_t n = 0; n < 3000; n += 7) {
+		unsigned char *p = arena_alloc(a, n);
+		CHECK(p != NULL);
+		CHECK_INT((uintptr_t)p % 16, 0);
+		for (size_t i = 0; i < n; i++)
+			if (p[i] != 0) {
+				CHECK(p[i] == 0);
+				break;
+			}
+		memset(p, 0xAB, n);
+	}
+	arena_free(a);
+}
+
+TEST(arena_large_allocation_gets_its_own_chunk)
+{
+	struct arena *a = arena_new();
+	char *small = arena_alloc(a, 10);
+	char *big = arena_alloc(a, 1 << 20);
+	char *small2 = arena_alloc(a, 10);
+	CHECK_INT((uintptr_t)big % 16, 0);
+	memset(big, 1, 1 << 20);
+	CHECK(small2 == small + 16);  /* bump continued in the same chunk */
+	CHECK(arena_used(a) >= (1 << 20) + 32);
+	arena_free(a);
+}
+
+TEST(arena_zero_size_allocations_are_distinct)
+{
+	struct arena *a = arena_new();
+	void *p = arena_alloc(a, 0), *q = arena_alloc(a, 0);
+	CHECK(p != NULL && q != NULL && p != q);
+	arena_free(a);
+}
+
+TEST(arena_strdup_of_null_is_null)
+{
+	struct arena *a = arena_new();
+	CHECK(arena_strdup(a, NULL) == NULL);
+	CHECK(arena_strndup(a, NULL, 5) == NULL);
+	arena_free(a);
+}
+
+TEST(arena_strndup_stops_at_n_or_nul)
+{
+	struct arena *a = arena_new();
+	CHECK_STR(arena_strdup(a, "hello"), "hello");
+	CHECK_STR(arena_strndup(a, "hello", 3), "hel");
+	CHECK_STR(arena_strndup(a, "hi", 10), "hi");
+	CHECK_STR(arena_strndup(a, "hi", 0), "");
+	arena_free(a);
+}
+
+TEST(arena_printf_formats_long_strings)
+{
+	struct arena *a = arena_new();
+	CHECK_STR(arena_printf(a, "%s-%d", "tenant", 42), "tenant-42");
+	char *s = arena_printf(a, "%5000d", 7);
+	CHECK_INT(strlen(s), 5000);
+	CHECK(s[4999] == '7');
+	arena_free(a);
+}
+
+TEST(arena_many_allocations_span_chunks)
+{
+	struct arena *a = arena_new();
+	char *prev = NULL;
+	for (int i = 0; i < 100000; i++) {
+		char *p = arena_printf(a, "%d", i);
+		if (prev)
+			CHECK(p != prev);
+		prev = p;
+	}
+	CHECK_STR(prev, "99999");
+	arena_free(a);
+}
+
+TEST(arena_free_null_is_a_no_op)
+{
+	arena_free(NULL);
+	CHECK(1);
+}
+
+CHECK_MAIN()

@@ -1,0 +1,94 @@
+#include "check.h"
+
+#include "security/password.h"
+#include "util/clock.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+__attribute__((constructor(101))) static void setup(void)
+{
+	if (sodium_init() < 0)
+		abort();
+}
+
+TEST(password_hash_is_argon2id_and_verifies)
+{
+	char h[PASSWORD_HASH_LEN];
+	CHECK_INT(password_hash("correct horse battery", h), 0);
+	CHECK(strncmp(h, "$argon2id$", 10) == 0);
+	CHECK_INT(password_verify(h, "correct horse battery"), 0);
+	CHECK_INT(password_verify(h, "correct horse batterY"), -1);
+	CHECK_INT(password_verify(h, ""), -1);
+}
+
+TEST(password_hashes_are_salted)
+{
+	char a[PASSWORD_HASH_LEN], b[PASSWORD_HASH_LEN];
+	CHECK_INT(password_hash("same password", a), 0);
+	CHECK_INT(password_hash("same password", b), 0);
+	CHECK(strcmp(a, b) != 0);
+}
+
+TEST(password_verify_refuses_null_and_garbage_hashes)
+{
+	CHECK_INT(password_verify(NULL, "x"), -1);
+	CHECK_INT(password_verify("$argon2id$v=19$m=65536,t=2,p=1$x$y", NULL), -1);
+	CHECK_INT(password_verify("not a hash", "password"), -1);
+	CHECK_INT(password_verify("", "password"), -1);
+}
+
+TEST(password_policy_requires_8_characters)
+{
+	char err[128];
+	CHECK_INT(password_policy_check("1234567", err, sizeof(err)), -1);
+	CHECK_STR(err, "password: must be at least 8 characters");
+	CHECK_INT(password_policy_check("", err, sizeof(err)), -1);
+	CHECK_INT(password_policy_check(NULL, err, sizeof(err)), -1);
+	CHECK_INT(password_policy_check("12345678", err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	/* 7 code points in 14 bytes is still too short */
+	CHECK_INT(password_policy_check("ñññññññ", err, sizeof(err)), -1);
+	CHECK_INT(password_policy_check("ññññññññ", err, sizeof(err)), 0);
+}
+
+TEST(password_policy_caps_at_128_bytes)
+{
+	char pw[130], err[128];
+	memset(pw, 'a', sizeof(pw));
+	pw[128] = '\0';
+	CHECK_INT(password_policy_check(pw, err, sizeof(err)), 0);
+	pw[128] = 'a';
+	pw[129] = '\0';
+	CHECK_INT(password_policy_check(pw, err, sizeof(err)), -1);
+	CHECK_STR(err, "password: must be at most 128 bytes");
+	char h[PASSWORD_HASH_LEN];
+	CHECK_INT(password_hash(pw, h), -1);
+}
+
+TEST(password_policy_requires_utf8)
+{
+	char err[128];
+	CHECK_INT(password_policy_check("abcdefg\xff", err, sizeof(err)), -1);
+	CHECK_STR(err, "password: must be valid UTF-8");
+	CHECK_INT(password_policy_check("abcdefg\xff", NULL, 0), -1);
+}
+
+TEST(password_burn_time_costs_about_one_verify)
+{
+	char h[PASSWORD_HASH_LEN];
+	CHECK_INT(password_hash("some password", h), 0);
+	password_burn_time();  /* warm up any one-time setup */
+	int64_t t0 = clock_mono_ms();
+	CHECK_INT(password_verify(h, "wrong password"), -1);
+	int64_t t1 = clock_mono_ms();
+	password_burn_time();
+	int64_t t2 = clock_mono_ms();
+	int64_t verify_ms = t1 - t0, burn_ms = t2 - t1;
+	fprintf(stderr, "  verify %lld ms, burn %lld ms\n", (long long)verify_ms,
+		(long long)burn_ms);
+	/* Loose bounds: the same work, measured on a possibly busy machine. */
+	CHECK(burn_ms * 4 >= verify_ms && burn_ms <= verify_ms * 4 + 50);
+}
+
+CHECK_MAIN()
