@@ -19,11 +19,11 @@ CFLAGS   += -Werror
 endif
 
 ifdef SANITIZE
-BUILD    := build/san
+BUILD    ?= build/san
 CFLAGS   += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 else
-BUILD    := build/rel
+BUILD    ?= build/rel
 CFLAGS   += $(HARDEN)
 endif
 
