@@ -104,7 +104,10 @@ static int auth_tenant(struct req *r, const struct route *rt)
 		return -1;
 	if (c.op)
 		return req_fail(r, 403, "forbidden", "operator tokens cannot reach tenant data");
-	struct store_actor actor = { c.sub, c.role, r->request_id, r->client_ip };
+	/* The actor's strings must outlive this frame: the transaction keeps
+	 * pointers to them for its audit rows. */
+	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
+	struct store_actor actor = { r->caller.user_id, "member", r->request_id, r->client_ip };
 	int rc = store_begin_tenant(r->app->store, c.tid, rt->writes, &actor, &r->tx);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
@@ -116,7 +119,6 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	r->caller.authenticated = 1;
-	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
 	snprintf(r->caller.tenant_id, sizeof r->caller.tenant_id, "%s", c.tid);
 	snprintf(r->caller.role, sizeof r->caller.role, "%s", m.role);
 	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", m.tenant_slug);
@@ -141,7 +143,8 @@ static int auth_operator(struct req *r, const struct route *rt)
 		return -1;
 	if (!c.op)
 		return req_fail(r, 403, "forbidden", "platform routes need an operator token");
-	struct store_actor actor = { c.sub, "operator", r->request_id, r->client_ip };
+	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
+	struct store_actor actor = { r->caller.user_id, "operator", r->request_id, r->client_ip };
 	int rc = store_begin_platform(r->app->store, rt->writes, &actor, &r->tx);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
@@ -152,7 +155,6 @@ static int auth_operator(struct req *r, const struct route *rt)
 		return api_store_fail(r, rc, NULL);
 	r->caller.authenticated = 1;
 	r->caller.is_operator = 1;
-	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
 	snprintf(r->caller.email, sizeof r->caller.email, "%s", op.email);
 	return 0;
 }

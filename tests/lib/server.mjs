@@ -93,6 +93,10 @@ export async function startServer(opts = {}) {
         srv.proc.kill(signal);
         srv.exit = await done;
       }
+      // A sanitizer build reports memory errors on stderr: make them fail
+      // the test that started this server.
+      if (/(Address|UndefinedBehavior|Leak|Thread)Sanitizer|runtime error:/.test(srv.log))
+        throw new Error('sanitizer report from the server:\n' + srv.log.slice(0, 4000));
       if (!keep) {
         rmSync(dir, { recursive: true, force: true });
         if (pg) {

@@ -1,0 +1,344 @@
+// HTTP layer: health, metrics, problem+json for every error, request ids,
+// strict JSON input, body limits, hostile headers, SIGTERM draining.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, newStore, addUser, login } from '../lib/server.mjs';
+import { rawHttp, assertProblem, sleep } from '../lib/foundation.mjs';
+
+let srv;
+before(async () => { srv = await startServer(); });
+after(async () => { await srv.stop(); });
+
+// Everything a bad request could have changed, read back as the owner.
+async function snapshot(s) {
+  const out = {};
+  for (const p of ['/api/v1/settings', '/api/v1/users', '/api/v1/auth/me', '/api/v1/audit?limit=200']) {
+    const r = await srv.api('GET', p, { token: s.token });
+    assert.equal(r.status, 200, `${p}: ${r.text}`);
+    out[p] = r.json;
+  }
+  return out;
+}
+
+test('healthz answers 200 ok without a token', async () => {
+  const r = await srv.api('GET', '/healthz');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  assert.deepEqual(r.json, { status: 'ok' });
+  assert.ok(r.headers.get('x-request-id'));
+});
+
+test('readyz answers 200 when the database is reachable', async () => {
+  const r = await srv.api('GET', '/readyz');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.status, 'ready');
+  assert.equal(r.json.database, 'ok');
+});
+
+test('metrics is Prometheus text with request counts and latency by route pattern and status', async () => {
+  const s = await newStore(srv);
+  await srv.api('GET', '/healthz');
+  const users = await srv.api('GET', '/api/v1/users', { token: s.token });
+  const id = users.json.data[0].id;
+  await srv.api('PATCH', `/api/v1/users/${id}`, { token: s.token, body: { name: 'Owner Name' } });
+  await srv.api('GET', '/api/v1/no-such-route');
+  const r = await srv.api('GET', '/metrics');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+  assert.match(r.text, /^# HELP qt_http_requests_total /m);
+  assert.match(r.text, /^# TYPE qt_http_requests_total counter$/m);
+  assert.match(r.text, /^# TYPE qt_http_request_duration_seconds histogram$/m);
+  assert.match(r.text, /^qt_http_requests_total\{route="\/healthz",method="GET",status="200"\} [1-9]\d*$/m);
+  assert.match(r.text, /^qt_http_requests_total\{route="\/api\/v1\/users\/\{id\}",method="PATCH",status="200"\} [1-9]\d*$/m);
+  assert.match(r.text, /^qt_http_request_duration_seconds_bucket\{route="\/healthz",method="GET",status="200",le="\+Inf"\} [1-9]\d*$/m);
+  assert.match(r.text, /^qt_http_request_duration_seconds_count\{route="\/healthz",method="GET",status="200"\} [1-9]\d*$/m);
+  assert.match(r.text, /^qt_http_request_duration_seconds_sum\{route="\/healthz",method="GET",status="200"\} \d+\.\d+$/m);
+  // Route labels are patterns, never raw ids (unbounded label values).
+  assert.ok(!r.text.includes(id), 'a user id leaked into a metric label');
+  assert.ok(!r.text.includes('no-such-route'), 'an unmatched path leaked into a metric label');
+  // Every sample line is well formed.
+  for (const line of r.text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    assert.match(line, /^[a-z_]+(\{[a-z_]+="[^"\n]*"(,[a-z_]+="[^"\n]*")*\})? [0-9.e+-]+$/, line);
+  }
+});
+
+test('an unknown API path is a 404 problem+json', async () => {
+  const r = await srv.api('GET', '/api/v1/nothing-here');
+  assertProblem(r, 404, 'not_found');
+  const deep = await srv.api('GET', '/api/v2/users');
+  assertProblem(deep, 404, 'not_found');
+});
+
+test('a wrong method is a 405 problem+json with an Allow header', async () => {
+  const r = await srv.api('DELETE', '/api/v1/settings');
+  assertProblem(r, 405, 'method_not_allowed');
+  const allow = r.headers.get('allow').split(',').map((m) => m.trim()).sort();
+  assert.deepEqual(allow, ['GET', 'PATCH']);
+  const r2 = await srv.api('PUT', '/api/v1/auth/login', { body: {} });
+  assertProblem(r2, 405, 'method_not_allowed');
+  assert.equal(r2.headers.get('allow'), 'POST');
+  const r3 = await srv.api('POST', '/healthz');
+  assertProblem(r3, 405, 'method_not_allowed');
+  assert.equal(r3.headers.get('allow'), 'GET');
+});
+
+test('every response carries X-Request-Id, and a sane incoming one is echoed', async () => {
+  const s = await newStore(srv);
+  const seen = new Set();
+  for (const [m, p, o] of [
+    ['GET', '/healthz', {}],
+    ['GET', '/api/v1/nope', {}],
+    ['GET', '/api/v1/users', {}],
+    ['GET', '/api/v1/users', { token: s.token }],
+    ['POST', '/api/v1/auth/logout', { body: { refresh_token: 'x' } }],
+    ['POST', '/api/v1/auth/login', { raw: '{' }],
+  ]) {
+    const r = await srv.api(m, p, o);
+    const id = r.headers.get('x-request-id');
+    assert.ok(id && /^[A-Za-z0-9._-]{1,64}$/.test(id), `${m} ${p} -> ${r.status}: X-Request-Id ${id}`);
+    assert.ok(!seen.has(id), 'request ids are unique');
+    seen.add(id);
+  }
+  const mine = 'client-req_42.abc';
+  const echo = await srv.api('GET', '/healthz', { headers: { 'X-Request-Id': mine } });
+  assert.equal(echo.headers.get('x-request-id'), mine);
+  const p = await srv.api('GET', '/api/v1/nope', { headers: { 'X-Request-Id': mine } });
+  assert.equal(p.json.request_id, mine);
+});
+
+test('an insane incoming X-Request-Id is replaced, not echoed', async () => {
+  for (const bad of ['a'.repeat(65), 'has space', 'semi;colon', '<script>', 'a"b']) {
+    const r = await srv.api('GET', '/healthz', { headers: { 'X-Request-Id': bad } });
+    const id = r.headers.get('x-request-id');
+    assert.ok(id, 'has an id');
+    assert.notEqual(id, bad);
+    assert.match(id, /^[0-9a-f-]{36}$/);
+  }
+});
+
+test('malformed JSON is 400 invalid_json', async () => {
+  const s = await newStore(srv);
+  for (const raw of ['{', '{"name": }', '{"name": "x",}', "{'name': 'x'}", 'name=x', '{"name":"x"} trailing', '\u0000']) {
+    const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, raw, headers: { 'Content-Type': 'application/json' } });
+    assertProblem(r, 400, 'invalid_json');
+  }
+  const login = await srv.api('POST', '/api/v1/auth/login', { raw: '{"tenant":', headers: { 'Content-Type': 'application/json' } });
+  assertProblem(login, 400, 'invalid_json');
+});
+
+test('duplicate keys in a JSON object are refused (400 invalid_json)', async () => {
+  const s = await newStore(srv);
+  const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, raw: '{"name":"A","name":"B"}' });
+  assertProblem(r, 400, 'invalid_json');
+});
+
+test('an empty body where JSON is required is 400 invalid_json', async () => {
+  const s = await newStore(srv);
+  const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, raw: '' });
+  assertProblem(r, 400, 'invalid_json');
+  const l = await srv.api('POST', '/api/v1/auth/login', { raw: '' });
+  assertProblem(l, 400, 'invalid_json');
+});
+
+test('a JSON body that is not an object is 400 invalid_json', async () => {
+  const s = await newStore(srv);
+  for (const body of [[], [{ name: 'x' }], 'text', 42, true, null]) {
+    const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, raw: JSON.stringify(body) });
+    assertProblem(r, 400, 'invalid_json');
+  }
+});
+
+test('an unknown field is 400 unknown_field naming the field', async () => {
+  const s = await newStore(srv);
+  const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { name: 'ok', colour: 'red' } });
+  const p = assertProblem(r, 400, 'unknown_field', 'colour');
+  assert.match(p.detail, /colour/);
+  const nested = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { building_layout: { towers: 2, floors: 3, units: 4, wings: 1 } } });
+  assertProblem(nested, 400, 'unknown_field', 'building_layout.wings');
+  const l = await srv.api('POST', '/api/v1/auth/login', { body: { tenant: s.slug, email: s.email, password: s.password, remember: true } });
+  assertProblem(l, 400, 'unknown_field', 'remember');
+  const u = await srv.api('POST', '/api/v1/users', { token: s.token, body: { email: 'a@b.example', role: 'member', password: 'long-enough-pw', is_admin: true } });
+  assertProblem(u, 400, 'unknown_field', 'is_admin');
+});
+
+test('a wrong type is 422 validation_failed naming the field', async () => {
+  const s = await newStore(srv);
+  const cases = [
+    [{ name: 5 }, 'name'],
+    [{ credit_period_days: '30' }, 'credit_period_days'],
+    [{ credit_period_days: 30.5 }, 'credit_period_days'],
+    [{ default_credit_limit_minor: 1e3 }, 'default_credit_limit_minor'],
+    [{ reminder_schedule: [] }, 'reminder_schedule'],
+    [{ building_layout: 'big' }, 'building_layout'],
+    [{ building_layout: { towers: '2', floors: 3, units: 4 } }, 'building_layout.towers'],
+    [{ whatsapp_secret: 123 }, 'whatsapp_secret'],
+    [{ name: null }, 'name'],
+    [{ locale: ['en-IN'] }, 'locale'],
+  ];
+  for (const [body, field] of cases) {
+    const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body });
+    assertProblem(r, 422, 'validation_failed', field);
+  }
+  const l = await srv.api('POST', '/api/v1/auth/login', { body: { tenant: s.slug, email: s.email, password: 12345678 } });
+  assertProblem(l, 422, 'validation_failed', 'password');
+  const u = await srv.api('POST', '/api/v1/users', { token: s.token, body: { email: 'x@y.example', role: 2, password: 'long-enough-pw' } });
+  assertProblem(u, 422, 'validation_failed', 'role');
+});
+
+test('a missing required field is 422 naming it', async () => {
+  const l = await srv.api('POST', '/api/v1/auth/login', { body: { tenant: 'x', email: 'a@b.example' } });
+  assertProblem(l, 422, 'validation_failed', 'password');
+});
+
+test('over-long strings are 422 naming the field (limits count characters, not bytes)', async () => {
+  const s = await newStore(srv);
+  const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { name: 'n'.repeat(121) } });
+  assertProblem(r, 422, 'validation_failed', 'name');
+  const t = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { reminder_template: 'x'.repeat(1001) } });
+  assertProblem(t, 422, 'validation_failed', 'reminder_template');
+  const e = await srv.api('POST', '/api/v1/users', { token: s.token, body: { email: 'a'.repeat(250) + '@b.example', role: 'member', password: 'long-enough-pw' } });
+  assertProblem(e, 422, 'validation_failed', 'email');
+  // 120 Devanagari characters are 360 bytes but within the limit.
+  const ok = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { name: 'क'.repeat(120) } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.name, 'क'.repeat(120));
+});
+
+test('a body over the default 1 MiB limit is 413 problem+json', async () => {
+  const s = await newStore(srv);
+  const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) });
+  let r;
+  try {
+    r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, raw: big, headers: { 'Content-Type': 'application/json' } });
+  } catch {
+    // The server may close before the client finished writing; ask again over a raw socket below.
+  }
+  if (r) assertProblem(r, 413, 'payload_too_large');
+  const raw = await rawHttp(srv.port, `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.token}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${big.length}\r\n\r\n` + big.slice(0, 70000));
+  assert.equal(raw.status, 413, raw.head);
+  assert.match(raw.head, /content-type: application\/problem\+json/i);
+  assert.equal(JSON.parse(raw.body).code, 'payload_too_large');
+  const h = await srv.api('GET', '/healthz');
+  assert.equal(h.status, 200);
+});
+
+test('a NUL byte in a header is 400 and the server keeps serving', async () => {
+  const r = await rawHttp(srv.port, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Evil: a\u0000b\r\n\r\n', 'latin1'));
+  assert.equal(r.status, 400, r.raw);
+  assert.match(r.head, /x-request-id: /i);
+  const r2 = await rawHttp(srv.port, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Ev\u0000il: ab\r\n\r\n', 'latin1'));
+  assert.ok(r2.status === 400 || r2.status === 0, `NUL in a header name: ${r2.raw}`);
+  assert.notEqual(r2.status, 200);
+  const h = await srv.api('GET', '/healthz');
+  assert.equal(h.status, 200);
+});
+
+test('two conflicting Content-Length headers are 400 and the server keeps serving', async () => {
+  const s = await newStore(srv);
+  const before = await snapshot(s);
+  const body = '{"name":"Smuggled"}';
+  const r = await rawHttp(srv.port,
+    `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.token}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${body.length}\r\nContent-Length: 5\r\n\r\n${body}`);
+  assert.equal(r.status, 400, r.raw);
+  const r2 = await rawHttp(srv.port,
+    `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.token}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: 5\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  assert.equal(r2.status, 400, r2.raw);
+  const h = await srv.api('GET', '/healthz');
+  assert.equal(h.status, 200);
+  assert.deepEqual(await snapshot(s), before);
+});
+
+test('none of the bad inputs changes stored data', async () => {
+  const s = await newStore(srv);
+  const m = addUser(srv, { tenant: s.slug, email: `m@${s.slug}.example`, role: 'member' });
+  const users = await srv.api('GET', '/api/v1/users', { token: s.token });
+  const memberId = users.json.data.find((u) => u.email === m.email).id;
+  const before = await snapshot(s);
+  const bad = [
+    ['PATCH', '/api/v1/settings', { raw: '{"name":"Changed"' }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', bogus: 1 } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', credit_period_days: 'x' } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', credit_period_days: 999 } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', currency: 'XYZ' } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', timezone: 'Mars/Base' } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', whatsapp_secret: 's3cret', upi_id: 'not a upi' } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', reminder_template: 'y'.repeat(1001) } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', building_layout: { towers: 100, floors: 1, units: 1 } } }],
+    ['POST', '/api/v1/users', { body: { email: 'new@x.example', role: 'member', password: 'short' } }],
+    ['POST', '/api/v1/users', { body: { email: 'new@x.example', role: 'superuser', password: 'long-enough-pw' } }],
+    ['POST', '/api/v1/users', { body: { email: 'not-an-email', role: 'member', password: 'long-enough-pw' } }],
+    ['PATCH', `/api/v1/users/${memberId}`, { body: { role: 'admin', name: '' } }],
+    ['PATCH', `/api/v1/users/${memberId}`, { body: { role: 'god' } }],
+    ['PATCH', `/api/v1/users/${memberId}`, { body: { name: 'New', extra: true } }],
+    ['DELETE', '/api/v1/users/00000000-0000-7000-8000-000000000000', {}],
+    ['DELETE', '/api/v1/users/not-a-uuid', {}],
+  ];
+  for (const [method, path, o] of bad) {
+    const r = await srv.api(method, path, { token: s.token, ...o });
+    assert.ok(r.status >= 400 && r.status < 500, `${method} ${path} ${JSON.stringify(o)} -> ${r.status} ${r.text}`);
+    assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
+  }
+  assert.deepEqual(await snapshot(s), before);
+});
+
+test('a path with an unknown id is 404, never 500 (ids that are not UUIDs included)', async () => {
+  const s = await newStore(srv);
+  for (const id of ['not-a-uuid', '00000000-0000-7000-8000-000000000000', "1'%20OR%20'1'='1", 'x'.repeat(300)]) {
+    const r = await srv.api('PATCH', `/api/v1/users/${id}`, { token: s.token, body: { name: 'X' } });
+    assertProblem(r, 404, 'not_found');
+    const d = await srv.api('DELETE', `/api/v1/users/${id}`, { token: s.token });
+    assertProblem(d, 404, 'not_found');
+  }
+});
+
+test('a small QT_BODY_LIMIT is enforced with 413, bodies under it pass', async () => {
+  const small = await startServer({ env: { QT_BODY_LIMIT: '1024' } });
+  try {
+    const s = await newStore(small);
+    const ok = await small.api('PATCH', '/api/v1/settings', { token: s.token, body: { reminder_template: 'x'.repeat(900) } });
+    assert.equal(ok.status, 200, ok.text);
+    const raw = await rawHttp(small.port,
+      `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.token}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: 2000\r\n\r\n{"reminder_template":"${'y'.repeat(1975)}"}`);
+    assert.equal(raw.status, 413, raw.raw);
+    // Chunked: no Content-Length up front, so the limit must hold while reading.
+    const chunk = `{"reminder_template":"${'z'.repeat(1500)}"}`;
+    const chunked = await rawHttp(small.port,
+      `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.token}\r\nContent-Type: application/json\r\n` +
+      `Transfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`);
+    assert.equal(chunked.status, 413, chunked.raw);
+    const g = await small.api('GET', '/api/v1/settings', { token: s.token });
+    assert.equal(g.json.reminder_template, 'x'.repeat(900));
+  } finally {
+    await small.stop();
+  }
+});
+
+test('SIGTERM drains in-flight requests (all 200) and the process exits 0', async () => {
+  const d = await startServer();
+  let stopped = false;
+  try {
+    const s = await newStore(d);
+    const logins = [];
+    for (let i = 0; i < 16; i++)
+      logins.push(d.api('POST', '/api/v1/auth/login', { body: { tenant: s.slug, email: s.email, password: s.password } }));
+    await sleep(40);
+    const exit = d.stop({ keep: true });
+    const results = await Promise.all(logins);
+    for (const r of results) {
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.json.access_token);
+    }
+    const e = await exit;
+    stopped = true;
+    assert.deepEqual(e, { code: 0, sig: null });
+    assert.match(d.log, /shutting down/);
+  } finally {
+    if (!stopped) await d.stop({ keep: true });
+    await d.stop();
+  }
+});

@@ -1,0 +1,57 @@
+// format.js — dates and times in the store's time zone and locale.
+let locale = 'en-IN', timeZone = 'Asia/Kolkata';
+let dt, d, dLong;
+
+export function configureDates(loc, tz) {
+  locale = loc || 'en-IN';
+  timeZone = tz || 'Asia/Kolkata';
+  try {
+    dt = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  } catch {
+    timeZone = 'UTC';
+    dt = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  }
+  d = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'medium' });
+  dLong = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'full' });
+}
+configureDates('en-IN', 'Asia/Kolkata');
+
+export function storeTimeZone() { return timeZone; }
+
+// RFC 3339 instant → "29 Nov 2026, 4:27 pm" in the store's zone.
+export function formatTime(iso) {
+  if (!iso) return '—';
+  const t = new Date(iso);
+  return isNaN(t) ? iso : dt.format(t);
+}
+
+// "YYYY-MM-DD" (already a store-local date) → "29 Nov 2026".
+export function formatDate(ymd, long = false) {
+  if (!ymd) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) return ymd;
+  const t = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return (long ? dLong : d).format(t);
+}
+
+// Today's date (YYYY-MM-DD) in the store's time zone, offset by days.
+export function storeToday(offsetDays = 0) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(new Date());
+  const get = (t) => parts.find((p) => p.type === t).value;
+  const base = new Date(Date.UTC(+get('year'), +get('month') - 1, +get('day') + offsetDays));
+  return base.toISOString().slice(0, 10);
+}
+
+// Days from today (store zone) to a YYYY-MM-DD date; negative = past.
+export function daysFromToday(ymd) {
+  if (!ymd) return null;
+  const a = Date.parse(storeToday() + 'T00:00:00Z');
+  const b = Date.parse(ymd + 'T00:00:00Z');
+  return Math.round((b - a) / 86400000);
+}
+
+export function apartmentLabel(a) {
+  if (!a) return '';
+  return `T${a.slice(0, 2)} · F${a.slice(2, 4)} · U${a.slice(4)}`;
+}
