@@ -38,7 +38,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all run test unit deps deps-test fuzz fuzz-build fuzz-smoke clean bench
+.PHONY: all quantumtrack run test unit deps deps-test fuzz fuzz-build fuzz-smoke clean bench
 all: quantumtrack
 
 deps:
@@ -47,8 +47,10 @@ deps:
 deps-test:
 	@scripts/setup.sh test
 
+# Phony so that switching between SANITIZE=1 and normal builds always
+# leaves the matching binary at ./quantumtrack.
 quantumtrack: $(BUILD)/quantumtrack
-	@cp $< $@.tmp && mv -f $@.tmp $@
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 
 $(BUILD)/quantumtrack: $(BUILD)/src/main.o $(BUILD)/libqt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
