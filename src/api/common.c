@@ -143,3 +143,25 @@ struct store_actor api_actor(struct req *r)
 	};
 	return a;
 }
+
+int api_require_feature(struct req *r, const char *feature)
+{
+	struct plan_rec plan;
+	int rc = store_plan_get(r->tx, r->caller.plan, r->arena, &plan);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, "plan");
+	json_t *features = json_loads(plan.features, 0, NULL);
+	size_t i;
+	json_t *f;
+	int found = 0;
+	json_array_foreach(features, i, f)
+		if (json_is_string(f) && strcmp(json_string_value(f), feature) == 0)
+			found = 1;
+	json_decref(features);
+	if (found)
+		return 0;
+	req_failf(r, 403, "feature_not_in_plan", "the %s plan does not include %s", plan.name, feature);
+	req_problem_extra(r, "feature", json_string(feature));
+	req_problem_extra(r, "plan", json_string(plan.name));
+	return -1;
+}

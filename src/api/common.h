@@ -39,6 +39,9 @@ int api_list(struct req *r, json_t *data, const char *next_cursor);
 /* Role of the caller meets the minimum? else 403 forbidden. */
 int api_require_role(struct req *r, const char *min_role);
 
+/* Does the caller's plan include `feature`? else 403 feature_not_in_plan. */
+int api_require_feature(struct req *r, const char *feature);
+
 /* Actor for audit rows from the request. */
 struct store_actor api_actor(struct req *r);
 

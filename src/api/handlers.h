@@ -54,6 +54,11 @@ int h_apartments_list(struct req *r);
 int h_apartments_create(struct req *r);
 int h_apartments_get(struct req *r);
 int h_apartments_update(struct req *r);
+/* reports.c */
+int h_reports_summary(struct req *r);
+int h_reports_aging(struct req *r);
+int h_reports_daily(struct req *r);
+int h_reports_towers(struct req *r);
 /* transactions.c */
 int h_transactions_list(struct req *r);
 int h_transactions_create(struct req *r);

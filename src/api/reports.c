@@ -1,0 +1,244 @@
+/*
+ * reports.c — the store's numbers: summary (the dashboard), aging buckets,
+ * per-day sales and collections, outstanding by tower and floor.  Reports
+ * are a plan feature (SPEC: starter and up).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/handlers.h"
+#include "core/ledger.h"
+#include "store/store_reports.h"
+#include "util/civil.h"
+#include "util/clock.h"
+
+#define DAY_MS 86400000LL
+#define TOP_N 5
+
+static json_t *due_date(const struct settings_rec *s, int64_t due_ms)
+{
+	int64_t day;
+	char d[11];
+	if (!due_ms || civil_local_days(due_ms, s->timezone, &day) < 0)
+		return json_null();
+	civil_format_date(day, d);
+	return json_string(d);
+}
+
+static int64_t overdue_of(const struct owing_row *o)
+{
+	return o->balance_minor > o->recent_minor ? o->balance_minor - o->recent_minor : 0;
+}
+
+static json_t *owing_json(const struct settings_rec *s, const struct owing_row *o)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "id", json_string(o->id));
+	json_object_set_new(j, "name", json_string(o->name));
+	json_object_set_new(j, "apartment", api_str_or_null(o->apartment));
+	json_object_set_new(j, "balance_minor", json_integer(o->balance_minor));
+	json_object_set_new(j, "overdue_minor", json_integer(overdue_of(o)));
+	json_object_set_new(j, "oldest_due_date", due_date(s, o->oldest_due_at));
+	return j;
+}
+
+static int cmp_oldest_due(const void *x, const void *y)
+{
+	const struct owing_row *a = *(const struct owing_row *const *)x;
+	const struct owing_row *b = *(const struct owing_row *const *)y;
+	if (a->oldest_due_at != b->oldest_due_at)
+		return a->oldest_due_at < b->oldest_due_at ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+int h_reports_summary(struct req *r)
+{
+	const struct settings_rec *s = api_settings(r);
+	struct owing_row *rows;
+	struct flow_totals today, month;
+	int64_t now = clock_now_ms(), day, today_ms, month_ms, tomorrow_ms;
+	int n, y, m, d;
+
+	if (api_require_feature(r, "reports") < 0)
+		return -1;
+	if (civil_local_days(now, s->timezone, &day) < 0)
+		day = now / DAY_MS;
+	civil_ymd_from_days(day, &y, &m, &d);
+	if (civil_local_midnight_ms(day, s->timezone, &today_ms) < 0 ||
+	    civil_local_midnight_ms(day + 1, s->timezone, &tomorrow_ms) < 0 ||
+	    civil_local_midnight_ms(civil_days_from_ymd(y, m, 1), s->timezone, &month_ms) < 0)
+		return req_fail(r, 500, "internal_error", "cannot compute the store's local day");
+	int rc = store_report_owing(r->tx, now - s->credit_period_days * DAY_MS,
+		s->default_credit_limit_minor, r->arena, &rows, &n);
+	if (rc == STORE_OK)
+		rc = store_report_flows(r->tx, today_ms, tomorrow_ms, &today);
+	if (rc == STORE_OK)
+		rc = store_report_flows(r->tx, month_ms, tomorrow_ms, &month);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+
+	int64_t outstanding = 0, overdue = 0, overdue_count = 0, over_limit = 0;
+	const struct owing_row **late = arena_alloc(r->arena, sizeof *late * (size_t)(n ? n : 1));
+	json_t *most_owing = json_array(), *most_overdue = json_array();
+	for (int i = 0; i < n; i++) {
+		outstanding += rows[i].balance_minor;
+		if (overdue_of(&rows[i]) > 0) {
+			overdue += overdue_of(&rows[i]);
+			late[overdue_count++] = &rows[i];
+		}
+		if (rows[i].balance_minor > rows[i].credit_limit_minor)
+			over_limit++;
+		if (i < TOP_N)
+			json_array_append_new(most_owing, owing_json(s, &rows[i]));
+	}
+	qsort(late, (size_t)overdue_count, sizeof *late, cmp_oldest_due);
+	for (int64_t i = 0; i < overdue_count && i < TOP_N; i++)
+		json_array_append_new(most_overdue, owing_json(s, late[i]));
+
+	char today_text[11];
+	civil_format_date(day, today_text);
+	json_t *o = json_object();
+	json_object_set_new(o, "currency", json_string(s->currency));
+	json_object_set_new(o, "date", json_string(today_text));
+	json_object_set_new(o, "outstanding_minor", json_integer(outstanding));
+	json_object_set_new(o, "customers_owing", json_integer(n));
+	json_object_set_new(o, "overdue_minor", json_integer(overdue));
+	json_object_set_new(o, "customers_overdue", json_integer(overdue_count));
+	json_object_set_new(o, "customers_over_limit", json_integer(over_limit));
+	json_object_set_new(o, "sales_today_minor", json_integer(today.purchases_minor));
+	json_object_set_new(o, "collections_today_minor", json_integer(today.payments_minor));
+	json_object_set_new(o, "sales_month_minor", json_integer(month.purchases_minor));
+	json_object_set_new(o, "collections_month_minor", json_integer(month.payments_minor));
+	json_object_set_new(o, "most_owing", most_owing);
+	json_object_set_new(o, "most_overdue", most_overdue);
+	return resp_json(r, 200, o);
+}
+
+int h_reports_aging(struct req *r)
+{
+	static const char *const names[] = { "current_minor", "days_1_30_minor", "days_31_60_minor",
+		"days_61_90_minor", "days_90_plus_minor" };
+	const struct settings_rec *s = api_settings(r);
+	struct owing_row *rows;
+	int64_t now = clock_now_ms(), totals[5] = { 0 };
+	int n;
+
+	if (api_require_feature(r, "reports") < 0)
+		return -1;
+	int rc = store_report_owing(r->tx, now - s->credit_period_days * DAY_MS,
+		s->default_credit_limit_minor, r->arena, &rows, &n);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	json_t *customers = json_array();
+	for (int i = 0; i < n; i++) {
+		struct aging_result ag;
+		rc = ledger_aging(r->tx, s, rows[i].id, now, r->arena, &ag);
+		if (rc != STORE_OK) {
+			json_decref(customers);
+			return api_store_fail(r, rc, NULL);
+		}
+		json_t *c = owing_json(s, &rows[i]);
+		json_object_set_new(c, "overdue_minor", json_integer(ag.overdue_minor));
+		json_t *b = json_object();
+		for (int k = 0; k < 5; k++) {
+			totals[k] += ag.buckets[k];
+			json_object_set_new(b, names[k], json_integer(ag.buckets[k]));
+		}
+		json_object_set_new(c, "buckets", b);
+		json_array_append_new(customers, c);
+	}
+	json_t *o = json_object(), *b = json_object();
+	for (int k = 0; k < 5; k++)
+		json_object_set_new(b, names[k], json_integer(totals[k]));
+	json_object_set_new(o, "currency", json_string(s->currency));
+	json_object_set_new(o, "buckets", b);
+	json_object_set_new(o, "customers", customers);
+	return resp_json(r, 200, o);
+}
+
+int h_reports_daily(struct req *r)
+{
+	const struct settings_rec *s = api_settings(r);
+	int64_t now = clock_now_ms(), today, from_day, to_day, from_ms, to_ms;
+	struct db_res *res = NULL;
+
+	if (api_require_feature(r, "reports") < 0)
+		return -1;
+	if (civil_local_days(now, s->timezone, &today) < 0)
+		today = now / DAY_MS;
+	to_day = today;
+	from_day = today - 29;
+	int hf = api_query_date(r, "from", &from_day);
+	int ht = api_query_date(r, "to", &to_day);
+	if (hf < 0 || ht < 0)
+		return -1;
+	if (from_day > to_day)
+		return req_fail_field(r, 400, "invalid_parameter", "from", "must not be after to");
+	if (to_day - from_day > 366)
+		return req_fail_field(r, 400, "invalid_parameter", "from", "the range may span at most 367 days");
+	if (civil_local_midnight_ms(from_day, s->timezone, &from_ms) < 0 ||
+	    civil_local_midnight_ms(to_day + 1, s->timezone, &to_ms) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
+	int rc = store_report_entries(r->tx, from_ms, to_ms, &res);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	size_t ndays = (size_t)(to_day - from_day + 1);
+	int64_t *sales = arena_alloc(r->arena, sizeof *sales * ndays);
+	int64_t *coll = arena_alloc(r->arena, sizeof *coll * ndays);
+	for (int i = 0; i < db_res_rows(res); i++) {
+		int64_t d;
+		if (civil_local_days(db_res_int(res, i, 0), s->timezone, &d) < 0 || d < from_day || d > to_day)
+			continue;
+		if (strcmp(db_res_text(res, i, 1), "purchase") == 0)
+			sales[d - from_day] += db_res_int(res, i, 2);
+		else
+			coll[d - from_day] += db_res_int(res, i, 2);
+	}
+	db_res_free(res);
+	json_t *days = json_array();
+	for (size_t i = 0; i < ndays; i++) {
+		char d[11];
+		civil_format_date(from_day + (int64_t)i, d);
+		json_array_append_new(days, json_pack("{s:s, s:I, s:I, s:I}", "date", d,
+			"sales_minor", (json_int_t)sales[i], "collections_minor", (json_int_t)coll[i],
+			"net_minor", (json_int_t)(sales[i] - coll[i])));
+	}
+	char f[11], t[11];
+	civil_format_date(from_day, f);
+	civil_format_date(to_day, t);
+	return resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:o}", "currency", s->currency,
+		"from", f, "to", t, "days", days));
+}
+
+int h_reports_towers(struct req *r)
+{
+	struct db_res *res = NULL;
+	if (api_require_feature(r, "reports") < 0)
+		return -1;
+	int rc = store_report_towers(r->tx, &res);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	json_t *towers = json_array(), *tower = NULL;
+	int64_t current = -1;
+	for (int i = 0; i < db_res_rows(res); i++) {
+		int64_t t = db_res_int(res, i, 0);
+		if (t != current) {
+			tower = json_pack("{s:I, s:I, s:I, s:[]}", "tower", (json_int_t)t,
+				"customers", (json_int_t)0, "outstanding_minor", (json_int_t)0, "floors");
+			json_array_append_new(towers, tower);
+			current = t;
+		}
+		int64_t count = db_res_int(res, i, 2), sum = db_res_int(res, i, 3);
+		json_object_set_new(tower, "customers",
+			json_integer(json_integer_value(json_object_get(tower, "customers")) + count));
+		json_object_set_new(tower, "outstanding_minor",
+			json_integer(json_integer_value(json_object_get(tower, "outstanding_minor")) + sum));
+		json_array_append_new(json_object_get(tower, "floors"), json_pack("{s:I, s:I, s:I}",
+			"floor", (json_int_t)db_res_int(res, i, 1), "customers", (json_int_t)count,
+			"outstanding_minor", (json_int_t)sum));
+	}
+	db_res_free(res);
+	return resp_json(r, 200, json_pack("{s:s, s:o}", "currency", api_settings(r)->currency,
+		"towers", towers));
+}

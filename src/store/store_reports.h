@@ -1,0 +1,40 @@
+/*
+ * store_reports.h — aggregate reads over one tenant's ledger for the
+ * reports API and the dashboard.  Tenant transaction first, as everywhere.
+ */
+#ifndef QT_STORE_REPORTS_H
+#define QT_STORE_REPORTS_H
+
+#include "store/store_ledger.h"
+
+struct owing_row {
+	char *id, *name, *apartment;
+	int64_t balance_minor;
+	int64_t recent_minor;     /* purchases (and positive adjustments) not yet due */
+	int64_t oldest_due_at;
+	int64_t credit_limit_minor;   /* effective */
+};
+
+/* Every customer with a positive balance, with the amount of its lots that
+ * occurred after not_due_after_ms (still within the credit period).  Under
+ * FIFO settlement the unpaid lots are the newest, so a customer's overdue
+ * amount is max(0, balance - recent). */
+int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
+	struct arena *a, struct owing_row **out, int *n);
+
+struct flow_totals {
+	int64_t purchases_minor, payments_minor;
+};
+/* Purchases and payments that occurred in [from_ms, to_ms), leaving out
+ * entries that were reversed. */
+int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, struct flow_totals *out);
+
+/* Entries (occurred_at, type, amount) in [from_ms, to_ms), not reversed,
+ * purchases and payments only, oldest first: for per-day totals. */
+int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct db_res **out);
+
+/* Outstanding by tower and floor: rows (tower, floor, customers, balance). */
+int store_report_towers(struct store_tx *tx, struct db_res **out);
+
+#endif
