@@ -131,6 +131,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
 	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
 	r->tx->actor.actor_role = arena_strdup(r->arena, m.role);
+	r->settings = m.settings;
 	if (rt->min_role && api_require_role(r, rt->min_role) < 0)
 		return -1;
 	if (rt->writes && strcmp(m.tenant_status, "active") != 0)

@@ -231,36 +231,42 @@ int store_plan_list(struct store_tx *tx, json_t *out)
 
 /* ---- settings ---- */
 
+#define SETTINGS_COLS \
+	"s.currency, s.locale, s.timezone, s.phone_country, s.upi_id, s.default_credit_limit_minor," \
+	" s.credit_period_days, s.reminder_template, s.reminder_schedule, s.quiet_hours_start," \
+	" s.quiet_hours_end, s.building_towers, s.building_floors, s.building_units," \
+	" s.whatsapp_provider, s.whatsapp_config, s.whatsapp_secret_sealed, s.updated_at"
+
+static void settings_from_row(struct arena *a, struct db_res *r, int c0, struct settings_rec *s)
+{
+	s->currency = store_dup(a, r, 0, c0 + 0);
+	s->locale = store_dup(a, r, 0, c0 + 1);
+	s->timezone = store_dup(a, r, 0, c0 + 2);
+	s->phone_country = store_dup(a, r, 0, c0 + 3);
+	s->upi_id = store_dup(a, r, 0, c0 + 4);
+	s->default_credit_limit_minor = db_res_int(r, 0, c0 + 5);
+	s->credit_period_days = db_res_int(r, 0, c0 + 6);
+	s->reminder_template = store_dup(a, r, 0, c0 + 7);
+	s->reminder_schedule = store_dup(a, r, 0, c0 + 8);
+	s->quiet_hours_start = db_res_int(r, 0, c0 + 9);
+	s->quiet_hours_end = db_res_int(r, 0, c0 + 10);
+	s->building_towers = db_res_int(r, 0, c0 + 11);
+	s->building_floors = db_res_int(r, 0, c0 + 12);
+	s->building_units = db_res_int(r, 0, c0 + 13);
+	s->whatsapp_provider = store_dup(a, r, 0, c0 + 14);
+	s->whatsapp_config = store_dup(a, r, 0, c0 + 15);
+	s->whatsapp_secret_sealed = store_dup(a, r, 0, c0 + 16);
+	s->updated_at = db_res_int(r, 0, c0 + 17);
+}
+
 int store_settings_get(struct store_tx *tx, struct arena *a, struct settings_rec *s)
 {
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
 	int rc = one_row(store_exec(tx,
-		"SELECT currency, locale, timezone, phone_country, upi_id, default_credit_limit_minor,"
-		" credit_period_days, reminder_template, reminder_schedule, quiet_hours_start,"
-		" quiet_hours_end, building_towers, building_floors, building_units,"
-		" whatsapp_provider, whatsapp_config, whatsapp_secret_sealed, updated_at"
-		" FROM tenant_settings WHERE tenant_id = $1", p, 1, &r), &r);
-	if (rc == STORE_OK) {
-		s->currency = store_dup(a, r, 0, 0);
-		s->locale = store_dup(a, r, 0, 1);
-		s->timezone = store_dup(a, r, 0, 2);
-		s->phone_country = store_dup(a, r, 0, 3);
-		s->upi_id = store_dup(a, r, 0, 4);
-		s->default_credit_limit_minor = db_res_int(r, 0, 5);
-		s->credit_period_days = db_res_int(r, 0, 6);
-		s->reminder_template = store_dup(a, r, 0, 7);
-		s->reminder_schedule = store_dup(a, r, 0, 8);
-		s->quiet_hours_start = db_res_int(r, 0, 9);
-		s->quiet_hours_end = db_res_int(r, 0, 10);
-		s->building_towers = db_res_int(r, 0, 11);
-		s->building_floors = db_res_int(r, 0, 12);
-		s->building_units = db_res_int(r, 0, 13);
-		s->whatsapp_provider = store_dup(a, r, 0, 14);
-		s->whatsapp_config = store_dup(a, r, 0, 15);
-		s->whatsapp_secret_sealed = store_dup(a, r, 0, 16);
-		s->updated_at = db_res_int(r, 0, 17);
-	}
+		"SELECT " SETTINGS_COLS " FROM tenant_settings s WHERE s.tenant_id = $1", p, 1, &r), &r);
+	if (rc == STORE_OK)
+		settings_from_row(a, r, 0, s);
 	db_res_free(r);
 	return rc;
 }
@@ -370,9 +376,12 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id) };
 	if (!uuid_valid(user_id))
 		return STORE_NOT_FOUND;
+	/* One round trip gives everything a request needs about its caller
+	 * and store, settings included. */
 	int rc = one_row(store_exec(tx,
-		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan"
+		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan, " SETTINGS_COLS
 		" FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id"
+		" JOIN tenant_settings s ON s.tenant_id = m.tenant_id"
 		" WHERE m.tenant_id = $1 AND m.user_id = $2", p, 2, &r), &r);
 	if (rc == STORE_OK) {
 		out->role = store_dup(a, r, 0, 0);
@@ -382,6 +391,8 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 		out->tenant_name = store_dup(a, r, 0, 4);
 		out->tenant_status = store_dup(a, r, 0, 5);
 		out->plan = store_dup(a, r, 0, 6);
+		out->settings = arena_alloc(a, sizeof *out->settings);
+		settings_from_row(a, r, 7, out->settings);
 	}
 	db_res_free(r);
 	return rc;

@@ -47,6 +47,7 @@ struct user_rec {
 
 struct member_ctx {             /* what each authenticated request re-checks */
 	char *role, *email, *name, *tenant_slug, *tenant_name, *tenant_status, *plan;
+	struct settings_rec *settings; /* the store's settings, read in the same query */
 };
 
 struct refresh_rec {
