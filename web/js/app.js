@@ -1,0 +1,23 @@
+// app.js — shared state for the store app: the discovered tenant, role
+// checks, navigation.  Views import this; main.js fills it in.
+import { getSession } from './api.js';
+
+export const state = { tenant: null };
+
+const RANK = { viewer: 0, member: 1, admin: 2, owner: 3 };
+export function role() { const s = getSession(); return s ? s.role : null; }
+export function atLeast(r) { const me = role(); return me !== null && (RANK[me] ?? -1) >= RANK[r]; }
+export function suspended() { return !!(state.tenant && state.tenant.status === 'suspended'); }
+// May record purchases and payments, add customers.
+export function canWrite() { return atLeast('member') && !suspended(); }
+// May edit/archive customers, reverse, override, edit buildings, settings.
+export function canAdmin() { return atLeast('admin') && !suspended(); }
+export function isAdminReader() { return atLeast('admin'); }
+
+let navigateImpl = (url) => { location.href = url; };
+export function setNavigator(fn) { navigateImpl = fn; }
+export function navigate(url, opts) { navigateImpl(url, opts); }
+
+export function setTitle(t) {
+  document.title = t ? `${t} · ${state.tenant ? state.tenant.name : 'QuantumTrack'}` : (state.tenant ? state.tenant.name : 'QuantumTrack');
+}

@@ -1,0 +1,218 @@
+// main.js — start-up: find the store, restore the session, route.
+import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError } from './api.js';
+import { state, setNavigator, setTitle, isAdminReader, suspended } from './app.js';
+import { h, clear, spinner, errorBox } from './dom.js';
+import { configureMoney } from './money.js';
+import { configureDates } from './format.js';
+
+const root = document.getElementById('app');
+
+// Screens: pattern → module loader.  New screens add one line here.
+const routes = [
+  ['/', () => import('./views/dashboard.js')],
+  ['/customers', () => import('./views/customers.js')],
+  ['/customers/new', () => import('./views/customer-form.js')],
+  ['/customers/:id', () => import('./views/customer.js')],
+  ['/customers/:id/edit', () => import('./views/customer-form.js')],
+  ['/customers/:id/statement', () => import('./views/statement.js')],
+  ['/apartments', () => import('./views/apartments.js')],
+  ['/apartments/:tower', () => import('./views/apartments.js')],
+  ['/apartments/unit/:number', () => import('./views/apartment.js')],
+  ['/users', () => import('./views/users.js')],
+  ['/settings', () => import('./views/settings.js')],
+  ['/audit', () => import('./views/audit.js')],
+  ['/more', () => import('./views/more.js')],
+];
+
+function match(path) {
+  const parts = path.replace(/\/+$/, '').split('/').filter(Boolean);
+  let best = null;
+  for (const [pattern, load] of routes) {
+    const pp = pattern.split('/').filter(Boolean);
+    if (pp.length !== parts.length) continue;
+    const params = {};
+    let ok = true, score = 0;
+    for (let i = 0; i < pp.length; i++) {
+      if (pp[i].startsWith(':')) params[pp[i].slice(1)] = decodeURIComponent(parts[i]);
+      else if (pp[i] === parts[i]) score++;
+      else { ok = false; break; }
+    }
+    if (ok && (!best || score > best.score)) best = { load, params, score };
+  }
+  return best;
+}
+
+let shell = null, renderToken = 0;
+
+function navItems() {
+  const items = [['/', 'Home', '⌂'], ['/customers', 'Customers', '☰'], ['/apartments', 'Apartments', '▦']];
+  const admin = isAdminReader() ? [['/users', 'Users'], ['/settings', 'Settings'], ['/audit', 'Audit log']] : [];
+  return { items, admin };
+}
+
+function buildShell() {
+  const s = getSession();
+  const { items, admin } = navItems();
+  const topNav = h('nav', { class: 'topnav', 'aria-label': 'Main' },
+    [...items, ...admin].map(([href, label]) => h('a', { href, dataset: { nav: href } }, label)),
+    h('button', { type: 'button', class: 'btn-link signout', onclick: signOut }, 'Sign out'));
+  const bottomNav = h('nav', { class: 'tabbar', 'aria-label': 'Main' },
+    [...items, ['/more', 'More', '⋯']].map(([href, label, icon]) =>
+      h('a', { href, dataset: { nav: href } }, h('span', { class: 'tab-icon', 'aria-hidden': 'true' }, icon), h('span', null, label))));
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const header = h('header', { class: 'appbar' },
+    h('a', { href: '/', class: 'brand' }, h('img', { src: '/icons/icon.svg', alt: '', width: 28, height: 28 }), h('span', null, state.tenant.name)),
+    h('span', { class: 'who' }, `${s.user.name || s.user.email} · ${s.role}`),
+    topNav);
+  const banner = suspended() ? h('p', { class: 'banner warn', role: 'status' }, 'This store is suspended: you can read everything, but nothing can be changed.') : null;
+  clear(root);
+  root.removeAttribute('aria-busy');
+  root.append(...[h('a', { href: '#main', class: 'skip' }, 'Skip to content'), header, banner, main, bottomNav].filter(Boolean));
+  shell = { main, navs: [topNav, bottomNav] };
+}
+
+async function signOut() {
+  history.pushState(null, '', '/');
+  await logout(); // the session listener shows the sign-in screen
+}
+
+async function render() {
+  const token = ++renderToken;
+  const path = location.pathname;
+  if (!getSession()) { showSignIn(); return; }
+  if (!shell) buildShell();
+  const m = match(path);
+  for (const nav of shell.navs)
+    for (const a of nav.querySelectorAll('a[data-nav]')) {
+      const href = a.dataset.nav;
+      const on = href === '/' ? path === '/' : path === href || path.startsWith(href + '/');
+      if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    }
+  const main = shell.main;
+  clear(main).append(spinner());
+  if (!m) {
+    clear(main).append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', null, h('a', { href: '/' }, 'Go to the dashboard')));
+    setTitle('Not found');
+    return;
+  }
+  try {
+    const mod = await m.load();
+    if (token !== renderToken) return;
+    const view = h('div', { class: 'view' });
+    // Views may pass null/false/arrays to append(), as they do to h().
+    view.append = (...children) => { const tmp = h('div', null, ...children); Element.prototype.append.call(view, ...tmp.childNodes); };
+    const query = new URLSearchParams(location.search);
+    await mod.render({ root: view, params: m.params, query, isCurrent: () => token === renderToken });
+    if (token !== renderToken) return;
+    clear(main).append(view);
+    const h1 = view.querySelector('h1');
+    if (h1 && navigated) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
+    if (navigated) window.scrollTo(0, 0);
+  } catch (err) {
+    if (token !== renderToken) return;
+    console.error(err);
+    clear(main).append(errorBox(err instanceof ApiError || err.network ? err : new Error(String(err.message || err)), () => render()));
+  }
+}
+
+let navigated = false;
+function go(url, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', url); else history.pushState(null, '', url);
+  navigated = true;
+  render();
+}
+setNavigator(go);
+
+document.addEventListener('click', (e) => {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const a = e.target.closest('a[href]');
+  if (!a || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/platform')) return;
+  if (a.getAttribute('href').startsWith('#')) return;
+  e.preventDefault();
+  go(url.pathname + url.search);
+});
+window.addEventListener('popstate', () => { navigated = true; render(); });
+
+async function showSignIn() {
+  shell = null;
+  const mod = await import('./views/signin.js');
+  clear(root);
+  root.removeAttribute('aria-busy');
+  mod.render(root, { onSignedIn: () => { navigated = false; render(); } });
+}
+
+async function statusPage(kind, slug) {
+  const mod = await import('./views/status.js');
+  clear(root);
+  root.removeAttribute('aria-busy');
+  mod.render(root, kind, { slug, onContinue: () => continueStart(), retry: () => start() });
+}
+
+function storedSlug() {
+  try { return sessionStorage.getItem('qt_tenant') || localStorage.getItem('qt_last_tenant'); } catch { return null; }
+}
+function keepSlug(slug) {
+  try { sessionStorage.setItem('qt_tenant', slug); localStorage.setItem('qt_last_tenant', slug); } catch { /* storage off */ }
+}
+
+async function start() {
+  clear(root).append(spinner('Opening the store…'));
+  root.setAttribute('aria-busy', 'true');
+  const params = new URLSearchParams(location.search);
+  const urlSlug = params.get('tenant');
+  let tenant = null;
+  try {
+    try {
+      tenant = await discoverTenant(urlSlug || storedSlug());
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 404 || urlSlug) throw e;
+      // No store for this host: the refresh cookie may still know it.
+      const s = await refresh('tenant');
+      if (!s) throw e;
+      tenant = await discoverTenant(s.tenant.slug);
+    }
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) { statusPage('unknown', urlSlug); return; }
+    clear(root).append(h('div', { class: 'centered' }, h('h1', null, 'QuantumTrack'), errorBox(e, () => start())));
+    root.removeAttribute('aria-busy');
+    return;
+  }
+  state.tenant = tenant;
+  keepSlug(tenant.slug);
+  configureMoney(tenant.locale, tenant.currency);
+  configureDates(tenant.locale, tenant.timezone);
+  document.documentElement.lang = (tenant.locale || 'en').split('-')[0];
+  setTitle('');
+  if (urlSlug) {
+    params.delete('tenant');
+    const q = params.toString();
+    history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
+  }
+  if (tenant.status === 'suspended' && !getSession()) { statusPage('suspended', tenant.slug); return; }
+  continueStart();
+}
+
+async function continueStart() {
+  try {
+    let s = getSession();
+    if (!s) s = await refresh('tenant');
+    if (s && s.tenant && s.tenant.slug !== state.tenant.slug) s = null;
+    if (!s) { showSignIn(); return; }
+    navigated = false;
+    render();
+  } catch (e) {
+    clear(root).append(h('div', { class: 'centered' }, errorBox(e, () => continueStart())));
+  }
+}
+
+onSessionChange((s) => { if (!s && shell) { shell = null; showSignIn(); } });
+
+if (location.pathname === '/platform' || location.pathname.startsWith('/platform/')) {
+  import('./views/platform.js').then((m) => m.start(root)).catch((e) => {
+    clear(root).append(errorBox(e, () => location.reload()));
+  });
+} else {
+  start();
+}

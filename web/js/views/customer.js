@@ -1,0 +1,95 @@
+// Customer page: balance, limit, available credit, overdue, oldest due date;
+// Purchase on credit / Payment received one tap away; ledger with running
+// balance; reversal (admins); edit and archive (admins).
+import { api } from '../api.js';
+import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
+import { h, empty, toast, confirmDialog } from '../dom.js';
+import { formatMoney } from '../money.js';
+import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
+import { openEntry, openReverse } from './entry.js';
+
+const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
+
+function describe(e) {
+  return `${TYPE[e.type] || e.type} of ${formatMoney(e.amount_minor)} on ${formatTime(e.occurred_at)}`;
+}
+
+export async function render(ctx) {
+  const { root, params } = ctx;
+  const [c, st] = await Promise.all([
+    api('GET', `customers/${params.id}`),
+    api('GET', `customers/${params.id}/statement`),
+  ]);
+  setTitle(c.name);
+  const reload = () => navigate(`/customers/${c.id}`, { replace: true });
+  const done = (verb) => (entry) => {
+    toast(`${verb} ${formatMoney(entry.amount_minor)}. Balance now ${formatMoney(entry.balance_after_minor)}.`);
+    reload();
+  };
+  const active = c.status === 'active';
+  const dueIn = daysFromToday(c.oldest_due_date);
+  const actions = canWrite() && active ? h('div', { class: 'primary-actions' },
+    h('button', { type: 'button', class: 'btn big purchase', id: 'btn-purchase', onclick: () => openEntry(c, 'purchase', { onDone: done('Purchase recorded:') }) }, h('span', { 'aria-hidden': 'true' }, '+ '), 'Purchase on credit'),
+    h('button', { type: 'button', class: 'btn big payment', id: 'btn-payment', onclick: () => openEntry(c, 'payment', { onDone: done('Payment received:') }) }, h('span', { 'aria-hidden': 'true' }, '− '), 'Payment received')) : null;
+
+  const archive = async () => {
+    if (c.balance_minor !== 0) {
+      toast(`${c.name} still has a balance of ${formatMoney(c.balance_minor)}; settle it before archiving.`, 'error');
+      return;
+    }
+    if (!(await confirmDialog('Archive customer?', `${c.name} will be hidden from lists. Their ledger is kept.`, { confirmLabel: 'Archive', danger: true }))) return;
+    try { await api('DELETE', `customers/${c.id}`); toast(`${c.name} archived`); reload(); } catch (e) { toast(e.message, 'error'); }
+  };
+  const restore = async () => {
+    try { await api('PATCH', `customers/${c.id}`, { body: { status: 'active' } }); toast(`${c.name} restored`); reload(); } catch (e) { toast(e.message, 'error'); }
+  };
+
+  const entries = [...st.entries].reverse();
+  const delta = new Map(st.entries.map((e, i) => [e.id, e.running_balance_minor - (i ? st.entries[i - 1].running_balance_minor : st.opening_balance_minor)]));
+  const ledger = entries.length ? h('ol', { class: 'ledger', 'aria-label': 'Ledger, newest first' }, entries.map((e) => {
+    const sign = delta.get(e.id) < 0 ? '−' : '+';
+    const detail = [];
+    if (e.note) detail.push(e.note);
+    if (e.items && e.items.length) detail.push(e.items.map((i) => `${i.name} × ${i.quantity}`).join(', '));
+    if (e.payment_method) detail.push(e.payment_method.toUpperCase() + (e.payment_reference ? ` ${e.payment_reference}` : ''));
+    if (e.reason) detail.push(`Reason: ${e.reason}`);
+    if (e.override) detail.push(`Limit overridden: ${e.override_reason}`);
+    const reversible = canAdmin() && e.type !== 'reversal' && !e.reversed_by_id;
+    return h('li', { class: 'entry ' + e.type + (e.reversed_by_id ? ' reversed' : ''), dataset: { id: e.id } },
+      h('div', { class: 'entry-main' },
+        h('span', { class: 'entry-type' }, TYPE[e.type] || e.type, e.reversed_by_id ? h('span', { class: 'badge' }, 'reversed') : null),
+        h('span', { class: 'entry-time' }, formatTime(e.occurred_at)),
+        detail.length ? h('span', { class: 'entry-detail' }, detail.join(' · ')) : null),
+      h('div', { class: 'entry-end' },
+        h('span', { class: 'entry-figs' },
+          h('span', { class: 'entry-amount' }, `${sign} ${formatMoney(Math.abs(e.amount_minor))}`),
+          h('span', { class: 'entry-running' }, 'Bal. ', formatMoney(e.running_balance_minor))),
+        reversible ? h('button', { type: 'button', class: 'btn small', onclick: () => openReverse(e, describe(e), { onDone: () => { toast('Entry reversed'); reload(); } }) }, 'Reverse') : null));
+  })) : empty('No entries yet.');
+
+  root.append(
+    h('div', { class: 'page-head' },
+      h('div', null,
+        h('h1', null, c.name, c.status === 'archived' ? h('span', { class: 'badge' }, 'archived') : null),
+        h('p', { class: 'muted' },
+          c.apartment ? h('a', { href: `/apartments/unit/${c.apartment}` }, `Flat ${c.apartment}`) : 'No flat', c.apartment ? ` (${apartmentLabel(c.apartment)})` : '',
+          ' · ', h('a', { href: `tel:${c.phone}` }, c.phone)))),
+    h('section', { class: 'balance-card card', 'aria-label': 'Account' },
+      h('div', { class: 'balance' + (c.balance_minor > 0 ? ' owes' : '') },
+        h('span', { class: 'stat-label' }, c.balance_minor < 0 ? 'In credit' : 'Balance owed'),
+        h('span', { class: 'balance-value', id: 'balance' }, formatMoney(c.balance_minor))),
+      h('dl', { class: 'kv grid' },
+        h('div', null, h('dt', null, 'Credit limit'), h('dd', null, formatMoney(c.effective_credit_limit_minor), c.credit_limit_minor === null ? h('span', { class: 'muted small' }, ' (store default)') : null)),
+        h('div', null, h('dt', null, 'Available credit'), h('dd', { id: 'available' }, formatMoney(c.available_credit_minor))),
+        h('div', null, h('dt', null, 'Overdue'), h('dd', { class: c.overdue_minor > 0 ? 'danger-text' : '' }, formatMoney(c.overdue_minor))),
+        h('div', null, h('dt', null, 'Oldest due date'), h('dd', null, c.oldest_due_date ? formatDate(c.oldest_due_date) : '—',
+          c.oldest_due_date && dueIn !== null ? h('span', { class: 'muted small' }, dueIn < 0 ? ` (${-dueIn} days ago)` : dueIn === 0 ? ' (today)' : ` (in ${dueIn} days)`) : null)))),
+    actions,
+    h('div', { class: 'secondary-actions' },
+      h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, 'Statement'),
+      canAdmin() ? h('a', { href: `/customers/${c.id}/edit`, class: 'btn' }, 'Edit') : null,
+      canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
+      canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
+    c.notes ? h('p', { class: 'notes' }, c.notes) : null,
+    h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger));
+}

@@ -1,0 +1,71 @@
+// Customers list: filters (tower, floor, owing, overdue, status), sort,
+// "Show more" pagination; filters live in the URL.
+import { api } from '../api.js';
+import { setTitle, canWrite, navigate } from '../app.js';
+import { h, field, empty, errorBox } from '../dom.js';
+import { customerRow } from './search.js';
+
+export async function render({ root, query }) {
+  setTitle('Customers');
+  const f = {
+    q: query.get('q') || '', tower: query.get('tower') || '', floor: query.get('floor') || '',
+    owing: query.get('owing') === '1', overdue: query.get('overdue') === '1',
+    status: query.get('status') || 'active', sort: query.get('sort') || 'name',
+  };
+  const q = field({ label: 'Search', name: 'q', type: 'search', value: f.q, attrs: { placeholder: 'Name, phone or flat', autocomplete: 'off' } });
+  const tower = field({ label: 'Tower', name: 'tower', type: 'number', value: f.tower, attrs: { min: 1, max: 99, inputmode: 'numeric' } });
+  const floor = field({ label: 'Floor', name: 'floor', type: 'number', value: f.floor, attrs: { min: 0, max: 99, inputmode: 'numeric' } });
+  const sort = field({ label: 'Sort by', name: 'sort', value: f.sort, options: [['name', 'Name'], ['balance', 'Balance (highest first)'], ['apartment', 'Flat number'], ['last_activity', 'Recent activity']] });
+  const status = field({ label: 'Status', name: 'status', value: f.status, options: [['active', 'Active'], ['archived', 'Archived'], ['all', 'All']] });
+  const owing = field({ label: 'Owing only', name: 'owing', type: 'checkbox', value: f.owing });
+  const overdue = field({ label: 'Overdue only', name: 'overdue', type: 'checkbox', value: f.overdue });
+  const active = [f.tower, f.floor, f.owing, f.overdue, f.status !== 'active', f.sort !== 'name'].filter(Boolean).length;
+  const more_ = h('details', { class: 'more-filters', open: active > 0 || matchMedia('(min-width: 600px)').matches },
+    h('summary', null, active ? `Filters and sort (${active} on)` : 'Filters and sort'),
+    h('div', { class: 'grid-filters' }, tower, floor, sort, status),
+    h('div', { class: 'checks' }, owing, overdue));
+  const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter customers' },
+    h('div', { class: 'search-row' }, q, h('button', { type: 'submit', class: 'btn' }, 'Apply')), more_);
+  const apply = () => {
+    const p = new URLSearchParams();
+    if (q.input.value.trim()) p.set('q', q.input.value.trim());
+    if (tower.input.value) p.set('tower', tower.input.value);
+    if (floor.input.value) p.set('floor', floor.input.value);
+    if (owing.input.checked) p.set('owing', '1');
+    if (overdue.input.checked) p.set('overdue', '1');
+    if (status.input.value !== 'active') p.set('status', status.input.value);
+    if (sort.input.value !== 'name') p.set('sort', sort.input.value);
+    const s = p.toString();
+    navigate('/customers' + (s ? '?' + s : ''), { replace: true });
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); apply(); });
+  for (const w of [sort, status, owing, overdue]) w.input.addEventListener('change', apply);
+
+  const list = h('ul', { class: 'list card', id: 'customer-list' });
+  const more = h('button', { type: 'button', class: 'btn block', hidden: true }, 'Show more');
+  const count = h('p', { class: 'muted small', role: 'status' });
+  const params = {
+    q: f.q || undefined, tower: f.tower || undefined, floor: f.floor || undefined,
+    has_balance: f.owing ? 'true' : undefined, overdue: f.overdue ? 'true' : undefined,
+    status: f.status !== 'active' ? f.status : undefined, sort: f.sort !== 'name' ? f.sort : undefined, limit: 50,
+  };
+  let cursor = null, shown = 0;
+  async function load() {
+    const page = await api('GET', 'customers', { query: { ...params, cursor } });
+    for (const c of page.data) list.append(customerRow(c));
+    shown += page.data.length;
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+    count.textContent = shown ? `${shown}${cursor ? '+' : ''} customer${shown === 1 ? '' : 's'}` : '';
+    if (!shown) list.replaceWith(empty('No customers match these filters.'));
+  }
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    try { await load(); } catch (e) { more.after(errorBox(e)); } finally { more.disabled = false; }
+  });
+  await load();
+  root.append(
+    h('div', { class: 'page-head' }, h('h1', null, 'Customers'),
+      canWrite() ? h('a', { href: '/customers/new', class: 'btn primary' }, '+ Add customer') : null),
+    form, count, list, more);
+}

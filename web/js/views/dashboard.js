@@ -1,0 +1,78 @@
+// Dashboard: totals from the customer lists (the summary report does not
+// exist yet), today's entries, top owing and most overdue, search.
+import { api, apiAll, ApiError } from '../api.js';
+import { setTitle, state, canWrite } from '../app.js';
+import { h, empty } from '../dom.js';
+import { formatMoney } from '../money.js';
+import { storeToday, formatDate } from '../format.js';
+import { customerSearch, customerRow } from './search.js';
+
+function stat(label, value, extra, kind = '') {
+  return h('div', { class: 'stat ' + kind }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value), extra ? h('span', { class: 'stat-extra' }, extra) : null);
+}
+
+// Totals from GET /reports/summary when the plan has reports; otherwise
+// computed from the customer lists and today's entries.
+async function totals(today) {
+  try {
+    const r = await api('GET', 'reports/summary');
+    return {
+      total: r.outstanding_minor, count: r.customers_owing, overdueTotal: r.overdue_minor, overdueCount: r.customers_overdue,
+      purchases: r.sales_today_minor, payments: r.collections_today_minor, np: null, nq: null,
+      top: r.most_owing, mostOverdue: r.most_overdue,
+    };
+  } catch (e) {
+    if (!(e instanceof ApiError) || (e.status !== 403 && e.status !== 404)) throw e;
+  }
+  const [owing, overdue, entries] = await Promise.all([
+    apiAll('customers', { has_balance: true, sort: 'balance' }),
+    apiAll('customers', { overdue: true, sort: 'balance' }),
+    apiAll('transactions', { from: today, to: today }),
+  ]);
+  let total = 0, count = 0;
+  for (const c of owing) if (c.balance_minor > 0) { total += c.balance_minor; count++; }
+  let overdueTotal = 0;
+  for (const c of overdue) overdueTotal += c.overdue_minor;
+  let purchases = 0, payments = 0, np = 0, nq = 0;
+  for (const e of entries) {
+    if (e.reversed_by_id) continue;
+    if (e.type === 'purchase') { purchases += e.amount_minor; np++; }
+    if (e.type === 'payment') { payments += e.amount_minor; nq++; }
+  }
+  const mostOverdue = [...overdue].sort((a, b) => (a.oldest_due_date || '').localeCompare(b.oldest_due_date || '') || b.overdue_minor - a.overdue_minor).slice(0, 5);
+  const top = owing.filter((c) => c.balance_minor > 0).slice(0, 5);
+  return { total, count, overdueTotal, overdueCount: overdue.length, purchases, payments, np, nq, top, mostOverdue };
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export async function render({ root }) {
+  setTitle('Home');
+  const today = storeToday();
+  const { total, count, overdueTotal, overdueCount, purchases, payments, np, nq, top, mostOverdue } = await totals(today);
+
+  root.append(
+    h('div', { class: 'page-head' },
+      h('div', null, h('h1', null, state.tenant.name), h('p', { class: 'muted small' }, formatDate(today, true))),
+      canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, '+ Add customer') : null),
+    customerSearch(),
+    h('section', { class: 'stats', 'aria-label': 'Totals' },
+      stat('Total owed', formatMoney(total), `${plural(count, 'customer')} owing`, 'big'),
+      stat('Overdue', formatMoney(overdueTotal), plural(overdueCount, 'customer'), overdueTotal > 0 ? 'danger' : ''),
+      stat('Sold today', formatMoney(purchases), np === null ? 'on credit' : plural(np, 'purchase')),
+      stat('Collected today', formatMoney(payments), nq === null ? 'payments received' : plural(nq, 'payment'), 'ok')),
+    h('div', { class: 'two-col' },
+      h('section', { class: 'card', 'aria-labelledby': 'top-owing' },
+        h('h2', { id: 'top-owing' }, 'Owing most'),
+        top.length ? h('ul', { class: 'list' }, top.map(customerRow)) : empty('Nobody owes anything.'),
+        h('p', null, h('a', { href: '/customers?owing=1&sort=balance' }, 'All customers owing'))),
+      h('section', { class: 'card', 'aria-labelledby': 'most-overdue' },
+        h('h2', { id: 'most-overdue' }, 'Most overdue'),
+        mostOverdue.length ? h('ul', { class: 'list' }, mostOverdue.map((c) => {
+          const li = customerRow(c);
+          li.querySelector('.row-sub').append(` · due since ${formatDate(c.oldest_due_date)}`);
+          return li;
+        })) : empty('Nothing is overdue.'),
+        h('p', null, h('a', { href: '/customers?overdue=1&sort=balance' }, 'All overdue customers')))),
+  );
+}

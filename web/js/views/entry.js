@@ -1,0 +1,209 @@
+// The entry sheet: Purchase on credit / Payment received, with an amount
+// keypad.  One Idempotency-Key per submission, reused on retry, so a double
+// tap or a retry after a lost response records once.
+import { api, newIdempotencyKey, ApiError } from '../api.js';
+import { canAdmin } from '../app.js';
+import { h, field, formError, busy, showErrors, modal, nextId } from '../dom.js';
+import { parseAmount, formatMoney, currencyCode, decimalSeparator, parseQuantityMilli, lineTotalMinor, currencyExponent } from '../money.js';
+
+const METHODS = [['cash', 'Cash'], ['upi', 'UPI'], ['card', 'Card'], ['bank', 'Bank'], ['other', 'Other']];
+
+export function openEntry(customer, type, { onDone } = {}) {
+  const purchase = type === 'purchase';
+  const coarse = matchMedia('(pointer: coarse)').matches;
+  const amountId = nextId('amount');
+  const amount = h('input', { id: amountId, name: 'amount', class: 'amount-input', autocomplete: 'off', inputmode: coarse ? 'none' : 'decimal', required: true, 'aria-describedby': amountId + '-err', placeholder: '0' });
+  const amountErr = h('p', { class: 'field-error', id: amountId + '-err', role: 'alert', hidden: true });
+  const amountWrap = h('div', { class: 'field amount-field', dataset: { field: 'amount_minor' } },
+    h('label', { for: amountId }, `Amount (${currencyCode()})`), amount, amountErr);
+  amountWrap.input = amount;
+  amountWrap.setError = (m) => { amountErr.textContent = m || ''; amountErr.hidden = !m; if (m) amount.setAttribute('aria-invalid', 'true'); else amount.removeAttribute('aria-invalid'); };
+
+  const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', currencyExponent() > 0 ? decimalSeparator() : '00', '0', '⌫'];
+  const keypad = h('div', { class: 'keypad', role: 'group', 'aria-label': 'Amount keypad' }, keys.map((k) =>
+    h('button', { type: 'button', class: 'key', 'aria-label': k === '⌫' ? 'Delete last digit' : k === decimalSeparator() ? 'Decimal point' : k, onclick: () => {
+      if (k === '⌫') amount.value = amount.value.slice(0, -1);
+      else amount.value += k;
+      amount.dispatchEvent(new Event('input'));
+    } }, k)));
+
+  const info = purchase
+    ? h('p', { class: 'muted small' }, `Balance ${formatMoney(customer.balance_minor)} · available credit ${formatMoney(customer.available_credit_minor)}`)
+    : h('p', { class: 'muted small' }, `Balance ${formatMoney(customer.balance_minor)}`);
+
+  let method = 'cash';
+  const methodName = nextId('method');
+  const methods = purchase ? null : h('fieldset', { class: 'segmented', dataset: { field: 'payment_method' } },
+    h('legend', null, 'Paid by'),
+    METHODS.map(([v, t]) => {
+      const id = nextId('pm');
+      const r = h('input', { type: 'radio', name: methodName, id, value: v, checked: v === 'cash', onchange: () => { method = v; } });
+      return h('span', { class: 'seg' }, r, h('label', { for: id }, t));
+    }));
+  const reference = purchase ? null : field({ label: 'Reference (optional)', name: 'payment_reference', hint: 'UPI transaction id, cheque number…', attrs: { maxlength: 100, autocomplete: 'off' } });
+  const note = field({ label: 'Note (optional)', name: 'note', attrs: { maxlength: 500, autocomplete: 'off' } });
+
+  // Optional line items for a purchase; their total becomes the amount.
+  const itemRows = h('div', { class: 'items' });
+  const itemsTotal = h('p', { class: 'muted small', role: 'status' });
+  const itemsWrap = purchase ? h('details', { class: 'items-box', dataset: { field: 'items' } },
+    h('summary', null, 'Items (optional)'), itemRows, itemsTotal,
+    h('button', { type: 'button', class: 'btn small', onclick: () => addItem() }, '+ Add item'),
+    h('p', { class: 'field-error', role: 'alert', hidden: true })) : null;
+  if (itemsWrap) itemsWrap.setError = (m) => { const p = itemsWrap.querySelector(':scope > .field-error'); p.textContent = m || ''; p.hidden = !m; if (m) itemsWrap.open = true; };
+  function addItem() {
+    const n = itemRows.children.length + 1;
+    const nm = field({ label: `Item ${n}`, name: `items[${n - 1}].name`, attrs: { maxlength: 120, autocomplete: 'off' } });
+    const qty = field({ label: 'Qty', name: `items[${n - 1}].quantity`, value: '1', attrs: { inputmode: 'decimal', autocomplete: 'off' } });
+    const price = field({ label: 'Price', name: `items[${n - 1}].unit_price_minor`, attrs: { inputmode: 'decimal', autocomplete: 'off' } });
+    const row = h('div', { class: 'item-row' }, nm, qty, price);
+    row.read = () => ({ name: nm.input.value.trim(), qty: qty.input.value.trim(), price: price.input.value.trim() });
+    for (const w of [nm, qty, price]) w.input.addEventListener('input', syncItems);
+    itemRows.append(row);
+    nm.input.focus();
+  }
+  function readItems() {
+    const out = [];
+    let total = 0n, ok = true;
+    for (const row of itemRows.children) {
+      const r = row.read();
+      if (!r.name && !r.price) continue;
+      const milli = parseQuantityMilli(r.qty);
+      const p = parseAmount(r.price, { allowZero: true });
+      if (!r.name || milli === null || !p.ok) { ok = false; continue; }
+      total += lineTotalMinor(milli, p.minor);
+      out.push({ name: r.name, quantity: r.qty, unit_price_minor: p.minor });
+    }
+    return { items: out, total, ok };
+  }
+  function syncItems() {
+    const { items, total, ok } = readItems();
+    itemsTotal.textContent = items.length ? `Items total ${formatMoney(total)}${ok ? '' : ' (some rows are incomplete)'}` : '';
+    if (items.length && ok) { amount.value = minorText(total); amount.dispatchEvent(new Event('input')); }
+  }
+  function minorText(minor) {
+    const e = currencyExponent();
+    let s = minor.toString().padStart(e + 1, '0');
+    if (e) s = s.slice(0, -e) + decimalSeparator() + s.slice(-e);
+    return s;
+  }
+
+  // Over the limit: explanation, and for admins the override with a reason.
+  const limitBox = h('div', { class: 'limit-box', role: 'alert', hidden: true });
+  // Only admins and owners may override: for anyone else it does not exist.
+  let overrideBox = null, overrideCheck = null, overrideReason = null;
+  if (purchase && canAdmin()) {
+    overrideCheck = field({ label: 'Override the credit limit', name: 'override', type: 'checkbox' });
+    overrideReason = field({ label: 'Reason for the override', name: 'override_reason', required: true, textarea: true, attrs: { maxlength: 500 } });
+    overrideBox = h('div', { class: 'override', hidden: true }, overrideCheck, overrideReason);
+    overrideReason.hidden = true;
+    overrideCheck.input.addEventListener('change', () => { overrideReason.hidden = !overrideCheck.input.checked; if (!overrideReason.hidden) overrideReason.input.focus(); });
+  }
+
+  const submit = h('button', { type: 'submit', class: 'btn primary block big ' + (purchase ? 'purchase' : 'payment') }, purchase ? 'Record purchase' : 'Record payment');
+  const updateLabel = () => {
+    const p = parseAmount(amount.value);
+    const verb = retrying ? 'Retry: record' : 'Record';
+    submit.textContent = `${verb} ${purchase ? 'purchase' : 'payment'}${p.ok ? ' of ' + formatMoney(p.minor) : ''}`;
+  };
+  amount.addEventListener('input', () => { amountWrap.setError(''); updateLabel(); });
+
+  const form = h('form', { class: 'entry-form', novalidate: true, dataset: { type } },
+    info, amountWrap, keypad, methods, reference, note, itemsWrap, limitBox, overrideBox, formError(), submit);
+  let key = null, lastBody = null, retrying = false;
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(submit, async () => {
+      const p = parseAmount(amount.value);
+      if (!p.ok) { showErrors(form, { message: p.error, fields: { amount_minor: p.error } }); amount.focus(); return; }
+      const body = { customer_id: customer.id, type, amount_minor: p.minor };
+      if (note.input.value.trim()) body.note = note.input.value.trim();
+      if (!purchase) {
+        body.payment_method = method;
+        if (reference.input.value.trim()) body.payment_reference = reference.input.value.trim();
+      } else {
+        const it = readItems();
+        if (!it.ok) { showErrors(form, { message: 'Complete or clear the item rows (name, quantity, price).', fields: { items: 'an item row is incomplete' } }); return; }
+        if (it.items.length) body.items = it.items;
+        if (overrideBox && !overrideBox.hidden && overrideCheck.input.checked) {
+          const reason = overrideReason.input.value.trim();
+          if (!reason) { showErrors(form, { message: 'A reason is required to override the limit.', fields: { override_reason: 'is required' } }); return; }
+          body.override = true;
+          body.override_reason = reason;
+        }
+      }
+      const text = JSON.stringify(body);
+      if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; }
+      form.dataset.idempotencyKey = key;
+      try {
+        const entry = await api('POST', 'transactions', { body, headers: { 'Idempotency-Key': key } });
+        retrying = false;
+        m.close();
+        if (onDone) onDone(entry);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'credit_limit_exceeded') {
+          showLimit(err.problem, p.minor);
+          showErrors(form, null);
+          amountWrap.setError('Over the credit limit');
+          return;
+        }
+        if (err.network || err.status >= 500 || err.code === 'idempotency_key_in_use') {
+          retrying = true;
+          updateLabel();
+          showErrors(form, { message: 'The connection failed before the store confirmed this entry. Tap Retry: it will be recorded only once.' });
+          return;
+        }
+        showErrors(form, err, { 'items': 'items' });
+      }
+    });
+  });
+
+  function showLimit(pb, attempted) {
+    limitBox.replaceChildren(
+      h('h3', null, 'Over the credit limit'),
+      h('p', null, `This purchase of ${formatMoney(attempted)} would take ${customer.name}’s balance to ${formatMoney(pb.balance_minor + attempted)}, which is ${formatMoney(pb.shortfall_minor)} over the limit of ${formatMoney(pb.credit_limit_minor)}.`),
+      h('dl', { class: 'kv' },
+        h('dt', null, 'Balance now'), h('dd', null, formatMoney(pb.balance_minor)),
+        h('dt', null, 'Credit limit'), h('dd', null, formatMoney(pb.credit_limit_minor)),
+        h('dt', null, 'Available credit'), h('dd', null, formatMoney(pb.available_credit_minor ?? Math.max(0, pb.credit_limit_minor - pb.balance_minor))),
+        h('dt', null, 'Over by'), h('dd', null, formatMoney(pb.shortfall_minor))),
+      h('p', { class: 'muted small' }, canAdmin()
+        ? 'Take a payment first, lower the amount, or override the limit below with a reason.'
+        : 'Take a payment first or lower the amount. Only an admin or the owner can override the limit.'));
+    limitBox.hidden = false;
+    if (overrideBox) overrideBox.hidden = false;
+    limitBox.scrollIntoView({ block: 'nearest' });
+  }
+
+  const m = modal(purchase ? `Purchase on credit · ${customer.name}` : `Payment received · ${customer.name}`, form);
+  updateLabel();
+  if (!coarse) amount.focus(); else submit.focus();
+  return m;
+}
+
+// Reverse an entry (admins), with a reason.
+export function openReverse(entry, describe, { onDone } = {}) {
+  const reason = field({ label: 'Reason', name: 'reason', required: true, textarea: true, attrs: { maxlength: 500 } });
+  const submit = h('button', { type: 'submit', class: 'btn danger block' }, 'Reverse entry');
+  const form = h('form', { class: 'form', novalidate: true },
+    h('p', null, `This adds a reversal that undoes: ${describe}. The original entry stays in the ledger.`), reason, formError(), submit);
+  let key = null, lastBody = null;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(submit, async () => {
+      const r = reason.input.value.trim();
+      if (!r) { showErrors(form, { message: 'A reason is required.', fields: { reason: 'is required' } }); return; }
+      const body = { reason: r };
+      const text = JSON.stringify(body);
+      if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; }
+      try {
+        const out = await api('POST', `transactions/${entry.id}/reverse`, { body, headers: { 'Idempotency-Key': key } });
+        m.close();
+        if (onDone) onDone(out);
+      } catch (err) { showErrors(form, err); }
+    });
+  });
+  const m = modal('Reverse entry', form);
+  reason.input.focus();
+}

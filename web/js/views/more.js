@@ -1,0 +1,22 @@
+// "More" on phones: the signed-in user, admin screens, sign out.
+import { getSession, logout } from '../api.js';
+import { setTitle, isAdminReader, state } from '../app.js';
+import { h } from '../dom.js';
+
+export async function render({ root }) {
+  setTitle('More');
+  const s = getSession();
+  root.append(
+    h('h1', null, 'More'),
+    h('section', { class: 'card' },
+      h('p', null, h('strong', null, s.user.name || s.user.email)),
+      h('p', { class: 'muted' }, `${s.user.email} · ${s.role} at ${state.tenant.name}`)),
+    h('ul', { class: 'list card menu' },
+      h('li', null, h('a', { href: '/customers', class: 'row-link' }, 'All customers')),
+      isAdminReader() ? [
+        h('li', null, h('a', { href: '/users', class: 'row-link' }, 'Users and roles')),
+        h('li', null, h('a', { href: '/settings', class: 'row-link' }, 'Store settings')),
+        h('li', null, h('a', { href: '/audit', class: 'row-link' }, 'Audit log')),
+      ] : null),
+    h('button', { type: 'button', class: 'btn block', onclick: async () => { history.pushState(null, '', '/'); await logout(); } }, 'Sign out'));
+}

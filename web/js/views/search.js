@@ -1,0 +1,46 @@
+// Search-as-you-type: name, phone digits or apartment prefix ("361" finds
+// tower 36, floors 10-19).  Shows up to 10 matches under the box.
+import { api } from '../api.js';
+import { h, clear, debounce } from '../dom.js';
+import { formatMoney } from '../money.js';
+import { apartmentLabel } from '../format.js';
+
+export function customerSearch({ autofocus = false } = {}) {
+  const input = h('input', { id: 'search', type: 'search', name: 'q', autocomplete: 'off', placeholder: 'Name, phone or flat (e.g. 361)', 'aria-controls': 'search-results', enterkeyhint: 'search' });
+  const results = h('ul', { id: 'search-results', class: 'list results', 'aria-live': 'polite' });
+  const status = h('p', { class: 'muted small', role: 'status' });
+  let ctrl = null;
+  const run = debounce(async () => {
+    const q = input.value.trim();
+    if (ctrl) ctrl.abort();
+    if (!q) { clear(results); status.textContent = ''; return; }
+    ctrl = new AbortController();
+    const mine = ctrl;
+    try {
+      const page = await api('GET', 'customers', { query: { q, limit: 10 }, signal: mine.signal });
+      if (mine !== ctrl) return;
+      clear(results);
+      status.textContent = page.data.length ? `${page.data.length}${page.next_cursor ? '+' : ''} found` : 'No customer matches';
+      for (const c of page.data) results.append(customerRow(c));
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      status.textContent = 'Search failed: ' + e.message;
+    }
+  }, 180);
+  input.addEventListener('input', run);
+  const wrap = h('div', { class: 'search', role: 'search' },
+    h('label', { for: 'search', class: 'search-label' }, 'Find a customer'), input, status, results);
+  if (autofocus) queueMicrotask(() => input.focus());
+  return wrap;
+}
+
+export function customerRow(c) {
+  const owes = c.balance_minor > 0;
+  return h('li', null, h('a', { href: `/customers/${c.id}`, class: 'row-link' },
+    h('span', { class: 'row-main' },
+      h('span', { class: 'row-title' }, c.name, c.status === 'archived' ? h('span', { class: 'badge' }, 'archived') : null),
+      h('span', { class: 'row-sub' }, [c.apartment ? `${c.apartment} (${apartmentLabel(c.apartment)})` : 'No flat', c.phone].filter(Boolean).join(' · '))),
+    h('span', { class: 'row-end' },
+      h('span', { class: 'amount' + (owes ? ' owes' : c.balance_minor < 0 ? ' credit' : '') }, formatMoney(c.balance_minor)),
+      c.overdue_minor > 0 ? h('span', { class: 'badge danger' }, 'overdue') : null)));
+}

@@ -1,0 +1,55 @@
+// Store settings: name, currency, locale, time zone, credit period, default
+// limit, building layout, phone country, UPI id.
+import { api } from '../api.js';
+import { setTitle, atLeast, suspended, state } from '../app.js';
+import { h, field, formError, busy, showErrors, toast } from '../dom.js';
+import { parseAmount, minorToInput, configureMoney } from '../money.js';
+import { configureDates } from '../format.js';
+
+export async function render({ root }) {
+  setTitle('Settings');
+  if (!atLeast('admin')) { root.append(h('h1', null, 'Settings'), h('p', null, 'Only admins see the settings.')); return; }
+  const s = await api('GET', 'settings');
+  const ro = suspended();
+  const a = ro ? { disabled: true } : {};
+  const name = field({ label: 'Store name', name: 'name', value: s.name, required: true, attrs: { ...a, maxlength: 120 } });
+  const currency = field({ label: 'Currency (ISO 4217)', name: 'currency', value: s.currency, hint: 'INR, USD, JPY…', attrs: { ...a, maxlength: 3, autocapitalize: 'characters' } });
+  const locale = field({ label: 'Locale', name: 'locale', value: s.locale, hint: 'How money and dates look, e.g. en-IN', attrs: { ...a, maxlength: 35 } });
+  const timezone = field({ label: 'Time zone', name: 'timezone', value: s.timezone, hint: 'e.g. Asia/Kolkata', attrs: { ...a, maxlength: 64 } });
+  const period = field({ label: 'Credit period (days)', name: 'credit_period_days', type: 'number', value: s.credit_period_days, attrs: { ...a, min: 0, max: 365, inputmode: 'numeric' } });
+  const limit = field({ label: `Default credit limit (${s.currency})`, name: 'default_credit_limit', value: minorToInput(s.default_credit_limit_minor), attrs: { ...a, inputmode: 'decimal' } });
+  const towers = field({ label: 'Towers', name: 'towers', type: 'number', value: s.building_layout.towers, attrs: { ...a, min: 0, max: 99 } });
+  const floors = field({ label: 'Floors', name: 'floors', type: 'number', value: s.building_layout.floors, attrs: { ...a, min: 0, max: 100 } });
+  const units = field({ label: 'Units per floor', name: 'units', type: 'number', value: s.building_layout.units, attrs: { ...a, min: 0, max: 9 } });
+  const phone = field({ label: 'Phone country code', name: 'phone_country', value: s.phone_country, hint: 'A bare 10-digit number gets this code, e.g. +91', attrs: { ...a, maxlength: 5 } });
+  const upi = field({ label: 'Store UPI id (optional)', name: 'upi_id', value: s.upi_id || '', attrs: { ...a, maxlength: 100 } });
+  const submit = h('button', { type: 'submit', class: 'btn primary', disabled: ro }, 'Save settings');
+  const layout = h('fieldset', { class: 'group', dataset: { field: 'building_layout' } }, h('legend', null, 'Building layout (0 = not set)'), h('div', { class: 'grid-3' }, towers, floors, units), h('p', { class: 'field-error', role: 'alert', hidden: true }));
+  layout.setError = (m) => { const p = layout.querySelector(':scope > .field-error'); p.textContent = m || ''; p.hidden = !m; };
+  layout.classList.add('field');
+  const form = h('form', { class: 'card form', novalidate: true }, formError(), name, currency, locale, timezone, period, limit, layout, phone, upi, h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(submit, async () => {
+      const p = parseAmount(limit.input.value, { allowZero: true });
+      if (!p.ok) { showErrors(form, { message: p.error, fields: { default_credit_limit: p.error } }); return; }
+      const body = {
+        name: name.input.value.trim(), currency: currency.input.value.trim().toUpperCase(), locale: locale.input.value.trim(),
+        timezone: timezone.input.value.trim(), credit_period_days: Number(period.input.value || 0),
+        default_credit_limit_minor: p.minor, phone_country: phone.input.value.trim(), upi_id: upi.input.value.trim() || null,
+        building_layout: { towers: Number(towers.input.value || 0), floors: Number(floors.input.value || 0), units: Number(units.input.value || 0) },
+      };
+      try {
+        const out = await api('PATCH', 'settings', { body });
+        state.tenant = { ...state.tenant, name: out.name, currency: out.currency, locale: out.locale, timezone: out.timezone };
+        configureMoney(out.locale, out.currency);
+        configureDates(out.locale, out.timezone);
+        const brand = document.querySelector('.brand span');
+        if (brand) brand.textContent = out.name;
+        toast('Settings saved');
+        showErrors(form, null);
+      } catch (err) { showErrors(form, err, { default_credit_limit_minor: 'default_credit_limit' }); }
+    });
+  });
+  root.append(h('h1', null, 'Store settings'), form);
+}
