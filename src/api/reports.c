@@ -36,6 +36,7 @@ static json_t *owing_json(const struct settings_rec *s, const struct owing_row *
 	json_t *j = json_object();
 	json_object_set_new(j, "id", json_string(o->id));
 	json_object_set_new(j, "name", json_string(o->name));
+	json_object_set_new(j, "phone", json_string(o->phone));
 	json_object_set_new(j, "apartment", api_str_or_null(o->apartment));
 	json_object_set_new(j, "balance_minor", json_integer(o->balance_minor));
 	json_object_set_new(j, "overdue_minor", json_integer(overdue_of(o)));

@@ -16,7 +16,7 @@ int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t de
 		"   SELECT SUM(t.effect_minor) FROM transactions t WHERE t.tenant_id = c.tenant_id"
 		"   AND t.customer_id = c.id AND t.effect_minor > 0 AND t.type <> 'reversal'"
 		"   AND t.occurred_at > $2" NOT_REVERSED "), 0),"
-		" COALESCE(c.oldest_due_at, 0), COALESCE(c.credit_limit_minor, $3)"
+		" COALESCE(c.oldest_due_at, 0), COALESCE(c.credit_limit_minor, $3), c.phone"
 		" FROM customers c WHERE c.tenant_id = $1 AND c.balance_minor > 0"
 		" ORDER BY c.balance_minor DESC, c.id", p, 3, &r);
 	if (rc != STORE_OK)
@@ -32,6 +32,7 @@ int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t de
 		o->recent_minor = db_res_int(r, i, 4);
 		o->oldest_due_at = db_res_int(r, i, 5);
 		o->credit_limit_minor = db_res_int(r, i, 6);
+		o->phone = store_dup(a, r, i, 7);
 	}
 	db_res_free(r);
 	return STORE_OK;

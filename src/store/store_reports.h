@@ -8,7 +8,7 @@
 #include "store/store_ledger.h"
 
 struct owing_row {
-	char *id, *name, *apartment;
+	char *id, *name, *phone, *apartment;
 	int64_t balance_minor;
 	int64_t recent_minor;     /* purchases (and positive adjustments) not yet due */
 	int64_t oldest_due_at;
