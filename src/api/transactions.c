@@ -10,8 +10,8 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "core/ledger.h"
+#include "domain/items.h"
 #include "domain/money.h"
-#include "domain/quantity.h"
 #include "domain/role.h"
 #include "http/jsonin.h"
 #include "util/base64url.h"
@@ -22,7 +22,6 @@
 
 #define BACKDATE_MS (7LL * 86400000)
 #define FUTURE_SLACK_MS (5LL * 60000)
-#define MAX_ITEMS 100
 
 static int bad(struct req *r, const char *field, const char *msg)
 {
@@ -43,72 +42,33 @@ static int is_admin(struct req *r)
 	return role_rank(r->caller.role) >= role_rank("admin");
 }
 
-/* Validate line items; returns canonical JSON text (arena) via *out, with
- * quantities as decimal strings.  The items' total must equal amount. */
+/* Validate line items (rules in domain/items.c); returns canonical JSON
+ * text (arena) via *out, with quantities as decimal strings.  The items'
+ * total must equal amount. */
 static int check_items(struct req *r, json_t *items, int64_t amount, char **out)
 {
 	static const struct jfield item_fields[] = {
-		{ "name", JF_STRING, 1, 0, 120 },
+		{ "name", JF_STRING, 1, 0, ITEMS_NAME_MAX_CHARS },
 		{ "quantity", JF_ANY, 1, 0, 0 },
 		{ "unit_price_minor", JF_INTEGER, 1, 0, 0 },
 	};
-	size_t n = json_array_size(items), i;
+	struct items_error err;
 	int64_t total = 0;
-	char path[32], err[160];
-	json_t *item, *canon = json_array();
+	json_t *item, *canon = NULL;
+	size_t i;
+	char path[32];
 
-	if (n == 0 || n > MAX_ITEMS) {
-		json_decref(canon);
-		return bad(r, "items", "must hold 1-100 items");
+	/* Shape first (unknown fields, wrong types) with the API's usual
+	 * statuses; then the item rules. */
+	if (json_array_size(items) <= ITEMS_MAX) {
+		json_array_foreach(items, i, item) {
+			snprintf(path, sizeof path, "items[%zu]", i);
+			if (jsonin_check(r, item, path, item_fields, 3) < 0)
+				return -1;
+		}
 	}
-	json_array_foreach(items, i, item) {
-		snprintf(path, sizeof path, "items[%zu]", i);
-		if (jsonin_check(r, item, path, item_fields, 3) < 0)
-			goto fail;
-		const char *name = jsonin_str(item, "name", "");
-		if (!name[0] || text_has_control_chars(name)) {
-			bad(r, arena_printf(r->arena, "%s.name", path), "must be 1-120 characters");
-			goto fail;
-		}
-		json_t *q = json_object_get(item, "quantity");
-		char qtext[48];
-		if (json_is_string(q)) {
-			snprintf(qtext, sizeof qtext, "%s", json_string_value(q));
-			if (strlen(json_string_value(q)) >= sizeof qtext) {
-				bad(r, arena_printf(r->arena, "%s.quantity", path), "is too long");
-				goto fail;
-			}
-		} else if (json_is_integer(q)) {
-			snprintf(qtext, sizeof qtext, "%lld", (long long)json_integer_value(q));
-		} else if (json_is_real(q)) {
-			/* Take the number's shortest decimal text, never its binary
-			 * value: quantity_parse then accepts at most 3 decimals. */
-			char *t = json_dumps(q, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-			snprintf(qtext, sizeof qtext, "%s", t ? t : "");
-			free(t);
-		} else {
-			bad(r, arena_printf(r->arena, "%s.quantity", path), "must be a number or a decimal string");
-			goto fail;
-		}
-		int64_t milli, line;
-		if (quantity_parse(qtext, &milli, err, sizeof err) < 0) {
-			bad(r, arena_printf(r->arena, "%s.quantity", path), err);
-			goto fail;
-		}
-		int64_t price = jsonin_int(item, "unit_price_minor", -1);
-		if (price < 0) {
-			bad(r, arena_printf(r->arena, "%s.unit_price_minor", path), "must be 0 or more");
-			goto fail;
-		}
-		if (line_total(milli, price, &line) < 0 || money_add(total, line, &total) < 0) {
-			bad(r, arena_printf(r->arena, "%s", path), "total is too large");
-			goto fail;
-		}
-		char qout[48];
-		quantity_format(milli, qout, sizeof qout);
-		json_array_append_new(canon, json_pack("{s:s, s:s, s:I, s:I}", "name", name,
-			"quantity", qout, "unit_price_minor", (json_int_t)price, "line_total_minor", (json_int_t)line));
-	}
+	if (items_check(items, &total, &canon, &err) < 0)
+		return bad(r, err.field, err.message);
 	if (total != amount) {
 		json_decref(canon);
 		req_failf(r, 422, "items_total_mismatch",
@@ -121,9 +81,6 @@ static int check_items(struct req *r, json_t *items, int64_t amount, char **out)
 	free(text);
 	json_decref(canon);
 	return 0;
-fail:
-	json_decref(canon);
-	return -1;
 }
 
 static int ledger_fail(struct req *r, int rc, const struct limit_refusal *why)

@@ -171,6 +171,9 @@ int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char
 	rc = store_customer_get(tx, orig.customer_id, 1, a, &c);
 	if (rc != STORE_OK)
 		return rc;
+	/* An archived customer's balance is zero and must stay so. */
+	if (strcmp(c.status, "active") != 0)
+		return LEDGER_ARCHIVED;
 	if (orig.effect_minor == INT64_MIN || money_add(c.balance_minor, -orig.effect_minor, &balance) < 0)
 		return LEDGER_OVERFLOW;
 	char *rid = arena_alloc(a, 37);

@@ -56,7 +56,9 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 	const struct entry_input *in, int64_t now_ms, struct arena *a,
 	struct entry_rec *out, struct limit_refusal *why);
 
-/* Reverse entry `id` with a reason. */
+/* Reverse entry `id` with a reason.  STORE_NOT_FOUND, LEDGER_ARCHIVED (the
+ * customer is archived), LEDGER_REVERSE_REVERSAL, LEDGER_ALREADY_REVERSED or
+ * LEDGER_OVERFLOW, else STORE_OK with the reversal in *out. */
 int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char *id,
 	const char *reason, int64_t now_ms, struct arena *a, struct entry_rec *out);
 

@@ -132,6 +132,16 @@ int store_customer_count_active(struct store_tx *tx, int64_t *n)
 {
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
+	/* PostgreSQL writers run READ COMMITTED: two creates could both count
+	 * below the plan limit and both insert.  A per-tenant lock held to the
+	 * end of the transaction serializes count-then-insert (SQLite writers
+	 * are serialized by BEGIN IMMEDIATE already). */
+	if (is_pg(tx)) {
+		int lrc = store_exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended('customers:' || $1, 0))",
+			p, 1, NULL);
+		if (lrc != STORE_OK)
+			return lrc;
+	}
 	int rc = store_exec(tx,
 		"SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND status = 'active'", p, 1, &r);
 	if (rc == STORE_OK)

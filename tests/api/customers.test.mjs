@@ -276,6 +276,19 @@ test('plan_limit_reached_403_with_limit_on_the_free_plan_and_archived_customers_
   assertProblem(await post(s.token, { name: 'Over again', phone: phone() }), 403, 'plan_limit_reached');
 });
 
+test('concurrent_creates_never_pass_the_plan_customer_limit', async () => {
+  const s = await newStore(srv, { plan: 'free' });
+  for (let batch = 0; batch < 5; batch++) {
+    const rs = await Promise.all(Array.from({ length: 9 }, () => post(s.token, { name: 'Free ' + phone(), phone: phone() })));
+    for (const r of rs) assert.equal(r.status, 201, r.text);
+  }
+  const rs = await Promise.all(Array.from({ length: 12 }, () => post(s.token, { name: 'Race ' + phone(), phone: phone() })));
+  for (const r of rs) if (r.status !== 201) assertProblem(r, 403, 'plan_limit_reached');
+  assert.equal(rs.filter((r) => r.status === 201).length, 5);
+  const all = await list(s.token, 'limit=200');
+  assert.equal(all.json.data.length, 50);
+});
+
 test('derived_fields_balance_available_credit_last_times_oldest_due_and_overdue_follow_fifo', async () => {
   const s = await newStore(srv);
   const c = await customer(srv, s.token, { credit_limit_minor: 100000 });
