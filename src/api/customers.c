@@ -117,7 +117,7 @@ static int customer_json_out(struct req *r, int status, const struct customer_re
 	struct aging_result ag;
 	int64_t now = clock_now_ms();
 	const struct settings_rec *s = api_settings(r);
-	int rc = ledger_aging(r->tx, s, c->id, now, r->arena, &ag);
+	int rc = ledger_aging(r->tx, s, c, now, r->arena, &ag);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "customer");
 	return resp_json(r, status, ledger_customer_json(c, s, &ag, now));
@@ -392,7 +392,7 @@ int h_customers_list(struct req *r)
 	json_t *data = json_array();
 	for (int i = 0; i < n && i < limit; i++) {
 		struct aging_result ag;
-		rc = ledger_aging(r->tx, s, rows[i].id, f.now_ms, r->arena, &ag);
+		rc = ledger_aging(r->tx, s, &rows[i], f.now_ms, r->arena, &ag);
 		if (rc != STORE_OK) {
 			json_decref(data);
 			return api_store_fail(r, rc, NULL);

@@ -134,7 +134,7 @@ int h_reports_aging(struct req *r)
 	json_t *customers = json_array();
 	for (int i = 0; i < n; i++) {
 		struct aging_result ag;
-		rc = ledger_aging(r->tx, s, rows[i].id, now, r->arena, &ag);
+		rc = ledger_aging_full(r->tx, s, rows[i].id, now, r->arena, &ag);
 		if (rc != STORE_OK) {
 			json_decref(customers);
 			return api_store_fail(r, rc, NULL);

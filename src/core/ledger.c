@@ -41,7 +41,7 @@ static int aging_of(const struct entry_rec *e, int n, const struct settings_rec 
 	return rc < 0 ? LEDGER_OVERFLOW : STORE_OK;
 }
 
-int ledger_aging(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
+int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
 	int64_t now_ms, struct arena *a, struct aging_result *out)
 {
 	struct entry_rec *e;
@@ -52,49 +52,79 @@ int ledger_aging(struct store_tx *tx, const struct settings_rec *s, const char *
 	return aging_of(e, n, s, now_ms, out);
 }
 
-/* Recompute the customer's ledger-derived fields from all its entries and
- * store them; the stored balance must equal the entries' sum. */
-static int refresh_customer(struct store_tx *tx, const struct settings_rec *s,
-	struct customer_rec *c, int64_t now_ms, struct arena *a)
+#define NEWEST_LOTS 64
+
+int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
+	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out)
 {
-	struct entry_rec *e;
-	struct aging_result ag;
-	int n;
-	int rc = store_entry_all_for_customer(tx, c->id, a, &e, &n);
-	if (rc != STORE_OK)
-		return rc;
-	rc = aging_of(e, n, s, now_ms, &ag);
-	if (rc != STORE_OK)
-		return rc;
-	c->balance_minor = ag.balance_minor;
-	c->oldest_due_at = ag.oldest_due_ms;
-	c->last_purchase_at = 0;
-	c->last_payment_at = 0;
-	c->last_activity_at = c->created_at;
-	for (int i = 0; i < n; i++) {
-		if (strcmp(e[i].type, "purchase") == 0 && !e[i].reversed_by_id &&
-		    e[i].occurred_at > c->last_purchase_at)
-			c->last_purchase_at = e[i].occurred_at;
-		if (strcmp(e[i].type, "payment") == 0 && !e[i].reversed_by_id &&
-		    e[i].occurred_at > c->last_payment_at)
-			c->last_payment_at = e[i].occurred_at;
-		if (e[i].created_at > c->last_activity_at)
-			c->last_activity_at = e[i].created_at;
+	struct db_res *r = NULL;
+	int64_t occurred[NEWEST_LOTS], amount[NEWEST_LOTS];
+
+	if (c->balance_minor <= 0) {
+		memset(out, 0, sizeof *out);
+		out->balance_minor = c->balance_minor;
+		return STORE_OK;
 	}
+	int rc = store_entry_newest_lots(tx, c->id, NEWEST_LOTS, &r);
+	if (rc != STORE_OK)
+		return rc;
+	int n = db_res_rows(r);
+	for (int i = 0; i < n; i++) {
+		occurred[i] = db_res_int(r, i, 0);
+		amount[i] = db_res_int(r, i, 1);
+	}
+	db_res_free(r);
+	rc = aging_from_newest_lots(occurred, amount, (size_t)n, c->balance_minor,
+		(int)s->credit_period_days, now_ms, out);
+	if (rc == 0)
+		return STORE_OK;
+	if (rc < 0)
+		return LEDGER_OVERFLOW;
+	return ledger_aging_full(tx, s, c->id, now_ms, a, out);
+}
+
+/* After an entry: the customer's new balance and the fields derived from
+ * its ledger, without re-reading the whole ledger.  `reversed` is the
+ * entry a reversal undid (NULL otherwise). */
+static int update_customer(struct store_tx *tx, const struct settings_rec *s,
+	struct customer_rec *c, const struct entry_rec *e, const struct entry_rec *reversed,
+	int64_t now_ms, struct arena *a)
+{
+	struct aging_result ag;
+	int rc;
+
+	c->balance_minor = e->balance_after_minor;
+	if (strcmp(e->type, "purchase") == 0 && e->occurred_at > c->last_purchase_at)
+		c->last_purchase_at = e->occurred_at;
+	if (strcmp(e->type, "payment") == 0 && e->occurred_at > c->last_payment_at)
+		c->last_payment_at = e->occurred_at;
+	if (reversed && strcmp(reversed->type, "purchase") == 0) {
+		rc = store_entry_latest(tx, c->id, "purchase", &c->last_purchase_at);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	if (reversed && strcmp(reversed->type, "payment") == 0) {
+		rc = store_entry_latest(tx, c->id, "payment", &c->last_payment_at);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	c->last_activity_at = now_ms;
+	rc = ledger_aging(tx, s, c, now_ms, a, &ag);
+	if (rc != STORE_OK)
+		return rc;
+	c->oldest_due_at = ag.oldest_due_ms;
 	return store_customer_set_ledger(tx, c);
 }
 
 static int insert_and_audit(struct store_tx *tx, const struct settings_rec *s,
-	struct customer_rec *c, struct entry_rec *e, int64_t now_ms, struct arena *a,
-	const char *action)
+	struct customer_rec *c, struct entry_rec *e, const struct entry_rec *reversed,
+	int64_t now_ms, struct arena *a, const char *action)
 {
 	int rc = store_entry_insert(tx, e);
 	if (rc == STORE_OK)
-		rc = refresh_customer(tx, s, c, now_ms, a);
+		rc = update_customer(tx, s, c, e, reversed, now_ms, a);
 	if (rc != STORE_OK)
 		return rc;
-	if (c->balance_minor != e->balance_after_minor)
-		return STORE_ERROR;   /* the stored balance drifted: refuse to commit */
 	json_t *after = ledger_entry_json(e, s);
 	rc = store_audit(tx, action, "transaction", e->id, NULL, after);
 	json_decref(after);
@@ -151,7 +181,7 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 	out->override = in->override;
 	out->override_reason = arena_strdup(a, in->override_reason);
 	out->balance_after_minor = balance;
-	return insert_and_audit(tx, s, &c, out, now_ms, a, "transaction.created");
+	return insert_and_audit(tx, s, &c, out, NULL, now_ms, a, "transaction.created");
 }
 
 int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char *id,
@@ -191,7 +221,7 @@ int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char
 	out->reason = arena_strdup(a, reason);
 	out->reverses_id = orig.id;
 	out->balance_after_minor = balance;
-	rc = insert_and_audit(tx, s, &c, out, now_ms, a, "transaction.reversed");
+	rc = insert_and_audit(tx, s, &c, out, &orig, now_ms, a, "transaction.reversed");
 	/* Two reversals racing: the unique index on reverses_id stops the second. */
 	return rc == STORE_CONFLICT ? LEDGER_ALREADY_REVERSED : rc;
 }

@@ -62,8 +62,15 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char *id,
 	const char *reason, int64_t now_ms, struct arena *a, struct entry_rec *out);
 
-/* Aging of one customer at now_ms from its entries. */
-int ledger_aging(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
+/* Aging of customer c at now_ms.  Under FIFO settlement the open lots are
+ * the newest ones adding up to the balance, so this reads only those (a
+ * few rows), falling back to the full walk over every entry when the
+ * newest lots do not cover the balance. */
+int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
+	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out);
+
+/* The full walk over every entry of the customer (aging_compute). */
+int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
 	int64_t now_ms, struct arena *a, struct aging_result *out);
 
 /* JSON of a customer with derived fields; aging may be NULL (then

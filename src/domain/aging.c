@@ -201,3 +201,39 @@ out:
 	free(lots);
 	return rc;
 }
+
+int aging_from_newest_lots(const int64_t *occurred_ms, const int64_t *amount_minor, size_t n,
+		  int64_t balance_minor, int credit_period_days, int64_t now_ms,
+		  struct aging_result *out)
+{
+	int64_t period, left;
+
+	if (!out || (n > 0 && (!occurred_ms || !amount_minor)) ||
+	    credit_period_days < 0 || credit_period_days > AGING_MAX_CREDIT_PERIOD_DAYS)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->balance_minor = balance_minor;
+	if (balance_minor <= 0)
+		return 0;
+	period = (int64_t)credit_period_days * AGING_DAY_MS;
+	left = balance_minor;
+	for (size_t i = 0; i < n && left > 0; i++) {
+		int64_t due, take;
+		if (amount_minor[i] <= 0 || __builtin_add_overflow(occurred_ms[i], period, &due))
+			return -1;
+		take = amount_minor[i] < left ? amount_minor[i] : left;
+		left -= take;
+		int b = aging_bucket(due, now_ms);
+		out->buckets[b] += take;
+		if (b != AGING_CURRENT)
+			out->overdue_minor += take;
+		/* Walking newest to oldest, the last lot touched is the oldest
+		 * open one. */
+		out->oldest_due_ms = due;
+	}
+	if (left > 0) {
+		memset(out, 0, sizeof(*out));
+		return 1;
+	}
+	return 0;
+}

@@ -83,6 +83,23 @@ struct aging_result {
 int aging_compute(const struct aging_entry *entries, size_t n, int credit_period_days,
 		  int64_t now_ms, struct aging_result *out);
 
+/*
+ * The same result from only the newest lots.  Under FIFO settlement the
+ * open lots are always the newest ones, adding up to the balance, so a
+ * caller that knows the balance needs only the lots from the newest
+ * backwards until they cover it.
+ *
+ * occurred_ms[i] and amount_minor[i] (> 0) are lots (entries with a
+ * positive effect that were not reversed, reversals excluded), newest
+ * first (occurred_at descending, then id descending).  Returns 0 with *out
+ * filled (identical to aging_compute over the full ledger), 1 when the n
+ * lots do not reach the balance (the caller passes more, or falls back to
+ * aging_compute), -1 on bad arguments or overflow.
+ */
+int aging_from_newest_lots(const int64_t *occurred_ms, const int64_t *amount_minor, size_t n,
+		  int64_t balance_minor, int credit_period_days, int64_t now_ms,
+		  struct aging_result *out);
+
 /* Bucket index (AGING_*) for a lot due at due_ms, seen at now_ms. */
 int aging_bucket(int64_t due_ms, int64_t now_ms);
 

@@ -342,6 +342,34 @@ int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 	return rc;
 }
 
+int store_entry_newest_lots(struct store_tx *tx, const char *customer_id, int limit,
+	struct db_res **out)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(customer_id), DB_INT(limit) };
+	return store_exec(tx,
+		"SELECT t.occurred_at, t.effect_minor FROM transactions t"
+		" WHERE t.tenant_id = $1 AND t.customer_id = $2 AND t.effect_minor > 0"
+		" AND t.type <> 'reversal' AND NOT EXISTS (SELECT 1 FROM transactions x"
+		"   WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)"
+		" ORDER BY t.occurred_at DESC, t.id DESC LIMIT $3", p, 3, out);
+}
+
+int store_entry_latest(struct store_tx *tx, const char *customer_id, const char *type,
+	int64_t *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(customer_id), DB_TEXT(type) };
+	int rc = store_exec(tx,
+		"SELECT COALESCE(MAX(t.occurred_at), 0) FROM transactions t"
+		" WHERE t.tenant_id = $1 AND t.customer_id = $2 AND t.type = $3"
+		" AND NOT EXISTS (SELECT 1 FROM transactions x"
+		"   WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)", p, 3, &r);
+	if (rc == STORE_OK)
+		*out = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return rc;
+}
+
 int store_entry_list(struct store_tx *tx, const struct entry_filter *f,
 	struct arena *a, struct entry_rec **out, int *n)
 {
