@@ -448,19 +448,29 @@ missing:
 	return DB_ERROR;
 }
 
+/* A read transaction sees one snapshot: a balance and the entries it is
+ * checked against (aging, statements, `quantumtrack verify` on a live
+ * server) come from the same moment.  Under READ COMMITTED each statement
+ * would see the commits made between them.  Readers never fail with
+ * serialization errors at this level; writers keep READ COMMITTED and
+ * serialize on row locks (SELECT ... FOR UPDATE). */
+static const char begin_read_sql[] = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+static const char begin_write_sql[] = "BEGIN";
+
 /* BEGIN and set_config in one round trip (pipeline mode).  The explicit
  * BEGIN keeps the transaction open past the pipeline's sync point.  Both go
  * as unnamed statements, which any pooler passes through. */
-static int begin_once(struct pg_conn *c, const char *tenant_id)
+static int begin_once(struct pg_conn *c, const char *tenant_id, int write)
 {
 	const char *val = tenant_id ? tenant_id : "";
+	const char *begin_sql = write ? begin_write_sql : begin_read_sql;
 	int rc = DB_OK;
 
 	if (!PQenterPipelineMode(c->h)) {
 		rc = map_error(c, NULL, "begin");
 		return c->broken ? DB_UNAVAILABLE : rc;
 	}
-	if (!PQsendQueryParams(c->h, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
+	if (!PQsendQueryParams(c->h, begin_sql, 0, NULL, NULL, NULL, NULL, 0) ||
 	    !PQsendQueryParams(c->h, set_tenant_sql, 1, NULL, &val, NULL, NULL, 0) ||
 	    !PQpipelineSync(c->h)) {
 		map_error(c, NULL, "begin");
@@ -506,9 +516,8 @@ static int begin_once(struct pg_conn *c, const char *tenant_id)
 static int pg_begin(struct db_conn *cb, const char *tenant_id, int write)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
-	(void)write;   /* the store takes row locks with SELECT ... FOR UPDATE */
 
-	int rc = begin_once(c, tenant_id);
+	int rc = begin_once(c, tenant_id, write);
 	if (rc == DB_UNAVAILABLE && c->broken) {
 		/* An idle connection the server had closed (restart, idle
 		 * timeout, pooler): nothing ran, so try once on a fresh one. */
@@ -516,7 +525,7 @@ static int pg_begin(struct db_conn *cb, const char *tenant_id, int write)
 			c->broken = 1;
 			return DB_UNAVAILABLE;
 		}
-		rc = begin_once(c, tenant_id);
+		rc = begin_once(c, tenant_id, write);
 	}
 	return rc;
 }

@@ -15,6 +15,11 @@
 #                                                   for fault tests only)
 #   tests/lib/pg.sh env DIR     print the same lines again
 #   tests/lib/pg.sh stop DIR    stop the cluster (fast) and remove DIR
+#   tests/lib/pg.sh stop-server DIR
+#                               stop the server (fast) but keep DIR and its
+#                               data: the fault tests' "database went away"
+#   tests/lib/pg.sh start-server DIR
+#                               start it again on the same port and data
 #
 # Use:  set -a; eval "$(tests/lib/pg.sh start /tmp/qt-pg)"; set +a
 #
@@ -41,7 +46,7 @@ MARKER=.qt_pg_cluster
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 usage() {
-	echo "usage: $0 start|env|stop DIR" >&2
+	echo "usage: $0 start|env|stop|stop-server|start-server DIR" >&2
 	exit 2
 }
 
@@ -59,6 +64,43 @@ port_in_use() {
 	ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
 	[ -e "/tmp/.s.PGSQL.$1" ] && return 0
 	return 1
+}
+
+# Start the server of the cluster in $1 on port $2 (also after stop-server).
+pg_start() {
+	as_pg "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/postgres.log" -w -t 30 -s \
+		-o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c log_min_messages=warning" \
+		start >/dev/null 2>&1
+}
+
+abs_dir() {
+	case $1 in
+	/*) echo "$1" ;;
+	*) echo "$(pwd)/$1" ;;
+	esac
+}
+
+cmd_stop_server() {
+	dir=$(abs_dir "$1")
+	[ -f "$dir/$MARKER" ] || die "$dir: no cluster started by pg.sh here"
+	[ -f "$dir/data/postmaster.pid" ] || return 0
+	as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w -t 30 -s stop >/dev/null 2>&1 ||
+		die "pg_ctl stop failed (see $dir/postgres.log)"
+}
+
+cmd_start_server() {
+	dir=$(abs_dir "$1")
+	[ -f "$dir/$MARKER" ] || die "$dir: no cluster started by pg.sh here"
+	# shellcheck disable=SC1090
+	. "$dir/$MARKER"
+	[ -n "${port:-}" ] || die "$dir: the cluster never started (no port recorded)"
+	if [ -f "$dir/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		return 0
+	fi
+	pg_start "$dir" "$port" || {
+		tail -20 "$dir/postgres.log" >&2 2>/dev/null || true
+		die "pg_ctl start failed (is port $port taken now?)"
+	}
 }
 
 print_env() {
@@ -120,9 +162,7 @@ cmd_start() {
 		fi
 		# Another run may take the port between the check and the bind:
 		# then start fails and we move on to the next port.
-		if as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 -s \
-			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c log_min_messages=warning" \
-			start >/dev/null 2>&1; then
+		if pg_start "$dir" "$port"; then
 			break
 		fi
 		if grep -q -e 'could not bind' -e 'could not create lock file' -e 'Address already in use' \
@@ -172,5 +212,7 @@ case $1 in
 start) cmd_start "$2" ;;
 env) print_env "$2" ;;
 stop) cmd_stop "$2" ;;
+stop-server) cmd_stop_server "$2" ;;
+start-server) cmd_start_server "$2" ;;
 *) usage ;;
 esac

@@ -23,23 +23,36 @@ function withDatabase(url, name) {
 
 // A fresh database per server on PostgreSQL, migrated as the owner role;
 // the server connects as the app role (owns nothing, no BYPASSRLS).
-function freshPostgres() {
+// `cluster` holds the QT_PG_* URLs of tests/lib/pg.sh (default: this
+// process's environment, i.e. the run's shared cluster).
+export function createPostgresDatabase(cluster = process.env) {
   const name = 'qt_' + randomBytes(6).toString('hex');
-  const admin = process.env.QT_PG_ADMIN_URL;
-  if (!admin || !process.env.QT_PG_OWNER_URL || !process.env.QT_PG_APP_URL)
+  const admin = cluster.QT_PG_ADMIN_URL;
+  if (!admin || !cluster.QT_PG_OWNER_URL || !cluster.QT_PG_APP_URL)
     throw new Error('PostgreSQL tests need QT_PG_ADMIN_URL, QT_PG_OWNER_URL, QT_PG_APP_URL (scripts/test-all.sh sets them)');
   execFileSync('psql', [admin, '-qAtc', `CREATE DATABASE ${name} OWNER qt_owner`], { stdio: 'pipe' });
-  const owner = withDatabase(process.env.QT_PG_OWNER_URL, name);
+  const owner = withDatabase(cluster.QT_PG_OWNER_URL, name);
   execFileSync(BIN, ['migrate', '--db', owner], { stdio: 'pipe' });
-  return { name, owner, app: withDatabase(process.env.QT_PG_APP_URL, name) };
+  return { name, owner, app: withDatabase(cluster.QT_PG_APP_URL, name), adminUrl: admin };
 }
 
+export function dropPostgresDatabase(pg) {
+  try {
+    execFileSync('psql', [pg.adminUrl, '-qAtc', `DROP DATABASE IF EXISTS ${pg.name} WITH (FORCE)`], { stdio: 'pipe' });
+  } catch { /* cluster may be gone */ }
+}
+
+// Options: backend ('sqlite' | 'postgres', default QT_TEST_DB), env (extra
+// environment, e.g. QT_DB to connect through a pooler), listen, and pg: an
+// existing database from createPostgresDatabase() to share between servers
+// (the caller drops it; stop() then leaves it alone).
 export async function startServer(opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'qt-test-'));
-  const backend = opts.backend || BACKEND;
+  const backend = opts.pg ? 'postgres' : (opts.backend || BACKEND);
   let db, ownerDb, pg = null;
+  const ownsDatabase = !opts.pg;
   if (backend === 'postgres') {
-    pg = freshPostgres();
+    pg = opts.pg || createPostgresDatabase();
     db = pg.app;
     ownerDb = pg.owner;
   } else {
@@ -56,7 +69,7 @@ export async function startServer(opts = {}) {
     ...(opts.env || {}),
   };
   const srv = {
-    dir, db, ownerDb, backend, env, proc: null, url: null, port: null, log: '',
+    dir, db, ownerDb, backend, env, pg, proc: null, url: null, port: null, log: '',
     async start() {
       const proc = spawn(BIN, ['serve', '--listen', opts.listen || '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       srv.proc = proc;
@@ -75,7 +88,7 @@ export async function startServer(opts = {}) {
             resolve();
           }
         });
-        proc.on('exit', (code) => { clearTimeout(timer); if (!srv.url) reject(new Error(`server exited ${code}:\n${srv.log}`)); });
+        proc.on('exit', (code, sig) => { srv.exit = { code, sig }; clearTimeout(timer); if (!srv.url) reject(new Error(`server exited ${code}:\n${srv.log}`)); });
       });
       return srv;
     },
@@ -88,7 +101,8 @@ export async function startServer(opts = {}) {
       return srv.start();
     },
     async stop({ keep = false, signal = 'SIGTERM' } = {}) {
-      if (srv.proc && srv.proc.exitCode === null) {
+      // exitCode stays null when a signal ended the process (kill -9).
+      if (srv.proc && srv.proc.exitCode === null && srv.proc.signalCode === null) {
         const done = new Promise((r) => srv.proc.once('exit', (code, sig) => r({ code, sig })));
         srv.proc.kill(signal);
         srv.exit = await done;
@@ -99,9 +113,7 @@ export async function startServer(opts = {}) {
         throw new Error('sanitizer report from the server:\n' + srv.log.slice(0, 4000));
       if (!keep) {
         rmSync(dir, { recursive: true, force: true });
-        if (pg) {
-          try { execFileSync('psql', [process.env.QT_PG_ADMIN_URL, '-qAtc', `DROP DATABASE IF EXISTS ${pg.name} WITH (FORCE)`], { stdio: 'pipe' }); } catch { /* cluster may be gone */ }
-        }
+        if (pg && ownsDatabase) dropPostgresDatabase(pg);
       }
       return srv.exit;
     },
