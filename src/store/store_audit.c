@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "security/token.h"
+#include "util/buf.h"
 #include "store/store.h"
 #include "util/civil.h"
 #include "util/clock.h"
@@ -19,29 +20,73 @@
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* JSON string exactly as jansson's compact dump writes it (the first rows
+ * of every chain were hashed that way): \\ \" \b \f \n \r \t, other
+ * controls as \\u00XX in upper case, everything else as is. */
+static void put_json_string(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '"': buf_puts(b, "\\\""); break;
+		case '\b': buf_puts(b, "\\b"); break;
+		case '\f': buf_puts(b, "\\f"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			if (*p < 0x20) {
+				char u[7] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0 };
+				buf_puts(b, u);
+			} else {
+				buf_putc(b, (char)*p);
+			}
+		}
+	}
+	buf_putc(b, '"');
+}
+
+static void put_member(struct buf *b, const char *key, const char *value, int first)
+{
+	if (!first)
+		buf_putc(b, ',');
+	buf_printf(b, "\"%s\":", key);
+	if (value)
+		put_json_string(b, value);
+	else
+		buf_puts(b, "null");
+}
+
+/* Written by hand rather than through jansson: verify hashes every row of
+ * every chain, and this is several times faster.  The output is byte for
+ * byte what json_dumps(JSON_COMPACT | JSON_SORT_KEYS) gives for the same
+ * object (tests/unit/test_audit_canonical.c holds the two side by side). */
 char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,
 	const char *actor_id, const char *actor_role, const char *action,
 	const char *entity, const char *entity_id, const char *before_json,
 	const char *after_json, const char *request_id, const char *client_ip,
 	int64_t created_at)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "tenant_id", json_string(tenant_id));
-	json_object_set_new(o, "seq", json_integer(seq));
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "actor_id", json_string(actor_id));
-	json_object_set_new(o, "actor_role", json_string(actor_role));
-	json_object_set_new(o, "action", json_string(action));
-	json_object_set_new(o, "entity", json_string(entity));
-	json_object_set_new(o, "entity_id", json_string(entity_id));
-	json_object_set_new(o, "before", before_json ? json_string(before_json) : json_null());
-	json_object_set_new(o, "after", after_json ? json_string(after_json) : json_null());
-	json_object_set_new(o, "request_id", json_string(request_id));
-	json_object_set_new(o, "client_ip", json_string(client_ip));
-	json_object_set_new(o, "created_at", json_integer(created_at));
-	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return text;
+	struct buf b;
+	buf_init(&b);
+	buf_putc(&b, '{');
+	put_member(&b, "action", action, 1);
+	put_member(&b, "actor_id", actor_id, 0);
+	put_member(&b, "actor_role", actor_role, 0);
+	put_member(&b, "after", after_json, 0);
+	put_member(&b, "before", before_json, 0);
+	put_member(&b, "client_ip", client_ip, 0);
+	buf_printf(&b, ",\"created_at\":%lld", (long long)created_at);
+	put_member(&b, "entity", entity, 0);
+	put_member(&b, "entity_id", entity_id, 0);
+	put_member(&b, "id", id, 0);
+	put_member(&b, "request_id", request_id, 0);
+	buf_printf(&b, ",\"seq\":%lld", (long long)seq);
+	put_member(&b, "tenant_id", tenant_id, 0);
+	buf_putc(&b, '}');
+	return buf_detach(&b);
 }
 
 static void chain_hash(const char *prev, const char *canonical, char out[65])
