@@ -3,6 +3,7 @@
  * credential) are write-only: sealed with the master key on the way in,
  * reported only as set or not.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/common.h"
@@ -14,6 +15,10 @@
 #include "security/secret.h"
 #include "util/idtext.h"
 #include "util/tz.h"
+
+/* Free-form objects (reminder schedule, provider config) are stored as
+ * JSON text; this caps them like every other field. */
+#define SETTINGS_OBJECT_MAX 4000
 
 static json_t *settings_json(struct req *r, const struct settings_rec *s, const char *store_name)
 {
@@ -203,6 +208,11 @@ int h_settings_update(struct req *r)
 	}
 	if (jsonin_has(body, "reminder_schedule")) {
 		char *text = json_dumps(json_object_get(body, "reminder_schedule"), JSON_COMPACT | JSON_SORT_KEYS);
+		if (!text || strlen(text) > SETTINGS_OBJECT_MAX) {
+			free(text);
+			bad(r, "reminder_schedule", "must be at most 4000 bytes");
+			goto out;
+		}
 		s.reminder_schedule = arena_strdup(r->arena, text);
 		free(text);
 	}
@@ -246,7 +256,7 @@ int h_settings_update(struct req *r)
 	}
 	if (jsonin_has(body, "whatsapp_config")) {
 		char *text = json_dumps(json_object_get(body, "whatsapp_config"), JSON_COMPACT | JSON_SORT_KEYS);
-		if (strlen(text) > 4000) {
+		if (!text || strlen(text) > SETTINGS_OBJECT_MAX) {
 			free(text);
 			bad(r, "whatsapp_config", "must be at most 4000 bytes");
 			goto out;

@@ -19,6 +19,24 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* A custom domain as the API accepts it (api/platform.c): lowercase host
+ * name with at least one dot.  Discovery compares the lowercased Host
+ * header with it exactly. */
+static int domain_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 253 || !strchr(s, '.') || s[0] == '.' || s[0] == '-' || s[n - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+			return 0;
+		if (c == '.' && s[i + 1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
 static void free_secret(char *s)
 {
 	if (s) {
@@ -117,6 +135,19 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 		fprintf(stderr, "quantumtrack: slug \"%s\": must match [a-z0-9][a-z0-9-]{1,62}\n", slug);
 		return EXIT_USAGE;
 	}
+	char dom[254] = "";
+	if (domain) {
+		if (strlen(domain) >= sizeof dom) {
+			fprintf(stderr, "quantumtrack: domain: must be at most 253 characters\n");
+			return EXIT_USAGE;
+		}
+		snprintf(dom, sizeof dom, "%s", domain);
+		lower(dom);
+		if (!domain_valid(dom)) {
+			fprintf(stderr, "quantumtrack: domain \"%s\": must be a host name such as shop.example.com\n", domain);
+			return EXIT_USAGE;
+		}
+	}
 	char *em = strdup(email);
 	lower(em);
 	if (!email_valid(em)) {
@@ -141,7 +172,7 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 	}
 	struct arena *a = arena_new();
 	struct tenant_rec t;
-	rc = cli_tenant_create(*sp, slug, name, plan, domain, em, owner_name, password, a, &t);
+	rc = cli_tenant_create(*sp, slug, name, plan, domain ? dom : NULL, em, owner_name, password, a, &t);
 	if (rc == STORE_OK)
 		printf("created store %s (%s), id %s, owner %s\n", t.slug, t.name, t.id, em);
 	arena_free(a);
@@ -220,9 +251,13 @@ int cmd_tenant(int argc, char **argv)
 		"       quantumtrack tenant list\n"
 		"       quantumtrack tenant suspend SLUG\n"
 		"       quantumtrack tenant delete SLUG   (only a suspended store)";
-	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+	if (argc < 1) {
+		fprintf(stderr, "quantumtrack: tenant needs a command: create, list, suspend or delete\n%s\n", usage);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
 		printf("%s\n", usage);
-		return argc < 1 ? EXIT_USAGE : EXIT_OK;
+		return EXIT_OK;
 	}
 	struct config cfg;
 	struct store *s = NULL;
@@ -250,6 +285,10 @@ int cmd_tenant(int argc, char **argv)
 		return help ? EXIT_OK : rc;
 	if (!is_list && npos != 1) {
 		fprintf(stderr, "quantumtrack: tenant %s needs a SLUG\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (is_list && npos != 0) {
+		fprintf(stderr, "quantumtrack: tenant list takes no arguments, got \"%s\"\n", pos[0]);
 		return EXIT_USAGE;
 	}
 	cli_config(&cfg, db, NULL, data_dir);

@@ -16,6 +16,9 @@
 #include "util/log.h"
 #include "util/uuid.h"
 
+/* Shutdown: how long nothing must be in flight before the daemon stops. */
+#define DRAIN_QUIET_MS 200
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	http_dispatch dispatch;
@@ -99,7 +102,31 @@ struct header_scan {
 	char first_cl[32];
 	int conflict;
 	int nul;
+	int transfer_encodings;
+	int bad_transfer_encoding; /* anything but a single "chunked" */
+	const char *prev_end;      /* end of the previous header's value */
 };
+
+/* Bytes between the end of one header value and the next header's name,
+ * or after the last value: line ends MHD has overwritten with NULs, and
+ * trimmed whitespace.  Anything else was hidden behind a NUL byte. */
+static int gap_clean(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '\0' && p[i] != '\r' && p[i] != '\n' && p[i] != ' ' && p[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* libmicrohttpd 0.9.75 parses header lines in place in its read buffer,
+ * replacing each CR and LF with NUL, and measures names and values with
+ * strlen: a NUL inside a value silently cuts it short and the rest of the
+ * line disappears.  The only trace is what lies between one value's end
+ * and the next name, so that gap must hold nothing but line-end bytes.
+ * Both pointers lie in the connection's memory pool (one block of
+ * MHD_OPTION_CONNECTION_MEMORY_LIMIT bytes), so reading between them is
+ * safe; a value relocated by header folding is not checked. */
+#define HEADER_GAP_MAX (64 * 1024)
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
 	const char *key, size_t key_size, const char *value, size_t value_size)
@@ -108,6 +135,10 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
 	(void)kind;
 	if (memchr(key, '\0', key_size) || (value && memchr(value, '\0', value_size)))
 		s->nul = 1;
+	if (s->prev_end && key > s->prev_end && key - s->prev_end < HEADER_GAP_MAX &&
+	    !gap_clean(s->prev_end, (size_t)(key - s->prev_end)))
+		s->nul = 1;
+	s->prev_end = value ? value + value_size : NULL;
 	if (strcasecmp(key, "Content-Length") == 0) {
 		if (s->content_lengths == 0)
 			snprintf(s->first_cl, sizeof s->first_cl, "%.*s", (int)value_size, value ? value : "");
@@ -115,6 +146,11 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
 			 s->first_cl[value_size] != '\0')
 			s->conflict = 1;
 		s->content_lengths++;
+	}
+	if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		if (!value || strcasecmp(value, "chunked") != 0)
+			s->bad_transfer_encoding = 1;
+		s->transfer_encodings++;
 	}
 	return MHD_YES;
 }
@@ -160,6 +196,17 @@ static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,
 
 	struct header_scan scan = { 0 };
 	MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &scan);
+	/* After the last value come its line end and the empty line (2-4 NULs
+	 * once overwritten); a byte other than those right after the value's
+	 * terminating NUL was hidden behind a NUL. */
+	if (scan.prev_end && !gap_clean(scan.prev_end, 2))
+		scan.nul = 1;
+	/* Content-Length beside Transfer-Encoding, or a coding other than
+	 * chunked, is how requests get smuggled past a proxy that reads the
+	 * framing differently (RFC 9112 section 6.1): refuse them. */
+	if (scan.transfer_encodings && (scan.content_lengths || scan.transfer_encodings > 1 ||
+	    scan.bad_transfer_encoding))
+		scan.conflict = 1;
 	if (scan.nul || scan.conflict)
 		r->bad_headers = 1;
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -210,6 +257,15 @@ static enum MHD_Result respond(struct req *r)
 	return ret;
 }
 
+/* The problem for a request refused before dispatch. */
+static void refuse(struct req *r, const struct http_server *s)
+{
+	if (r->bad_headers)
+		req_fail(r, 400, "bad_request", "malformed request headers (NUL byte, conflicting Content-Length or Transfer-Encoding)");
+	else
+		req_failf(r, 413, "payload_too_large", "request body exceeds %zu bytes", s->body_limit);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	const char *url, const char *method, const char *version,
 	const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -224,32 +280,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			return MHD_NO;
 		*con_cls = r;
 		atomic_fetch_add(&s->in_flight, 1);
-		return MHD_YES;
+		/* Bad headers and a declared body over the limit are answered
+		 * on this first call: libmicrohttpd accepts a response only
+		 * before the body is read or after all of it, and one queued
+		 * now is sent with Connection: close, the body left unread. */
+		if (!r->bad_headers && !r->body_too_large)
+			return MHD_YES;
+		refuse(r, s);
+		return respond(r);
 	}
 	if (*upload_data_size > 0) {
-		if (!r->body_too_large && !r->bad_headers) {
-			if (r->body.len + *upload_data_size > s->body_limit)
-				r->body_too_large = 1;
-			else
-				buf_append(&r->body, upload_data, *upload_data_size);
+		/* A chunked body that outgrows the limit: keep reading (and
+		 * dropping) the rest, answer 413 once it is all in. */
+		if (!r->body_too_large && r->body.len + *upload_data_size > s->body_limit) {
+			r->body_too_large = 1;
+			buf_release(&r->body);
 		}
-		if (r->body_too_large || r->bad_headers) {
-			/* Answer now; libmicrohttpd closes the connection after
-			 * sending instead of reading the rest of the body. */
-			*upload_data_size = 0;
-			if (r->bad_headers)
-				req_fail(r, 400, "bad_request", "malformed request headers (NUL byte or conflicting Content-Length)");
-			else
-				req_failf(r, 413, "payload_too_large", "request body exceeds %zu bytes", s->body_limit);
-			return respond(r);
-		}
+		if (!r->body_too_large)
+			buf_append(&r->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->bad_headers)
-		req_fail(r, 400, "bad_request", "malformed request headers (NUL byte or conflicting Content-Length)");
-	else if (r->body_too_large)
-		req_failf(r, 413, "payload_too_large", "request body exceeds %zu bytes", s->body_limit);
+	if (r->bad_headers || r->body_too_large)
+		refuse(r, s);
 	else
 		s->dispatch(r);
 	return respond(r);
@@ -353,10 +406,23 @@ void http_server_stop(struct http_server *s, int max_wait_s)
 		close(fd);
 	/* Requests already received finish; idle keep-alive connections are
 	 * not counted, since a request is in flight only between its first
-	 * callback and its completion. */
+	 * callback and its completion.  A worker busy with one request has
+	 * others queued on its connections that start only once it is free,
+	 * so the count must stay at zero for a while, not just touch it. */
 	int64_t deadline = clock_mono_ms() + (int64_t)max_wait_s * 1000;
-	while (atomic_load(&s->in_flight) > 0 && clock_mono_ms() < deadline)
+	int64_t quiet_since = 0;
+	for (;;) {
+		int64_t now = clock_mono_ms();
+		if (now >= deadline)
+			break;
+		if (atomic_load(&s->in_flight) > 0)
+			quiet_since = 0;
+		else if (!quiet_since)
+			quiet_since = now;
+		else if (now - quiet_since >= DRAIN_QUIET_MS)
+			break;
 		usleep(10000);
+	}
 	MHD_stop_daemon(s->daemon);
 	free(s);
 }

@@ -477,12 +477,18 @@ int store_member_remove(struct store_tx *tx, const char *user_id)
 
 int store_member_count_role(struct store_tx *tx, const char *role, int64_t *count)
 {
+	/* On PostgreSQL the rows are locked (in a fixed order, so two callers
+	 * cannot deadlock): two owners demoting each other at once must not
+	 * both see two owners.  SQLite's write transaction already excludes. */
+	static const char sql[] =
+		"SELECT user_id FROM memberships WHERE tenant_id = $1 AND role = $2 ORDER BY user_id";
+	static const char sql_lock[] =
+		"SELECT user_id FROM memberships WHERE tenant_id = $1 AND role = $2 ORDER BY user_id FOR UPDATE";
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(role) };
-	int rc = store_exec(tx,
-		"SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role = $2", p, 2, &r);
+	int rc = store_exec(tx, db_conn_dialect(tx->conn) == DB_POSTGRES ? sql_lock : sql, p, 2, &r);
 	if (rc == STORE_OK)
-		*count = db_res_int(r, 0, 0);
+		*count = db_res_rows(r);
 	db_res_free(r);
 	return rc;
 }

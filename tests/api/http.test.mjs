@@ -168,7 +168,7 @@ test('a wrong type is 422 validation_failed naming the field', async () => {
     [{ name: 5 }, 'name'],
     [{ credit_period_days: '30' }, 'credit_period_days'],
     [{ credit_period_days: 30.5 }, 'credit_period_days'],
-    [{ default_credit_limit_minor: 1e3 }, 'default_credit_limit_minor'],
+    [{ default_credit_limit_minor: 1000.5 }, 'default_credit_limit_minor'],
     [{ reminder_schedule: [] }, 'reminder_schedule'],
     [{ building_layout: 'big' }, 'building_layout'],
     [{ building_layout: { towers: '2', floors: 3, units: 4 } }, 'building_layout.towers'],
@@ -180,6 +180,9 @@ test('a wrong type is 422 validation_failed naming the field', async () => {
     const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body });
     assertProblem(r, 422, 'validation_failed', field);
   }
+  // 1e3 is a JSON real, not an integer, whatever its value.
+  const real = await srv.api('PATCH', '/api/v1/settings', { token: s.token, raw: '{"default_credit_limit_minor": 1e3}' });
+  assertProblem(real, 422, 'validation_failed', 'default_credit_limit_minor');
   const l = await srv.api('POST', '/api/v1/auth/login', { body: { tenant: s.slug, email: s.email, password: 12345678 } });
   assertProblem(l, 422, 'validation_failed', 'password');
   const u = await srv.api('POST', '/api/v1/users', { token: s.token, body: { email: 'x@y.example', role: 2, password: 'long-enough-pw' } });
@@ -228,6 +231,14 @@ test('a NUL byte in a header is 400 and the server keeps serving', async () => {
   const r = await rawHttp(srv.port, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Evil: a\u0000b\r\n\r\n', 'latin1'));
   assert.equal(r.status, 400, r.raw);
   assert.match(r.head, /x-request-id: /i);
+  const mid = await rawHttp(srv.port, Buffer.from('GET /healthz HTTP/1.1\r\nX-Evil: a\u0000Injected: yes\r\nHost: x\r\n\r\n', 'latin1'));
+  assert.equal(mid.status, 400, mid.raw);
+  assert.equal(JSON.parse(mid.body).code, 'bad_request');
+  // Well-formed oddities stay accepted: trailing blanks, bare LF line ends.
+  const blanks = await rawHttp(srv.port, 'GET /healthz HTTP/1.1\r\nX-A: v  \t\r\nHost: x  \r\n\r\n');
+  assert.equal(blanks.status, 200, blanks.raw);
+  const lf = await rawHttp(srv.port, 'GET /healthz HTTP/1.1\nX-A: v\nHost: x\n\n');
+  assert.equal(lf.status, 200, lf.raw);
   const r2 = await rawHttp(srv.port, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Ev\u0000il: ab\r\n\r\n', 'latin1'));
   assert.ok(r2.status === 400 || r2.status === 0, `NUL in a header name: ${r2.raw}`);
   assert.notEqual(r2.status, 200);
@@ -250,6 +261,28 @@ test('two conflicting Content-Length headers are 400 and the server keeps servin
   const h = await srv.api('GET', '/healthz');
   assert.equal(h.status, 200);
   assert.deepEqual(await snapshot(s), before);
+});
+
+test('Transfer-Encoding beside Content-Length, or other than chunked, is 400 (no request smuggling)', async () => {
+  const s = await newStore(srv);
+  const before = await snapshot(s);
+  const auth = `Authorization: Bearer ${s.token}\r\nContent-Type: application/json\r\n`;
+  const body = '{"name":"Smuggled"}';
+  const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+  const both = await rawHttp(srv.port, `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${chunked}`);
+  assert.equal(both.status, 400, both.raw);
+  assert.equal(JSON.parse(both.body).code, 'bad_request');
+  const gzip = await rawHttp(srv.port, `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: gzip, chunked\r\n\r\n${chunked}`);
+  assert.equal(gzip.status, 400, gzip.raw);
+  const twice = await rawHttp(srv.port, `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n${chunked}`);
+  assert.equal(twice.status, 400, twice.raw);
+  // Plain chunked is fine.
+  const ok = await rawHttp(srv.port, `PATCH /api/v1/settings HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunked}`);
+  assert.equal(ok.status, 200, ok.raw);
+  const after = await srv.api('GET', '/api/v1/settings', { token: s.token });
+  assert.equal(after.json.name, 'Smuggled');
+  assert.deepEqual({ ...(await snapshot(s)), '/api/v1/settings': null, '/api/v1/audit?limit=200': null, '/api/v1/auth/me': null },
+    { ...before, '/api/v1/settings': null, '/api/v1/audit?limit=200': null, '/api/v1/auth/me': null });
 });
 
 test('none of the bad inputs changes stored data', async () => {
@@ -319,26 +352,85 @@ test('a small QT_BODY_LIMIT is enforced with 413, bodies under it pass', async (
 });
 
 test('SIGTERM drains in-flight requests (all 200) and the process exits 0', async () => {
-  const d = await startServer();
+  // Two workers and many slow sign-ins: most requests wait queued behind
+  // others when the signal comes, and all of them must still be answered.
+  const d = await startServer({ env: { QT_THREADS: '2' } });
   let stopped = false;
   try {
     const s = await newStore(d);
     const logins = [];
-    for (let i = 0; i < 16; i++)
+    for (let i = 0; i < 20; i++)
       logins.push(d.api('POST', '/api/v1/auth/login', { body: { tenant: s.slug, email: s.email, password: s.password } }));
     await sleep(40);
     const exit = d.stop({ keep: true });
-    const results = await Promise.all(logins);
-    for (const r of results) {
-      assert.equal(r.status, 200, r.text);
-      assert.ok(r.json.access_token);
-    }
+    const results = await Promise.allSettled(logins);
     const e = await exit;
     stopped = true;
+    const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value.status : `error ${r.reason?.cause?.code || r.reason}`));
+    assert.deepEqual(outcomes, Array(20).fill(200), `outcomes ${outcomes.join(',')}\n${d.log.slice(-1500)}`);
+    for (const r of results) assert.ok(r.value.json.access_token);
     assert.deepEqual(e, { code: 0, sig: null });
     assert.match(d.log, /shutting down/);
   } finally {
     if (!stopped) await d.stop({ keep: true });
     await d.stop();
+  }
+});
+
+test('invalid UTF-8, an escaped NUL, deep nesting and huge numbers in JSON are 4xx, never 500', async () => {
+  const s = await newStore(srv);
+  const before = await snapshot(s);
+  const send = (raw) => srv.api('PATCH', '/api/v1/settings', { token: s.token, raw, headers: { 'Content-Type': 'application/json' } });
+  assertProblem(await send(Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])), 400, 'invalid_json');
+  assertProblem(await send('{"name":"a\\u0000b"}'), 400, 'invalid_json');
+  assertProblem(await send('{"name":"\\ud800"}'), 400, 'invalid_json');
+  assertProblem(await send('['.repeat(100000) + ']'.repeat(100000)), 400, 'invalid_json');
+  const deep = await send('{"reminder_schedule":' + '{"a":'.repeat(5000) + '1' + '}'.repeat(5000) + '}');
+  assert.ok(deep.status === 400 || deep.status === 422, `${deep.status} ${deep.text.slice(0, 200)}`);
+  const huge = await send('{"credit_period_days": 123456789012345678901234567890}');
+  assert.ok(huge.status === 400 || huge.status === 422, `${huge.status} ${huge.text}`);
+  const h = await srv.api('GET', '/healthz');
+  assert.equal(h.status, 200);
+  assert.deepEqual(await snapshot(s), before);
+});
+
+test('free-form settings objects are size-limited (422), not stored at any size', async () => {
+  const s = await newStore(srv);
+  const big = {};
+  for (let i = 0; i < 2000; i++) big['k' + i] = 'v'.repeat(20);
+  assertProblem(await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { reminder_schedule: big } }), 422, 'validation_failed', 'reminder_schedule');
+  assertProblem(await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_config: big } }), 422, 'validation_failed', 'whatsapp_config');
+});
+
+test('one JSON access-log line per request with request id, route, status, tenant and duration', async () => {
+  const s = await newStore(srv);
+  const rid = 'log-check-' + Date.now();
+  await srv.api('PATCH', '/api/v1/users/00000000-0000-7000-8000-000000000000', { token: s.token, body: { name: 'x' }, headers: { 'X-Request-Id': rid } });
+  await new Promise((r) => setTimeout(r, 100));
+  const lines = srv.accessLog.split('\n').filter((l) => l.includes(rid));
+  assert.equal(lines.length, 1, srv.accessLog.slice(-2000));
+  const e = JSON.parse(lines[0]);
+  assert.equal(e.request_id, rid);
+  assert.equal(e.route, '/api/v1/users/{id}');
+  assert.equal(e.method, 'PATCH');
+  assert.equal(e.status, 404);
+  assert.equal(e.tenant, s.slug);
+  assert.equal(typeof e.duration_us, 'number');
+});
+
+test('a client that stops sending headers is disconnected after QT_TIMEOUT', async () => {
+  const t = await startServer({ env: { QT_TIMEOUT: '1' } });
+  try {
+    const { connect } = await import('node:net');
+    const closed = await new Promise((resolve) => {
+      const sock = connect(t.port, '127.0.0.1', () => sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'));
+      const timer = setTimeout(() => { sock.destroy(); resolve(false); }, 6000);
+      sock.on('close', () => { clearTimeout(timer); resolve(true); });
+      sock.on('error', () => {});
+    });
+    assert.ok(closed, 'the slow connection was not closed');
+    assert.equal((await t.api('GET', '/healthz')).status, 200);
+  } finally {
+    await t.stop();
   }
 });

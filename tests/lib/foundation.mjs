@@ -46,7 +46,15 @@ export function rawHttp(port, request, { idleMs = 1500 } = {}) {
     };
     const arm = () => { clearTimeout(timer); timer = setTimeout(finish, idleMs); };
     sock.on('connect', () => { sock.write(request); arm(); });
-    sock.on('data', (d) => { chunks.push(d); arm(); });
+    sock.on('data', (d) => {
+      chunks.push(d);
+      // Done once a response with a Content-Length is complete.
+      const raw = Buffer.concat(chunks).toString('latin1');
+      const split = raw.indexOf('\r\n\r\n');
+      const cl = split >= 0 && /\r\ncontent-length: *(\d+)/i.exec(raw.slice(0, split));
+      if (cl && raw.length - split - 4 >= Number(cl[1])) finish();
+      else arm();
+    });
     sock.on('end', finish);
     sock.on('close', finish);
     sock.on('error', (e) => (chunks.length ? finish() : reject(e)));
@@ -66,11 +74,11 @@ export async function newOperator(srv, { email, password = 'operator-password-1'
 // Assert an RFC 9457 problem with this status and code; when `field` is
 // given, errors[] must name it.  Returns the problem body.
 export function assertProblem(res, status, code, field) {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${String(res.text).slice(0, 400)}`);
   assert.match(res.headers.get('content-type') || '', /^application\/problem\+json/, res.text);
   assert.ok(res.json, `problem body is JSON: ${res.text}`);
   assert.equal(res.json.status, status);
-  assert.equal(res.json.code, code, res.text);
+  assert.equal(res.json.code, code, String(res.text).slice(0, 400));
   assert.equal(res.json.type, `/problems/${code}`);
   assert.equal(typeof res.json.title, 'string');
   assert.equal(typeof res.json.detail, 'string');
