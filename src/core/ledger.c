@@ -52,34 +52,35 @@ int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const c
 	return aging_of(e, n, s, now_ms, out);
 }
 
-#define NEWEST_LOTS 64
-
 int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
 	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out)
 {
 	struct db_res *r = NULL;
-	int64_t occurred[NEWEST_LOTS], amount[NEWEST_LOTS];
 
 	if (c->balance_minor <= 0) {
 		memset(out, 0, sizeof *out);
 		out->balance_minor = c->balance_minor;
 		return STORE_OK;
 	}
-	int rc = store_entry_newest_lots(tx, c->id, NEWEST_LOTS, &r);
+	int rc = store_entry_open_lots(tx, c->id, c->balance_minor, &r);
 	if (rc != STORE_OK)
 		return rc;
-	int n = db_res_rows(r);
-	for (int i = 0; i < n; i++) {
-		occurred[i] = db_res_int(r, i, 0);
-		amount[i] = db_res_int(r, i, 1);
+	size_t n = (size_t)db_res_rows(r);
+	int64_t *occurred = arena_alloc(a, sizeof *occurred * (n ? n : 1));
+	int64_t *amount = arena_alloc(a, sizeof *amount * (n ? n : 1));
+	for (size_t i = 0; i < n; i++) {
+		occurred[i] = db_res_int(r, (int)i, 0);
+		amount[i] = db_res_int(r, (int)i, 1);
 	}
 	db_res_free(r);
-	rc = aging_from_newest_lots(occurred, amount, (size_t)n, c->balance_minor,
+	rc = aging_from_newest_lots(occurred, amount, n, c->balance_minor,
 		(int)s->credit_period_days, now_ms, out);
 	if (rc == 0)
 		return STORE_OK;
 	if (rc < 0)
 		return LEDGER_OVERFLOW;
+	/* The lots do not reach the stored balance: trust nothing stored and
+	 * walk every entry. */
 	return ledger_aging_full(tx, s, c->id, now_ms, a, out);
 }
 

@@ -14,6 +14,7 @@ struct sq_conn {
 	struct db_conn base;
 	sqlite3 *h;
 	int in_use;
+	int holds_write;        /* this connection holds sq_db.write_lock */
 	char err[512];
 	struct {
 		const char *sql;
@@ -27,6 +28,11 @@ struct sq_db {
 	int size;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
+	/* One writer at a time inside this process: writers queue on a mutex
+	 * instead of spinning in SQLite's busy handler, whose sleeps (up to
+	 * 100 ms each) would dominate write latency.  Other processes (the
+	 * CLI) still meet busy_timeout. */
+	pthread_mutex_t write_lock;
 	struct sq_conn *conns;   /* size entries; h == NULL until first use */
 };
 
@@ -70,7 +76,8 @@ static int sq_connect(struct sq_db *db, struct sq_conn *c)
 	sqlite3_extended_result_codes(c->h, 1);
 	rc = sqlite3_exec(c->h,
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-		"PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
+		"PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+		"PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(c, "configure");
 		sqlite3_close(c->h);
@@ -102,6 +109,7 @@ static void sq_close(struct db *base)
 	free(db->path);
 	pthread_mutex_destroy(&db->lock);
 	pthread_cond_destroy(&db->freed);
+	pthread_mutex_destroy(&db->write_lock);
 	free(db);
 }
 
@@ -138,12 +146,21 @@ static int sq_acquire(struct db *base, struct db_conn **out)
 	return DB_OK;
 }
 
+static void drop_write_lock(struct sq_conn *c)
+{
+	if (c->holds_write) {
+		c->holds_write = 0;
+		pthread_mutex_unlock(&((struct sq_db *)c->base.db)->write_lock);
+	}
+}
+
 static void sq_release(struct db *base, struct db_conn *cb)
 {
 	struct sq_db *db = (struct sq_db *)base;
 	struct sq_conn *c = (struct sq_conn *)cb;
 	if (c->h && !sqlite3_get_autocommit(c->h))
 		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	drop_write_lock(c);
 	pthread_mutex_lock(&db->lock);
 	c->in_use = 0;
 	pthread_cond_signal(&db->freed);
@@ -165,13 +182,27 @@ static int sq_exec_script(struct db_conn *cb, const char *sql)
 
 static int sq_begin(struct db_conn *cb, const char *tenant_id, int write)
 {
+	struct sq_conn *c = (struct sq_conn *)cb;
 	(void)tenant_id;   /* SQLite has no RLS: the store scopes every query */
-	return sq_exec_script(cb, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	if (!write)
+		return sq_exec_script(cb, "BEGIN");
+	if (!c->holds_write) {
+		pthread_mutex_lock(&((struct sq_db *)c->base.db)->write_lock);
+		c->holds_write = 1;
+	}
+	int rc = sq_exec_script(cb, "BEGIN IMMEDIATE");
+	if (rc != DB_OK)
+		drop_write_lock(c);
+	return rc;
 }
 
 static int sq_commit(struct db_conn *cb)
 {
-	return sq_exec_script(cb, "COMMIT");
+	struct sq_conn *c = (struct sq_conn *)cb;
+	int rc = sq_exec_script(cb, "COMMIT");
+	if (rc == DB_OK || sqlite3_get_autocommit(c->h))
+		drop_write_lock(c);
+	return rc;
 }
 
 static void sq_rollback(struct db_conn *cb)
@@ -179,6 +210,7 @@ static void sq_rollback(struct db_conn *cb)
 	struct sq_conn *c = (struct sq_conn *)cb;
 	if (c->h && !sqlite3_get_autocommit(c->h))
 		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	drop_write_lock(c);
 }
 
 static sqlite3_stmt *prepare_cached(struct sq_conn *c, const char *sql, int *rc)
@@ -326,6 +358,7 @@ int db_sqlite_open(const char *path, int pool_size, struct db **out, char *err, 
 		db->conns[i].base.db = &db->base;
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_cond_init(&db->freed, NULL);
+	pthread_mutex_init(&db->write_lock, NULL);
 
 	/* Open one connection now so a bad path fails at start-up. */
 	struct db_conn *c;

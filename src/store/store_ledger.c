@@ -342,16 +342,22 @@ int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 	return rc;
 }
 
-int store_entry_newest_lots(struct store_tx *tx, const char *customer_id, int limit,
+int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
 	struct db_res **out)
 {
-	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(customer_id), DB_INT(limit) };
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(customer_id), DB_INT(balance) };
+	/* The running sum of the newer lots stops the list once the balance is
+	 * covered, inside the database: only the open lots come back. */
 	return store_exec(tx,
-		"SELECT t.occurred_at, t.effect_minor FROM transactions t"
+		"SELECT w.occurred_at, w.effect_minor FROM ("
+		" SELECT t.occurred_at, t.effect_minor, t.id, SUM(t.effect_minor) OVER ("
+		"   ORDER BY t.occurred_at DESC, t.id DESC"
+		"   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newer"
+		" FROM transactions t"
 		" WHERE t.tenant_id = $1 AND t.customer_id = $2 AND t.effect_minor > 0"
 		" AND t.type <> 'reversal' AND NOT EXISTS (SELECT 1 FROM transactions x"
-		"   WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)"
-		" ORDER BY t.occurred_at DESC, t.id DESC LIMIT $3", p, 3, out);
+		"   WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)) w"
+		" WHERE COALESCE(w.newer, 0) < $3 ORDER BY w.occurred_at DESC, w.id DESC", p, 3, out);
 }
 
 int store_entry_latest(struct store_tx *tx, const char *customer_id, const char *type,

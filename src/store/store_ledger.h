@@ -88,11 +88,12 @@ int store_entry_get(struct store_tx *tx, const char *id, struct arena *a, struct
 /* Every entry of one customer, oldest first (by occurred_at, id). */
 int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 	struct arena *a, struct entry_rec **out, int *n);
-/* The customer's newest open-lot candidates: entries with a positive
- * effect that are not reversals and were not reversed, newest first
- * (occurred_at, id descending), at most `limit`.  Rows: occurred_at,
+/* The customer's open lots when it owes `balance`: entries with a
+ * positive effect that are not reversals and were not reversed, newest
+ * first (occurred_at, id descending), as many as it takes to reach the
+ * balance (FIFO leaves the newest lots open).  Rows: occurred_at,
  * effect_minor. */
-int store_entry_newest_lots(struct store_tx *tx, const char *customer_id, int limit,
+int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
 	struct db_res **out);
 /* occurred_at of the customer's latest entry of `type` that was not
  * reversed; 0 when none. */
