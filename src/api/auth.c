@@ -58,6 +58,15 @@ static const char *refresh_token_in(struct req *r, json_t *body)
 	return req_cookie(r, REFRESH_COOKIE);
 }
 
+/* No refresh token came: an API client forgot a field (422); the web app
+ * simply has no session yet (401, nothing to log). */
+static int no_refresh_token(struct req *r)
+{
+	if (web_client(r))
+		return req_fail(r, 401, "no_session", "no refresh cookie: sign in");
+	return req_fail_field(r, 422, "validation_failed", "refresh_token", "is required");
+}
+
 /* Issue an access token and a refresh token (new family when family_id is
  * NULL).  Fills out with the token fields. */
 static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
@@ -219,6 +228,7 @@ static int refresh(struct req *r, int want_operator)
 {
 	static const struct jfield fields[] = {
 		{ "refresh_token", JF_STRING, 0, 0, 128 },
+		{ "tenant", JF_STRING, 0, 0, 64 },
 	};
 	struct refresh_rec rec;
 	struct store_tx *tx = NULL;
@@ -228,16 +238,19 @@ static int refresh(struct req *r, int want_operator)
 	const char *cookie_path = want_operator ? "/api/v1/platform/auth" : "/api/v1/auth";
 
 	if (r->body.len > 0) {
-		body = jsonin_object(r, fields, 1);
+		body = jsonin_object(r, fields, 2);
 		if (!body)
 			return -1;
 	}
 	const char *token = refresh_token_in(r, body);
 	if (!token) {
 		json_decref(body);
-		return req_fail_field(r, 422, "validation_failed", "refresh_token", "is required");
+		return no_refresh_token(r);
 	}
 	token_hash(token, hash);
+	/* The web app names the store it is showing: a cookie from another
+	 * store's session is refused before it is rotated. */
+	const char *want_tenant = arena_strdup(r->arena, jsonin_str(body, "tenant", NULL));
 	json_decref(body);
 
 	int rc = store_begin_platform(r->app->store, 1, NULL, &tx);
@@ -282,6 +295,14 @@ static int refresh(struct req *r, int want_operator)
 		struct member_ctx m;
 		struct tenant_rec t;
 		rc = store_tenant_by_id(tx, rec.tenant_id, r->arena, &t);
+		if (rc == STORE_OK && want_tenant && strcmp(want_tenant, t.slug) != 0) {
+			/* Refused without using the token, so that store's session
+			 * goes on. */
+			store_rollback(tx);
+			json_decref(out);
+			return req_fail(r, 401, "session_for_another_store",
+				"this session belongs to another store: sign in here");
+		}
 		if (rc == STORE_OK)
 			rc = store_tx_enter_tenant(tx, rec.tenant_id);
 		if (rc == STORE_OK)
@@ -323,11 +344,15 @@ int h_platform_refresh(struct req *r)
 	return refresh(r, 1);
 }
 
-int h_auth_logout(struct req *r)
+/* Revoke the refresh token's whole family; a token of the other kind
+ * (operator vs store user) is left alone.  Unknown tokens are fine: the
+ * session is over either way. */
+static int logout(struct req *r, int is_operator)
 {
 	static const struct jfield fields[] = {
 		{ "refresh_token", JF_STRING, 0, 0, 128 },
 	};
+	const char *cookie_path = is_operator ? "/api/v1/platform/auth" : "/api/v1/auth";
 	struct refresh_rec rec;
 	struct store_tx *tx;
 	json_t *body = NULL;
@@ -341,7 +366,11 @@ int h_auth_logout(struct req *r)
 	const char *token = refresh_token_in(r, body);
 	if (!token) {
 		json_decref(body);
-		return req_fail_field(r, 422, "validation_failed", "refresh_token", "is required");
+		if (web_client(r)) {
+			set_refresh_cookie(r, cookie_path, NULL, 0);
+			return resp_empty(r, 204);
+		}
+		return no_refresh_token(r);
 	}
 	token_hash(token, hash);
 	json_decref(body);
@@ -349,7 +378,7 @@ int h_auth_logout(struct req *r)
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	rc = store_refresh_get(tx, hash, r->arena, &rec);
-	if (rc == STORE_OK)
+	if (rc == STORE_OK && rec.is_operator == is_operator)
 		rc = store_refresh_revoke_family(tx, rec.family_id, clock_now_ms());
 	if (rc == STORE_OK)
 		rc = store_commit(tx);
@@ -357,8 +386,18 @@ int h_auth_logout(struct req *r)
 		store_rollback(tx);
 	if (rc != STORE_OK && rc != STORE_NOT_FOUND)
 		return api_store_fail(r, rc, NULL);
-	set_refresh_cookie(r, "/api/v1/auth", NULL, 0);
+	set_refresh_cookie(r, cookie_path, NULL, 0);
 	return resp_empty(r, 204);
+}
+
+int h_auth_logout(struct req *r)
+{
+	return logout(r, 0);
+}
+
+int h_platform_logout(struct req *r)
+{
+	return logout(r, 1);
 }
 
 int h_auth_me(struct req *r)

@@ -410,6 +410,15 @@ static void plain(struct req *r, int64_t minor, char *out, size_t len)
 	money_format_plain(minor, e < 0 ? 2 : e, out, len);
 }
 
+/* Type of the entry `id` among the customer's entries, or NULL. */
+static const char *reversed_type(const struct entry_rec *e, int n, const char *id)
+{
+	for (int k = 0; k < n; k++)
+		if (strcmp(e[k].id, id) == 0)
+			return e[k].type;
+	return NULL;
+}
+
 int h_customers_statement(struct req *r)
 {
 	struct customer_rec c;
@@ -457,10 +466,18 @@ int h_customers_statement(struct req *r)
 	json_t *entries = json_array();
 	for (; i < n && e[i].occurred_at < to_ms; i++) {
 		running += e[i].effect_minor;
-		if (strcmp(e[i].type, "purchase") == 0)
-			purchases += e[i].amount_minor;
-		else if (strcmp(e[i].type, "payment") == 0)
-			payments += e[i].amount_minor;
+		/* Totals are net of reversals made in the period, so that
+		 * opening + purchases - payments (+ adjustments) = closing. */
+		const char *type = e[i].type;
+		int sign = 1;
+		if (strcmp(type, "reversal") == 0 && e[i].reverses_id) {
+			type = reversed_type(e, n, e[i].reverses_id);
+			sign = -1;
+		}
+		if (type && strcmp(type, "purchase") == 0)
+			purchases += sign * e[i].amount_minor;
+		else if (type && strcmp(type, "payment") == 0)
+			payments += sign * e[i].amount_minor;
 		json_t *o = ledger_entry_json(&e[i], s);
 		json_object_set_new(o, "running_balance_minor", json_integer(running));
 		json_array_append_new(entries, o);

@@ -24,6 +24,7 @@ int h_auth_me(struct req *r);
 int h_auth_password(struct req *r);
 int h_platform_login(struct req *r);
 int h_platform_refresh(struct req *r);
+int h_platform_logout(struct req *r);
 /* tenant.c */
 int h_tenant_discover(struct req *r);
 /* users.c */

@@ -58,6 +58,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/reports/towers", h_reports_towers, T, "viewer", 0, 0 },
 	{ "POST", "/api/v1/platform/auth/login", h_platform_login, P, NULL, 0, 0 },
 	{ "POST", "/api/v1/platform/auth/refresh", h_platform_refresh, P, NULL, 0, 0 },
+	{ "POST", "/api/v1/platform/auth/logout", h_platform_logout, P, NULL, 0, 0 },
 	{ "GET", "/api/v1/platform/tenants", h_platform_tenants_list, O, NULL, 0, 0 },
 	{ "POST", "/api/v1/platform/tenants", h_platform_tenants_create, O, NULL, 1, 0 },
 	{ "PATCH", "/api/v1/platform/tenants/{id}", h_platform_tenants_update, O, NULL, 1, 0 },

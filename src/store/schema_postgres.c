@@ -298,6 +298,11 @@ static const char v1[] =
 "  victim uuid := qt_purge_tenant.tenant_id;"
 "  saved text := current_setting('qt.all_tenants', true);"
 "BEGIN"
+/* Only a suspended store can be purged, even by a caller that reaches
+ * this function directly with the app role. */
+"  IF NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = victim AND t.status = 'suspended') THEN"
+"    RAISE EXCEPTION 'only a suspended tenant can be deleted' USING ERRCODE = 'check_violation';"
+"  END IF;"
 "  PERFORM set_config('qt.all_tenants', 'on', true);"
 "  INSERT INTO tenant_purges (tenant_id) VALUES (victim) ON CONFLICT DO NOTHING;"
 "  DELETE FROM transactions WHERE tenant_id = victim;"

@@ -436,3 +436,33 @@ test('concurrent refreshes with one refresh token: exactly one succeeds', async 
   for (const r of ok)
     assert.equal((await srv.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: r.json.refresh_token } })).status, 401);
 });
+
+test('web app without a session gets 401 no_session from refresh, and logout is a no-op', async () => {
+  assertProblem(await srv.api('POST', '/api/v1/auth/refresh', { headers: WEB }), 401, 'no_session');
+  const lo = await srv.api('POST', '/api/v1/auth/logout', { headers: WEB });
+  assert.equal(lo.status, 204);
+});
+
+test("a web refresh naming another store is refused without using that store's session", async () => {
+  const a = createTenant(srv);
+  const b = createTenant(srv);
+  const web = await srv.api('POST', '/api/v1/auth/login', { headers: WEB, body: { tenant: a.slug, email: a.email, password: a.password } });
+  const cookie = `qt_refresh=${web.json.refresh_token}`;
+  assertProblem(await srv.api('POST', '/api/v1/auth/refresh', { headers: { ...WEB, Cookie: cookie }, body: { tenant: b.slug } }),
+    401, 'session_for_another_store');
+  // The session of store A is intact: the token was not rotated.
+  const ok = await srv.api('POST', '/api/v1/auth/refresh', { headers: { ...WEB, Cookie: cookie }, body: { tenant: a.slug } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.tenant.slug, a.slug);
+});
+
+test('operator logout revokes the operator session; store logout does not touch it', async () => {
+  const op = await newOperator(srv);
+  const rt = op.session.refresh_token;
+  assert.equal((await srv.api('POST', '/api/v1/auth/logout', { body: { refresh_token: rt } })).status, 204);
+  const still = await srv.api('POST', '/api/v1/platform/auth/refresh', { body: { refresh_token: rt } });
+  assert.equal(still.status, 200, still.text);
+  const lo = await srv.api('POST', '/api/v1/platform/auth/logout', { body: { refresh_token: still.json.refresh_token } });
+  assert.equal(lo.status, 204);
+  assertProblem(await srv.api('POST', '/api/v1/platform/auth/refresh', { body: { refresh_token: still.json.refresh_token } }), 401, 'invalid_refresh_token');
+});

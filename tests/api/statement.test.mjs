@@ -146,3 +146,19 @@ test('statement_csv_makes_cells_starting_with_formula_characters_inert', async (
   // no raw cell in the file starts with a formula character
   for (const row of rows) for (const cell of row) assert.ok(!/^[=+@]/.test(cell) && !/^-[^0-9]/.test(cell), cell);
 });
+
+test('statement totals are net of reversals in the period: opening + purchases - payments = closing', async () => {
+  const s = await newStore(srv);
+  const c = await srv.api('POST', '/api/v1/customers', { token: s.token, body: { name: 'Net Totals', phone: '9811100099' } });
+  const buy = async (amount_minor) => (await srv.api('POST', '/api/v1/transactions', { token: s.token, body: { customer_id: c.json.id, type: 'purchase', amount_minor } })).json;
+  const p1 = await buy(5000);
+  await buy(700);
+  const pay = await srv.api('POST', '/api/v1/transactions', { token: s.token, body: { customer_id: c.json.id, type: 'payment', amount_minor: 1200 } });
+  await srv.api('POST', `/api/v1/transactions/${p1.id}/reverse`, { token: s.token, body: { reason: 'wrong customer' } });
+  await srv.api('POST', `/api/v1/transactions/${pay.json.id}/reverse`, { token: s.token, body: { reason: 'bounced' } });
+  const st = (await srv.api('GET', `/api/v1/customers/${c.json.id}/statement`, { token: s.token })).json;
+  assert.equal(st.total_purchases_minor, 700);
+  assert.equal(st.total_payments_minor, 0);
+  assert.equal(st.opening_balance_minor + st.total_purchases_minor - st.total_payments_minor, st.closing_balance_minor);
+  assert.equal(st.entries.length, 5);
+});

@@ -484,9 +484,15 @@ TEST(purging_a_tenant_removes_all_its_rows_and_nothing_else)
 	snprintf(slug, sizeof slug, "v-%.8s", victim);
 	CHECK_INT(seed_tenant(c, victim, customer, slug), DB_OK);
 	static const char purge[] = "SELECT qt_purge_tenant($1)";
+	static const char suspend[] = "UPDATE tenants SET status = 'suspended' WHERE id = $1";
 	static const char tenant_rows[] = "SELECT count(*) FROM tenants WHERE id = $1";
 	struct db_param p[1] = { DB_TEXT(victim) };
+	/* An active store cannot be purged, even by calling the function. */
 	CHECK_INT(db_begin(c, NULL, 1), DB_OK);
+	CHECK_INT(db_exec(c, purge, p, 1, NULL), DB_CONSTRAINT);
+	db_rollback(c);
+	CHECK_INT(db_begin(c, NULL, 1), DB_OK);
+	CHECK_INT(db_exec(c, suspend, p, 1, NULL), DB_OK);
 	CHECK_INT(db_exec(c, purge, p, 1, NULL), DB_OK);
 	CHECK_INT(db_commit(c), DB_OK);
 	CHECK_INT(db_exec(c, tenant_rows, p, 1, &r), DB_OK);

@@ -79,7 +79,11 @@ export async function operatorLogin(email, password) {
 export function refresh(kind = session ? session.kind : 'tenant') {
   if (refreshing) return refreshing;
   refreshing = withRefreshLock(kind, async () => {
-    const res = await raw('POST', base(kind) + '/refresh', { headers: WEB });
+    // Name the store this page shows, so a cookie from another store's
+    // session is refused (and not used up) rather than signing in there.
+    let slug = null;
+    try { slug = kind === 'tenant' ? sessionStorage.getItem('qt_tenant') : null; } catch { /* storage off */ }
+    const res = await raw('POST', base(kind) + '/refresh', { headers: WEB, body: slug ? { tenant: slug } : undefined });
     const j = await readBody(res);
     if (res.status === 401 || res.status === 422) { if (session && session.kind === kind) setSession(null); return null; }
     if (!res.ok) throw new ApiError(res.status, j);
@@ -97,12 +101,11 @@ export async function logout() {
   setSession(null);
   if (!s) return;
   if (s.kind === 'operator') {
-    // There is no operator logout route: forget the token and stop the
+    // Also remember it locally, so an offline sign-out still stops the
     // automatic refresh on this browser.
     try { localStorage.setItem('qt_operator_signed_out', '1'); } catch { /* storage off */ }
-    return;
   }
-  try { await raw('POST', '/api/v1/auth/logout', { headers: WEB }); } catch { /* offline: cookie stays until it expires */ }
+  try { await raw('POST', base(s.kind) + '/logout', { headers: WEB }); } catch { /* offline: cookie stays until it expires */ }
 }
 
 // An API call with the session's token; one transparent refresh on 401.
