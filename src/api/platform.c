@@ -12,21 +12,6 @@
 #include "security/password.h"
 #include "util/idtext.h"
 
-static int hostname_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 3 || n > 253 || !strchr(s, '.') || s[0] == '.' || s[0] == '-' || s[n - 1] == '.')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-			return 0;
-		if (c == '.' && s[i + 1] == '.')
-			return 0;
-	}
-	return 1;
-}
-
 static json_t *tenant_json(const struct tenant_rec *t)
 {
 	json_t *o = json_object();

@@ -19,24 +19,6 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
-/* A custom domain as the API accepts it (api/platform.c): lowercase host
- * name with at least one dot.  Discovery compares the lowercased Host
- * header with it exactly. */
-static int domain_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 3 || n > 253 || !strchr(s, '.') || s[0] == '.' || s[0] == '-' || s[n - 1] == '.')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-			return 0;
-		if (c == '.' && s[i + 1] == '.')
-			return 0;
-	}
-	return 1;
-}
-
 static void free_secret(char *s)
 {
 	if (s) {
@@ -143,7 +125,7 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 		}
 		snprintf(dom, sizeof dom, "%s", domain);
 		lower(dom);
-		if (!domain_valid(dom)) {
+		if (!hostname_valid(dom)) {
 			fprintf(stderr, "quantumtrack: domain \"%s\": must be a host name such as shop.example.com\n", domain);
 			return EXIT_USAGE;
 		}

@@ -2,45 +2,11 @@
  * apartment.c — see apartment.h.
  */
 #include "domain/apartment.h"
+#include "domain/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* At most 40 bytes of a user value for a message; see money.c. */
-static const char *shown(const char *s, char buf[48])
-{
-	size_t n = strnlen(s, 41), i;
-	int cut = n > 40;
-
-	if (cut) {
-		n = 40;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (cut) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
 
 static int is_digit(char c)
 {
@@ -54,17 +20,17 @@ int building_layout_valid(const struct building_layout *l, char *err, size_t err
 	if (!l)
 		return 0;
 	if (l->towers < 0 || l->towers > 99) {
-		set_err(err, errlen, "building layout towers %d: must be 1-99 "
+		errtext_set(err, errlen, "building layout towers %d: must be 1-99 "
 			"(or 0 for not set)", l->towers);
 		return -1;
 	}
 	if (l->floors < 0 || l->floors > 100) {
-		set_err(err, errlen, "building layout floors %d: must be 1-100 "
+		errtext_set(err, errlen, "building layout floors %d: must be 1-100 "
 			"(or 0 for not set)", l->floors);
 		return -1;
 	}
 	if (l->units < 0 || l->units > 9) {
-		set_err(err, errlen, "building layout units %d: must be 1-9 "
+		errtext_set(err, errlen, "building layout units %d: must be 1-9 "
 			"(or 0 for not set)", l->units);
 		return -1;
 	}
@@ -80,13 +46,13 @@ int apartment_parse(const char *s, const struct building_layout *layout,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!s || !out) {
-		set_err(err, errlen, "apartment: is missing");
+		errtext_set(err, errlen, "apartment: is missing");
 		return -1;
 	}
 	if (strnlen(s, 6) != 5 || !is_digit(s[0]) || !is_digit(s[1]) ||
 	    !is_digit(s[2]) || !is_digit(s[3]) || !is_digit(s[4])) {
-		set_err(err, errlen, "apartment \"%s\": must be 5 digits (TTFFU)",
-			shown(s, sb));
+		errtext_set(err, errlen, "apartment \"%s\": must be 5 digits (TTFFU)",
+			errtext_shown(s, sb));
 		return -1;
 	}
 	if (building_layout_valid(layout, err, errlen) != 0)
@@ -95,27 +61,27 @@ int apartment_parse(const char *s, const struct building_layout *layout,
 	floor = (s[2] - '0') * 10 + (s[3] - '0');
 	unit = s[4] - '0';
 	if (tower == 0) {
-		set_err(err, errlen, "apartment \"%s\": tower must be 01-99", s);
+		errtext_set(err, errlen, "apartment \"%s\": tower must be 01-99", s);
 		return -1;
 	}
 	if (unit == 0) {
-		set_err(err, errlen, "apartment \"%s\": unit must be 1-9", s);
+		errtext_set(err, errlen, "apartment \"%s\": unit must be 1-9", s);
 		return -1;
 	}
 	if (layout && layout->towers && tower > layout->towers) {
-		set_err(err, errlen, "apartment \"%s\": tower %d is beyond the "
+		errtext_set(err, errlen, "apartment \"%s\": tower %d is beyond the "
 			"building's %d tower%s", s, tower, layout->towers,
 			layout->towers == 1 ? "" : "s");
 		return -1;
 	}
 	if (layout && layout->floors && floor >= layout->floors) {
-		set_err(err, errlen, "apartment \"%s\": floor %02d is beyond the "
+		errtext_set(err, errlen, "apartment \"%s\": floor %02d is beyond the "
 			"building's %d floor%s (00-%02d)", s, floor, layout->floors,
 			layout->floors == 1 ? "" : "s", layout->floors - 1);
 		return -1;
 	}
 	if (layout && layout->units && unit > layout->units) {
-		set_err(err, errlen, "apartment \"%s\": unit %d is beyond the "
+		errtext_set(err, errlen, "apartment \"%s\": unit %d is beyond the "
 			"building's %d unit%s per floor", s, unit, layout->units,
 			layout->units == 1 ? "" : "s");
 		return -1;

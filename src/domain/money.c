@@ -3,6 +3,7 @@
  * would lose paise on large amounts, so none is used.
  */
 #include "domain/money.h"
+#include "domain/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,45 +63,6 @@ static const char *const parse_signs[] = {
 };
 
 #define POW2_63 ((uint64_t)1 << 63)
-
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Copy at most 40 bytes of a user value into buf for an error message,
- * control characters replaced by '?', cut on a UTF-8 boundary, "..." when
- * cut.  buf must hold 48 bytes.
- */
-static const char *shown(const char *s, char buf[48])
-{
-	size_t n = strnlen(s, 41), i;
-	int cut = n > 40;
-
-	if (cut) {
-		n = 40;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (cut) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
 
 int money_add(int64_t a, int64_t b, int64_t *out)
 {
@@ -187,17 +149,17 @@ int money_parse(const char *s, int exponent, int allow_negative, int64_t *out,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!s) {
-		set_err(err, errlen, "amount: is missing");
+		errtext_set(err, errlen, "amount: is missing");
 		return -1;
 	}
 	if (exponent < 0 || exponent > 18) {
-		set_err(err, errlen, "currency exponent %d: must be 0-18", exponent);
+		errtext_set(err, errlen, "currency exponent %d: must be 0-18", exponent);
 		return -1;
 	}
 	len = strnlen(s, MONEY_PARSE_MAX_LEN + 1);
 	if (len > MONEY_PARSE_MAX_LEN) {
-		set_err(err, errlen, "amount \"%s\": longer than %d characters",
-			shown(s, sb), MONEY_PARSE_MAX_LEN);
+		errtext_set(err, errlen, "amount \"%s\": longer than %d characters",
+			errtext_shown(s, sb), MONEY_PARSE_MAX_LEN);
 		return -1;
 	}
 	p = s;
@@ -207,13 +169,13 @@ int money_parse(const char *s, int exponent, int allow_negative, int64_t *out,
 	while (end > p && is_blank(end[-1]))
 		end--;
 	if (p == end) {
-		set_err(err, errlen, "amount \"%s\": is empty", shown(s, sb));
+		errtext_set(err, errlen, "amount \"%s\": is empty", errtext_shown(s, sb));
 		return -1;
 	}
 	if (*p == '-') {
 		if (!allow_negative) {
-			set_err(err, errlen, "amount \"%s\": must not be negative",
-				shown(s, sb));
+			errtext_set(err, errlen, "amount \"%s\": must not be negative",
+				errtext_shown(s, sb));
 			return -1;
 		}
 		neg = 1;
@@ -244,11 +206,11 @@ int money_parse(const char *s, int exponent, int allow_negative, int64_t *out,
 			unsigned d = (unsigned)(c - '0');
 			if (seen_dot && ++frac_digits > exponent) {
 				if (exponent == 0)
-					set_err(err, errlen, "amount \"%s\": must be a whole number "
-						"(this currency has no decimals)", shown(s, sb));
+					errtext_set(err, errlen, "amount \"%s\": must be a whole number "
+						"(this currency has no decimals)", errtext_shown(s, sb));
 				else
-					set_err(err, errlen, "amount \"%s\": at most %d decimal "
-						"place%s", shown(s, sb), exponent,
+					errtext_set(err, errlen, "amount \"%s\": at most %d decimal "
+						"place%s", errtext_shown(s, sb), exponent,
 						exponent == 1 ? "" : "s");
 				return -1;
 			}
@@ -260,35 +222,35 @@ int money_parse(const char *s, int exponent, int allow_negative, int64_t *out,
 			prev_comma = 0;
 		} else if (c == ',') {
 			if (seen_dot || int_digits == 0 || prev_comma) {
-				set_err(err, errlen, "amount \"%s\": misplaced comma",
-					shown(s, sb));
+				errtext_set(err, errlen, "amount \"%s\": misplaced comma",
+					errtext_shown(s, sb));
 				return -1;
 			}
 			prev_comma = 1;
 		} else if (c == '.') {
 			if (seen_dot) {
-				set_err(err, errlen, "amount \"%s\": more than one decimal point",
-					shown(s, sb));
+				errtext_set(err, errlen, "amount \"%s\": more than one decimal point",
+					errtext_shown(s, sb));
 				return -1;
 			}
 			if (prev_comma) {
-				set_err(err, errlen, "amount \"%s\": misplaced comma",
-					shown(s, sb));
+				errtext_set(err, errlen, "amount \"%s\": misplaced comma",
+					errtext_shown(s, sb));
 				return -1;
 			}
 			seen_dot = 1;
 		} else {
-			set_err(err, errlen, "amount \"%s\": not a number (use digits, "
-				"commas and one decimal point)", shown(s, sb));
+			errtext_set(err, errlen, "amount \"%s\": not a number (use digits, "
+				"commas and one decimal point)", errtext_shown(s, sb));
 			return -1;
 		}
 	}
 	if (prev_comma) {
-		set_err(err, errlen, "amount \"%s\": misplaced comma", shown(s, sb));
+		errtext_set(err, errlen, "amount \"%s\": misplaced comma", errtext_shown(s, sb));
 		return -1;
 	}
 	if (int_digits + frac_digits == 0) {
-		set_err(err, errlen, "amount \"%s\": has no digits", shown(s, sb));
+		errtext_set(err, errlen, "amount \"%s\": has no digits", errtext_shown(s, sb));
 		return -1;
 	}
 	for (int i = frac_digits; i < exponent; i++) {
@@ -305,7 +267,7 @@ int money_parse(const char *s, int exponent, int allow_negative, int64_t *out,
 	return 0;
 
 too_large:
-	set_err(err, errlen, "amount \"%s\": too large", shown(s, sb));
+	errtext_set(err, errlen, "amount \"%s\": too large", errtext_shown(s, sb));
 	return -1;
 }
 

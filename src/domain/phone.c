@@ -2,45 +2,11 @@
  * phone.c — see phone.h.
  */
 #include "domain/phone.h"
+#include "domain/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* At most 40 bytes of a user value for a message; see money.c. */
-static const char *shown(const char *s, char buf[48])
-{
-	size_t n = strnlen(s, 41), i;
-	int cut = n > 40;
-
-	if (cut) {
-		n = 40;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (cut) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
 
 int phone_country_code_valid(const char *cc)
 {
@@ -68,18 +34,18 @@ int phone_normalize(const char *in, const char *country_code, char *out,
 	if (out && outlen)
 		out[0] = '\0';
 	if (!in || !out) {
-		set_err(err, errlen, "phone: is missing");
+		errtext_set(err, errlen, "phone: is missing");
 		return -1;
 	}
 	if (phone_country_code_valid(country_code) != 0) {
-		set_err(err, errlen, "country code \"%s\": must be + and 1-3 digits",
-			country_code ? shown(country_code, sb) : "");
+		errtext_set(err, errlen, "country code \"%s\": must be + and 1-3 digits",
+			country_code ? errtext_shown(country_code, sb) : "");
 		return -1;
 	}
 	len = strnlen(in, PHONE_INPUT_MAX_LEN + 1);
 	if (len > PHONE_INPUT_MAX_LEN) {
-		set_err(err, errlen, "phone \"%s\": longer than %d characters",
-			shown(in, sb), PHONE_INPUT_MAX_LEN);
+		errtext_set(err, errlen, "phone \"%s\": longer than %d characters",
+			errtext_shown(in, sb), PHONE_INPUT_MAX_LEN);
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
@@ -92,13 +58,13 @@ int phone_normalize(const char *in, const char *country_code, char *out,
 			   c == ')') {
 			continue;
 		} else {
-			set_err(err, errlen, "phone \"%s\": may contain only digits, spaces, "
-				"dashes, dots, parentheses and a leading +", shown(in, sb));
+			errtext_set(err, errlen, "phone \"%s\": may contain only digits, spaces, "
+				"dashes, dots, parentheses and a leading +", errtext_shown(in, sb));
 			return -1;
 		}
 	}
 	if (nd == 0) {
-		set_err(err, errlen, "phone \"%s\": %s", shown(in, sb),
+		errtext_set(err, errlen, "phone \"%s\": %s", errtext_shown(in, sb),
 			len ? "has no digits" : "is empty");
 		return -1;
 	}
@@ -118,8 +84,8 @@ int phone_normalize(const char *in, const char *country_code, char *out,
 		else if (nd == 12 && digits[0] == '9' && digits[1] == '1')
 			national = digits + 2;
 		if (!national) {
-			set_err(err, errlen, "phone \"%s\": must be a 10-digit mobile number "
-				"or +country code and number", shown(in, sb));
+			errtext_set(err, errlen, "phone \"%s\": must be a 10-digit mobile number "
+				"or +country code and number", errtext_shown(in, sb));
 			return -1;
 		}
 		memcpy(e164, "91", 2);
@@ -135,34 +101,34 @@ int phone_normalize(const char *in, const char *country_code, char *out,
 		memcpy(e164 + cl, digits + skip, nd - skip);
 		ne = cl + nd - skip;
 		if (ne - cl < 4) {
-			set_err(err, errlen, "phone \"%s\": must be a national number or "
-				"+country code and number", shown(in, sb));
+			errtext_set(err, errlen, "phone \"%s\": must be a national number or "
+				"+country code and number", errtext_shown(in, sb));
 			return -1;
 		}
 	}
 
 	if (ne < 8 || ne > 15) {
-		set_err(err, errlen, "phone \"%s\": must have 8 to 15 digits including "
-			"the country code", shown(in, sb));
+		errtext_set(err, errlen, "phone \"%s\": must have 8 to 15 digits including "
+			"the country code", errtext_shown(in, sb));
 		return -1;
 	}
 	if (e164[0] == '0') {
-		set_err(err, errlen, "phone \"%s\": country code must not start with 0",
-			shown(in, sb));
+		errtext_set(err, errlen, "phone \"%s\": country code must not start with 0",
+			errtext_shown(in, sb));
 		return -1;
 	}
 	/* 91 is India's code and country codes are prefix-free. */
 	if (e164[0] == '9' && e164[1] == '1' &&
 	    (ne != 12 || e164[2] < '6')) {
-		set_err(err, errlen, "phone \"%s\": India mobile numbers are 10 digits "
-			"starting with 6-9", shown(in, sb));
+		errtext_set(err, errlen, "phone \"%s\": India mobile numbers are 10 digits "
+			"starting with 6-9", errtext_shown(in, sb));
 		return -1;
 	}
 	if (ne + 2 > outlen) {
 		if (outlen)
 			out[0] = '\0';
-		set_err(err, errlen, "phone \"%s\": output buffer too small",
-			shown(in, sb));
+		errtext_set(err, errlen, "phone \"%s\": output buffer too small",
+			errtext_shown(in, sb));
 		return -1;
 	}
 	out[0] = '+';

@@ -2,45 +2,11 @@
  * quantity.c — see quantity.h.
  */
 #include "domain/quantity.h"
+#include "domain/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* At most 40 bytes of a user value for a message; see money.c. */
-static const char *shown(const char *s, char buf[48])
-{
-	size_t n = strnlen(s, 41), i;
-	int cut = n > 40;
-
-	if (cut) {
-		n = 40;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (cut) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
 
 int quantity_parse(const char *s, int64_t *out_milli, char *err, size_t errlen)
 {
@@ -53,13 +19,13 @@ int quantity_parse(const char *s, int64_t *out_milli, char *err, size_t errlen)
 	if (err && errlen)
 		err[0] = '\0';
 	if (!s || !out_milli) {
-		set_err(err, errlen, "quantity: is missing");
+		errtext_set(err, errlen, "quantity: is missing");
 		return -1;
 	}
 	len = strnlen(s, QUANTITY_PARSE_MAX_LEN + 1);
 	if (len > QUANTITY_PARSE_MAX_LEN) {
-		set_err(err, errlen, "quantity \"%s\": longer than %d characters",
-			shown(s, sb), QUANTITY_PARSE_MAX_LEN);
+		errtext_set(err, errlen, "quantity \"%s\": longer than %d characters",
+			errtext_shown(s, sb), QUANTITY_PARSE_MAX_LEN);
 		return -1;
 	}
 	p = s;
@@ -69,15 +35,15 @@ int quantity_parse(const char *s, int64_t *out_milli, char *err, size_t errlen)
 	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (p == end) {
-		set_err(err, errlen, "quantity \"%s\": is empty", shown(s, sb));
+		errtext_set(err, errlen, "quantity \"%s\": is empty", errtext_shown(s, sb));
 		return -1;
 	}
 	for (; p < end; p++) {
 		if (*p >= '0' && *p <= '9') {
 			if (seen_dot) {
 				if (++frac_digits > 3) {
-					set_err(err, errlen, "quantity \"%s\": at most 3 decimal "
-						"places", shown(s, sb));
+					errtext_set(err, errlen, "quantity \"%s\": at most 3 decimal "
+						"places", errtext_shown(s, sb));
 					return -1;
 				}
 			} else {
@@ -89,33 +55,33 @@ int quantity_parse(const char *s, int64_t *out_milli, char *err, size_t errlen)
 		} else if (*p == '.' && !seen_dot) {
 			seen_dot = 1;
 		} else if (*p == '.') {
-			set_err(err, errlen, "quantity \"%s\": more than one decimal point",
-				shown(s, sb));
+			errtext_set(err, errlen, "quantity \"%s\": more than one decimal point",
+				errtext_shown(s, sb));
 			return -1;
 		} else if (*p == '-') {
-			set_err(err, errlen, "quantity \"%s\": must be greater than 0",
-				shown(s, sb));
+			errtext_set(err, errlen, "quantity \"%s\": must be greater than 0",
+				errtext_shown(s, sb));
 			return -1;
 		} else {
-			set_err(err, errlen, "quantity \"%s\": not a number (use digits "
-				"and one decimal point, e.g. 1.5)", shown(s, sb));
+			errtext_set(err, errlen, "quantity \"%s\": not a number (use digits "
+				"and one decimal point, e.g. 1.5)", errtext_shown(s, sb));
 			return -1;
 		}
 	}
 	if (int_digits + frac_digits == 0) {
-		set_err(err, errlen, "quantity \"%s\": has no digits", shown(s, sb));
+		errtext_set(err, errlen, "quantity \"%s\": has no digits", errtext_shown(s, sb));
 		return -1;
 	}
 	for (int i = frac_digits; i < 3; i++)
 		if (milli <= QUANTITY_MAX_MILLI * 10)
 			milli *= 10;
 	if (milli == 0) {
-		set_err(err, errlen, "quantity \"%s\": must be greater than 0",
-			shown(s, sb));
+		errtext_set(err, errlen, "quantity \"%s\": must be greater than 0",
+			errtext_shown(s, sb));
 		return -1;
 	}
 	if (milli > QUANTITY_MAX_MILLI) {
-		set_err(err, errlen, "quantity \"%s\": at most 1,000,000", shown(s, sb));
+		errtext_set(err, errlen, "quantity \"%s\": at most 1,000,000", errtext_shown(s, sb));
 		return -1;
 	}
 	*out_milli = milli;

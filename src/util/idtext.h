@@ -19,6 +19,9 @@ int slug_valid(const char *s);
  * control characters (C0, DEL), and valid UTF-8 throughout.
  */
 int email_valid(const char *s);
+/* A store's custom domain: a lowercase host name with at least one dot,
+ * 3-253 characters of [a-z0-9.-], no empty label at either end.  1/0. */
+int hostname_valid(const char *s);
 
 /*
  * 1 if the n bytes at s are well-formed UTF-8 (RFC 3629: no overlongs, no
