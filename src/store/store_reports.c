@@ -71,6 +71,6 @@ int store_report_towers(struct store_tx *tx, struct db_res **out)
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
 	return store_exec(tx,
 		"SELECT tower, floor, COUNT(*), SUM(balance_minor) FROM customers"
-		" WHERE tenant_id = $1 AND apartment IS NOT NULL AND balance_minor <> 0"
+		" WHERE tenant_id = $1 AND apartment IS NOT NULL AND balance_minor > 0"
 		" GROUP BY tower, floor ORDER BY tower, floor", p, 1, out);
 }

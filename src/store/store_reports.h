@@ -34,7 +34,9 @@ int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, stru
 int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
 	struct db_res **out);
 
-/* Outstanding by tower and floor: rows (tower, floor, customers, balance). */
+/* Outstanding by tower and floor over customers who owe (a customer in
+ * credit does not lower a floor's total): rows (tower, floor, customers,
+ * balance). */
 int store_report_towers(struct store_tx *tx, struct db_res **out);
 
 #endif

@@ -19,6 +19,14 @@ export class ApiError extends Error {
   }
 }
 
+// Tell the app when the server stops or starts answering (offline banner).
+let netOk = true;
+function netState(ok) {
+  if (ok === netOk) return;
+  netOk = ok;
+  window.dispatchEvent(new CustomEvent('qt-net', { detail: ok }));
+}
+
 // A session is { kind: 'tenant'|'operator', token, user, tenant, role }.
 let session = null;
 let refreshing = null;
@@ -46,8 +54,10 @@ async function raw(method, path, { body, headers = {}, token, signal } = {}) {
     res = await fetch(path, { method, headers: h, body: payload, credentials: 'same-origin', signal, cache: 'no-store' });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
+    netState(false);
     throw new ApiError(0, null, true);
   }
+  netState(true);
   return res;
 }
 

@@ -66,6 +66,8 @@ export function field({ label, name, type = 'text', value = '', required = false
     if (msg) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
   };
   wrap.dataset.field = name;
+  // A corrected field drops its error as soon as it changes.
+  input.addEventListener(options || type === 'checkbox' ? 'change' : 'input', () => { if (input.getAttribute('aria-invalid')) wrap.setError(''); });
   return wrap;
 }
 

@@ -17,6 +17,33 @@ export function configureDates(loc, tz) {
 configureDates('en-IN', 'Asia/Kolkata');
 
 export function storeTimeZone() { return timeZone; }
+export function storeLocale() { return locale; }
+
+// Offset of the store's zone from UTC at instant t (ms): local wall clock − UTC.
+function zoneOffset(t) {
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    .formatToParts(new Date(t))) p[x.type] = +x.value;
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+}
+
+// A wall-clock time in the store's zone ("2026-11-29", 14, 30) → Date.
+export function storeLocalToDate(ymd, hour = 0, minute = 0) {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d, hour, minute);
+  let t = wall - zoneOffset(wall);
+  const again = wall - zoneOffset(t); // across a DST change the offset differs
+  if (again !== t) t = again;
+  return new Date(t);
+}
+
+// Now in the store's zone: { ymd: "2026-11-29", hm: "14:30" }.
+export function storeNow() {
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .formatToParts(new Date())) p[x.type] = x.value;
+  return { ymd: `${p.year}-${p.month}-${p.day}`, hm: `${p.hour}:${p.minute}` };
+}
 
 // RFC 3339 instant → "29 Nov 2026, 4:27 pm" in the store's zone.
 export function formatTime(iso) {

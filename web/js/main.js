@@ -1,7 +1,7 @@
 // main.js — start-up: find the store, restore the session, route.
 import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError } from './api.js';
 import { state, setNavigator, setTitle, isAdminReader, suspended } from './app.js';
-import { h, clear, spinner, errorBox } from './dom.js';
+import { h, clear, spinner, errorBox, toast } from './dom.js';
 import { configureMoney } from './money.js';
 import { configureDates } from './format.js';
 
@@ -22,6 +22,9 @@ const routes = [
   ['/settings', () => import('./views/settings.js')],
   ['/audit', () => import('./views/audit.js')],
   ['/more', () => import('./views/more.js')],
+  ['/account/password', () => import('./views/password.js')],
+  ['/reports', () => import('./views/reports.js')],
+  ['/reports/:kind', () => import('./views/reports.js')],
 ];
 
 function match(path) {
@@ -47,14 +50,14 @@ let shell = null, renderToken = 0;
 function navItems() {
   const items = [['/', 'Home', '⌂'], ['/customers', 'Customers', '☰'], ['/apartments', 'Apartments', '▦']];
   const admin = isAdminReader() ? [['/users', 'Users'], ['/settings', 'Settings'], ['/audit', 'Audit log']] : [];
-  return { items, admin };
+  return { items, admin, wide: [['/reports', 'Reports']] };
 }
 
 function buildShell() {
   const s = getSession();
-  const { items, admin } = navItems();
+  const { items, admin, wide } = navItems();
   const topNav = h('nav', { class: 'topnav', 'aria-label': 'Main' },
-    [...items, ...admin].map(([href, label]) => h('a', { href, dataset: { nav: href } }, label)),
+    [...items, ...wide, ...admin].map(([href, label]) => h('a', { href, dataset: { nav: href } }, label)),
     h('button', { type: 'button', class: 'btn-link signout', onclick: signOut }, 'Sign out'));
   const bottomNav = h('nav', { class: 'tabbar', 'aria-label': 'Main' },
     [...items, ['/more', 'More', '⋯']].map(([href, label, icon]) =>
@@ -62,14 +65,41 @@ function buildShell() {
   const main = h('main', { id: 'main', tabindex: '-1' });
   const header = h('header', { class: 'appbar' },
     h('a', { href: '/', class: 'brand' }, h('img', { src: '/icons/icon.svg', alt: '', width: 28, height: 28 }), h('span', null, state.tenant.name)),
-    h('span', { class: 'who' }, `${s.user.name || s.user.email} · ${s.role}`),
+    h('a', { href: '/more', class: 'who', title: 'Account and more' }, `${s.user.name || s.user.email} · ${s.role}`),
     topNav);
   const banner = suspended() ? h('p', { class: 'banner warn', role: 'status' }, 'This store is suspended: you can read everything, but nothing can be changed.') : null;
   clear(root);
   root.removeAttribute('aria-busy');
   root.append(...[h('a', { href: '#main', class: 'skip' }, 'Skip to content'), header, banner, main, bottomNav].filter(Boolean));
   shell = { main, navs: [topNav, bottomNav] };
+  placeNetBanner();
 }
+
+// Offline: a banner that stays while the connection is gone (the app shell
+// comes from the service worker; store data never does).
+const netBanner = h('p', { id: 'offline-banner', class: 'banner offline', role: 'status', hidden: true },
+  h('strong', null, 'You are offline.'), ' Nothing can be looked up or saved until the connection is back.');
+let serverDown = false;
+function placeNetBanner() {
+  const header = root.querySelector('header.appbar');
+  if (header) header.append(netBanner); else root.before(netBanner);
+}
+function updateNet() {
+  const off = !navigator.onLine || serverDown;
+  netBanner.hidden = !off;
+  document.body.classList.toggle('is-offline', off);
+}
+window.addEventListener('offline', updateNet);
+window.addEventListener('online', () => {
+  serverDown = false;
+  updateNet();
+  // Screens that failed for want of a connection try again by themselves.
+  if (root.querySelector('.offline-page')) start();
+  else if (shell && shell.main.querySelector('.error-box')) render();
+});
+window.addEventListener('qt-net', (e) => { serverDown = !e.detail && navigator.onLine; updateNet(); });
+placeNetBanner();
+updateNet();
 
 async function signOut() {
   history.pushState(null, '', '/');
@@ -139,6 +169,7 @@ async function showSignIn() {
   shell = null;
   const mod = await import('./views/signin.js');
   clear(root);
+  placeNetBanner();
   root.removeAttribute('aria-busy');
   mod.render(root, { onSignedIn: () => { navigated = false; render(); } });
 }
@@ -146,6 +177,7 @@ async function showSignIn() {
 async function statusPage(kind, slug) {
   const mod = await import('./views/status.js');
   clear(root);
+  placeNetBanner();
   root.removeAttribute('aria-busy');
   mod.render(root, kind, { slug, onContinue: () => continueStart(), retry: () => start() });
 }
@@ -159,6 +191,7 @@ function keepSlug(slug) {
 
 async function start() {
   clear(root).append(spinner('Opening the store…'));
+  placeNetBanner();
   root.setAttribute('aria-busy', 'true');
   const params = new URLSearchParams(location.search);
   const urlSlug = params.get('tenant');
@@ -175,6 +208,7 @@ async function start() {
     }
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) { statusPage('unknown', urlSlug); return; }
+    if (e.network) { offlinePage(); return; }
     clear(root).append(h('div', { class: 'centered' }, h('h1', null, 'QuantumTrack'), errorBox(e, () => start())));
     root.removeAttribute('aria-busy');
     return;
@@ -194,6 +228,21 @@ async function start() {
   continueStart();
 }
 
+function offlinePage() {
+  shell = null;
+  document.title = 'Offline · QuantumTrack';
+  clear(root).append(h('div', { class: 'centered' },
+    h('div', { class: 'card status-page offline-page' },
+      h('img', { src: '/icons/icon.svg', alt: '', width: 56, height: 56 }),
+      h('h1', null, navigator.onLine ? 'Cannot reach the store' : 'You are offline'),
+      h('p', null, 'QuantumTrack is installed on this device, but your store’s records live on the server and are never kept offline.'),
+      h('p', { class: 'muted' }, 'Connect to the internet: this page continues by itself when the connection is back.'),
+      h('button', { type: 'button', class: 'btn primary', onclick: () => start() }, 'Try again'))));
+  root.removeAttribute('aria-busy');
+  placeNetBanner();
+  updateNet();
+}
+
 async function continueStart() {
   try {
     let s = getSession();
@@ -203,6 +252,7 @@ async function continueStart() {
     navigated = false;
     render();
   } catch (e) {
+    if (e.network) { offlinePage(); return; }
     clear(root).append(h('div', { class: 'centered' }, errorBox(e, () => continueStart())));
   }
 }
@@ -215,4 +265,16 @@ if (location.pathname === '/platform' || location.pathname.startsWith('/platform
   });
 } else {
   start();
+}
+
+// The service worker keeps the app shell (HTML, CSS, JS, icons) so the app
+// opens without a connection; it never caches the API.  A new build's worker
+// takes over at once (skipWaiting + clients.claim).
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  const hadController = !!navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (hadController) toast('QuantumTrack was updated: reload the page to use the new version.');
+  });
+  const reg = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((e) => console.warn('service worker:', e.message));
+  if (document.readyState === 'complete') reg(); else window.addEventListener('load', reg);
 }

@@ -6,7 +6,7 @@ import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
 import { h, empty, toast, confirmDialog } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
-import { openEntry, openReverse } from './entry.js';
+import { openEntry, openReverse, openAdjustment } from './entry.js';
 
 const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
 
@@ -87,6 +87,7 @@ export async function render(ctx) {
     actions,
     h('div', { class: 'secondary-actions' },
       h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, 'Statement'),
+      canAdmin() && active ? h('button', { type: 'button', class: 'btn', id: 'btn-adjust', onclick: () => openAdjustment(c, { onDone: done('Adjustment recorded:') }) }, 'Adjustment') : null,
       canAdmin() ? h('a', { href: `/customers/${c.id}/edit`, class: 'btn' }, 'Edit') : null,
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),

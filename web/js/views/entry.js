@@ -5,6 +5,50 @@ import { api, newIdempotencyKey, ApiError } from '../api.js';
 import { canAdmin } from '../app.js';
 import { h, field, formError, busy, showErrors, modal, nextId } from '../dom.js';
 import { parseAmount, formatMoney, currencyCode, decimalSeparator, parseQuantityMilli, lineTotalMinor, currencyExponent } from '../money.js';
+import { storeNow, storeLocalToDate, storeTimeZone, formatTime } from '../format.js';
+import { dateField, timeField } from '../datefield.js';
+
+const DAY_MS = 86400000;
+
+// "When did it happen?": now unless changed.  Members may go back 7 days,
+// admins further; never the future.  The date and time are the store's
+// wall clock (its time zone), whatever zone this device is in.
+export function whenControl() {
+  const now = storeNow();
+  const date = dateField({ label: 'Date', name: 'occurred_at', value: now.ymd, required: true });
+  const time = timeField({ label: 'Time', name: 'occurred_time', value: now.hm });
+  const fields = h('div', { class: 'when-fields', hidden: true }, h('div', { class: 'grid-2 when-grid' }, date, time),
+    h('p', { class: 'hint' }, `The store’s time (${storeTimeZone()}). `, canAdmin() ? 'Entries cannot be in the future.' : 'You can go back up to 7 days; older entries need an admin.'));
+  const summary = h('span', { class: 'when-now' }, 'Now');
+  const toggle = h('button', { type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': '' }, 'Change date/time');
+  fields.id = nextId('when');
+  toggle.setAttribute('aria-controls', fields.id);
+  toggle.addEventListener('click', () => {
+    const open = fields.hidden;
+    fields.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.textContent = open ? 'Use now' : 'Change date/time';
+    summary.textContent = open ? 'Earlier' : 'Now';
+    if (open) date.input.focus();
+    else { date.setError(''); const n = storeNow(); date.set(n.ymd); time.input.value = n.hm; }
+  });
+  const wrap = h('div', { class: 'when' }, h('div', { class: 'when-row' }, h('span', { class: 'when-label' }, 'When: ', summary), toggle), fields);
+  // → { ok, iso } with iso null for "now"; shows errors next to the date.
+  wrap.read = () => {
+    if (fields.hidden) return { ok: true, iso: null };
+    const ymd = date.read();
+    if (!ymd) return { ok: false };
+    const m = /^(\d{1,2}):(\d{2})/.exec(time.input.value || '');
+    if (!m) { time.setError('Enter a time'); return { ok: false }; }
+    time.setError('');
+    const at = storeLocalToDate(ymd, +m[1], +m[2]);
+    const delta = Date.now() - at.getTime();
+    if (delta < -60000) { date.setError(`can’t be in the future (it is now ${formatTime(new Date().toISOString())})`); return { ok: false }; }
+    if (delta > 7 * DAY_MS && !canAdmin()) { date.setError('is more than 7 days ago; only an admin or the owner can record that'); return { ok: false }; }
+    return { ok: true, iso: at.toISOString() };
+  };
+  return wrap;
+}
 
 const METHODS = [['cash', 'Cash'], ['upi', 'UPI'], ['card', 'Card'], ['bank', 'Bank'], ['other', 'Other']];
 
@@ -42,6 +86,7 @@ export function openEntry(customer, type, { onDone } = {}) {
     }));
   const reference = purchase ? null : field({ label: 'Reference (optional)', name: 'payment_reference', hint: 'UPI transaction id, cheque number…', attrs: { maxlength: 100, autocomplete: 'off' } });
   const note = field({ label: 'Note (optional)', name: 'note', attrs: { maxlength: 500, autocomplete: 'off' } });
+  const when = whenControl();
 
   // Optional line items for a purchase; their total becomes the amount.
   const itemRows = h('div', { class: 'items' });
@@ -109,7 +154,7 @@ export function openEntry(customer, type, { onDone } = {}) {
   amount.addEventListener('input', () => { amountWrap.setError(''); updateLabel(); });
 
   const form = h('form', { class: 'entry-form', novalidate: true, dataset: { type } },
-    info, amountWrap, keypad, methods, reference, note, itemsWrap, limitBox, overrideBox, formError(), submit);
+    info, amountWrap, keypad, methods, reference, note, itemsWrap, when, limitBox, overrideBox, formError(), submit);
   let key = null, lastBody = null, retrying = false;
 
   form.addEventListener('submit', (e) => {
@@ -117,7 +162,10 @@ export function openEntry(customer, type, { onDone } = {}) {
     busy(submit, async () => {
       const p = parseAmount(amount.value);
       if (!p.ok) { showErrors(form, { message: p.error, fields: { amount_minor: p.error } }); amount.focus(); return; }
+      const w = when.read();
+      if (!w.ok) return;
       const body = { customer_id: customer.id, type, amount_minor: p.minor };
+      if (w.iso) body.occurred_at = w.iso;
       if (note.input.value.trim()) body.note = note.input.value.trim();
       if (!purchase) {
         body.payment_method = method;
@@ -206,4 +254,79 @@ export function openReverse(entry, describe, { onDone } = {}) {
   });
   const m = modal('Reverse entry', form);
   reason.input.focus();
+}
+
+// Adjustment (admins and owners): a signed correction with a reason.  The
+// direction is an explicit choice, never inferred from a minus sign.
+export function openAdjustment(customer, { onDone } = {}) {
+  const dirName = nextId('dir');
+  let dir = null;
+  const radio = (value, text, sub) => {
+    const id = nextId('dir');
+    const r = h('input', { type: 'radio', name: dirName, id, value, onchange: () => { dir = value; direction.setError(''); preview(); } });
+    return h('span', { class: 'choice' }, r, h('label', { for: id }, h('strong', null, text), h('span', { class: 'choice-sub' }, sub)));
+  };
+  const direction = h('fieldset', { class: 'field choices', dataset: { field: 'direction' } },
+    h('legend', null, 'This adjustment will', h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
+    radio('increase', 'Increase what they owe', 'e.g. a purchase that was never entered'),
+    radio('decrease', 'Decrease what they owe', 'e.g. a discount, a returned item, a write-off'),
+    h('p', { class: 'field-error', role: 'alert', hidden: true }));
+  direction.setError = (m) => { const p = direction.querySelector('.field-error'); p.textContent = m || ''; p.hidden = !m; };
+  direction.input = direction.querySelector('input');
+  const amount = field({ label: `Amount (${currencyCode()})`, name: 'amount_minor', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off', class: 'amount-input small-amount' } });
+  const reason = field({ label: 'Reason', name: 'reason', required: true, textarea: true, hint: 'Shown in the ledger and the audit log', attrs: { maxlength: 500 } });
+  const note = field({ label: 'Note (optional)', name: 'note', attrs: { maxlength: 500, autocomplete: 'off' } });
+  const when = whenControl();
+  const effect = h('p', { class: 'adjust-effect', role: 'status' });
+  const submit = h('button', { type: 'submit', class: 'btn primary block big' }, 'Record adjustment');
+  function signed() {
+    const p = parseAmount(amount.input.value);
+    if (!p.ok || !dir) return null;
+    return dir === 'increase' ? p.minor : -p.minor;
+  }
+  function preview() {
+    const v = signed();
+    effect.textContent = v === null ? `Balance now ${formatMoney(customer.balance_minor)}`
+      : `Balance now ${formatMoney(customer.balance_minor)} → after this ${formatMoney(customer.balance_minor + v)}`;
+  }
+  amount.input.addEventListener('input', () => { amount.setError(''); preview(); });
+  preview();
+  const form = h('form', { class: 'entry-form adjust-form', novalidate: true, dataset: { type: 'adjustment' } },
+    direction, amount, effect, reason, note, when, formError(), submit);
+  let key = null, lastBody = null;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(submit, async () => {
+      const errs = {};
+      const p = parseAmount(amount.input.value);
+      if (!dir) errs.direction = 'Choose whether they will owe more or less';
+      if (!p.ok) errs.amount_minor = p.error;
+      if (!reason.input.value.trim()) errs.reason = 'A reason is required';
+      const w = when.read();
+      if (Object.keys(errs).length) {
+        showErrors(form, { message: 'Please correct the highlighted fields.', fields: errs });
+        return;
+      }
+      if (!w.ok) return;
+      const body = { customer_id: customer.id, type: 'adjustment', amount_minor: signed(), reason: reason.input.value.trim() };
+      if (note.input.value.trim()) body.note = note.input.value.trim();
+      if (w.iso) body.occurred_at = w.iso;
+      const text = JSON.stringify(body);
+      if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; }
+      try {
+        const entry = await api('POST', 'transactions', { body, headers: { 'Idempotency-Key': key } });
+        m.close();
+        if (onDone) onDone(entry);
+      } catch (err) {
+        if (err.network || err.status >= 500) {
+          showErrors(form, { message: 'The connection failed before the store confirmed this adjustment. Try again: it will be recorded only once.' });
+          return;
+        }
+        showErrors(form, err);
+      }
+    });
+  });
+  const m = modal(`Adjustment · ${customer.name}`, form);
+  direction.querySelector('input').focus();
+  return m;
 }

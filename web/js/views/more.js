@@ -1,4 +1,4 @@
-// "More" on phones: the signed-in user, admin screens, sign out.
+// "More" (account): the signed-in user, reports, password, admin screens, sign out.
 import { getSession, logout } from '../api.js';
 import { setTitle, isAdminReader, state } from '../app.js';
 import { h } from '../dom.js';
@@ -13,6 +13,8 @@ export async function render({ root }) {
       h('p', { class: 'muted' }, `${s.user.email} · ${s.role} at ${state.tenant.name}`)),
     h('ul', { class: 'list card menu' },
       h('li', null, h('a', { href: '/customers', class: 'row-link' }, 'All customers')),
+      h('li', null, h('a', { href: '/reports', class: 'row-link' }, 'Reports')),
+      h('li', null, h('a', { href: '/account/password', class: 'row-link' }, 'Change password')),
       isAdminReader() ? [
         h('li', null, h('a', { href: '/users', class: 'row-link' }, 'Users and roles')),
         h('li', null, h('a', { href: '/settings', class: 'row-link' }, 'Store settings')),

@@ -2,7 +2,8 @@
 // token and saved through a blob link).
 import { api, download } from '../api.js';
 import { setTitle, navigate } from '../app.js';
-import { h, field, toast } from '../dom.js';
+import { h, toast } from '../dom.js';
+import { dateField } from '../datefield.js';
 import { formatMoney } from '../money.js';
 import { formatTime, formatDate, storeToday } from '../format.js';
 
@@ -12,12 +13,15 @@ export async function render({ root, params, query }) {
   const st = await api('GET', `customers/${params.id}/statement`, { query: { from, to } });
   const c = st.customer;
   setTitle(`Statement · ${c.name}`);
-  const f = field({ label: 'From', name: 'from', type: 'date', value: from, required: true });
-  const t = field({ label: 'To', name: 'to', type: 'date', value: to, required: true });
-  const form = h('form', { class: 'card filters inline-form' }, f, t, h('button', { type: 'submit', class: 'btn' }, 'Show'));
+  const f = dateField({ label: 'From', name: 'from', value: st.from, required: true });
+  const t = dateField({ label: 'To', name: 'to', value: st.to, required: true });
+  const form = h('form', { class: 'card filters inline-form dates', novalidate: true, 'aria-label': 'Statement period' }, f, t, h('button', { type: 'submit', class: 'btn' }, 'Show'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    navigate(`/customers/${c.id}/statement?from=${f.input.value}&to=${t.input.value}`, { replace: true });
+    const a = f.read(), b = t.read();
+    if (!a || !b) return;
+    if (a > b) { t.setError('must not be before the From date'); t.input.focus(); return; }
+    navigate(`/customers/${c.id}/statement?from=${a}&to=${b}`, { replace: true });
   });
   const csv = h('button', { type: 'button', class: 'btn' }, 'Download CSV');
   csv.addEventListener('click', async () => {
