@@ -308,6 +308,135 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	return respond(r);
 }
 
+/* The access log: one JSON object per request, written by hand into a
+ * buffer (this runs for every request).  Strings come out exactly as
+ * jansson's compact dump writes them; bytes that are not UTF-8 (a
+ * percent-decoded path can hold any) become U+FFFD. */
+struct log_line {
+	char *p;
+	size_t len;
+};
+
+static void line_put(struct log_line *l, const char *s, size_t n)
+{
+	memcpy(l->p + l->len, s, n);
+	l->len += n;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void line_string(struct log_line *l, const char *key, const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *v = (const unsigned char *)value;
+	size_t n = strlen(value);
+
+	char sep = l->len ? ',' : '{';
+	l->p[l->len++] = sep;
+	l->p[l->len++] = '"';
+	line_put(l, key, strlen(key));
+	line_put(l, "\":\"", 3);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = v[i];
+		const char *esc = NULL;
+		switch (c) {
+		case '\\': esc = "\\\\"; break;
+		case '"': esc = "\\\""; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: break;
+		}
+		if (esc) {
+			line_put(l, esc, 2);
+			i++;
+		} else if (c < 0x20) {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			line_put(l, u, sizeof u);
+			i++;
+		} else {
+			size_t k = utf8_seq(v + i, n - i);
+			if (k) {
+				line_put(l, value + i, k);
+				i += k;
+			} else {
+				line_put(l, "\\ufffd", 6);
+				i++;
+			}
+		}
+	}
+	l->p[l->len++] = '"';
+}
+
+static void line_int(struct log_line *l, const char *key, long long value)
+{
+	char num[24];
+	int k = snprintf(num, sizeof num, "%lld", value);
+	l->p[l->len++] = ',';
+	l->p[l->len++] = '"';
+	line_put(l, key, strlen(key));
+	line_put(l, "\":", 2);
+	line_put(l, num, (size_t)k);
+}
+
+static void access_log(struct req *r, int status, int64_t dur_us)
+{
+	char small[1024];
+	const char *tenant = r->caller.tenant_slug;
+	/* Worst case: every byte escaped to six, plus keys and numbers. */
+	size_t need = 6 * (strlen(r->request_id) + strlen(r->method) + strlen(r->route) +
+		strlen(r->path) + strlen(tenant) + strlen(r->client_ip)) + 160;
+	struct log_line l = { need <= sizeof small ? small : malloc(need), 0 };
+	if (!l.p)
+		return;
+	line_string(&l, "level", "info");
+	line_string(&l, "request_id", r->request_id);
+	line_string(&l, "method", r->method);
+	line_string(&l, "route", r->route);
+	line_string(&l, "path", r->path);
+	line_int(&l, "status", status);
+	line_int(&l, "duration_us", (long long)dur_us);
+	line_string(&l, "tenant", tenant);
+	line_string(&l, "ip", r->client_ip);
+	l.p[l.len++] = '}';
+	l.p[l.len] = '\0';
+	log_json_line(l.p);
+	if (l.p != small)
+		free(l.p);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	enum MHD_RequestTerminationCode toe)
 {
@@ -321,19 +450,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	int status = r->resp.status ? r->resp.status : 500;
 	metrics_observe(r->route, r->method, status, dur_us);
 
-	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s}",
-		"level", "info", "request_id", r->request_id, "method", r->method,
-		"route", r->route, "path", r->path, "status", status,
-		"duration_us", (json_int_t)dur_us,
-		"tenant", r->caller.tenant_slug, "ip", r->client_ip);
-	if (line) {
-		char *text = json_dumps(line, JSON_COMPACT);
-		if (text) {
-			log_json_line(text);
-			free(text);
-		}
-		json_decref(line);
-	}
+	access_log(r, status, dur_us);
 	if (r->problem.errors)
 		json_decref(r->problem.errors);
 	if (r->problem.extra)

@@ -1,4 +1,5 @@
 /* db_common.c — result sets and URL dispatch shared by both backends. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,11 +7,18 @@
 #include "store/db.h"
 #include "store/db_backend.h"
 
+/* One result is three blocks however many cells it has: the struct, the
+ * cell offsets and the cell text, each grown by doubling. */
+#define CELL_NULL SIZE_MAX
+
 struct db_res {
 	int cols;
 	int rows;
-	int cap;
-	char **cells;   /* rows*cols, NULL for SQL NULL */
+	int cap;        /* rows the offsets have room for */
+	size_t *cells;  /* rows*cols offsets into text, CELL_NULL for SQL NULL */
+	char *text;     /* every cell's bytes and its NUL, back to back */
+	size_t len;
+	size_t text_cap;
 };
 
 struct db_res *db_res_new(int cols)
@@ -26,20 +34,33 @@ void db_res_add_row(struct db_res *r, const char *const *values, const size_t *l
 {
 	if (r->rows == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
-		r->cells = realloc(r->cells, sizeof(char *) * (size_t)r->cap * (size_t)(r->cols ? r->cols : 1));
+		r->cells = realloc(r->cells, sizeof(size_t) * (size_t)r->cap * (size_t)(r->cols ? r->cols : 1));
 		if (!r->cells)
 			abort();
 	}
+	size_t need = r->len;
+	for (int c = 0; c < r->cols; c++)
+		if (values[c])
+			need += lens[c] + 1;
+	if (need > r->text_cap) {
+		size_t cap = r->text_cap ? r->text_cap : 256;
+		while (cap < need)
+			cap *= 2;
+		r->text = realloc(r->text, cap);
+		if (!r->text)
+			abort();
+		r->text_cap = cap;
+	}
+	size_t *row = r->cells + (size_t)r->rows * (size_t)r->cols;
 	for (int c = 0; c < r->cols; c++) {
-		char *cell = NULL;
-		if (values[c]) {
-			cell = malloc(lens[c] + 1);
-			if (!cell)
-				abort();
-			memcpy(cell, values[c], lens[c]);
-			cell[lens[c]] = '\0';
+		if (!values[c]) {
+			row[c] = CELL_NULL;
+			continue;
 		}
-		r->cells[(size_t)r->rows * (size_t)r->cols + (size_t)c] = cell;
+		row[c] = r->len;
+		memcpy(r->text + r->len, values[c], lens[c]);
+		r->len += lens[c];
+		r->text[r->len++] = '\0';
 	}
 	r->rows++;
 }
@@ -51,7 +72,8 @@ const char *db_res_text(const struct db_res *r, int row, int col)
 {
 	if (!r || row < 0 || row >= r->rows || col < 0 || col >= r->cols)
 		return NULL;
-	return r->cells[(size_t)row * (size_t)r->cols + (size_t)col];
+	size_t off = r->cells[(size_t)row * (size_t)r->cols + (size_t)col];
+	return off == CELL_NULL ? NULL : r->text + off;
 }
 
 int64_t db_res_int(const struct db_res *r, int row, int col)
@@ -71,9 +93,8 @@ void db_res_free(struct db_res *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < (size_t)r->rows * (size_t)r->cols; i++)
-		free(r->cells[i]);
 	free(r->cells);
+	free(r->text);
 	free(r);
 }
 

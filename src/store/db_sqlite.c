@@ -9,17 +9,29 @@
 #include "store/db_backend.h"
 
 #define STMT_CACHE 256   /* power of two */
+/* WAL frames (pages) after which a commit asks for a checkpoint.  Four
+ * times SQLite's default: the pages every entry rewrites (the customer,
+ * the chain head, the right edges of the indexes) go back to the database
+ * file a quarter as often, for a WAL of up to ~16 MB. */
+#define CHECKPOINT_FRAMES 4000
 
-struct sq_conn {
-	struct db_conn base;
+/* One SQLite connection and the statements prepared on it. */
+struct sq_handle {
 	sqlite3 *h;
-	int in_use;
-	int holds_write;        /* this connection holds sq_db.write_lock */
-	char err[512];
+	int wal_frames;         /* WAL size after this handle's last commit */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
 	} cache[STMT_CACHE];
+};
+
+struct sq_conn {
+	struct db_conn base;
+	struct sq_handle own;
+	struct sq_handle *cur;  /* &own, or the db's writer while holds_write */
+	int in_use;
+	int holds_write;        /* this connection holds sq_db.write_lock */
+	char err[512];
 };
 
 struct sq_db {
@@ -33,12 +45,33 @@ struct sq_db {
 	 * 100 ms each) would dominate write latency.  Other processes (the
 	 * CLI) still meet busy_timeout. */
 	pthread_mutex_t write_lock;
-	struct sq_conn *conns;   /* size entries; h == NULL until first use */
+	/* Every write transaction runs on this one handle, lent to whichever
+	 * connection holds write_lock.  A commit makes every other handle
+	 * drop its page cache (and its memory map) at its next transaction;
+	 * the writer sees only its own commits, so it keeps its cache warm
+	 * for the work done inside the lock. */
+	struct sq_handle writer;
+	/* Checkpoints run on a thread of their own, started at the first
+	 * one: neither the writer's lock nor a request waits for the copy
+	 * and its fsyncs.  Guarded by lock. */
+	struct sq_handle checkpoint;
+	pthread_t checkpointer;
+	pthread_cond_t checkpoint_due;
+	int checkpointer_started;
+	int checkpoint_wanted;
+	int stopping;
+	struct sq_conn *conns;   /* size entries; own.h == NULL until first use */
 };
+
+static const char sql_begin[] = "BEGIN";
+static const char sql_begin_immediate[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
 
 static void set_err(struct sq_conn *c, const char *what)
 {
-	snprintf(c->err, sizeof c->err, "%s: %s", what, c->h ? sqlite3_errmsg(c->h) : "no connection");
+	sqlite3 *h = c->cur ? c->cur->h : NULL;
+	snprintf(c->err, sizeof c->err, "%s: %s", what, h ? sqlite3_errmsg(h) : "no connection");
 }
 
 static int map_rc(int rc)
@@ -62,53 +95,74 @@ static int map_rc(int rc)
 	}
 }
 
-static int sq_connect(struct sq_db *db, struct sq_conn *c)
+/* Replaces SQLite's automatic checkpoint, which would run inside the
+ * committing writer's lock: sq_commit checkpoints after letting go. */
+static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
-	int rc = sqlite3_open_v2(db->path, &c->h,
+	(void)h;
+	(void)name;
+	((struct sq_handle *)arg)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+static int sq_connect(struct sq_db *db, struct sq_handle *hd, char *err, size_t errlen)
+{
+	int rc = sqlite3_open_v2(db->path, &hd->h,
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		set_err(c, "open");
-		sqlite3_close(c->h);
-		c->h = NULL;
+		snprintf(err, errlen, "open: %s", hd->h ? sqlite3_errmsg(hd->h) : "out of memory");
+		sqlite3_close(hd->h);
+		hd->h = NULL;
 		return DB_UNAVAILABLE;
 	}
-	sqlite3_busy_timeout(c->h, 10000);
-	sqlite3_extended_result_codes(c->h, 1);
-	rc = sqlite3_exec(c->h,
+	sqlite3_busy_timeout(hd->h, 10000);
+	sqlite3_extended_result_codes(hd->h, 1);
+	rc = sqlite3_exec(hd->h,
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 		"PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
 		"PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		set_err(c, "configure");
-		sqlite3_close(c->h);
-		c->h = NULL;
+		snprintf(err, errlen, "configure: %s", sqlite3_errmsg(hd->h));
+		sqlite3_close(hd->h);
+		hd->h = NULL;
 		return map_rc(rc);
 	}
+	hd->wal_frames = 0;
+	sqlite3_wal_hook(hd->h, wal_hook, hd);
 	return DB_OK;
 }
 
-static void sq_disconnect(struct sq_conn *c)
+static void sq_disconnect(struct sq_handle *hd)
 {
 	for (int i = 0; i < STMT_CACHE; i++) {
-		if (c->cache[i].stmt)
-			sqlite3_finalize(c->cache[i].stmt);
-		c->cache[i].stmt = NULL;
-		c->cache[i].sql = NULL;
+		if (hd->cache[i].stmt)
+			sqlite3_finalize(hd->cache[i].stmt);
+		hd->cache[i].stmt = NULL;
+		hd->cache[i].sql = NULL;
 	}
-	if (c->h)
-		sqlite3_close(c->h);
-	c->h = NULL;
+	if (hd->h)
+		sqlite3_close(hd->h);
+	hd->h = NULL;
 }
 
 static void sq_close(struct db *base)
 {
 	struct sq_db *db = (struct sq_db *)base;
+	pthread_mutex_lock(&db->lock);
+	db->stopping = 1;
+	pthread_cond_signal(&db->checkpoint_due);
+	pthread_mutex_unlock(&db->lock);
+	if (db->checkpointer_started)
+		pthread_join(db->checkpointer, NULL);
+	sq_disconnect(&db->checkpoint);
 	for (int i = 0; i < db->size; i++)
-		sq_disconnect(&db->conns[i]);
+		sq_disconnect(&db->conns[i].own);
+	sq_disconnect(&db->writer);
 	free(db->conns);
 	free(db->path);
 	pthread_mutex_destroy(&db->lock);
 	pthread_cond_destroy(&db->freed);
+	pthread_cond_destroy(&db->checkpoint_due);
 	pthread_mutex_destroy(&db->write_lock);
 	free(db);
 }
@@ -132,8 +186,9 @@ static int sq_acquire(struct db *base, struct db_conn **out)
 	}
 	c->in_use = 1;
 	pthread_mutex_unlock(&db->lock);
-	if (!c->h) {
-		int rc = sq_connect(db, c);
+	c->cur = &c->own;
+	if (!c->own.h) {
+		int rc = sq_connect(db, &c->own, c->err, sizeof c->err);
 		if (rc != DB_OK) {
 			pthread_mutex_lock(&db->lock);
 			c->in_use = 0;
@@ -146,21 +201,77 @@ static int sq_acquire(struct db *base, struct db_conn **out)
 	return DB_OK;
 }
 
+/* Give the writer handle back and let the next writer in. */
 static void drop_write_lock(struct sq_conn *c)
 {
 	if (c->holds_write) {
 		c->holds_write = 0;
+		c->cur = &c->own;
 		pthread_mutex_unlock(&((struct sq_db *)c->base.db)->write_lock);
 	}
+}
+
+static sqlite3_stmt *prepare_cached(struct sq_conn *c, const char *sql, int *rc)
+{
+	struct sq_handle *hd = c->cur;
+	size_t h = ((uintptr_t)sql >> 3) * 0x9E3779B97F4A7C15ull;
+	size_t slot = (h >> 20) & (STMT_CACHE - 1);
+
+	for (int probe = 0; probe < STMT_CACHE; probe++) {
+		size_t i = (slot + (size_t)probe) & (STMT_CACHE - 1);
+		if (hd->cache[i].sql == sql) {
+			sqlite3_reset(hd->cache[i].stmt);
+			sqlite3_clear_bindings(hd->cache[i].stmt);
+			return hd->cache[i].stmt;
+		}
+		if (!hd->cache[i].sql) {
+			sqlite3_stmt *st = NULL;
+			*rc = sqlite3_prepare_v3(hd->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+			if (*rc != SQLITE_OK) {
+				set_err(c, "prepare");
+				return NULL;
+			}
+			hd->cache[i].sql = sql;
+			hd->cache[i].stmt = st;
+			return st;
+		}
+	}
+	/* Cache full: should not happen with the store's fixed statement set. */
+	sqlite3_stmt *st = NULL;
+	*rc = sqlite3_prepare_v2(hd->h, sql, -1, &st, NULL);
+	if (*rc != SQLITE_OK)
+		set_err(c, "prepare");
+	return st;
+}
+
+/* BEGIN, COMMIT, ROLLBACK: prepared once per handle like any statement
+ * instead of parsed again by sqlite3_exec on every transaction. */
+static int run_control(struct sq_conn *c, const char *sql)
+{
+	int rc = SQLITE_OK;
+	sqlite3_stmt *st = prepare_cached(c, sql, &rc);
+	if (!st)
+		return map_rc(rc);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		set_err(c, sql);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : map_rc(rc);
+}
+
+static void rollback_open(struct sq_conn *c)
+{
+	if (c->cur->h && !sqlite3_get_autocommit(c->cur->h))
+		run_control(c, sql_rollback);
 }
 
 static void sq_release(struct db *base, struct db_conn *cb)
 {
 	struct sq_db *db = (struct sq_db *)base;
 	struct sq_conn *c = (struct sq_conn *)cb;
-	if (c->h && !sqlite3_get_autocommit(c->h))
-		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	rollback_open(c);
 	drop_write_lock(c);
+	rollback_open(c);
 	pthread_mutex_lock(&db->lock);
 	c->in_use = 0;
 	pthread_cond_signal(&db->freed);
@@ -171,9 +282,9 @@ static int sq_exec_script(struct db_conn *cb, const char *sql)
 {
 	struct sq_conn *c = (struct sq_conn *)cb;
 	char *msg = NULL;
-	int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+	int rc = sqlite3_exec(c->cur->h, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
-		snprintf(c->err, sizeof c->err, "%s", msg ? msg : sqlite3_errmsg(c->h));
+		snprintf(c->err, sizeof c->err, "%s", msg ? msg : sqlite3_errmsg(c->cur->h));
 		sqlite3_free(msg);
 		return map_rc(rc);
 	}
@@ -183,66 +294,87 @@ static int sq_exec_script(struct db_conn *cb, const char *sql)
 static int sq_begin(struct db_conn *cb, const char *tenant_id, int write)
 {
 	struct sq_conn *c = (struct sq_conn *)cb;
+	struct sq_db *db = (struct sq_db *)c->base.db;
 	(void)tenant_id;   /* SQLite has no RLS: the store scopes every query */
 	if (!write)
-		return sq_exec_script(cb, "BEGIN");
+		return run_control(c, sql_begin);
 	if (!c->holds_write) {
-		pthread_mutex_lock(&((struct sq_db *)c->base.db)->write_lock);
+		pthread_mutex_lock(&db->write_lock);
 		c->holds_write = 1;
+		if (!db->writer.h) {
+			int rc = sq_connect(db, &db->writer, c->err, sizeof c->err);
+			if (rc != DB_OK) {
+				drop_write_lock(c);
+				return rc;
+			}
+		}
+		c->cur = &db->writer;
 	}
-	int rc = sq_exec_script(cb, "BEGIN IMMEDIATE");
+	int rc = run_control(c, sql_begin_immediate);
 	if (rc != DB_OK)
 		drop_write_lock(c);
 	return rc;
 }
 
+/* PASSIVE: copies what it can without waiting for readers or blocking
+ * writers; whatever it cannot copy now goes next time.  An error loses
+ * nothing, the WAL keeps the pages. */
+static void *checkpoint_main(void *arg)
+{
+	struct sq_db *db = arg;
+	char err[256];
+
+	pthread_mutex_lock(&db->lock);
+	while (!db->stopping) {
+		if (!db->checkpoint_wanted) {
+			pthread_cond_wait(&db->checkpoint_due, &db->lock);
+			continue;
+		}
+		db->checkpoint_wanted = 0;
+		pthread_mutex_unlock(&db->lock);
+		if (db->checkpoint.h || sq_connect(db, &db->checkpoint, err, sizeof err) == DB_OK)
+			sqlite3_wal_checkpoint_v2(db->checkpoint.h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&db->lock);
+	}
+	pthread_mutex_unlock(&db->lock);
+	return NULL;
+}
+
+static void request_checkpoint(struct sq_db *db, struct sq_conn *c)
+{
+	pthread_mutex_lock(&db->lock);
+	if (!db->checkpointer_started && !db->stopping &&
+	    pthread_create(&db->checkpointer, NULL, checkpoint_main, db) == 0)
+		db->checkpointer_started = 1;
+	int threaded = db->checkpointer_started;
+	db->checkpoint_wanted = 1;
+	pthread_cond_signal(&db->checkpoint_due);
+	pthread_mutex_unlock(&db->lock);
+	/* No thread to be had: checkpoint here, still outside the lock. */
+	if (!threaded)
+		sqlite3_wal_checkpoint_v2(c->own.h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 static int sq_commit(struct db_conn *cb)
 {
 	struct sq_conn *c = (struct sq_conn *)cb;
-	int rc = sq_exec_script(cb, "COMMIT");
-	if (rc == DB_OK || sqlite3_get_autocommit(c->h))
-		drop_write_lock(c);
+	struct sq_handle *hd = c->cur;
+	int rc = run_control(c, sql_commit);
+	if (rc != DB_OK && !sqlite3_get_autocommit(hd->h))
+		return rc;
+	int frames = hd->wal_frames;
+	hd->wal_frames = 0;
+	drop_write_lock(c);
+	if (rc == DB_OK && frames >= CHECKPOINT_FRAMES)
+		request_checkpoint((struct sq_db *)c->base.db, c);
 	return rc;
 }
 
 static void sq_rollback(struct db_conn *cb)
 {
 	struct sq_conn *c = (struct sq_conn *)cb;
-	if (c->h && !sqlite3_get_autocommit(c->h))
-		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	rollback_open(c);
 	drop_write_lock(c);
-}
-
-static sqlite3_stmt *prepare_cached(struct sq_conn *c, const char *sql, int *rc)
-{
-	size_t h = ((uintptr_t)sql >> 3) * 0x9E3779B97F4A7C15ull;
-	size_t slot = (h >> 20) & (STMT_CACHE - 1);
-
-	for (int probe = 0; probe < STMT_CACHE; probe++) {
-		size_t i = (slot + (size_t)probe) & (STMT_CACHE - 1);
-		if (c->cache[i].sql == sql) {
-			sqlite3_reset(c->cache[i].stmt);
-			sqlite3_clear_bindings(c->cache[i].stmt);
-			return c->cache[i].stmt;
-		}
-		if (!c->cache[i].sql) {
-			sqlite3_stmt *st = NULL;
-			*rc = sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-			if (*rc != SQLITE_OK) {
-				set_err(c, "prepare");
-				return NULL;
-			}
-			c->cache[i].sql = sql;
-			c->cache[i].stmt = st;
-			return st;
-		}
-	}
-	/* Cache full: should not happen with the store's fixed statement set. */
-	sqlite3_stmt *st = NULL;
-	*rc = sqlite3_prepare_v2(c->h, sql, -1, &st, NULL);
-	if (*rc != SQLITE_OK)
-		set_err(c, "prepare");
-	return st;
 }
 
 static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *params,
@@ -278,11 +410,11 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 	}
 
 	int cols = sqlite3_column_count(st);
-	struct db_res *r = res ? db_res_new(cols) : NULL;
 	const char *vals[64];
 	size_t lens[64];
 	if (cols > 64)
 		cols = 64;
+	struct db_res *r = res ? db_res_new(cols) : NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!r)
 			continue;
@@ -311,7 +443,7 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 
 static int64_t sq_changes(struct db_conn *cb)
 {
-	return sqlite3_changes64(((struct sq_conn *)cb)->h);
+	return sqlite3_changes64(((struct sq_conn *)cb)->cur->h);
 }
 
 static const char *sq_error(const struct db_conn *cb)
@@ -338,12 +470,22 @@ static const struct db_ops sq_ops = {
 	.error = sq_error, .ping = sq_ping,
 };
 
+/* Before SQLite initialises: without memory statistics its allocator
+ * takes no global mutex, which every connection's thread would share. */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(const char *path, int pool_size, struct db **out, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	if (!path || !*path) {
 		snprintf(err, errlen, "sqlite: a file path is required (sqlite:./data/quantumtrack.db)");
 		return DB_ERROR;
 	}
+	pthread_once(&once, configure_sqlite);
 	struct sq_db *db = calloc(1, sizeof *db);
 	if (!db)
 		abort();
@@ -354,10 +496,13 @@ int db_sqlite_open(const char *path, int pool_size, struct db **out, char *err, 
 	db->conns = calloc((size_t)db->size, sizeof *db->conns);
 	if (!db->path || !db->conns)
 		abort();
-	for (int i = 0; i < db->size; i++)
+	for (int i = 0; i < db->size; i++) {
 		db->conns[i].base.db = &db->base;
+		db->conns[i].cur = &db->conns[i].own;
+	}
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_cond_init(&db->freed, NULL);
+	pthread_cond_init(&db->checkpoint_due, NULL);
 	pthread_mutex_init(&db->write_lock, NULL);
 
 	/* Open one connection now so a bad path fails at start-up. */

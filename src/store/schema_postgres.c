@@ -196,6 +196,10 @@ static const char v1[] =
 "CREATE UNIQUE INDEX transactions_reverses ON transactions(tenant_id, reverses_id) WHERE reverses_id IS NOT NULL;"
 "CREATE INDEX transactions_customer ON transactions(tenant_id, customer_id, occurred_at, id);"
 "CREATE INDEX transactions_occurred ON transactions(tenant_id, occurred_at, id);"
+/* The open lots, newest first, without touching the table: aging reads
+ * these on every customer read and every entry. */
+"CREATE INDEX transactions_lots ON transactions(tenant_id, customer_id, occurred_at, id, effect_minor, type)"
+" WHERE effect_minor > 0 AND type <> 'reversal';"
 
 "CREATE TABLE idempotency_keys ("
 "  tenant_id UUID NOT NULL REFERENCES tenants(id),"

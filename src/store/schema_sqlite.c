@@ -159,6 +159,10 @@ static const char v1[] =
 "CREATE UNIQUE INDEX transactions_reverses ON transactions(tenant_id, reverses_id) WHERE reverses_id IS NOT NULL;"
 "CREATE INDEX transactions_customer ON transactions(tenant_id, customer_id, occurred_at, id);"
 "CREATE INDEX transactions_occurred ON transactions(tenant_id, occurred_at, id);"
+/* The open lots, newest first, without touching the table: aging reads
+ * these on every customer read and every entry. */
+"CREATE INDEX transactions_lots ON transactions(tenant_id, customer_id, occurred_at, id, effect_minor, type)"
+" WHERE effect_minor > 0 AND type <> 'reversal';"
 "CREATE TRIGGER transactions_immutable BEFORE UPDATE ON transactions"
 " BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;"
 "CREATE TRIGGER transactions_append_only BEFORE DELETE ON transactions"

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "security/token.h"
+#include <sodium.h>
+
+#include "util/hex.h"
 #include "util/buf.h"
 #include "store/store.h"
 #include "util/civil.h"
@@ -22,41 +24,86 @@
 
 /* JSON string exactly as jansson's compact dump writes it (the first rows
  * of every chain were hashed that way): \\ \" \b \f \n \r \t, other
- * controls as \\u00XX in upper case, everything else as is. */
+ * controls as \\u00XX in upper case, everything else as is.  Runs that
+ * need no escape are copied whole: verify puts every byte of every row
+ * through here. */
 static void put_json_string(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '"': buf_puts(b, "\\\""); break;
-		case '\b': buf_puts(b, "\\b"); break;
-		case '\f': buf_puts(b, "\\f"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		default:
-			if (*p < 0x20) {
-				char u[7] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0 };
-				buf_puts(b, u);
-			} else {
-				buf_putc(b, (char)*p);
-			}
+	for (;; p++) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (p > run)
+			buf_append(b, run, (size_t)(p - run));
+		if (c == '\0')
+			break;
+		run = p + 1;
+		switch (c) {
+		case '\\': buf_append(b, "\\\\", 2); break;
+		case '"': buf_append(b, "\\\"", 2); break;
+		case '\b': buf_append(b, "\\b", 2); break;
+		case '\f': buf_append(b, "\\f", 2); break;
+		case '\n': buf_append(b, "\\n", 2); break;
+		case '\r': buf_append(b, "\\r", 2); break;
+		case '\t': buf_append(b, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			buf_append(b, u, sizeof u);
+		}
 		}
 	}
 	buf_putc(b, '"');
 }
 
-static void put_member(struct buf *b, const char *key, const char *value, int first)
+/* ,"key": then the value as a JSON string or null.  key is a plain
+ * literal with its quotes and colon: "\"action\":". */
+static void put_member(struct buf *b, const char *key, size_t key_len, const char *value)
 {
-	if (!first)
-		buf_putc(b, ',');
-	buf_printf(b, "\"%s\":", key);
+	buf_append(b, key, key_len);
 	if (value)
 		put_json_string(b, value);
 	else
-		buf_puts(b, "null");
+		buf_append(b, "null", 4);
+}
+
+#define MEMBER(b, key, value) put_member(b, ",\"" key "\":", sizeof(",\"" key "\":") - 1, value)
+
+static void put_int_member(struct buf *b, const char *key, size_t key_len, int64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%lld", (long long)v);
+	buf_append(b, key, key_len);
+	buf_append(b, num, (size_t)n);
+}
+
+#define INT_MEMBER(b, key, v) put_int_member(b, ",\"" key "\":", sizeof(",\"" key "\":") - 1, v)
+
+/* The canonical text of one row into b (emptied first). */
+static void canonical_into(struct buf *b, const char *tenant_id, int64_t seq, const char *id,
+	const char *actor_id, const char *actor_role, const char *action,
+	const char *entity, const char *entity_id, const char *before_json,
+	const char *after_json, const char *request_id, const char *client_ip,
+	int64_t created_at)
+{
+	b->len = 0;
+	buf_grow(b, 512);
+	put_member(b, "{\"action\":", sizeof("{\"action\":") - 1, action);
+	MEMBER(b, "actor_id", actor_id);
+	MEMBER(b, "actor_role", actor_role);
+	MEMBER(b, "after", after_json);
+	MEMBER(b, "before", before_json);
+	MEMBER(b, "client_ip", client_ip);
+	INT_MEMBER(b, "created_at", created_at);
+	MEMBER(b, "entity", entity);
+	MEMBER(b, "entity_id", entity_id);
+	MEMBER(b, "id", id);
+	MEMBER(b, "request_id", request_id);
+	INT_MEMBER(b, "seq", seq);
+	MEMBER(b, "tenant_id", tenant_id);
+	buf_putc(b, '}');
 }
 
 /* Written by hand rather than through jansson: verify hashes every row of
@@ -71,34 +118,21 @@ char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,
 {
 	struct buf b;
 	buf_init(&b);
-	buf_putc(&b, '{');
-	put_member(&b, "action", action, 1);
-	put_member(&b, "actor_id", actor_id, 0);
-	put_member(&b, "actor_role", actor_role, 0);
-	put_member(&b, "after", after_json, 0);
-	put_member(&b, "before", before_json, 0);
-	put_member(&b, "client_ip", client_ip, 0);
-	buf_printf(&b, ",\"created_at\":%lld", (long long)created_at);
-	put_member(&b, "entity", entity, 0);
-	put_member(&b, "entity_id", entity_id, 0);
-	put_member(&b, "id", id, 0);
-	put_member(&b, "request_id", request_id, 0);
-	buf_printf(&b, ",\"seq\":%lld", (long long)seq);
-	put_member(&b, "tenant_id", tenant_id, 0);
-	buf_putc(&b, '}');
+	canonical_into(&b, tenant_id, seq, id, actor_id, actor_role, action, entity,
+		entity_id, before_json, after_json, request_id, client_ip, created_at);
 	return buf_detach(&b);
 }
 
-static void chain_hash(const char *prev, const char *canonical, char out[65])
+/* SHA-256(prev || canonical) as hex, without joining the two. */
+static void chain_hash(const char *prev, const char *canonical, size_t canonical_len, char out[65])
 {
-	size_t a = strlen(prev), b = strlen(canonical);
-	char *joined = malloc(a + b + 1);
-	if (!joined)
-		abort();
-	memcpy(joined, prev, a);
-	memcpy(joined + a, canonical, b + 1);
-	sha256_hex(joined, a + b, out);
-	free(joined);
+	crypto_hash_sha256_state st;
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)prev, strlen(prev));
+	crypto_hash_sha256_update(&st, (const uint8_t *)canonical, canonical_len);
+	crypto_hash_sha256_final(&st, digest);
+	hex_encode(digest, sizeof digest, out);
 }
 
 int store_audit(struct store_tx *tx, const char *action, const char *entity,
@@ -140,7 +174,7 @@ int store_audit(struct store_tx *tx, const char *action, const char *entity,
 	canonical = audit_canonical(tx->tenant_id, seq, id, tx->actor.actor_id,
 		tx->actor.actor_role, action, entity, entity_id, before_text, after_text,
 		tx->actor.request_id, tx->actor.client_ip, now);
-	chain_hash(prev, canonical, hash);
+	chain_hash(prev, canonical, strlen(canonical), hash);
 
 	struct db_param p[] = {
 		DB_TEXT(tx->tenant_id), DB_INT(seq), DB_TEXT(id), DB_TEXT(tx->actor.actor_id),
@@ -223,50 +257,62 @@ int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *
 	return STORE_OK;
 }
 
+/* Rows per read: the chain is walked a page at a time, so verify's memory
+ * stays flat however long the trail. */
+#define VERIFY_PAGE 4096
+
 int store_audit_verify(struct store_tx *tx, char *problem, size_t len)
 {
 	struct db_res *r = NULL, *h = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
 	char prev[65], hash[65];
-	int broken = 0;
+	int broken = 0, more = 1;
 	int64_t expect_seq = 1;
+	struct buf canonical = BUF_INIT;
+	int rc;
 
-	int rc = store_exec(tx,
-		"SELECT seq, id, actor_id, actor_role, action, entity, entity_id, before_json,"
-		" after_json, request_id, client_ip, created_at, prev_hash, hash"
-		" FROM audit_log WHERE tenant_id = $1 ORDER BY seq", p, 1, &r);
-	if (rc != STORE_OK) {
-		snprintf(problem, len, "cannot read the audit log");
-		return rc;
-	}
 	snprintf(prev, sizeof prev, "%s", ZERO_HASH);
-	for (int i = 0; i < db_res_rows(r) && !broken; i++, expect_seq++) {
-		int64_t seq = db_res_int(r, i, 0);
-		if (seq != expect_seq) {
-			snprintf(problem, len, "audit row seq %lld missing (found seq %lld next)",
-				(long long)expect_seq, (long long)seq);
-			broken = 1;
-			break;
+	while (more && !broken) {
+		struct db_param pp[] = { DB_TEXT(tx->tenant_id), DB_INT(expect_seq - 1), DB_INT(VERIFY_PAGE) };
+		db_res_free(r);
+		r = NULL;
+		rc = store_exec(tx,
+			"SELECT seq, id, actor_id, actor_role, action, entity, entity_id, before_json,"
+			" after_json, request_id, client_ip, created_at, prev_hash, hash"
+			" FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3", pp, 3, &r);
+		if (rc != STORE_OK) {
+			snprintf(problem, len, "cannot read the audit log");
+			buf_release(&canonical);
+			return rc;
 		}
-		char *canonical = audit_canonical(tx->tenant_id, seq, db_res_text(r, i, 1),
-			db_res_text(r, i, 2), db_res_text(r, i, 3), db_res_text(r, i, 4),
-			db_res_text(r, i, 5), db_res_text(r, i, 6), db_res_text(r, i, 7),
-			db_res_text(r, i, 8), db_res_text(r, i, 9), db_res_text(r, i, 10),
-			db_res_int(r, i, 11));
-		chain_hash(prev, canonical, hash);
-		free(canonical);
-		const char *stored_prev = db_res_text(r, i, 12);
-		const char *stored = db_res_text(r, i, 13);
-		if (!stored_prev || strcmp(stored_prev, prev) != 0) {
-			snprintf(problem, len, "audit row seq %lld (id %s): prev_hash does not match row %lld",
-				(long long)seq, db_res_text(r, i, 1), (long long)(seq - 1));
-			broken = 1;
-		} else if (!stored || strcmp(stored, hash) != 0) {
-			snprintf(problem, len, "audit row seq %lld (id %s): content does not match its hash (edited)",
-				(long long)seq, db_res_text(r, i, 1));
-			broken = 1;
+		more = db_res_rows(r) == VERIFY_PAGE;
+		for (int i = 0; i < db_res_rows(r) && !broken; i++, expect_seq++) {
+			int64_t seq = db_res_int(r, i, 0);
+			if (seq != expect_seq) {
+				snprintf(problem, len, "audit row seq %lld missing (found seq %lld next)",
+					(long long)expect_seq, (long long)seq);
+				broken = 1;
+				break;
+			}
+			canonical_into(&canonical, tx->tenant_id, seq, db_res_text(r, i, 1),
+				db_res_text(r, i, 2), db_res_text(r, i, 3), db_res_text(r, i, 4),
+				db_res_text(r, i, 5), db_res_text(r, i, 6), db_res_text(r, i, 7),
+				db_res_text(r, i, 8), db_res_text(r, i, 9), db_res_text(r, i, 10),
+				db_res_int(r, i, 11));
+			chain_hash(prev, canonical.data, canonical.len, hash);
+			const char *stored_prev = db_res_text(r, i, 12);
+			const char *stored = db_res_text(r, i, 13);
+			if (!stored_prev || strcmp(stored_prev, prev) != 0) {
+				snprintf(problem, len, "audit row seq %lld (id %s): prev_hash does not match row %lld",
+					(long long)seq, db_res_text(r, i, 1), (long long)(seq - 1));
+				broken = 1;
+			} else if (!stored || strcmp(stored, hash) != 0) {
+				snprintf(problem, len, "audit row seq %lld (id %s): content does not match its hash (edited)",
+					(long long)seq, db_res_text(r, i, 1));
+				broken = 1;
+			}
+			snprintf(prev, sizeof prev, "%s", stored ? stored : "");
 		}
-		snprintf(prev, sizeof prev, "%s", stored ? stored : "");
 	}
 	if (!broken) {
 		rc = store_exec(tx, "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1", p, 1, &h);
@@ -277,6 +323,7 @@ int store_audit_verify(struct store_tx *tx, char *problem, size_t len)
 			broken = 1;
 		}
 	}
+	buf_release(&canonical);
 	db_res_free(h);
 	db_res_free(r);
 	return broken;

@@ -342,22 +342,56 @@ int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 	return rc;
 }
 
+/* Lots are read a page at a time, newest first along transactions_lots,
+ * and the walk stops at the lot that covers the balance: the work follows
+ * the number of open lots, not the length of the customer's ledger. */
+#define OPEN_LOTS_FIRST_PAGE 16
+#define OPEN_LOTS_FILTER \
+	" FROM transactions t WHERE t.tenant_id = $1 AND t.customer_id = $2" \
+	" AND t.effect_minor > 0 AND t.type <> 'reversal' AND NOT EXISTS (SELECT 1" \
+	" FROM transactions x WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)"
+
 int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
 	struct db_res **out)
 {
-	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(customer_id), DB_INT(balance) };
-	/* The running sum of the newer lots stops the list once the balance is
-	 * covered, inside the database: only the open lots come back. */
-	return store_exec(tx,
-		"SELECT w.occurred_at, w.effect_minor FROM ("
-		" SELECT t.occurred_at, t.effect_minor, t.id, SUM(t.effect_minor) OVER ("
-		"   ORDER BY t.occurred_at DESC, t.id DESC"
-		"   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newer"
-		" FROM transactions t"
-		" WHERE t.tenant_id = $1 AND t.customer_id = $2 AND t.effect_minor > 0"
-		" AND t.type <> 'reversal' AND NOT EXISTS (SELECT 1 FROM transactions x"
-		"   WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)) w"
-		" WHERE COALESCE(w.newer, 0) < $3 ORDER BY w.occurred_at DESC, w.id DESC", p, 3, out);
+	static const char first[] =
+		"SELECT t.occurred_at, t.effect_minor, t.id" OPEN_LOTS_FILTER
+		" ORDER BY t.occurred_at DESC, t.id DESC LIMIT $3";
+	static const char next[] =
+		"SELECT t.occurred_at, t.effect_minor, t.id" OPEN_LOTS_FILTER
+		" AND (t.occurred_at, t.id) < ($4, $5)"
+		" ORDER BY t.occurred_at DESC, t.id DESC LIMIT $3";
+	struct db_res *lots = db_res_new(2);
+	int64_t covered = 0, page = OPEN_LOTS_FIRST_PAGE, after_at = 0;
+	char after_id[40] = "";
+	int rc = STORE_OK;
+
+	for (int more = 1; more && covered < balance; page *= 2) {
+		struct db_res *r = NULL;
+		struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(customer_id), DB_INT(page),
+			DB_INT(after_at), DB_TEXT(after_id) };
+		rc = store_exec(tx, after_id[0] ? next : first, p, after_id[0] ? 5 : 3, &r);
+		if (rc != STORE_OK) {
+			db_res_free(lots);
+			return rc;
+		}
+		int n = db_res_rows(r);
+		for (int i = 0; i < n && covered < balance; i++) {
+			const char *vals[2] = { db_res_text(r, i, 0), db_res_text(r, i, 1) };
+			size_t lens[2] = { strlen(vals[0]), strlen(vals[1]) };
+			int64_t effect = db_res_int(r, i, 1);
+			db_res_add_row(lots, vals, lens);
+			covered = effect >= balance - covered ? balance : covered + effect;
+		}
+		more = n == page;
+		if (more && covered < balance) {
+			after_at = db_res_int(r, n - 1, 0);
+			snprintf(after_id, sizeof after_id, "%s", db_res_text(r, n - 1, 2));
+		}
+		db_res_free(r);
+	}
+	*out = lots;
+	return STORE_OK;
 }
 
 int store_entry_latest(struct store_tx *tx, const char *customer_id, const char *type,

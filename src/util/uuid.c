@@ -5,16 +5,34 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
+#include <string.h>
 
 static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t uuid_last_ms = -1;
 static uint16_t uuid_counter;  /* 12 bits used */
 
+/* randombytes_buf() is a getrandom(2) call: fetch for 64 ids at once,
+ * per thread, and hand each id 16 bytes nobody else ever sees. */
+#define UUID_POOL 1024
+static _Thread_local uint8_t uuid_pool[UUID_POOL];
+static _Thread_local size_t uuid_pool_used = UUID_POOL;
+
+static void random16(uint8_t b[16])
+{
+	if (uuid_pool_used == UUID_POOL) {
+		randombytes_buf(uuid_pool, sizeof uuid_pool);
+		uuid_pool_used = 0;
+	}
+	memcpy(b, uuid_pool + uuid_pool_used, 16);
+	sodium_memzero(uuid_pool + uuid_pool_used, 16);
+	uuid_pool_used += 16;
+}
+
 void uuid_v7(char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t b[16];
-	randombytes_buf(b, sizeof(b));
+	random16(b);
 
 	int64_t now = clock_now_ms();
 	if (now < 0)
