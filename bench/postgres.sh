@@ -4,10 +4,10 @@
 # absolute numbers do not.
 #
 #   1. a throwaway cluster (tests/lib/pg.sh), durability off as in tests;
-#   2. reference: pgbench -S -M prepared -c 32 -j 2 -T $SECONDS_EACH on a
+#   2. reference: pgbench -S -M prepared -c $CLIENTS -j 2 -T $SECONDS_EACH on a
 #      scratch database, over TCP as our server connects;
 #   3. ours: quantumtrack serve on PostgreSQL, a store with 1,000 customers
-#      and some entries, then wrk -t2 -c32 on GET /api/v1/customers/{id}
+#      and some entries, then wrk -t2 -c$CLIENTS on GET /api/v1/customers/{id}
 #      (one customer with 20 entries: the aging read is part of the
 #      request) and on POST /api/v1/transactions (purchases spread over
 #      100 customers with a huge credit limit);
@@ -15,12 +15,15 @@
 #
 # Usage: bench/postgres.sh            (needs pgbench, wrk, psql, node)
 # Env:   QT_BIN (default ./quantumtrack), SECONDS_EACH (default 10),
+#        CLIENTS (default 32: wrk connections and pgbench clients; 1 shows
+#        one request's latency, round trips included),
 #        QT_THREADS / QT_DB_POOL for the server (defaults: cores, 2 × threads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${QT_BIN:-$PWD/quantumtrack}
 SECS=${SECONDS_EACH:-10}
-CLIENTS=32
+CLIENTS=${CLIENTS:-32}
+JOBS=$((CLIENTS < 2 ? CLIENTS : 2))
 for tool in pgbench wrk psql node; do
 	command -v "$tool" >/dev/null || { echo "bench/postgres.sh: $tool not found" >&2; exit 1; }
 done
@@ -47,10 +50,10 @@ echo "cluster: PostgreSQL on port $PGPORT ($(nproc) cores here; load $(cut -d' '
 psql "$QT_PG_ADMIN_URL" -qAtc "CREATE DATABASE pgbench OWNER qt_owner"
 bench_url=${QT_PG_OWNER_URL%/quantumtrack}/pgbench
 pgbench -i -q -s 10 "$bench_url" >"$work/pgbench-init.log" 2>&1
-pgbench -S -M prepared -c $CLIENTS -j 2 -T "$SECS" "$bench_url" >"$work/pgbench.log" 2>&1
+pgbench -S -M prepared -c "$CLIENTS" -j $JOBS -T "$SECS" "$bench_url" >"$work/pgbench.log" 2>&1
 ref_tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p' "$work/pgbench.log")
 [ -n "$ref_tps" ] || { cat "$work/pgbench.log"; exit 1; }
-printf 'pgbench -S -M prepared -c %d -j 2 -T %s: %.0f TPS\n' $CLIENTS "$SECS" "$ref_tps"
+printf 'pgbench -S -M prepared -c %d -j %d -T %s: %.0f TPS\n' "$CLIENTS" $JOBS "$SECS" "$ref_tps"
 
 # ---- our server ---------------------------------------------------------------
 "$BIN" migrate --db "$QT_PG_OWNER_URL" >/dev/null
@@ -122,14 +125,16 @@ token=$(cat "$work/token")
 get_id=$(cat "$work/get_id")
 
 # Warm up (connections, prepared statements), then measure.
-wrk -t2 -c$CLIENTS -d2s -H "Authorization: Bearer $token" "$url/api/v1/customers/$get_id" >/dev/null
-wrk -t2 -c$CLIENTS -d"${SECS}s" --latency -H "Authorization: Bearer $token" "$url/api/v1/customers/$get_id" >"$work/get.log"
+wrk -t$JOBS -c"$CLIENTS" -d2s -H "Authorization: Bearer $token" "$url/api/v1/customers/$get_id" >/dev/null
+wrk -t$JOBS -c"$CLIENTS" -d"${SECS}s" --latency -H "Authorization: Bearer $token" "$url/api/v1/customers/$get_id" >"$work/get.log"
 get_rps=$(sed -nE 's/^Requests\/sec: *([0-9.]+)/\1/p' "$work/get.log")
+get_p50=$(sed -nE 's/^ *50% *([0-9.]+[a-z]+)/\1/p' "$work/get.log")
 get_p99=$(sed -nE 's/^ *99% *([0-9.]+[a-z]+)/\1/p' "$work/get.log")
 get_bad=$(sed -nE 's/^ *Non-2xx or 3xx responses: *([0-9]+)/\1/p' "$work/get.log")
-printf 'wrk GET  /api/v1/customers/{id}: %.0f req/s (p99 %s, non-2xx %s)\n' "$get_rps" "$get_p99" "${get_bad:-0}"
+printf 'wrk GET  /api/v1/customers/{id}: %.0f req/s (p50 %s, p99 %s, non-2xx %s)\n' "$get_rps" \
+	"$get_p50" "$get_p99" "${get_bad:-0}"
 
-wrk -t2 -c$CLIENTS -d"${SECS}s" --latency -s "$work/post.lua" "$url" >"$work/post.log"
+wrk -t$JOBS -c"$CLIENTS" -d"${SECS}s" --latency -s "$work/post.lua" "$url" >"$work/post.log"
 post_rps=$(sed -nE 's/^Requests\/sec: *([0-9.]+)/\1/p' "$work/post.log")
 post_p99=$(sed -nE 's/^ *99% *([0-9.]+[a-z]+)/\1/p' "$work/post.log")
 post_bad=$(sed -nE 's/^non-201 responses: *([0-9]+)/\1/p' "$work/post.log")
@@ -140,3 +145,5 @@ ratio=$(awk -v a="$get_rps" -v b="$ref_tps" 'BEGIN { printf "%.2f", a / b }')
 verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.5 ? "meets" : "below") }')
 echo "ratio GET req/s / pgbench TPS = $ratio ($verdict the 0.5 target)"
 echo "POST rate = $(printf '%.0f' "$post_rps") purchases/s"
+# Other work on the machine skews both sides differently: say how busy it was.
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

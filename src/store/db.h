@@ -14,9 +14,9 @@
  * Behind PgBouncer in transaction mode add ?statement_cache=off to the URL
  * (unnamed statements, still with separate parameters).
  *
- * Tenant context: db_begin() takes the tenant id.  On PostgreSQL it runs
- * set_config('app.tenant_id', id, true) inside the transaction, which Row
- * Level Security reads; on SQLite it only records it.  The store layer
+ * Tenant context: db_begin() takes the tenant id.  On PostgreSQL
+ * set_config('app.tenant_id', id, true) runs inside the transaction, which
+ * Row Level Security reads; on SQLite it is only recorded.  The store layer
  * (store.c) is the only caller.
  */
 #ifndef QT_STORE_DB_H
@@ -68,7 +68,19 @@ void db_release(struct db *db, struct db_conn *c);
 
 /* Transactions.  write=1 takes the write lock up front on SQLite (BEGIN
  * IMMEDIATE) so a read-check-write sequence is atomic.  tenant_id may be
- * NULL for platform work. */
+ * NULL for platform work.  A transaction that changes anything must be
+ * begun with write=1.
+ *
+ * On PostgreSQL db_begin sends nothing: the first db_exec (or
+ * db_exec_script) sends BEGIN and set_config with its statement in one
+ * round trip, so a failing BEGIN or set_config is reported by that call,
+ * with a message starting "begin: " (db_begin itself fails only for a
+ * tenant id over 63 bytes).  A transaction in which nothing ran commits
+ * without a round trip.  db_commit of a write=0 transaction that ran only
+ * SELECTs and did not fail returns without waiting for the server's answer
+ * (the snapshot had nothing to make durable); the answer is read before
+ * the connection's next use, and a connection whose COMMIT failed is
+ * replaced then.  Every other db_commit waits and reports the outcome. */
 int db_begin(struct db_conn *c, const char *tenant_id, int write);
 int db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);

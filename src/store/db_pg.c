@@ -3,11 +3,23 @@
  * lazily, each with its own prepared-statement cache; text-format
  * parameters and results; errors mapped from SQLSTATE.
  *
+ * Round trips are what a request costs here, so every db_exec is one libpq
+ * pipeline closed by one Sync: one round trip, also for a statement new on
+ * the connection (its Prepare travels in the same pipeline).  db_begin
+ * sends nothing; it records the transaction, and the first statement
+ * carries BEGIN and set_config('app.tenant_id') in its pipeline.  The
+ * COMMIT of a read transaction (write=0) is sent without waiting for its
+ * answer, which whoever uses the connection next reads first (settle).  A
+ * request reading its membership, one row and its lots is three round
+ * trips, not five.
+ *
  * A connection that shows it is broken (socket gone, SQLSTATE class 08,
  * admin shutdown) is marked and dropped when it goes back to the pool, so
  * the next acquire reconnects: the process survives a database restart.
- * BEGIN is the only statement retried on a fresh connection, because it is
- * the only one that cannot have had an effect before the failure.
+ * Only the start of a transaction is retried on a fresh connection: when
+ * the BEGIN sent with the first statement got no success back, nothing of
+ * the transaction took effect (whatever the server ran after it was inside
+ * a transaction that can no longer commit).
  *
  * URL: any libpq URL, plus our own query parameter statement_cache=off for
  * poolers that cannot keep named prepared statements across transactions
@@ -47,6 +59,16 @@ struct pg_conn {
 	int broken;        /* drop on release, reconnect on next acquire */
 	int64_t changes;
 	unsigned next_stmt;
+	/* The transaction db_begin recorded, not yet sent: the next statement
+	 * opens it. */
+	int begin_pending;
+	int begin_write;
+	char begin_tenant[64];
+	/* The open transaction may skip waiting for its COMMIT only when it
+	 * was begun with write=0 (tx_write 0) and ran nothing but SELECTs. */
+	int tx_write;
+	int tx_changed;
+	int commit_pending;  /* a read transaction's COMMIT awaits settle() */
 	char err[512];
 	struct pg_stmt cache[STMT_CACHE];
 };
@@ -62,6 +84,15 @@ struct pg_db {
 };
 
 static const char set_tenant_sql[] = "SELECT set_config('app.tenant_id', $1, true)";
+
+/* A read transaction sees one snapshot: a balance and the entries it is
+ * checked against (aging, statements, `quantumtrack verify` on a live
+ * server) come from the same moment.  Under READ COMMITTED each statement
+ * would see the commits made between them.  Readers never fail with
+ * serialization errors at this level; writers keep READ COMMITTED and
+ * serialize on row locks (SELECT ... FOR UPDATE). */
+static const char begin_read_sql[] = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+static const char begin_write_sql[] = "BEGIN";
 
 /* Copy msg into the connection's error buffer, without libpq's trailing
  * newline. */
@@ -106,18 +137,33 @@ static int map_error(struct pg_conn *c, const PGresult *r, const char *what)
 	return DB_ERROR;
 }
 
+/* The connection cannot be used (it failed now, or an earlier failure
+ * marked it): say so in the caller's words. */
+static int conn_lost(struct pg_conn *c, const char *what)
+{
+	const char *msg = c->h ? PQerrorMessage(c->h) : NULL;
+	set_err(c, what, msg && *msg ? msg : "the connection to the database was lost");
+	c->broken = 1;
+	return DB_UNAVAILABLE;
+}
+
 static void ignore_notice(void *arg, const char *message)
 {
 	(void)arg;
 	(void)message;
 }
 
+/* Close the connection.  A transaction db_begin recorded but has not sent
+ * stays recorded: the caller may reconnect and send it. */
 static void pg_disconnect(struct pg_conn *c)
 {
 	if (c->h)
 		PQfinish(c->h);
 	c->h = NULL;
 	c->broken = 0;
+	c->commit_pending = 0;
+	c->tx_write = 1;
+	c->tx_changed = 0;
 	c->next_stmt = 0;
 	memset(c->cache, 0, sizeof c->cache);
 }
@@ -145,6 +191,79 @@ static int pg_connect(struct pg_db *db, struct pg_conn *c)
 	 * stderr, where the server writes its JSON log. */
 	PQsetNoticeProcessor(c->h, ignore_notice, NULL);
 	return DB_OK;
+}
+
+/* Read the results of a pipeline's n queries and of the Sync that closes
+ * it, then leave pipeline mode.  out[i] receives query i's result (the
+ * caller clears it), or NULL when the connection failed before it came.
+ * Returns 0, or -1 with the connection marked broken. */
+static int pipeline_read(struct pg_conn *c, int n, PGresult **out)
+{
+	int query = 0;
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	for (;;) {
+		PGresult *r = PQgetResult(c->h);
+		if (!r) {
+			/* The end of one query's results; or, once the
+			 * connection has failed, of everything. */
+			if (conn_is_bad(c) || ++query > n)
+				goto broken;
+			continue;
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (query < n && !out[query])
+			out[query] = r;
+		else
+			PQclear(r);
+	}
+	if (!PQexitPipelineMode(c->h))
+		goto broken;
+	return 0;
+broken:
+	c->broken = 1;
+	return -1;
+}
+
+/* Read the answer to a read transaction's COMMIT, which pg_commit sent
+ * without waiting.  The transaction changed nothing, so nothing is lost
+ * when that COMMIT failed: the failure only shows the connection cannot be
+ * trusted, and it is closed here, outside any transaction, for the next
+ * statement or acquire to replace (ensure_conn). */
+static void settle(struct pg_conn *c)
+{
+	PGresult *r;
+	if (!c->commit_pending)
+		return;
+	c->commit_pending = 0;
+	int failed = pipeline_read(c, 1, &r);
+	if (!failed && r && PQresultStatus(r) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(r), "COMMIT") == 0) {
+		PQclear(r);
+		return;
+	}
+	if (r && PQresultStatus(r) == PGRES_COMMAND_OK)
+		set_err(c, "commit", "the transaction had failed and was rolled back");
+	else
+		set_err(c, "commit", r ? PQresultErrorMessage(r) : c->h ? PQerrorMessage(c->h) : NULL);
+	PQclear(r);
+	pg_disconnect(c);
+}
+
+/* Make sure the connection can take the next statement.  A connection may
+ * be replaced when nothing can be lost: when it is closed (it is closed
+ * only outside any transaction) or when the transaction db_begin recorded
+ * has not been sent yet.  One that failed inside a transaction may not. */
+static int ensure_conn(struct pg_conn *c, const char *what)
+{
+	if (!c->broken && !conn_is_bad(c))
+		return DB_OK;
+	if (c->h && !c->begin_pending)
+		return conn_lost(c, what);
+	return pg_connect((struct pg_db *)c->base.db, c);
 }
 
 static void pg_close(struct db *base)
@@ -192,8 +311,10 @@ static int pg_acquire(struct db *base, struct db_conn **out)
 	c->in_use = 1;
 	pthread_mutex_unlock(&db->lock);
 
-	/* Connect outside the lock: a slow or unreachable server must not
+	/* Read the last user's COMMIT (by now it has usually arrived), and
+	 * connect, outside the lock: a slow or unreachable server must not
 	 * hold up threads that could use another open connection. */
+	settle(c);
 	if (c->broken || conn_is_bad(c)) {
 		int rc = pg_connect(db, c);
 		if (rc != DB_OK) {
@@ -211,7 +332,11 @@ static void pg_release(struct db *base, struct db_conn *cb)
 	struct pg_db *db = (struct pg_db *)base;
 	struct pg_conn *c = (struct pg_conn *)cb;
 
-	if (c->h && !c->broken && PQstatus(c->h) == CONNECTION_OK &&
+	c->begin_pending = 0;
+	if (c->h && !c->broken && PQstatus(c->h) == CONNECTION_OK && c->commit_pending) {
+		/* A read transaction's COMMIT is in flight: the connection goes
+		 * back as it is, and the next acquire reads the answer. */
+	} else if (c->h && !c->broken && PQstatus(c->h) == CONNECTION_OK &&
 	    PQpipelineStatus(c->h) == PQ_PIPELINE_OFF) {
 		PGTransactionStatusType ts = PQtransactionStatus(c->h);
 		if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
@@ -228,18 +353,6 @@ static void pg_release(struct db *base, struct db_conn *cb)
 	if (c->broken)
 		pg_disconnect(c);
 	put_back(db, c);
-}
-
-static int pg_exec_script(struct db_conn *cb, const char *sql)
-{
-	struct pg_conn *c = (struct pg_conn *)cb;
-	int rc = DB_OK;
-	PGresult *r = PQexec(c->h, sql);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
-		rc = map_error(c, r, "exec");
-	PQclear(r);
-	return rc;
 }
 
 /* Which of $1..$MAX_PARAMS the SQL text refers to, outside literals, quoted
@@ -299,52 +412,25 @@ static int param_types(struct pg_conn *c, const char *sql, const struct db_param
 	return nrefs;
 }
 
-/* Find or create the prepared statement for sql on this connection; the
- * parameter types are fixed by the first call's kinds.  Returns NULL with
- * *rc set on failure. */
-static const struct pg_stmt *prepare_cached(struct pg_conn *c, const char *sql,
-	const struct db_param *params, int nparams, int *rc)
+/* The cache entry for sql on this connection, or NULL with *free_slot set
+ * to where it goes once prepared (NULL too when the cache is full). */
+static const struct pg_stmt *cache_find(struct pg_conn *c, const char *sql,
+	struct pg_stmt **free_slot)
 {
 	size_t h = ((uintptr_t)sql >> 3) * 0x9E3779B97F4A7C15ull;
 	size_t slot = (h >> 20) & (STMT_CACHE - 1);
-	struct pg_stmt *st = NULL;
 
+	*free_slot = NULL;
 	for (int probe = 0; probe < STMT_CACHE; probe++) {
 		size_t i = (slot + (size_t)probe) & (STMT_CACHE - 1);
 		if (c->cache[i].sql == sql)
 			return &c->cache[i];
 		if (!c->cache[i].sql) {
-			st = &c->cache[i];
-			break;
+			*free_slot = &c->cache[i];
+			return NULL;
 		}
 	}
-	if (!st) {
-		/* Cache full: the store's statement set is fixed, so a caller
-		 * passed built strings.  Refuse rather than leak statements. */
-		snprintf(c->err, sizeof c->err, "prepare: statement cache full (%d)", STMT_CACHE);
-		*rc = DB_ERROR;
-		return NULL;
-	}
-
-	Oid types[MAX_PARAMS];
-	int nrefs = param_types(c, sql, params, nparams, types);
-	if (nrefs < 0) {
-		*rc = DB_ERROR;
-		return NULL;
-	}
-	char name[16];
-	snprintf(name, sizeof name, "s%u", c->next_stmt++);
-	PGresult *r = PQprepare(c->h, name, sql, nrefs, types);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		*rc = map_error(c, r, "prepare");
-		PQclear(r);
-		return NULL;
-	}
-	PQclear(r);
-	st->sql = sql;
-	st->nrefs = nrefs;
-	memcpy(st->name, name, sizeof name);
-	return st;
+	return NULL;
 }
 
 /* Convert params to text values; buf holds the decimal integers. */
@@ -394,146 +480,274 @@ static struct db_res *materialize(const PGresult *r)
 	return res;
 }
 
-static int pg_exec(struct db_conn *cb, const char *sql, const struct db_param *params,
-	int nparams, struct db_res **res)
-{
-	struct pg_conn *c = (struct pg_conn *)cb;
-	const struct pg_db *db = (const struct pg_db *)c->base.db;
+/* One statement ready to go out: the prepared statement's name (NULL for an
+ * unnamed statement), the cache slot to fill when its Prepare goes first,
+ * and its parameters. */
+struct pg_call {
+	const char *name;
+	struct pg_stmt *slot;
+	char new_name[16];
+	int n;
+	Oid types[MAX_PARAMS];
 	const char *vals[MAX_PARAMS];
 	char ints[MAX_PARAMS][24];
-	PGresult *r;
-	int rc = DB_OK, n;
+};
 
-	c->changes = 0;
+/* Everything about sql that can be checked without the server: its cache
+ * entry, or a free slot for it (its parameter types are then fixed by this
+ * first call's kinds), and a value for every parameter it refers to.
+ * Sends nothing; returns a DB_* code. */
+static int plan_call(struct pg_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct pg_call *call)
+{
+	const struct pg_db *db = (const struct pg_db *)c->base.db;
+	const struct pg_stmt *st = NULL;
+
+	call->name = NULL;
+	call->slot = NULL;
 	if (nparams < 0 || nparams > MAX_PARAMS) {
 		snprintf(c->err, sizeof c->err, "bind: %d parameters (at most %d)", nparams, MAX_PARAMS);
 		return DB_ERROR;
 	}
 	if (db->statement_cache) {
-		const struct pg_stmt *st = prepare_cached(c, sql, params, nparams, &rc);
-		if (!st)
-			return rc;
-		n = st->nrefs;
-		if (nparams < n)
-			goto missing;
-		param_values(params, n, vals, ints);
-		r = PQexecPrepared(c->h, st->name, n, vals, NULL, NULL, 0);
-	} else {
-		/* Unnamed statement: parse, bind and execute in one message
-		 * batch, for poolers that cannot keep named statements. */
-		Oid types[MAX_PARAMS];
-		n = param_types(c, sql, params, nparams, types);
-		if (n < 0)
+		st = cache_find(c, sql, &call->slot);
+		if (!st && !call->slot) {
+			/* Cache full: the store's statement set is fixed, so a
+			 * caller passed built strings.  Refuse rather than leak
+			 * statements. */
+			snprintf(c->err, sizeof c->err, "prepare: statement cache full (%d)", STMT_CACHE);
 			return DB_ERROR;
-		if (nparams < n)
-			goto missing;
-		param_values(params, n, vals, ints);
-		r = PQexecParams(c->h, sql, n, types, vals, NULL, NULL, 0);
+		}
 	}
-
-	ExecStatusType s = PQresultStatus(r);
-	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-		rc = map_error(c, r, "exec");
-		PQclear(r);
-		return rc;
+	if (st) {
+		call->name = st->name;
+		call->n = st->nrefs;
+	} else {
+		call->n = param_types(c, sql, params, nparams, call->types);
+		if (call->n < 0)
+			return DB_ERROR;
 	}
-	const char *count = PQcmdTuples(r);
-	c->changes = count && *count ? strtoll(count, NULL, 10) : 0;
-	if (res)
-		*res = materialize(r);
-	PQclear(r);
+	if (nparams < call->n) {
+		snprintf(c->err, sizeof c->err, "bind: parameter $%d has no value", nparams + 1);
+		return DB_ERROR;
+	}
+	param_values(params, call->n, call->vals, call->ints);
+	if (call->slot) {
+		snprintf(call->new_name, sizeof call->new_name, "s%u", c->next_stmt++);
+		call->name = call->new_name;
+	}
 	return DB_OK;
-missing:
-	snprintf(c->err, sizeof c->err, "bind: parameter $%d has no value", nparams + 1);
-	return DB_ERROR;
 }
 
-/* A read transaction sees one snapshot: a balance and the entries it is
- * checked against (aging, statements, `quantumtrack verify` on a live
- * server) come from the same moment.  Under READ COMMITTED each statement
- * would see the commits made between them.  Readers never fail with
- * serialization errors at this level; writers keep READ COMMITTED and
- * serialize on row locks (SELECT ... FOR UPDATE). */
-static const char begin_read_sql[] = "BEGIN ISOLATION LEVEL REPEATABLE READ";
-static const char begin_write_sql[] = "BEGIN";
-
-/* BEGIN and set_config in one round trip (pipeline mode).  The explicit
- * BEGIN keeps the transaction open past the pipeline's sync point.  Both go
- * as unnamed statements, which any pooler passes through. */
-static int begin_once(struct pg_conn *c, const char *tenant_id, int write)
+static int result_is(const PGresult *r, ExecStatusType want)
 {
-	const char *val = tenant_id ? tenant_id : "";
-	const char *begin_sql = write ? begin_write_sql : begin_read_sql;
-	int rc = DB_OK;
+	return r && PQresultStatus(r) == want;
+}
 
-	if (!PQenterPipelineMode(c->h)) {
-		rc = map_error(c, NULL, "begin");
-		return c->broken ? DB_UNAVAILABLE : rc;
+/* A failed result, or none because the connection failed first. */
+static int result_error(struct pg_conn *c, const PGresult *r, const char *what)
+{
+	return r ? map_error(c, r, what) : conn_lost(c, what);
+}
+
+/* One round trip for one db_exec: the recorded BEGIN and set_config when
+ * the transaction has not started yet, a Prepare when sql is new on this
+ * connection, sql itself (none when sql is NULL: only open the
+ * transaction), and a Sync.  BEGIN and set_config go as unnamed
+ * statements, which any pooler passes through; the explicit BEGIN keeps
+ * the transaction open past the Sync.
+ *
+ * *retry is set when the connection failed before the statement's turn
+ * (BEGIN or set_config got no success back): nothing of the transaction
+ * took effect, as it was never able to commit, so it stays recorded and the
+ * caller may call again once, which reconnects first. */
+static int run(struct pg_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct db_res **res, int *retry)
+{
+	struct pg_call call;
+	PGresult *out[4];
+	int rc = DB_OK, nq = 0, i_prepare = -1, i_stmt = -1;
+	int begins = c->begin_pending;
+	const char *what = begins ? "begin" : "exec";
+
+	*retry = 0;
+	if ((rc = ensure_conn(c, what)) != DB_OK)
+		return rc;
+	if (sql && (rc = plan_call(c, sql, params, nparams, &call)) != DB_OK)
+		return rc;
+
+	int sent = PQenterPipelineMode(c->h);
+	if (sent && begins) {
+		const char *tenant = c->begin_tenant;
+		sent = PQsendQueryParams(c->h, c->begin_write ? begin_write_sql : begin_read_sql,
+			0, NULL, NULL, NULL, NULL, 0) &&
+			PQsendQueryParams(c->h, set_tenant_sql, 1, NULL, &tenant, NULL, NULL, 0);
+		nq = 2;
 	}
-	if (!PQsendQueryParams(c->h, begin_sql, 0, NULL, NULL, NULL, NULL, 0) ||
-	    !PQsendQueryParams(c->h, set_tenant_sql, 1, NULL, &val, NULL, NULL, 0) ||
-	    !PQpipelineSync(c->h)) {
-		map_error(c, NULL, "begin");
-		c->broken = 1;
-		return DB_UNAVAILABLE;
+	if (sent && sql && call.slot) {
+		sent = PQsendPrepare(c->h, call.name, sql, call.n, call.types);
+		i_prepare = nq++;
 	}
-	/* Results: BEGIN, NULL, set_config, NULL, PIPELINE_SYNC. */
-	int nulls = 0;
-	for (;;) {
-		PGresult *r = PQgetResult(c->h);
-		if (!r) {
-			if (++nulls > 2 || conn_is_bad(c)) {
-				if (rc == DB_OK)
-					map_error(c, NULL, "begin");
-				c->broken = 1;
-				return DB_UNAVAILABLE;
-			}
-			continue;
+	if (sent && sql) {
+		if (call.name)
+			sent = PQsendQueryPrepared(c->h, call.name, call.n, call.vals, NULL, NULL, 0);
+		else
+			sent = PQsendQueryParams(c->h, sql, call.n, call.types, call.vals, NULL, NULL, 0);
+		i_stmt = nq++;
+	}
+	if (sent)
+		sent = PQpipelineSync(c->h);
+	if (!sent) {
+		*retry = begins;
+		return conn_lost(c, what);
+	}
+
+	int failed = pipeline_read(c, nq, out);
+	if (begins) {
+		int begun = result_is(out[0], PGRES_COMMAND_OK);
+		if (!begun)
+			rc = result_error(c, out[0], "begin");
+		else if (!result_is(out[1], PGRES_TUPLES_OK))
+			rc = result_error(c, out[1], "begin");
+		if (rc == DB_UNAVAILABLE) {
+			begun = 0;
+			*retry = 1;
 		}
-		ExecStatusType s = PQresultStatus(r);
-		if (s == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			break;
+		/* When BEGIN itself failed the transaction is still to be
+		 * opened: no later statement may run outside it.  When
+		 * set_config failed it is open and aborted, and every later
+		 * statement fails until the rollback. */
+		if (begun) {
+			c->begin_pending = 0;
+			c->tx_write = c->begin_write;
+			c->tx_changed = 0;
 		}
-		if (s == PGRES_FATAL_ERROR && rc == DB_OK)
-			rc = map_error(c, r, "begin");
-		else if (s == PGRES_PIPELINE_ABORTED && rc == DB_OK)
-			rc = DB_ERROR;
-		PQclear(r);
 	}
-	if (!PQexitPipelineMode(c->h)) {
-		set_err(c, "begin", PQerrorMessage(c->h));
-		c->broken = 1;
-		return rc == DB_OK ? DB_ERROR : rc;
+	if (i_prepare >= 0 && result_is(out[i_prepare], PGRES_COMMAND_OK)) {
+		call.slot->sql = sql;
+		call.slot->nrefs = call.n;
+		memcpy(call.slot->name, call.new_name, sizeof call.slot->name);
+	} else if (i_prepare >= 0 && rc == DB_OK) {
+		rc = result_error(c, out[i_prepare], "prepare");
 	}
-	if (rc != DB_OK && PQtransactionStatus(c->h) != PQTRANS_IDLE) {
-		PGresult *r = PQexec(c->h, "ROLLBACK");
-		PQclear(r);
+	if (i_stmt >= 0 && rc == DB_OK) {
+		const PGresult *r = out[i_stmt];
+		if (!result_is(r, PGRES_TUPLES_OK) && !result_is(r, PGRES_COMMAND_OK)) {
+			rc = result_error(c, r, "exec");
+		} else if (failed) {
+			/* No answer to the Sync: outside a transaction the
+			 * statement may or may not have committed. */
+			rc = conn_lost(c, "exec");
+		} else {
+			const char *count = PQcmdTuples(out[i_stmt]);
+			c->changes = count && *count ? strtoll(count, NULL, 10) : 0;
+			if (strncmp(PQcmdStatus(out[i_stmt]), "SELECT ", 7) != 0)
+				c->tx_changed = 1;
+			if (res)
+				*res = materialize(r);
+		}
 	}
+	if (rc == DB_OK && failed)
+		rc = conn_lost(c, what);
+	for (int i = 0; i < nq; i++)
+		PQclear(out[i]);
 	return rc;
 }
 
+static int pg_exec(struct db_conn *cb, const char *sql, const struct db_param *params,
+	int nparams, struct db_res **res)
+{
+	struct pg_conn *c = (struct pg_conn *)cb;
+	int retry;
+
+	c->changes = 0;
+	settle(c);
+	int rc = run(c, sql, params, nparams, res, &retry);
+	if (retry)
+		rc = run(c, sql, params, nparams, res, &retry);
+	return rc;
+}
+
+static int pg_exec_script(struct db_conn *cb, const char *sql)
+{
+	struct pg_conn *c = (struct pg_conn *)cb;
+	int rc = DB_OK, retry;
+
+	settle(c);
+	if (c->begin_pending) {
+		/* A script goes as a simple query, which cannot ride in a
+		 * pipeline: open the transaction first. */
+		rc = run(c, NULL, NULL, 0, NULL, &retry);
+		if (retry)
+			rc = run(c, NULL, NULL, 0, NULL, &retry);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if ((rc = ensure_conn(c, "exec")) != DB_OK)
+		return rc;
+	c->tx_changed = 1;
+	PGresult *r = PQexec(c->h, sql);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
+		rc = map_error(c, r, "exec");
+	PQclear(r);
+	return rc;
+}
+
+/* Only records the transaction: the first statement sends BEGIN and
+ * set_config with itself (run), and a transaction in which nothing ran
+ * costs no round trip at all. */
 static int pg_begin(struct db_conn *cb, const char *tenant_id, int write)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
+	const char *tenant = tenant_id ? tenant_id : "";
+	size_t n = strlen(tenant);
 
-	int rc = begin_once(c, tenant_id, write);
-	if (rc == DB_UNAVAILABLE && c->broken) {
-		/* An idle connection the server had closed (restart, idle
-		 * timeout, pooler): nothing ran, so try once on a fresh one. */
-		if (pg_connect((struct pg_db *)c->base.db, c) != DB_OK) {
-			c->broken = 1;
-			return DB_UNAVAILABLE;
-		}
-		rc = begin_once(c, tenant_id, write);
+	if (n >= sizeof c->begin_tenant) {
+		snprintf(c->err, sizeof c->err, "begin: tenant id of %zu bytes (at most %zu)", n,
+			sizeof c->begin_tenant - 1);
+		return DB_ERROR;
 	}
-	return rc;
+	memcpy(c->begin_tenant, tenant, n + 1);
+	c->begin_write = write;
+	c->begin_pending = 1;
+	return DB_OK;
 }
 
+/* A read transaction (begun with write=0, nothing but SELECTs, not failed)
+ * has nothing to make durable: its COMMIT only ends the snapshot and
+ * releases locks, which the server does when it reads the message, whether
+ * or not anyone waits for the answer.  So that COMMIT is sent and not
+ * waited for; settle() reads the answer before the connection's next use
+ * (a statement or COMMIT on it, or the next acquire once it is back in the
+ * pool) and drops the connection if the answer is a failure.  Reading it in
+ * db_release would keep the round trip on the request's path, as the store
+ * releases right after committing.  Every other COMMIT waits: a write
+ * reported as done must be committed, and a failed transaction's COMMIT
+ * must report the failure. */
 static int pg_commit(struct db_conn *cb)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
 	int rc = DB_OK;
+
+	settle(c);
+	if (c->begin_pending) {
+		/* No statement ran, so the transaction never started. */
+		c->begin_pending = 0;
+		return DB_OK;
+	}
+	if (c->broken || conn_is_bad(c))
+		return conn_lost(c, "commit");
+	int wait = c->tx_write || c->tx_changed || PQtransactionStatus(c->h) != PQTRANS_INTRANS;
+	c->tx_write = 1;
+	if (!wait) {
+		if (!PQenterPipelineMode(c->h) ||
+		    !PQsendQueryParams(c->h, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+		    !PQpipelineSync(c->h))
+			return conn_lost(c, "commit");
+		c->commit_pending = 1;
+		return DB_OK;
+	}
 	PGresult *r = PQexec(c->h, "COMMIT");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		rc = map_error(c, r, "commit");
@@ -549,6 +763,9 @@ static int pg_commit(struct db_conn *cb)
 static void pg_rollback(struct db_conn *cb)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
+	settle(c);
+	c->begin_pending = 0;
+	c->tx_write = 1;
 	if (!c->h || PQstatus(c->h) != CONNECTION_OK || PQtransactionStatus(c->h) == PQTRANS_IDLE)
 		return;
 	PGresult *r = PQexec(c->h, "ROLLBACK");

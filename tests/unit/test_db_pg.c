@@ -607,6 +607,303 @@ TEST(unnamed_statements_mode_works_for_poolers)
 	db_close(db);
 }
 
+static const char backend_pid_sql[] = "SELECT pg_backend_pid()";
+static const char tenant_setting_sql[] = "SELECT current_setting('app.tenant_id', true)";
+
+static int64_t backend_pid(struct db_conn *c)
+{
+	struct db_res *r = NULL;
+	int64_t pid = -1;
+	if (db_exec(c, backend_pid_sql, NULL, 0, &r) == DB_OK)
+		pid = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return pid;
+}
+
+TEST(failing_set_config_is_reported_by_the_first_statement)
+{
+	if (!setup()) {
+		CHECK(0);
+		return;
+	}
+	/* Invalid UTF-8 cannot be a text value: set_config's parameter is
+	 * refused.  db_begin only records the transaction, so the first
+	 * statement, sent with BEGIN and set_config, reports it. */
+	struct db_conn *c;
+	struct db_res *r = NULL;
+	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	CHECK_INT(db_begin(c, "\xff\xfe", 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_ERROR);
+	CHECK(r == NULL);
+	CHECK(strncmp(db_conn_error(c), "begin: ", 7) == 0);
+	CHECK(strstr(db_conn_error(c), "UTF8") != NULL);
+	/* The transaction is open and failed: nothing more runs in it. */
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_ERROR);
+	CHECK(strstr(db_conn_error(c), "aborted") != NULL);
+	CHECK(db_commit(c) != DB_OK);
+	db_rollback(c);
+	/* The connection and its statement cache are fine afterwards. */
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_OK);
+	CHECK_INT(db_res_int(r, 0, 0), 1);
+	db_res_free(r);
+	CHECK_INT(db_commit(c), DB_OK);
+	db_release(app_db, c);
+	/* A tenant id longer than any id is refused by db_begin itself. */
+	char long_id[80];
+	memset(long_id, 'a', sizeof long_id - 1);
+	long_id[sizeof long_id - 1] = '\0';
+	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	CHECK_INT(db_begin(c, long_id, 0), DB_ERROR);
+	db_release(app_db, c);
+}
+
+TEST(failing_begin_leaves_no_statement_outside_a_transaction)
+{
+	if (!setup()) {
+		CHECK(0);
+		return;
+	}
+	/* BEGIN itself fails when the connection is still in a failed
+	 * transaction (a caller that forgot to roll back).  The statement
+	 * sent with it must not run, and must not run later outside a
+	 * transaction either: the next statement tries BEGIN again. */
+	static const char fail_sql[] = "SELECT 1 / 0";
+	struct db_conn *c;
+	struct db_res *r = NULL;
+	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	CHECK_INT(db_begin(c, tenant_a, 1), DB_OK);
+	CHECK_INT(db_exec(c, fail_sql, NULL, 0, NULL), DB_ERROR);
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_ERROR);
+	CHECK(r == NULL);
+	CHECK(strncmp(db_conn_error(c), "begin: ", 7) == 0);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_ERROR);
+	CHECK(strncmp(db_conn_error(c), "begin: ", 7) == 0);
+	db_rollback(c);
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_OK);
+	CHECK_INT(db_res_int(r, 0, 0), 1);
+	db_res_free(r);
+	CHECK_INT(db_commit(c), DB_OK);
+	db_release(app_db, c);
+}
+
+TEST(transaction_with_no_statement_costs_nothing_and_commits)
+{
+	if (!setup()) {
+		CHECK(0);
+		return;
+	}
+	struct db_conn *c;
+	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	CHECK_INT(db_begin(c, tenant_a, 1), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	db_rollback(c);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, NULL), DB_OK);
+	db_release(app_db, c);
+}
+
+TEST(read_commit_then_the_connection_is_used_again)
+{
+	if (!setup()) {
+		CHECK(0);
+		return;
+	}
+	/* A read transaction's COMMIT is not waited for; every next use of
+	 * the connection reads its answer first.  One connection, so every
+	 * acquire gets the same one back. */
+	char err[256];
+	struct db *one;
+	struct db_conn *c;
+	struct db_res *r = NULL;
+	CHECK_INT(db_open(getenv("QT_PG_APP_URL"), 1, &one, err, sizeof err), DB_OK);
+	CHECK_INT(db_acquire(one, &c), DB_OK);
+	int64_t pid = backend_pid(c);
+	CHECK(pid > 0);
+
+	/* Next use: a statement outside any transaction. */
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_OK);
+	CHECK_INT(db_res_int(r, 0, 0), 1);
+	db_res_free(r);
+	CHECK_INT(db_commit(c), DB_OK);
+	CHECK_INT(db_exec(c, tenant_setting_sql, NULL, 0, &r), DB_OK);
+	CHECK(db_res_isnull(r, 0, 0) || strcmp(db_res_text(r, 0, 0), "") == 0);
+	db_res_free(r);
+
+	/* Next use: another transaction, read then write. */
+	CHECK_INT(db_begin(c, tenant_b, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_transactions, NULL, 0, &r), DB_OK);
+	CHECK_INT(db_res_int(r, 0, 0), 1);
+	db_res_free(r);
+	CHECK_INT(db_commit(c), DB_OK);
+	char id[37];
+	struct db_param cp[5] = { DB_TEXT(tenant_b), DB_TEXT(id), DB_TEXT("Reader's neighbour"),
+		DB_TEXT("+919800000003"), DB_INT(1) };
+	new_uuid(c, id);
+	CHECK_INT(db_begin(c, tenant_b, 1), DB_OK);
+	CHECK_INT(db_exec(c, insert_customer, cp, 5, NULL), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+
+	/* Next use: rollback, commit, a script, after a read commit. */
+	CHECK_INT(db_begin(c, tenant_b, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, &r), DB_OK);
+	CHECK_INT(db_res_int(r, 0, 0), 2);
+	db_res_free(r);
+	CHECK_INT(db_commit(c), DB_OK);
+	db_rollback(c);
+	CHECK_INT(db_begin(c, tenant_b, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, NULL), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+	CHECK_INT(db_begin(c, tenant_b, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, NULL), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+	CHECK_INT(db_exec_script(c, "SELECT 1; SELECT 2"), DB_OK);
+
+	/* Next use: the next acquire, after release with the answer unread. */
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, NULL), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+	db_release(one, c);
+	CHECK_INT(db_acquire(one, &c), DB_OK);
+	CHECK_INT(backend_pid(c), pid);
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_customers, NULL, 0, NULL), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+	db_release(one, c);
+	CHECK_INT(db_ping(one), 1);
+	CHECK_INT(db_acquire(one, &c), DB_OK);
+	CHECK_INT(backend_pid(c), pid);
+	db_release(one, c);
+	db_close(one);
+
+	/* A read transaction that failed still reports it from its COMMIT. */
+	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, "SELECT 1 / 0", NULL, 0, NULL), DB_ERROR);
+	CHECK_INT(db_commit(c), DB_ERROR);
+	CHECK(strstr(db_conn_error(c), "rolled back") != NULL);
+	db_rollback(c);
+	db_release(app_db, c);
+}
+
+TEST(failing_read_commit_drops_the_connection_before_its_next_use)
+{
+	if (!setup()) {
+		CHECK(0);
+		return;
+	}
+	/* A write=0 transaction must change nothing.  One that does so
+	 * behind a SELECT breaks that contract, and its COMMIT, not waited
+	 * for, fails on a deferred unique check: the connection is replaced
+	 * before anything else runs on it. */
+	static const char setup_sql[] =
+		"CREATE TEMP TABLE qt_twice (x int UNIQUE DEFERRABLE INITIALLY DEFERRED);"
+		"CREATE FUNCTION pg_temp.qt_twice() RETURNS int LANGUAGE sql"
+		" AS 'INSERT INTO qt_twice VALUES (1), (1); SELECT 1'";
+	static const char call_sql[] = "SELECT pg_temp.qt_twice()";
+	static const char has_table_sql[] = "SELECT to_regclass('pg_temp.qt_twice') IS NOT NULL";
+	char err[256];
+	struct db *one;
+	struct db_conn *c;
+	struct db_res *r = NULL;
+	CHECK_INT(db_open(getenv("QT_PG_APP_URL"), 1, &one, err, sizeof err), DB_OK);
+
+	for (int next_use = 0; next_use < 3; next_use++) {
+		CHECK_INT(db_acquire(one, &c), DB_OK);
+		CHECK_INT(db_exec_script(c, setup_sql), DB_OK);
+		int64_t pid = backend_pid(c);
+		CHECK_INT(db_begin(c, NULL, 0), DB_OK);
+		CHECK_INT(db_exec(c, call_sql, NULL, 0, &r), DB_OK);
+		CHECK_INT(db_res_int(r, 0, 0), 1);
+		db_res_free(r);
+		r = NULL;
+		CHECK_INT(db_commit(c), DB_OK);
+		if (next_use == 0) {
+			/* A statement on the same connection. */
+			CHECK_INT(db_exec(c, has_table_sql, NULL, 0, &r), DB_OK);
+		} else if (next_use == 1) {
+			/* A transaction on the same connection. */
+			CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+			CHECK_INT(db_exec(c, has_table_sql, NULL, 0, &r), DB_OK);
+			CHECK_INT(db_commit(c), DB_OK);
+		} else {
+			/* The next acquire. */
+			db_release(one, c);
+			CHECK_INT(db_acquire(one, &c), DB_OK);
+			CHECK_INT(db_exec(c, has_table_sql, NULL, 0, &r), DB_OK);
+		}
+		/* A new session: the temporary table went with the old one. */
+		CHECK_STR(db_res_text(r, 0, 0), "0");
+		db_res_free(r);
+		r = NULL;
+		CHECK(backend_pid(c) != pid);
+		db_release(one, c);
+	}
+	db_close(one);
+}
+
+TEST(write_commit_waits_and_reports_its_failure)
+{
+	if (!setup()) {
+		CHECK(0);
+		return;
+	}
+	/* A COMMIT that fails on a deferred unique check is reported by
+	 * db_commit itself when the transaction was begun with write=1, and
+	 * when a write=0 one ran anything but a SELECT. */
+	static const char setup_sql[] =
+		"CREATE TEMP TABLE qt_once (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)";
+	static const char insert_twice[] = "INSERT INTO qt_once VALUES (1), (1)";
+	struct db_conn *c;
+	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	CHECK_INT(db_exec_script(c, setup_sql), DB_OK);
+	for (int write = 1; write >= 0; write--) {
+		CHECK_INT(db_begin(c, tenant_a, write), DB_OK);
+		CHECK_INT(db_exec(c, insert_twice, NULL, 0, NULL), DB_OK);
+		CHECK_INT(db_commit(c), DB_CONSTRAINT);
+		CHECK(strncmp(db_conn_error(c), "commit: ", 8) == 0);
+		db_rollback(c);
+	}
+	CHECK_INT(db_exec_script(c, "DROP TABLE qt_once"), DB_OK);
+	db_release(app_db, c);
+}
+
+TEST(statement_new_on_the_connection_is_prepared_in_the_same_round_trip)
+{
+	if (!setup()) {
+		CHECK(0);
+		return;
+	}
+	/* A statement that fails to prepare is reported as such, is not
+	 * cached, and leaves the transaction failed; the next one prepares. */
+	static const char bad_sql[] = "SELECT no_such_column FROM customers";
+	static const char by_name[] = "SELECT count(*) FROM customers WHERE name = $1";
+	struct db_conn *c;
+	struct db_res *r = NULL;
+	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+		CHECK_INT(db_exec(c, bad_sql, NULL, 0, NULL), DB_ERROR);
+		CHECK(strncmp(db_conn_error(c), "prepare: ", 9) == 0);
+		CHECK_INT(db_exec(c, count_customers, NULL, 0, NULL), DB_ERROR);
+		db_rollback(c);
+	}
+	struct db_param p[1] = { DB_TEXT("Asha") };
+	CHECK_INT(db_begin(c, tenant_a, 0), DB_OK);
+	CHECK_INT(db_exec(c, by_name, p, 1, &r), DB_OK);
+	CHECK_INT(db_res_int(r, 0, 0), 1);
+	db_res_free(r);
+	CHECK_INT(db_exec(c, by_name, p, 1, &r), DB_OK);
+	CHECK_INT(db_res_int(r, 0, 0), 1);
+	db_res_free(r);
+	CHECK_INT(db_commit(c), DB_OK);
+	db_release(app_db, c);
+}
+
 static void *pool_worker(void *arg)
 {
 	int *errors = arg;
