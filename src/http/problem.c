@@ -105,5 +105,5 @@ void req_problem_extra(struct req *r, const char *key, json_t *value)
 {
 	if (!r->problem.extra)
 		r->problem.extra = json_object();
-	json_object_set(r->problem.extra, key, value);
+	json_object_set_new(r->problem.extra, key, value);
 }

@@ -104,7 +104,8 @@ int req_fail_field(struct req *r, int status, const char *code,
 	const char *field, const char *message);
 /* Add a further field error to the recorded problem. */
 void req_add_field_error(struct req *r, const char *field, const char *message);
-/* Attach extra members to the problem body (takes a reference to obj). */
+/* Attach an extra member to the problem body; steals the reference to
+ * value (pass json_integer(...) and the like directly). */
 void req_problem_extra(struct req *r, const char *key, json_t *value);
 
 /* Responses.  resp_json takes ownership of `body` (json_decref'd). */

@@ -50,15 +50,16 @@ static void random_text(char *out, size_t cap)
 	static const char *const pieces[] = { "a", "Z", "\"", "\\", "\n", "\t", "\r", "\b", "\f",
 		"\x01", "\x1f", "/", " ", "{\"k\":1}", "₹", "राजेश", "é", "\xf0\x9f\x98\x80", "\x7f" };
 	size_t used = 0, n = next() % 12;
-	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		const char *p = pieces[next() % (sizeof pieces / sizeof pieces[0])];
 		size_t len = strlen(p);
-		if (used + len + 1 > cap)
+		if (len >= cap - used)
 			break;
-		memcpy(out + used, p, len + 1);
+		for (size_t k = 0; k < len; k++)
+			out[used + k] = p[k];
 		used += len;
 	}
+	out[used] = '\0';
 }
 
 TEST(canonical_text_is_byte_identical_to_jansson_compact_sorted_dump)
