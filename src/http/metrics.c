@@ -19,7 +19,16 @@ struct series {
 	uint64_t buckets[NBUCKETS];
 };
 
+#define METRICS_MAX_TENANTS 4096   /* power of two: open addressing */
+
+struct tenant_series {
+	char slug[64];
+	uint64_t by_class[5];      /* 1xx .. 5xx */
+};
+
 static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tenant_series tenants[METRICS_MAX_TENANTS];
+static int ntenants;
 static struct series table[METRICS_MAX_SERIES];
 static int nseries;
 
@@ -59,6 +68,31 @@ void metrics_observe(const char *route, const char *method, int status,
 	pthread_mutex_unlock(&metrics_lock);
 }
 
+void metrics_observe_tenant(const char *slug, int status)
+{
+	size_t len = strlen(slug);
+	uint32_t h = 2166136261u;
+	if (len == 0 || len >= sizeof tenants[0].slug || status < 100 || status > 599)
+		return;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)slug[i]) * 16777619u;
+	pthread_mutex_lock(&metrics_lock);
+	for (uint32_t probe = 0; probe < METRICS_MAX_TENANTS; probe++) {
+		struct tenant_series *t = &tenants[(h + probe) & (METRICS_MAX_TENANTS - 1)];
+		if (t->slug[0] == '\0') {
+			if (ntenants >= METRICS_MAX_TENANTS * 3 / 4)
+				break;
+			memcpy(t->slug, slug, len + 1);
+			ntenants++;
+		}
+		if (strcmp(t->slug, slug) == 0) {
+			t->by_class[status / 100 - 1]++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&metrics_lock);
+}
+
 static void put_seconds(struct buf *out, uint64_t us)
 {
 	buf_printf(out, "%llu.%06llu", (unsigned long long)(us / 1000000),
@@ -91,6 +125,16 @@ void metrics_render(struct buf *out)
 		put_seconds(out, s->sum_us);
 		buf_printf(out, "\nqt_http_request_duration_seconds_count{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
 			s->route, s->method, s->status, (unsigned long long)s->count);
+	}
+	buf_puts(out, "# HELP qt_tenant_requests_total Requests per tenant by status class.\n"
+		"# TYPE qt_tenant_requests_total counter\n");
+	for (int i = 0; i < METRICS_MAX_TENANTS; i++) {
+		if (!tenants[i].slug[0])
+			continue;
+		for (int c = 0; c < 5; c++)
+			if (tenants[i].by_class[c])
+				buf_printf(out, "qt_tenant_requests_total{tenant=\"%s\",class=\"%dxx\"} %llu\n",
+					tenants[i].slug, c + 1, (unsigned long long)tenants[i].by_class[c]);
 	}
 	pthread_mutex_unlock(&metrics_lock);
 }

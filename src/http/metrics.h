@@ -12,6 +12,9 @@
  * process (a route pattern or a literal). */
 void metrics_observe(const char *route, const char *method, int status,
 	int64_t duration_us);
+/* Count one request of a tenant (its slug, [a-z0-9-]) by status class.
+ * Up to 4096 tenants are tracked per process; later ones are not counted. */
+void metrics_observe_tenant(const char *slug, int status);
 /* Append the exposition text to out. */
 void metrics_render(struct buf *out);
 

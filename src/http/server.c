@@ -449,6 +449,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	int64_t dur_us = (clock_mono_ms() - r->started_mono_ms) * 1000;
 	int status = r->resp.status ? r->resp.status : 500;
 	metrics_observe(r->route, r->method, status, dur_us);
+	if (r->caller.tenant_slug[0])
+		metrics_observe_tenant(r->caller.tenant_slug, status);
 
 	access_log(r, status, dur_us);
 	if (r->problem.errors)
