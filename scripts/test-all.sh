@@ -53,6 +53,7 @@ add "$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1/')" \
 section "fuzz targets (smoke run over the committed corpus)"
 fz=$(make --no-print-directory -s fuzz-smoke 2>&1)
 echo "$fz" | grep -E '^(ok|not ok)'
+echo "$fz" | grep -q '^not ok' && echo "$fz" | grep -vE '^ok' | tail -40
 echo "$fz" | grep -qE '^(ok|not ok)' || { echo "$fz" | tail -20; add 0 1; }
 add "$(echo "$fz" | grep -c '^ok')" "$(echo "$fz" | grep -c '^not ok')"
 

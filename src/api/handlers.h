@@ -25,6 +25,8 @@ int h_auth_password(struct req *r);
 int h_platform_login(struct req *r);
 int h_platform_refresh(struct req *r);
 int h_platform_logout(struct req *r);
+/* openapi.c */
+int h_openapi(struct req *r);
 /* tenant.c */
 int h_tenant_discover(struct req *r);
 /* users.c */

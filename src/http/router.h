@@ -26,6 +26,7 @@ struct route {
 	const char *min_role;   /* "viewer", "member", "admin", "owner" */
 	int writes;             /* refused for a suspended tenant; write transaction */
 	int idempotent;         /* honours Idempotency-Key */
+	const char *summary;    /* one line for the OpenAPI description */
 };
 
 enum { ROUTER_FOUND = 0, ROUTER_NOT_FOUND = -1, ROUTER_METHOD_NOT_ALLOWED = -2 };
