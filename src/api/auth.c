@@ -400,18 +400,17 @@ int h_platform_logout(struct req *r)
 	return logout(r, 1);
 }
 
+/* Everything comes from the membership the dispatcher re-read for this
+ * request: no second query. */
 int h_auth_me(struct req *r)
 {
-	struct member_ctx m;
-	int rc = store_member_context(r->tx, r->caller.user_id, r->arena, &m);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, "user");
+	const struct caller *c = &r->caller;
 	json_t *out = json_object();
-	json_object_set_new(out, "user", user_json(r->caller.user_id, m.email, m.name));
+	json_object_set_new(out, "user", user_json(c->user_id, c->email, c->name));
 	json_object_set_new(out, "tenant", json_pack("{s:s, s:s, s:s, s:s, s:s}",
-		"id", r->caller.tenant_id, "slug", m.tenant_slug, "name", m.tenant_name,
-		"status", m.tenant_status, "plan", m.plan));
-	json_object_set_new(out, "role", json_string(m.role));
+		"id", c->tenant_id, "slug", c->tenant_slug, "name", c->tenant_name,
+		"status", c->tenant_status, "plan", c->plan));
+	json_object_set_new(out, "role", json_string(c->role));
 	return resp_json(r, 200, out);
 }
 

@@ -131,6 +131,8 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
 	snprintf(r->caller.plan, sizeof r->caller.plan, "%s", m.plan);
 	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
+	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
+	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
 	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
 	r->tx->actor.actor_role = arena_strdup(r->arena, m.role);
 	r->settings = m.settings;

@@ -38,6 +38,8 @@ struct caller {
 	char tenant_status[16];
 	char plan[32];
 	char email[256];
+	char name[484];        /* up to 120 characters of UTF-8 */
+	char tenant_name[484];
 	char jti[37];
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/store_ledger.h"
+#include "store/store_sql.h"
 #include "util/clock.h"
 
 static int is_pg(struct store_tx *tx)
@@ -348,8 +349,7 @@ int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 #define OPEN_LOTS_FIRST_PAGE 16
 #define OPEN_LOTS_FILTER \
 	" FROM transactions t WHERE t.tenant_id = $1 AND t.customer_id = $2" \
-	" AND t.effect_minor > 0 AND t.type <> 'reversal' AND NOT EXISTS (SELECT 1" \
-	" FROM transactions x WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)"
+	" AND t.effect_minor > 0 AND t.type <> 'reversal' AND" SQL_NOT_REVERSED
 
 int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
 	struct db_res **out)
@@ -402,8 +402,7 @@ int store_entry_latest(struct store_tx *tx, const char *customer_id, const char 
 	int rc = store_exec(tx,
 		"SELECT COALESCE(MAX(t.occurred_at), 0) FROM transactions t"
 		" WHERE t.tenant_id = $1 AND t.customer_id = $2 AND t.type = $3"
-		" AND NOT EXISTS (SELECT 1 FROM transactions x"
-		"   WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)", p, 3, &r);
+		" AND" SQL_NOT_REVERSED, p, 3, &r);
 	if (rc == STORE_OK)
 		*out = db_res_int(r, 0, 0);
 	db_res_free(r);

@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "store/store_reports.h"
+#include "store/store_sql.h"
 
-#define NOT_REVERSED \
-	" AND NOT EXISTS (SELECT 1 FROM transactions x WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)"
+#define NOT_REVERSED " AND" SQL_NOT_REVERSED
 
 int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
 	struct arena *a, struct owing_row **out, int *n)

@@ -83,6 +83,7 @@ test('me returns the caller, the store with status and plan, and the role', asyn
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.user.id, s.session.user.id);
   assert.equal(r.json.user.email, s.email);
+  assert.equal(r.json.user.name, s.session.user.name);
   assert.deepEqual(r.json.tenant, { id: s.session.tenant.id, slug: s.slug, name: s.session.tenant.name, status: 'active', plan: 'professional' });
   assert.equal(r.json.role, 'owner');
 });
