@@ -14,6 +14,9 @@
  *	role  "owner"|"admin"|"member"|"viewer"        (tenant tokens)
  *	op    boolean, optional; true marks a platform operator token, which
  *	      must then carry neither tid nor role.
+ *	sid   string, optional, same shape as sub: the session (refresh-token
+ *	      family) the token was issued in; operator tokens carry it and
+ *	      the platform routes check that session is still live.
  * Unknown claims are ignored.
  */
 #ifndef QT_SECURITY_JWT_H
@@ -29,6 +32,7 @@ struct jwt_claims {
 	char jti[37];
 	int64_t iat, exp; /* unix seconds */
 	int op;         /* 1 for platform operator tokens (claim "op": true) */
+	char sid[37];   /* session id; "" when the token has none */
 };
 
 enum {
