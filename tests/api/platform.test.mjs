@@ -214,5 +214,7 @@ test('operator refresh rotates and detects reuse', async () => {
   assert.equal(jwtParts(r.json.access_token).payload.op, true);
   assertProblem(await srv.api('POST', `${P}/auth/refresh`, { body: { refresh_token: o.session.refresh_token } }), 401, 'refresh_token_reused');
   assert.equal((await srv.api('POST', `${P}/auth/refresh`, { body: { refresh_token: r.json.refresh_token } })).status, 401);
-  assert.equal((await srv.api('GET', `${P}/tenants`, { token: r.json.access_token })).status, 200);
+  // The session is over, so its access tokens stop working at once too.
+  assertProblem(await srv.api('GET', `${P}/tenants`, { token: r.json.access_token }), 401, 'invalid_token');
+  assertProblem(await srv.api('GET', `${P}/tenants`, { token: o.token }), 401, 'invalid_token');
 });
