@@ -9,33 +9,41 @@
  *
  * Roles.  Migrations run as the owner role (whoever the migration URL
  * names); it owns every object.  The server connects as quantumtrack_app,
- * which owns nothing, has no BYPASSRLS and is granted only what it needs:
- * no UPDATE or DELETE on transactions and audit_log, nothing on
- * tenant_purges.  Version 1 creates it NOLOGIN when it does not exist; the
- * operator gives it a password (ALTER ROLE quantumtrack_app LOGIN PASSWORD
- * '...'), or creates it with LOGIN before migrating, as tests/lib/pg.sh
- * does.  Every later migration that adds a table must GRANT to it too.
+ * which owns nothing, has no BYPASSRLS, cannot create temporary tables and
+ * is granted only what it needs: no UPDATE or DELETE on transactions and
+ * audit_log, nothing on tenant_purges, operators and operator_sessions,
+ * SELECT on plans, SELECT and UPDATE (name) on tenants.  Version 1 creates
+ * it NOLOGIN when it does not exist; `quantumtrack migrate
+ * --app-password-stdin` (cli/migrate.c) makes it a login role with that
+ * password, or the operator creates it with LOGIN before migrating, as
+ * tests/lib/pg.sh does.  Every later migration that adds a table must GRANT
+ * to it too, and tests/api/app_role.test.mjs lists what it may do.
  *
- * Tenant isolation.  Every table with a tenant_id column that belongs to a
- * tenant has Row Level Security, forced on the owner as well, with the
- * policy tenant_isolation: a row is visible and writable only when its
- * tenant_id equals app.tenant_id, which db_begin() sets per transaction
- * with set_config(..., true).  No tenant set means no rows.
+ * Tenant isolation.  Every table with a tenant_id column has Row Level
+ * Security, forced on the owner as well, with the policy tenant_isolation:
+ * a row is visible and writable only when its tenant_id equals
+ * app.tenant_id, which db_begin() sets per transaction with
+ * set_config(..., true).  No tenant set means no rows.
+ * tests/api/rls.test.mjs checks the rule from pg_class and pg_attribute.
  *
- * Platform paths that must cross tenants call SECURITY DEFINER functions
- * owned by the owner role:
- *   qt_user_memberships(user_id)  a user's memberships in every tenant (login)
- *   qt_purge_tenant(tenant_id)    delete a tenant and everything it owns
- * They switch qt.all_tenants to 'on' for their own duration (PostgreSQL 15
- * does not let a non-superuser put a custom variable in a function's SET
- * clause, so they set and restore it), which the policy all_tenants honours
- * for the owner role only: quantumtrack_app gains nothing by setting the
- * variable itself.  A data migration that must see every tenant's rows
- * does SET LOCAL qt.all_tenants = 'on' first.
+ * Platform paths that must cross tenants, or that the app role may not
+ * take by itself, call SECURITY DEFINER functions owned by the owner role.
+ * Every one runs with search_path pg_catalog, public, pg_temp (pg_temp
+ * last, so no temporary object can shadow a table) and names its tables
+ * with public.  They switch qt.all_tenants to 'on' for their own duration
+ * where they must see every tenant (PostgreSQL 15 does not let a
+ * non-superuser put a custom variable in a function's SET clause, so they
+ * set and restore it), which the policy all_tenants honours for the owner
+ * role only: quantumtrack_app gains nothing by setting the variable
+ * itself.  A data migration that must see every tenant's rows does SET
+ * LOCAL qt.all_tenants = 'on' first.
  *
- * refresh_tokens has a tenant_id but is a platform table (sessions are
- * looked up by token before any tenant is known), like plans, tenants,
- * users and operators: no RLS, reached only by platform code paths.
+ * Changing the platform (creating, suspending, re-planning, purging a
+ * store) is allowed by qt_authorized() to the owner role (the CLI) and to
+ * a transaction that qt_operator_session() bound to a live operator
+ * session; operator sign-in, refresh and sign-out are definer functions
+ * too, so the app role can neither read a password hash nor mint a
+ * session.  docs/SECURITY-MODEL.md tells the whole design.
  */
 #include "store/migrate.h"
 
