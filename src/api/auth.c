@@ -12,6 +12,9 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
 
 #include "api/common.h"
 #include "api/handlers.h"
@@ -38,13 +41,25 @@ static int web_client(struct req *r)
 	return x && strcmp(x, "quantumtrack-web") == 0;
 }
 
+/* The request reached us over HTTPS: QT_PUBLIC_URL says so, or the proxy
+ * in front said so.  A client that lies about the latter only stops its
+ * own browser from sending the cookie over plain HTTP. */
+static int over_https(struct req *r)
+{
+	const char *pub = r->app->cfg.public_url;
+	if (pub && strncasecmp(pub, "https://", 8) == 0)
+		return 1;
+	const char *proto = req_header(r, "X-Forwarded-Proto");
+	return proto && strcasecmp(proto, "https") == 0;
+}
+
 static void set_refresh_cookie(struct req *r, const char *path, const char *token, int max_age)
 {
 	if (!web_client(r))
 		return;
 	resp_header(r, "Set-Cookie", arena_printf(r->arena,
-		"%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict", REFRESH_COOKIE,
-		token ? token : "", path, token ? max_age : 0));
+		"%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict%s", REFRESH_COOKIE,
+		token ? token : "", path, token ? max_age : 0, over_https(r) ? "; Secure" : ""));
 }
 
 /* The refresh token from the body or, for the web app, the cookie. */
@@ -70,8 +85,8 @@ static int no_refresh_token(struct req *r)
 /* Issue an access token and a refresh token (new family when family_id is
  * NULL).  Fills out with the token fields. */
 static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
-	const char *tenant_id, const char *role, int is_operator, const char *family_id,
-	json_t *out, const char *cookie_path)
+	const char *tenant_id, const char *role, int64_t token_version, int is_operator,
+	const char *family_id, json_t *out, const char *cookie_path)
 {
 	struct jwt_claims c = { 0 };
 	char access[2048], refresh[44], hash[65], family[37];
@@ -84,6 +99,7 @@ static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
 	c.iat = now;
 	c.exp = now + r->app->cfg.access_ttl_s;
 	c.op = is_operator;
+	c.ver = token_version;
 	if (jwt_sign(&c, r->app->jwt_key, r->app->jwt_key_len, access, sizeof access) < 0)
 		return req_fail(r, 500, "internal_error", "could not sign the access token");
 	token_random(refresh);
@@ -118,17 +134,34 @@ static json_t *tenant_json(const struct tenant_rec *t)
 	return json_pack("{s:s, s:s, s:s}", "id", t->id, "slug", t->slug, "name", t->name);
 }
 
-static int throttled(struct req *r, const char *account_key)
+/* Passwords longer than password.h allows are refused as input, before
+ * anything is looked up: 422 naming the field. */
+static int password_too_long(struct req *r, const char *field, const char *password)
+{
+	if (strlen(password) <= PASSWORD_MAX_BYTES)
+		return 0;
+	req_fail_field(r, 422, "validation_failed", field, "must be at most 128 bytes");
+	return -1;
+}
+
+/* 429 with Retry-After while account_key (and, for sign-ins, the client
+ * address) is locked out. */
+static int throttled_by(struct req *r, const char *account_key, int by_ip)
 {
 	int64_t now = clock_now_s();
 	int a = throttle_retry_after(r->app->login_by_account, account_key, now);
-	int b = throttle_retry_after(r->app->login_by_ip, r->client_ip, now);
+	int b = by_ip ? throttle_retry_after(r->app->login_by_ip, r->client_ip, now) : 0;
 	int wait = a > b ? a : b;
 	if (wait <= 0)
 		return 0;
 	req_failf(r, 429, "too_many_attempts", "too many failed sign-in attempts; try again in %d seconds", wait);
 	r->problem.retry_after = wait;
 	return -1;
+}
+
+static int throttled(struct req *r, const char *account_key)
+{
+	return throttled_by(r, account_key, 1);
 }
 
 static int login_failed(struct req *r, const char *account_key)
@@ -159,6 +192,10 @@ int h_auth_login(struct req *r)
 	const char *email = lower_email(r, jsonin_str(body, "email", ""));
 	const char *password = jsonin_str(body, "password", "");
 	const char *account_key = arena_printf(r->arena, "%s:%s", slug, email);
+	/* Before any lookup, so a known and an unknown account answer an
+	 * over-long password alike (and without hashing it). */
+	if (password_too_long(r, "password", password) < 0)
+		goto fail;
 	if (throttled(r, account_key) < 0)
 		goto fail;
 
@@ -167,11 +204,13 @@ int h_auth_login(struct req *r)
 		api_store_fail(r, rc, NULL);
 		goto fail;
 	}
+	/* Accounts belong to one store: the email is looked up only in the
+	 * store being signed in to. */
 	rc = store_tenant_by_slug(tx, slug, r->arena, &t);
 	if (rc == STORE_OK)
-		rc = store_user_by_email(tx, email, r->arena, &u);
-	if (rc == STORE_OK)
 		rc = store_tx_enter_tenant(tx, t.id);
+	if (rc == STORE_OK)
+		rc = store_user_by_email(tx, email, r->arena, &u);
 	if (rc == STORE_OK)
 		rc = store_member_context(tx, u.id, r->arena, &m);
 	store_rollback(tx);
@@ -201,7 +240,7 @@ int h_auth_login(struct req *r)
 		goto fail;
 	}
 	json_t *out = json_object();
-	if (issue_tokens(r, tx, u.id, t.id, m.role, 0, NULL, out, "/api/v1/auth") < 0) {
+	if (issue_tokens(r, tx, u.id, t.id, m.role, m.token_version, 0, NULL, out, "/api/v1/auth") < 0) {
 		json_decref(out);
 		goto fail;
 	}
@@ -288,7 +327,7 @@ static int refresh(struct req *r, int want_operator)
 		rc = store_operator_by_id(tx, rec.subject_id, r->arena, &op);
 		if (rc != STORE_OK)
 			goto gone;
-		if (issue_tokens(r, tx, op.id, NULL, NULL, 1, rec.family_id, out, cookie_path) < 0)
+		if (issue_tokens(r, tx, op.id, NULL, NULL, 0, 1, rec.family_id, out, cookie_path) < 0)
 			goto fail;
 		json_object_set_new(out, "operator", user_json(op.id, op.email, op.name));
 	} else {
@@ -311,7 +350,8 @@ static int refresh(struct req *r, int want_operator)
 			goto gone;
 		if (rc != STORE_OK)
 			goto store_fail;
-		if (issue_tokens(r, tx, rec.subject_id, rec.tenant_id, m.role, 0, rec.family_id, out, cookie_path) < 0)
+		if (issue_tokens(r, tx, rec.subject_id, rec.tenant_id, m.role, m.token_version, 0,
+			rec.family_id, out, cookie_path) < 0)
 			goto fail;
 		json_object_set_new(out, "user", user_json(rec.subject_id, m.email, m.name));
 		json_object_set_new(out, "tenant", tenant_json(&t));
@@ -378,8 +418,18 @@ static int logout(struct req *r, int is_operator)
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	rc = store_refresh_get(tx, hash, r->arena, &rec);
-	if (rc == STORE_OK && rec.is_operator == is_operator)
+	if (rc == STORE_OK && rec.is_operator == is_operator) {
 		rc = store_refresh_revoke_family(tx, rec.family_id, clock_now_ms());
+		/* A store user's sign-out ends every session of the account,
+		 * access tokens included (token version). */
+		if (rc == STORE_OK && !is_operator && rec.tenant_id) {
+			rc = store_tx_enter_tenant(tx, rec.tenant_id);
+			if (rc == STORE_OK)
+				rc = store_user_end_sessions(tx, rec.subject_id);
+			if (rc == STORE_NOT_FOUND)
+				rc = STORE_OK;  /* the account is gone: nothing left to end */
+		}
+	}
 	if (rc == STORE_OK)
 		rc = store_commit(tx);
 	else
@@ -429,6 +479,13 @@ int h_auth_password(struct req *r)
 		return -1;
 	const char *cur = jsonin_str(body, "current_password", "");
 	const char *next = jsonin_str(body, "new_password", "");
+	/* Wrong current passwords are throttled like sign-ins, per account. */
+	const char *account_key = arena_printf(r->arena, "password:%s:%s",
+		r->caller.tenant_id, r->caller.user_id);
+	if (password_too_long(r, "current_password", cur) < 0 || throttled_by(r, account_key, 0) < 0) {
+		json_decref(body);
+		return -1;
+	}
 	if (password_policy_check(next, err, sizeof err) < 0) {
 		json_decref(body);
 		return req_fail_field(r, 422, "validation_failed", "new_password", err);
@@ -440,16 +497,19 @@ int h_auth_password(struct req *r)
 	}
 	if (password_verify(u.password_hash, cur) != 0) {
 		json_decref(body);
+		throttle_fail(r->app->login_by_account, account_key, clock_now_s());
 		return req_fail_field(r, 403, "invalid_credentials", "current_password", "is wrong");
 	}
+	throttle_success(r->app->login_by_account, account_key);
 	if (password_hash(next, hash) < 0) {
 		json_decref(body);
 		return req_fail(r, 500, "internal_error", "could not hash the password");
 	}
 	json_decref(body);
+	/* Every session of the account ends, this one too: tokens stolen
+	 * before the change are worth nothing after it. */
 	rc = store_user_set_password(r->tx, u.id, hash);
-	if (rc == STORE_OK)
-		rc = store_refresh_revoke_subject(r->tx, u.id, clock_now_ms());
+	sodium_memzero(hash, sizeof hash);
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.password_changed", "user", u.id, NULL, NULL);
 	if (rc != STORE_OK)
@@ -473,6 +533,8 @@ int h_platform_login(struct req *r)
 	const char *account_key = arena_printf(r->arena, "operator:%s", email);
 	int rc;
 
+	if (password_too_long(r, "password", password) < 0)
+		goto fail;
 	if (throttled(r, account_key) < 0)
 		goto fail;
 	rc = store_begin_platform(r->app->store, 1, NULL, &tx);
@@ -496,7 +558,7 @@ int h_platform_login(struct req *r)
 	}
 	throttle_success(r->app->login_by_account, account_key);
 	json_t *out = json_object();
-	if (issue_tokens(r, tx, op.id, NULL, NULL, 1, NULL, out, "/api/v1/platform/auth") < 0) {
+	if (issue_tokens(r, tx, op.id, NULL, NULL, 0, 1, NULL, out, "/api/v1/platform/auth") < 0) {
 		json_decref(out);
 		goto fail;
 	}

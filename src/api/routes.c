@@ -124,6 +124,10 @@ static int auth_tenant(struct req *r, const struct route *rt)
 		return req_fail(r, 401, "invalid_token", "access token rejected: no longer a member of this store");
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
+	/* Sign-out and a password change bump the account's token version:
+	 * every access token issued before is refused from then on. */
+	if (c.ver != m.token_version)
+		return req_fail(r, 401, "invalid_token", "access token rejected: the session was ended (signed out or password changed)");
 	r->caller.authenticated = 1;
 	snprintf(r->caller.tenant_id, sizeof r->caller.tenant_id, "%s", c.tid);
 	snprintf(r->caller.role, sizeof r->caller.role, "%s", m.role);
@@ -138,7 +142,9 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	r->settings = m.settings;
 	if (rt->min_role && api_require_role(r, rt->min_role) < 0)
 		return -1;
-	if (rt->writes && strcmp(m.tenant_status, "active") != 0)
+	/* A suspended store is read-only, but its people may still change
+	 * their own password (it changes nothing of the store's). */
+	if (rt->writes && strcmp(m.tenant_status, "active") != 0 && rt->handler != h_auth_password)
 		return req_fail(r, 403, "tenant_suspended", "this store is suspended: it can be read but not changed");
 	return 0;
 }

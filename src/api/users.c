@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/common.h"
 #include "api/handlers.h"
 #include "domain/role.h"
@@ -50,7 +52,7 @@ int h_users_create(struct req *r)
 		{ "role", JF_STRING, 1, 0, 16 },
 		{ "password", JF_STRING, 0, 0, 1024 },
 	};
-	struct user_rec u, existing;
+	struct user_rec u;
 	char hash[128], err[160];
 	json_t *body = jsonin_object(r, fields, 4);
 	int rc;
@@ -79,39 +81,27 @@ int h_users_create(struct req *r)
 		rc = forbid_manage(r, role);
 		goto out;
 	}
-	rc = store_user_by_email(r->tx, email, r->arena, &existing);
-	if (rc == STORE_OK) {
-		struct user_rec m;
-		if (store_member_get(r->tx, existing.id, r->arena, &m) == STORE_OK) {
-			rc = req_fail_field(r, 409, "already_member", "email", "is already a member of this store");
-			goto out;
-		}
-		u = existing;
-	} else if (rc == STORE_NOT_FOUND) {
-		if (!password) {
-			rc = req_fail_field(r, 422, "validation_failed", "password", "is required for a new user");
-			goto out;
-		}
-		if (password_policy_check(password, err, sizeof err) < 0) {
-			rc = req_fail_field(r, 422, "validation_failed", "password", err);
-			goto out;
-		}
-		if (password_hash(password, hash) < 0) {
-			rc = req_fail(r, 500, "internal_error", "could not hash the password");
-			goto out;
-		}
-		rc = store_user_create(r->tx, email, name[0] ? name : email, hash, r->arena, &u);
-		if (rc != STORE_OK) {
-			rc = api_store_fail(r, rc, "user");
-			goto out;
-		}
-	} else {
-		rc = api_store_fail(r, rc, NULL);
+	/* Accounts are per store (docs/ACCOUNTS.md): this always makes a new
+	 * account of this store, whatever other stores hold, so the answer
+	 * cannot tell whether the email is known elsewhere. */
+	if (!password) {
+		rc = req_fail_field(r, 422, "validation_failed", "password", "is required");
 		goto out;
 	}
-	rc = store_member_add(r->tx, u.id, role);
-	if (rc == STORE_OK)
-		rc = store_member_get(r->tx, u.id, r->arena, &u);
+	if (password_policy_check(password, err, sizeof err) < 0) {
+		rc = req_fail_field(r, 422, "validation_failed", "password", err);
+		goto out;
+	}
+	if (password_hash(password, hash) < 0) {
+		rc = req_fail(r, 500, "internal_error", "could not hash the password");
+		goto out;
+	}
+	rc = store_user_create(r->tx, email, name[0] ? name : email, hash, role, r->arena, &u);
+	sodium_memzero(hash, sizeof hash);
+	if (rc == STORE_CONFLICT) {
+		rc = req_fail_field(r, 409, "already_member", "email", "is already a member of this store");
+		goto out;
+	}
 	json_t *after = rc == STORE_OK ? member_json(&u) : NULL;
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.added", "user", u.id, NULL, after);
@@ -139,7 +129,7 @@ int h_users_update(struct req *r)
 
 	if (!body)
 		return -1;
-	rc = store_member_get(r->tx, id, r->arena, &u);
+	rc = store_user_by_id(r->tx, id, r->arena, &u);
 	if (rc != STORE_OK) {
 		json_decref(body);
 		return api_store_fail(r, rc, "user");
@@ -193,7 +183,7 @@ int h_users_update(struct req *r)
 			goto out;
 		}
 	}
-	rc = store_member_get(r->tx, u.id, r->arena, &u);
+	rc = store_user_by_id(r->tx, u.id, r->arena, &u);
 	json_t *after = rc == STORE_OK ? member_json(&u) : NULL;
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.updated", "user", u.id, before, after);
@@ -213,7 +203,7 @@ int h_users_delete(struct req *r)
 {
 	struct user_rec u;
 	const char *id = req_param(r, "id");
-	int rc = store_member_get(r->tx, id, r->arena, &u);
+	int rc = store_user_by_id(r->tx, id, r->arena, &u);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "user");
 	if (!role_may_manage(r->caller.role, u.role))

@@ -172,7 +172,9 @@ int cmd_demo(int argc, char **argv)
 		"quantumtrack-demo", a, &t);
 	struct user_rec owner;
 	if (rc == STORE_OK && (rc = store_begin_platform(s, 0, NULL, &tx)) == STORE_OK) {
-		rc = store_user_by_email(tx, "owner@quantumtrack.example", a, &owner);
+		rc = store_tx_enter_tenant(tx, t.id);
+		if (rc == STORE_OK)
+			rc = store_user_by_email(tx, "owner@quantumtrack.example", a, &owner);
 		store_rollback(tx);
 	}
 	if (rc == STORE_OK)

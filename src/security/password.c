@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PASSWORD_MAX_BYTES 128
 #define PASSWORD_MIN_CHARS 8
 
 _Static_assert(crypto_pwhash_STRBYTES == PASSWORD_HASH_LEN,

@@ -1,4 +1,5 @@
 /* store_platform.c — see store_platform.h. */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -294,9 +295,10 @@ int store_settings_put(struct store_tx *tx, const struct settings_rec *s)
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
-/* ---- users ---- */
+/* ---- users: accounts of one store (tenant transaction) ---- */
 
-#define USER_COLS "id, email, name, password_hash, created_at, updated_at"
+#define USER_COLS "u.id, u.email, u.name, u.password_hash, m.created_at, u.updated_at, m.role, u.token_version"
+#define USER_FROM " FROM users u JOIN memberships m ON m.tenant_id = u.tenant_id AND m.user_id = u.id"
 
 static void user_from_row(struct arena *a, struct db_res *r, int row, struct user_rec *u)
 {
@@ -307,14 +309,16 @@ static void user_from_row(struct arena *a, struct db_res *r, int row, struct use
 	u->created_at = db_res_int(r, row, 4);
 	u->updated_at = db_res_int(r, row, 5);
 	u->role = db_res_cols(r) > 6 ? store_dup(a, r, row, 6) : NULL;
+	u->token_version = db_res_cols(r) > 7 ? db_res_int(r, row, 7) : 0;
 }
 
 static int user_by(struct store_tx *tx, const char *sql, const char *value,
 	struct arena *a, struct user_rec *out)
 {
 	struct db_res *r = NULL;
-	struct db_param p[] = { DB_TEXT(value) };
-	int rc = one_row(store_exec(tx, sql, p, 1, &r), &r);
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(value) };
+	assert(tx->tenant_id[0]);
+	int rc = one_row(store_exec(tx, sql, p, 2, &r), &r);
 	if (rc == STORE_OK)
 		user_from_row(a, r, 0, out);
 	db_res_free(r);
@@ -322,15 +326,20 @@ static int user_by(struct store_tx *tx, const char *sql, const char *value,
 }
 
 int store_user_create(struct store_tx *tx, const char *email, const char *name,
-	const char *password_hash, struct arena *a, struct user_rec *out)
+	const char *password_hash, const char *role, struct arena *a, struct user_rec *out)
 {
 	char id[37];
 	uuid_v7(id);
-	struct db_param p[] = { DB_TEXT(id), DB_TEXT(email), DB_TEXT(name),
-		DB_TEXT(password_hash), DB_INT(clock_now_ms()) };
+	assert(tx->tenant_id[0]);
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_TEXT(email), DB_TEXT(name),
+		DB_TEXT(password_hash), DB_INT(clock_now_ms()), DB_TEXT(role) };
 	int rc = store_exec(tx,
-		"INSERT INTO users (id, email, name, password_hash, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $5)", p, 5, NULL);
+		"INSERT INTO users (tenant_id, id, email, name, password_hash, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $6)", p, 6, NULL);
+	if (rc == STORE_OK)
+		rc = store_exec(tx,
+			"INSERT INTO memberships (tenant_id, user_id, role, created_at, updated_at)"
+			" VALUES ($1, $2, $7, $6, $6)", p, 7, NULL);
 	if (rc != STORE_OK)
 		return rc;
 	return store_user_by_id(tx, id, a, out);
@@ -338,34 +347,54 @@ int store_user_create(struct store_tx *tx, const char *email, const char *name,
 
 int store_user_by_email(struct store_tx *tx, const char *email, struct arena *a, struct user_rec *out)
 {
-	return user_by(tx, "SELECT " USER_COLS " FROM users WHERE email = $1", email, a, out);
+	return user_by(tx, "SELECT " USER_COLS USER_FROM " WHERE u.tenant_id = $1 AND u.email = $2",
+		email, a, out);
 }
 
 int store_user_by_id(struct store_tx *tx, const char *id, struct arena *a, struct user_rec *out)
 {
 	if (!uuid_valid(id))
 		return STORE_NOT_FOUND;
-	return user_by(tx, "SELECT " USER_COLS " FROM users WHERE id = $1", id, a, out);
+	return user_by(tx, "SELECT " USER_COLS USER_FROM " WHERE u.tenant_id = $1 AND u.id = $2",
+		id, a, out);
 }
 
 int store_user_set_password(struct store_tx *tx, const char *id, const char *password_hash)
 {
-	struct db_param p[] = { DB_TEXT(id), DB_TEXT(password_hash), DB_INT(clock_now_ms()) };
-	int rc = store_exec(tx, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
-		p, 3, NULL);
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_TEXT(password_hash),
+		DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE users SET password_hash = $3, updated_at = $4"
+		" WHERE tenant_id = $1 AND id = $2", p, 4, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	if (db_changes(tx->conn) != 1)
+		return STORE_NOT_FOUND;
+	return store_user_end_sessions(tx, id);
+}
+
+int store_user_set_name(struct store_tx *tx, const char *id, const char *name)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_TEXT(name),
+		DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE users SET name = $3, updated_at = $4"
+		" WHERE tenant_id = $1 AND id = $2", p, 4, NULL);
 	if (rc != STORE_OK)
 		return rc;
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
-int store_user_set_name(struct store_tx *tx, const char *id, const char *name)
+int store_user_end_sessions(struct store_tx *tx, const char *id)
 {
-	struct db_param p[] = { DB_TEXT(id), DB_TEXT(name), DB_INT(clock_now_ms()) };
-	int rc = store_exec(tx, "UPDATE users SET name = $2, updated_at = $3 WHERE id = $1",
-		p, 3, NULL);
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE users SET token_version = token_version + 1"
+		" WHERE tenant_id = $1 AND id = $2", p, 2, NULL);
 	if (rc != STORE_OK)
 		return rc;
-	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+	if (db_changes(tx->conn) != 1)
+		return STORE_NOT_FOUND;
+	return store_exec(tx,
+		"UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND subject_id = $2"
+		" AND revoked_at IS NULL", p, 3, NULL);
 }
 
 /* ---- memberships ---- */
@@ -379,8 +408,10 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 	/* One round trip gives everything a request needs about its caller
 	 * and store, settings included. */
 	int rc = one_row(store_exec(tx,
-		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan, " SETTINGS_COLS
-		" FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id"
+		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan, u.token_version, "
+		SETTINGS_COLS
+		" FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id"
+		" JOIN tenants t ON t.id = m.tenant_id"
 		" JOIN tenant_settings s ON s.tenant_id = m.tenant_id"
 		" WHERE m.tenant_id = $1 AND m.user_id = $2", p, 2, &r), &r);
 	if (rc == STORE_OK) {
@@ -391,25 +422,10 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 		out->tenant_name = store_dup(a, r, 0, 4);
 		out->tenant_status = store_dup(a, r, 0, 5);
 		out->plan = store_dup(a, r, 0, 6);
+		out->token_version = db_res_int(r, 0, 7);
 		out->settings = arena_alloc(a, sizeof *out->settings);
-		settings_from_row(a, r, 7, out->settings);
+		settings_from_row(a, r, 8, out->settings);
 	}
-	db_res_free(r);
-	return rc;
-}
-
-int store_member_get(struct store_tx *tx, const char *user_id, struct arena *a, struct user_rec *out)
-{
-	struct db_res *r = NULL;
-	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id) };
-	if (!uuid_valid(user_id))
-		return STORE_NOT_FOUND;
-	int rc = one_row(store_exec(tx,
-		"SELECT u.id, u.email, u.name, u.password_hash, m.created_at, u.updated_at, m.role"
-		" FROM memberships m JOIN users u ON u.id = m.user_id"
-		" WHERE m.tenant_id = $1 AND m.user_id = $2", p, 2, &r), &r);
-	if (rc == STORE_OK)
-		user_from_row(a, r, 0, out);
 	db_res_free(r);
 	return rc;
 }
@@ -420,7 +436,7 @@ int store_member_list(struct store_tx *tx, json_t *out)
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
 	int rc = store_exec(tx,
 		"SELECT u.id, u.email, u.name, m.role, m.created_at, m.updated_at"
-		" FROM memberships m JOIN users u ON u.id = m.user_id"
+		" FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id"
 		" WHERE m.tenant_id = $1 ORDER BY u.email", p, 1, &r);
 	if (rc != STORE_OK)
 		return rc;
@@ -436,15 +452,6 @@ int store_member_list(struct store_tx *tx, json_t *out)
 	}
 	db_res_free(r);
 	return STORE_OK;
-}
-
-int store_member_add(struct store_tx *tx, const char *user_id, const char *role)
-{
-	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id), DB_TEXT(role),
-		DB_INT(clock_now_ms()) };
-	return store_exec(tx,
-		"INSERT INTO memberships (tenant_id, user_id, role, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $4)", p, 4, NULL);
 }
 
 int store_member_set_role(struct store_tx *tx, const char *user_id, const char *role)
@@ -468,8 +475,12 @@ int store_member_remove(struct store_tx *tx, const char *user_id)
 		return rc;
 	if (db_changes(tx->conn) != 1)
 		return STORE_NOT_FOUND;
-	/* Their sessions in this tenant end now. */
+	/* The account was this store's only: it goes too, and its sessions
+	 * end now.  Entries and audit rows keep the id as text. */
 	struct db_param p2[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id), DB_INT(clock_now_ms()) };
+	rc = store_exec(tx, "DELETE FROM users WHERE tenant_id = $1 AND id = $2", p2, 2, NULL);
+	if (rc != STORE_OK)
+		return rc;
 	return store_exec(tx,
 		"UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND subject_id = $2"
 		" AND revoked_at IS NULL", p2, 3, NULL);
@@ -497,6 +508,18 @@ int store_member_count_role(struct store_tx *tx, const char *role, int64_t *coun
 
 #define OPERATOR_COLS "id, email, name, password_hash, created_at, created_at"
 
+static int operator_by(struct store_tx *tx, const char *sql, const char *value,
+	struct arena *a, struct user_rec *out)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(value) };
+	int rc = one_row(store_exec(tx, sql, p, 1, &r), &r);
+	if (rc == STORE_OK)
+		user_from_row(a, r, 0, out);
+	db_res_free(r);
+	return rc;
+}
+
 int store_operator_create(struct store_tx *tx, const char *email, const char *name,
 	const char *password_hash, struct arena *a, struct user_rec *out)
 {
@@ -514,14 +537,14 @@ int store_operator_create(struct store_tx *tx, const char *email, const char *na
 
 int store_operator_by_email(struct store_tx *tx, const char *email, struct arena *a, struct user_rec *out)
 {
-	return user_by(tx, "SELECT " OPERATOR_COLS " FROM operators WHERE email = $1", email, a, out);
+	return operator_by(tx, "SELECT " OPERATOR_COLS " FROM operators WHERE email = $1", email, a, out);
 }
 
 int store_operator_by_id(struct store_tx *tx, const char *id, struct arena *a, struct user_rec *out)
 {
 	if (!uuid_valid(id))
 		return STORE_NOT_FOUND;
-	return user_by(tx, "SELECT " OPERATOR_COLS " FROM operators WHERE id = $1", id, a, out);
+	return operator_by(tx, "SELECT " OPERATOR_COLS " FROM operators WHERE id = $1", id, a, out);
 }
 
 /* ---- refresh tokens ---- */
