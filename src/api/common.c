@@ -127,7 +127,7 @@ int api_list(struct req *r, json_t *data, const char *next_cursor)
 
 int api_require_role(struct req *r, const char *min_role)
 {
-	if (role_rank(r->caller.role) >= role_rank(min_role))
+	if (role_at_least(r->caller.role, role_parse(min_role)))
 		return 0;
 	return req_failf(r, 403, "forbidden", "this action needs the %s role or higher; you are %s",
 		min_role, r->caller.role[0] ? r->caller.role : "not a member");

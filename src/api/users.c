@@ -150,7 +150,7 @@ int h_users_update(struct req *r)
 			rc = forbid_manage(r, role);
 			goto out;
 		}
-		if (strcmp(u.role, "owner") == 0 && strcmp(role, "owner") != 0) {
+		if (role_parse(u.role) == ROLE_OWNER && role_parse(role) != ROLE_OWNER) {
 			int64_t owners = 0;
 			rc = store_member_count_role(r->tx, "owner", &owners);
 			if (rc != STORE_OK) {
@@ -208,7 +208,7 @@ int h_users_delete(struct req *r)
 		return api_store_fail(r, rc, "user");
 	if (!role_may_manage(r->caller.role, u.role))
 		return forbid_manage(r, u.role);
-	if (strcmp(u.role, "owner") == 0) {
+	if (role_parse(u.role) == ROLE_OWNER) {
 		int64_t owners = 0;
 		rc = store_member_count_role(r->tx, "owner", &owners);
 		if (rc != STORE_OK)

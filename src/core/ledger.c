@@ -14,13 +14,8 @@ int64_t ledger_credit_limit(const struct customer_rec *c, const struct settings_
 
 static enum entry_type type_of(const char *t)
 {
-	if (strcmp(t, "purchase") == 0)
-		return ENTRY_PURCHASE;
-	if (strcmp(t, "payment") == 0)
-		return ENTRY_PAYMENT;
-	if (strcmp(t, "adjustment") == 0)
-		return ENTRY_ADJUSTMENT;
-	return ENTRY_REVERSAL;
+	enum entry_type type = entry_type_parse(t);
+	return type == ENTRY_NONE ? ENTRY_REVERSAL : type;
 }
 
 static int aging_of(const struct entry_rec *e, int n, const struct settings_rec *s,
@@ -95,17 +90,17 @@ static int update_customer(struct store_tx *tx, const struct settings_rec *s,
 	int rc;
 
 	c->balance_minor = e->balance_after_minor;
-	if (strcmp(e->type, "purchase") == 0 && e->occurred_at > c->last_purchase_at)
+	if (type_of(e->type) == ENTRY_PURCHASE && e->occurred_at > c->last_purchase_at)
 		c->last_purchase_at = e->occurred_at;
-	if (strcmp(e->type, "payment") == 0 && e->occurred_at > c->last_payment_at)
+	if (type_of(e->type) == ENTRY_PAYMENT && e->occurred_at > c->last_payment_at)
 		c->last_payment_at = e->occurred_at;
-	if (reversed && strcmp(reversed->type, "purchase") == 0) {
-		rc = store_entry_latest(tx, c->id, "purchase", &c->last_purchase_at);
+	if (reversed && type_of(reversed->type) == ENTRY_PURCHASE) {
+		rc = store_entry_latest(tx, c->id, entry_type_name(ENTRY_PURCHASE), &c->last_purchase_at);
 		if (rc != STORE_OK)
 			return rc;
 	}
-	if (reversed && strcmp(reversed->type, "payment") == 0) {
-		rc = store_entry_latest(tx, c->id, "payment", &c->last_payment_at);
+	if (reversed && type_of(reversed->type) == ENTRY_PAYMENT) {
+		rc = store_entry_latest(tx, c->id, entry_type_name(ENTRY_PAYMENT), &c->last_payment_at);
 		if (rc != STORE_OK)
 			return rc;
 	}
@@ -145,7 +140,7 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 		return rc;
 	if (strcmp(c.status, "active") != 0)
 		return LEDGER_ARCHIVED;
-	if (strcmp(in->type, "payment") == 0) {
+	if (type_of(in->type) == ENTRY_PAYMENT) {
 		if (in->amount_minor == INT64_MIN)
 			return LEDGER_OVERFLOW;
 		effect = -in->amount_minor;
@@ -154,7 +149,7 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 	}
 	if (money_add(c.balance_minor, effect, &balance) < 0)
 		return LEDGER_OVERFLOW;
-	if (strcmp(in->type, "purchase") == 0 && !in->override) {
+	if (type_of(in->type) == ENTRY_PURCHASE && !in->override) {
 		int64_t limit = ledger_credit_limit(&c, s);
 		if (balance > limit) {
 			why->credit_limit_minor = limit;
@@ -195,7 +190,7 @@ int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char
 	int rc = store_entry_get(tx, id, a, &orig);
 	if (rc != STORE_OK)
 		return rc;
-	if (strcmp(orig.type, "reversal") == 0)
+	if (type_of(orig.type) == ENTRY_REVERSAL)
 		return LEDGER_REVERSE_REVERSAL;
 	if (orig.reversed_by_id)
 		return LEDGER_ALREADY_REVERSED;
@@ -212,7 +207,7 @@ int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char
 	memset(out, 0, sizeof *out);
 	out->id = rid;
 	out->customer_id = c.id;
-	out->type = arena_strdup(a, "reversal");
+	out->type = arena_strdup(a, entry_type_name(ENTRY_REVERSAL));
 	out->amount_minor = orig.amount_minor;
 	out->effect_minor = -orig.effect_minor;
 	out->occurred_at = now_ms;

@@ -11,11 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/entry.h"
+
 #define AGING_DAY_MS ((int64_t)86400000)
 #define AGING_MAX_ENTRIES ((size_t)10000000)
 #define AGING_MAX_CREDIT_PERIOD_DAYS 36500
 
-enum entry_type { ENTRY_PURCHASE = 1, ENTRY_PAYMENT, ENTRY_ADJUSTMENT, ENTRY_REVERSAL };
 
 struct aging_entry {
 	const char *id;          /* entry id (uuid text); NULL is read as "" */

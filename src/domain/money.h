@@ -16,6 +16,11 @@
 #include <stdint.h>
 
 /* Longest string money_parse() accepts (bytes, excluding the NUL). */
+/* The largest amount one entry may carry, in minor units (10^14: a
+ * trillion rupees in paise), either sign.  Sums of such amounts are still
+ * checked (money_add and friends): many of them overflow int64. */
+#define MONEY_AMOUNT_MAX 100000000000000LL
+
 #define MONEY_PARSE_MAX_LEN 64
 
 /*
