@@ -1,9 +1,11 @@
 /* common.c — see common.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "api/common.h"
+#include "domain/plan.h"
 #include "domain/role.h"
 #include "util/civil.h"
 
@@ -144,24 +146,58 @@ struct store_actor api_actor(struct req *r)
 	return a;
 }
 
+/* Plans change rarely and every request needs its store's features, so
+ * the parsed bit set is kept per plan name and version (the plan row's
+ * updated_at): the JSON is parsed again only after the plan changed. */
+#define PLAN_CACHE_SLOTS 16
+static struct {
+	char name[32];
+	int64_t version;
+	uint32_t mask;
+} plan_cache[PLAN_CACHE_SLOTS];
+static pthread_mutex_t plan_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+uint32_t api_plan_features(const char *plan, int64_t version, const char *features_json)
+{
+	uint32_t mask = 0;
+	size_t slot = 0, empty = PLAN_CACHE_SLOTS;
+
+	pthread_mutex_lock(&plan_cache_lock);
+	for (slot = 0; slot < PLAN_CACHE_SLOTS; slot++) {
+		if (!plan_cache[slot].name[0]) {
+			if (empty == PLAN_CACHE_SLOTS)
+				empty = slot;
+			continue;
+		}
+		if (strcmp(plan_cache[slot].name, plan) == 0)
+			break;
+	}
+	if (slot < PLAN_CACHE_SLOTS && plan_cache[slot].version == version) {
+		mask = plan_cache[slot].mask;
+		pthread_mutex_unlock(&plan_cache_lock);
+		return mask;
+	}
+	/* A malformed row grants nothing. */
+	if (plan_features_parse(features_json, &mask) < 0)
+		mask = 0;
+	if (slot == PLAN_CACHE_SLOTS)
+		slot = empty < PLAN_CACHE_SLOTS ? empty : 0;
+	if (strlen(plan) < sizeof plan_cache[slot].name) {
+		snprintf(plan_cache[slot].name, sizeof plan_cache[slot].name, "%s", plan);
+		plan_cache[slot].version = version;
+		plan_cache[slot].mask = mask;
+	}
+	pthread_mutex_unlock(&plan_cache_lock);
+	return mask;
+}
+
 int api_require_feature(struct req *r, const char *feature)
 {
-	struct plan_rec plan;
-	int rc = store_plan_get(r->tx, r->caller.plan, r->arena, &plan);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, "plan");
-	json_t *features = json_loads(plan.features, 0, NULL);
-	size_t i;
-	json_t *f;
-	int found = 0;
-	json_array_foreach(features, i, f)
-		if (json_is_string(f) && strcmp(json_string_value(f), feature) == 0)
-			found = 1;
-	json_decref(features);
-	if (found)
+	enum plan_feature f;
+	if (plan_feature_parse(feature, &f) == 0 && (r->caller.plan_features & PLAN_FEATURE_BIT(f)))
 		return 0;
-	req_failf(r, 403, "feature_not_in_plan", "the %s plan does not include %s", plan.name, feature);
+	req_failf(r, 403, "feature_not_in_plan", "the %s plan does not include %s", r->caller.plan, feature);
 	req_problem_extra(r, "feature", json_string(feature));
-	req_problem_extra(r, "plan", json_string(plan.name));
+	req_problem_extra(r, "plan", json_string(r->caller.plan));
 	return -1;
 }

@@ -39,8 +39,14 @@ int api_list(struct req *r, json_t *data, const char *next_cursor);
 /* Role of the caller meets the minimum? else 403 forbidden. */
 int api_require_role(struct req *r, const char *min_role);
 
-/* Does the caller's plan include `feature`? else 403 feature_not_in_plan. */
+/* Does the caller's plan include `feature` (a plan.h name)? else 403
+ * feature_not_in_plan naming it.  Reads r->caller.plan_features. */
 int api_require_feature(struct req *r, const char *feature);
+
+/* The feature bit set of plan `plan` at `version` (the plan row's
+ * updated_at), parsing features_json only when this plan and version are
+ * not cached yet.  Thread-safe. */
+uint32_t api_plan_features(const char *plan, int64_t version, const char *features_json);
 
 /* Actor for audit rows from the request. */
 struct store_actor api_actor(struct req *r);

@@ -134,6 +134,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", m.tenant_slug);
 	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
 	snprintf(r->caller.plan, sizeof r->caller.plan, "%s", m.plan);
+	r->caller.plan_features = api_plan_features(m.plan, m.plan_updated_at, m.plan_features);
 	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
 	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
 	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);

@@ -408,10 +408,10 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 	/* One round trip gives everything a request needs about its caller
 	 * and store, settings included. */
 	int rc = one_row(store_exec(tx,
-		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan, u.token_version, "
-		SETTINGS_COLS
+		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan, u.token_version,"
+		" p.features, p.updated_at, " SETTINGS_COLS
 		" FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id"
-		" JOIN tenants t ON t.id = m.tenant_id"
+		" JOIN tenants t ON t.id = m.tenant_id JOIN plans p ON p.name = t.plan"
 		" JOIN tenant_settings s ON s.tenant_id = m.tenant_id"
 		" WHERE m.tenant_id = $1 AND m.user_id = $2", p, 2, &r), &r);
 	if (rc == STORE_OK) {
@@ -423,8 +423,10 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 		out->tenant_status = store_dup(a, r, 0, 5);
 		out->plan = store_dup(a, r, 0, 6);
 		out->token_version = db_res_int(r, 0, 7);
+		out->plan_features = store_dup(a, r, 0, 8);
+		out->plan_updated_at = db_res_int(r, 0, 9);
 		out->settings = arena_alloc(a, sizeof *out->settings);
-		settings_from_row(a, r, 8, out->settings);
+		settings_from_row(a, r, 10, out->settings);
 	}
 	db_res_free(r);
 	return rc;

@@ -49,6 +49,8 @@ struct user_rec {
 struct member_ctx {             /* what each authenticated request re-checks */
 	char *role, *email, *name, *tenant_slug, *tenant_name, *tenant_status, *plan;
 	int64_t token_version;
+	char *plan_features;        /* the plan's JSON array of feature names */
+	int64_t plan_updated_at;    /* the plan's version: features change only with it */
 	struct settings_rec *settings; /* the store's settings, read in the same query */
 };
 
