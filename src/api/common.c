@@ -1,4 +1,5 @@
 /* common.c — see common.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -22,9 +23,28 @@ int api_store_fail(struct req *r, int rc, const char *what)
 	case STORE_BUSY:
 		resp_header(r, "Retry-After", "1");
 		return req_fail(r, 503, "database_busy", "the database is busy; try again");
+	case STORE_OVERFLOW:
+		return api_overflow(r, "a sum of amounts", (const char *)NULL);
 	default:
 		return req_fail(r, 500, "internal_error", "an internal error occurred");
 	}
+}
+
+int api_overflow(struct req *r, const char *what, ...)
+{
+	json_t *fields = json_array();
+	const char *f;
+	va_list ap;
+
+	va_start(ap, what);
+	while ((f = va_arg(ap, const char *)))
+		json_array_append_new(fields, json_string(f));
+	va_end(ap);
+	req_failf(r, 422, "amount_overflow",
+		"%s: more than %lld minor units, the largest amount the ledger can hold",
+		what, (long long)INT64_MAX);
+	req_problem_extra(r, "overflowed", fields);
+	return -1;
 }
 
 json_t *api_time(int64_t unix_ms)

@@ -14,8 +14,17 @@
 #include "store/store_platform.h"
 
 /* The one place a store code becomes an HTTP problem.  `what` names the
- * thing looked up ("customer") for 404s.  Always returns -1. */
+ * thing looked up ("customer") for 404s.  STORE_OVERFLOW (a SUM in SQL past
+ * int64) becomes api_overflow(r, "a sum of amounts", NULL); handlers that
+ * know which figure it was check for it first.  Always returns -1. */
 int api_store_fail(struct req *r, int rc, const char *what);
+
+/* The one problem for a sum of money that does not fit int64 (in C or in
+ * SQL): 422 amount_overflow, detail "<what>: more than 9223372036854775807
+ * minor units, ...", and "overflowed": the response fields concerned, as
+ * given in the NULL-terminated list after `what` (JSON paths such as
+ * "days[].sales_minor"; none is an empty list).  Always returns -1. */
+int api_overflow(struct req *r, const char *what, ...) __attribute__((sentinel));
 
 /* RFC 3339 UTC with milliseconds, or JSON null for 0 when nullable. */
 json_t *api_time(int64_t unix_ms);

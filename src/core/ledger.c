@@ -12,6 +12,16 @@ int64_t ledger_credit_limit(const struct customer_rec *c, const struct settings_
 	return c->has_credit_limit ? c->credit_limit_minor : s->default_credit_limit_minor;
 }
 
+int ledger_available_credit(const struct customer_rec *c, const struct settings_rec *s,
+	int64_t *out)
+{
+	int64_t left;
+	if (money_sub(ledger_credit_limit(c, s), c->balance_minor, &left) < 0)
+		return LEDGER_OVERFLOW;
+	*out = left > 0 ? left : 0;
+	return 0;
+}
+
 static enum entry_type type_of(const char *t)
 {
 	enum entry_type type = entry_type_parse(t);
@@ -154,8 +164,9 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 		if (balance > limit) {
 			why->credit_limit_minor = limit;
 			why->balance_minor = c.balance_minor;
-			why->shortfall_minor = balance - limit;
-			why->available_credit_minor = limit - c.balance_minor > 0 ? limit - c.balance_minor : 0;
+			if (money_sub(balance, limit, &why->shortfall_minor) < 0 ||
+			    ledger_available_credit(&c, s, &why->available_credit_minor) < 0)
+				return LEDGER_OVERFLOW;
 			return LEDGER_LIMIT;
 		}
 	}
@@ -262,8 +273,9 @@ json_t *ledger_customer_json(const struct customer_rec *c, const struct settings
 	json_object_set_new(o, "status", json_string(c->status));
 	json_object_set_new(o, "reminders_opt_out", json_boolean(c->reminders_opt_out));
 	json_object_set_new(o, "balance_minor", json_integer(c->balance_minor));
-	json_object_set_new(o, "available_credit_minor",
-		json_integer(limit - c->balance_minor > 0 ? limit - c->balance_minor : 0));
+	int64_t available;
+	json_object_set_new(o, "available_credit_minor", ledger_available_credit(c, s, &available) == 0
+		? json_integer(available) : json_null());
 	json_object_set_new(o, "overdue_minor", json_integer(overdue));
 	if (oldest_due) {
 		int64_t day;

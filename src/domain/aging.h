@@ -104,4 +104,12 @@ int aging_from_newest_lots(const int64_t *occurred_ms, const int64_t *amount_min
 /* Bucket index (AGING_*) for a lot due at due_ms, seen at now_ms. */
 int aging_bucket(int64_t due_ms, int64_t now_ms);
 
+/*
+ * totals[k] += buckets[k] for every bucket k (indexed by AGING_*), with
+ * money_add: the store-wide aging report adds every customer's buckets.
+ * Returns 0, or -1 when some total would not fit int64: then totals is
+ * left unchanged and *overflowed (may be NULL) is the first such bucket.
+ */
+int aging_buckets_add(int64_t totals[5], const int64_t buckets[5], int *overflowed);
+
 #endif

@@ -33,7 +33,13 @@
 
 /*
  * *out = a + b, a - b, a * b.  Return 0, or -1 (and leave *out unchanged)
- * when the exact result does not fit in int64_t.  out must not be NULL.
+ * when the exact result does not fit in int64_t.  out must not be NULL;
+ * it may point at a or b's variable (money_add(sum, x, &sum) accumulates).
+ *
+ * These are the one checked arithmetic for amounts: every sum of money in
+ * C (a balance, a report total, a statement total, a bucket) goes through
+ * them and turns -1 into an error the caller can report; none may wrap.
+ * (Sums in SQL are the store's: see STORE_OVERFLOW in store/store.h.)
  */
 int money_add(int64_t a, int64_t b, int64_t *out);
 int money_sub(int64_t a, int64_t b, int64_t *out);
