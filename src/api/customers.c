@@ -89,7 +89,7 @@ static int apply_fields(struct req *r, json_t *body, struct customer_rec *c, int
 			c->has_credit_limit = 0;
 		} else {
 			int64_t n = jsonin_int(body, "credit_limit_minor", -1);
-			if (n < 0 || n > 1000000000000000LL)
+			if (n < 0 || n > MONEY_CREDIT_LIMIT_MAX)
 				return bad(r, "credit_limit_minor", "must be between 0 and 10^15 minor units");
 			if (!creating && strcmp(r->caller.role, "admin") && strcmp(r->caller.role, "owner"))
 				return req_fail_field(r, 403, "forbidden", "credit_limit_minor", "only admins set credit limits");

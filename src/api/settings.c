@@ -170,7 +170,7 @@ int h_settings_update(struct req *r)
 	}
 	if (jsonin_has(body, "default_credit_limit_minor")) {
 		int64_t n = jsonin_int(body, "default_credit_limit_minor", -1);
-		if (n < 0 || n > 1000000000000000LL) {
+		if (n < 0 || n > MONEY_CREDIT_LIMIT_MAX) {
 			bad(r, "default_credit_limit_minor", "must be between 0 and 10^15");
 			goto out;
 		}

@@ -20,6 +20,8 @@
  * trillion rupees in paise), either sign.  Sums of such amounts are still
  * checked (money_add and friends): many of them overflow int64. */
 #define MONEY_AMOUNT_MAX 100000000000000LL
+/* The largest credit limit a store or customer may have (10^15 minor units). */
+#define MONEY_CREDIT_LIMIT_MAX 1000000000000000LL
 
 #define MONEY_PARSE_MAX_LEN 64
 
