@@ -31,7 +31,8 @@ json_t *api_time(int64_t unix_ms);
 json_t *api_time_or_null(int64_t unix_ms);
 json_t *api_str_or_null(const char *s);
 
-/* The caller's tenant settings, read once per request (cached in r). */
+/* The caller's store settings, read with the membership by the dispatcher
+ * (tenant routes only: it answers 500 when they cannot be read). */
 const struct settings_rec *api_settings(struct req *r);
 
 /* Query parameters.  Each returns 0 (absent: *out unchanged), 1 (set) or

@@ -140,6 +140,8 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
 	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
 	r->tx->actor.actor_role = arena_strdup(r->arena, m.role);
+	if (!m.settings)
+		return req_fail(r, 500, "settings_unavailable", "the store's settings could not be read");
 	r->settings = m.settings;
 	if (rt->min_role && api_require_role(r, rt->min_role) < 0)
 		return -1;

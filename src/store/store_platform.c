@@ -412,7 +412,7 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 		" p.features, p.updated_at, " SETTINGS_COLS
 		" FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id"
 		" JOIN tenants t ON t.id = m.tenant_id JOIN plans p ON p.name = t.plan"
-		" JOIN tenant_settings s ON s.tenant_id = m.tenant_id"
+		" LEFT JOIN tenant_settings s ON s.tenant_id = m.tenant_id"
 		" WHERE m.tenant_id = $1 AND m.user_id = $2", p, 2, &r), &r);
 	if (rc == STORE_OK) {
 		out->role = store_dup(a, r, 0, 0);
@@ -425,8 +425,12 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 		out->token_version = db_res_int(r, 0, 7);
 		out->plan_features = store_dup(a, r, 0, 8);
 		out->plan_updated_at = db_res_int(r, 0, 9);
-		out->settings = arena_alloc(a, sizeof *out->settings);
-		settings_from_row(a, r, 10, out->settings);
+		/* No settings row: the caller answers 500 rather than guess. */
+		out->settings = NULL;
+		if (!db_res_isnull(r, 0, 10)) {
+			out->settings = arena_alloc(a, sizeof *out->settings);
+			settings_from_row(a, r, 10, out->settings);
+		}
 	}
 	db_res_free(r);
 	return rc;

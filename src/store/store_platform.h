@@ -51,7 +51,7 @@ struct member_ctx {             /* what each authenticated request re-checks */
 	int64_t token_version;
 	char *plan_features;        /* the plan's JSON array of feature names */
 	int64_t plan_updated_at;    /* the plan's version: features change only with it */
-	struct settings_rec *settings; /* the store's settings, read in the same query */
+	struct settings_rec *settings; /* the store's settings, read in the same query; NULL if unreadable */
 };
 
 struct refresh_rec {
