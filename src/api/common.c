@@ -133,12 +133,12 @@ int api_list(struct req *r, json_t *data, const char *next_cursor)
 	return resp_json(r, 200, o);
 }
 
-int api_require_role(struct req *r, const char *min_role)
+int api_require_role(struct req *r, enum role min_role)
 {
-	if (role_at_least(r->caller.role, role_parse(min_role)))
+	if (role_at_least(r->caller.role, min_role))
 		return 0;
 	return req_failf(r, 403, "forbidden", "this action needs the %s role or higher; you are %s",
-		min_role, r->caller.role[0] ? r->caller.role : "not a member");
+		role_name(min_role), r->caller.role[0] ? r->caller.role : "not a member");
 }
 
 struct store_actor api_actor(struct req *r)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "domain/role.h"
 #include "http/request.h"
 #include "store/store_platform.h"
 
@@ -47,7 +48,7 @@ int api_query_limit(struct req *r, int *limit);
 int api_list(struct req *r, json_t *data, const char *next_cursor);
 
 /* Role of the caller meets the minimum? else 403 forbidden. */
-int api_require_role(struct req *r, const char *min_role);
+int api_require_role(struct req *r, enum role min_role);
 
 /* Does the caller's plan include `feature` (a plan.h name)? else 403
  * feature_not_in_plan naming it.  Reads r->caller.plan_features. */
