@@ -20,6 +20,7 @@ struct config {
 	const char *jwt_secret;    /* QT_JWT_SECRET, >= 32 bytes */
 	const char *master_key;    /* QT_MASTER_KEY: encrypts tenant secrets */
 	const char *base_domain;   /* QT_BASE_DOMAIN: <slug>.<base> finds a tenant */
+	const char *public_url;    /* QT_PUBLIC_URL: where users reach us; https makes cookies Secure */
 	int threads;               /* --threads / QT_THREADS */
 	int db_pool;               /* --db-pool / QT_DB_POOL */
 	size_t body_limit;         /* QT_BODY_LIMIT, bytes */

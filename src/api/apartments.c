@@ -6,8 +6,10 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "domain/apartment.h"
+#include "domain/money.h"
 #include "http/jsonin.h"
 #include "util/clock.h"
 #include "util/idtext.h"
@@ -19,6 +21,8 @@ static const struct jfield apartment_fields[] = {
 	{ "notes", JF_STRING, 0, 0, 1000 },
 };
 
+/* The record with its customers and what they owe together, or NULL with a
+ * 422 amount_overflow recorded when that total does not fit int64. */
 static json_t *apartment_json(struct req *r, const struct apartment_rec *ap)
 {
 	struct customer_rec *cs;
@@ -38,7 +42,13 @@ static json_t *apartment_json(struct req *r, const struct apartment_rec *ap)
 			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:s}", "id", cs[i].id,
 				"name", cs[i].name, "phone", cs[i].phone,
 				"balance_minor", (json_int_t)cs[i].balance_minor, "status", cs[i].status));
-			owed += cs[i].balance_minor;
+			if (money_add(owed, cs[i].balance_minor, &owed) < 0) {
+				json_decref(list);
+				json_decref(o);
+				api_overflow(r, arena_printf(r->arena, "the balance of apartment %s "
+					"(its customers' balances together)", ap->number), "balance_minor", NULL);
+				return NULL;
+			}
 		}
 	}
 	json_object_set_new(o, "customers", list);
@@ -108,9 +118,15 @@ int h_apartments_create(struct req *r)
 	}
 	if (rc == STORE_OK)
 		rc = store_apartment_get(r->tx, ap.number, r->arena, &ap);
-	json_t *after = rc == STORE_OK ? apartment_json(r, &ap) : NULL;
+	json_t *payload = rc == STORE_OK ? audit_payload_apartment(&ap) : NULL;
 	if (rc == STORE_OK)
-		rc = store_audit(r->tx, "apartment.created", "apartment", ap.number, NULL, after);
+		rc = store_audit(r->tx, "apartment.created", "apartment", ap.number, NULL, payload);
+	json_decref(payload);
+	json_t *after = rc == STORE_OK ? apartment_json(r, &ap) : NULL;
+	if (rc == STORE_OK && !after) {
+		rc = -1;
+		goto out;
+	}
 	if (rc != STORE_OK) {
 		json_decref(after);
 		rc = api_store_fail(r, rc, "apartment");
@@ -147,7 +163,8 @@ int h_apartments_get(struct req *r)
 	} else if (rc != STORE_OK) {
 		return api_store_fail(r, rc, "apartment");
 	}
-	return resp_json(r, 200, apartment_json(r, &ap));
+	json_t *o = apartment_json(r, &ap);
+	return o ? resp_json(r, 200, o) : -1;
 }
 
 int h_apartments_update(struct req *r)
@@ -182,7 +199,7 @@ int h_apartments_update(struct req *r)
 		rc = api_store_fail(r, rc, "apartment");
 		goto out;
 	} else {
-		before = apartment_json(r, &ap);
+		before = audit_payload_apartment(&ap);
 	}
 	rc = -1;
 	if (apply(r, body, &ap) < 0)
@@ -191,9 +208,14 @@ int h_apartments_update(struct req *r)
 	if (rc == STORE_OK)
 		rc = store_apartment_get(r->tx, ap.number, r->arena, &ap);
 	if (rc == STORE_OK) {
-		after = apartment_json(r, &ap);
+		json_t *payload = audit_payload_apartment(&ap);
 		rc = store_audit(r->tx, created ? "apartment.created" : "apartment.updated", "apartment",
-			ap.number, before, after);
+			ap.number, before, payload);
+		json_decref(payload);
+	}
+	if (rc == STORE_OK && !(after = apartment_json(r, &ap))) {
+		rc = -1;
+		goto out;
 	}
 	if (rc != STORE_OK) {
 		rc = api_store_fail(r, rc, "apartment");
@@ -225,7 +247,13 @@ int h_apartments_list(struct req *r)
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	json_t *data = json_array();
-	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(data, apartment_json(r, &rows[i]));
+	for (int i = 0; i < n && i < limit; i++) {
+		json_t *o = apartment_json(r, &rows[i]);
+		if (!o) {
+			json_decref(data);
+			return -1;
+		}
+		json_array_append_new(data, o);
+	}
 	return api_list(r, data, n > limit ? rows[limit - 1].number : NULL);
 }

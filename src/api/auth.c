@@ -13,6 +13,9 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
 
 #include "api/common.h"
 #include "api/handlers.h"
@@ -39,13 +42,25 @@ static int web_client(struct req *r)
 	return x && strcmp(x, "quantumtrack-web") == 0;
 }
 
+/* The request reached us over HTTPS: QT_PUBLIC_URL says so, or the proxy
+ * in front said so.  A client that lies about the latter only stops its
+ * own browser from sending the cookie over plain HTTP. */
+static int over_https(struct req *r)
+{
+	const char *pub = r->app->cfg.public_url;
+	if (pub && strncasecmp(pub, "https://", 8) == 0)
+		return 1;
+	const char *proto = req_header(r, "X-Forwarded-Proto");
+	return proto && strcasecmp(proto, "https") == 0;
+}
+
 static void set_refresh_cookie(struct req *r, const char *path, const char *token, int max_age)
 {
 	if (!web_client(r))
 		return;
 	resp_header(r, "Set-Cookie", arena_printf(r->arena,
-		"%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict", REFRESH_COOKIE,
-		token ? token : "", path, token ? max_age : 0));
+		"%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict%s", REFRESH_COOKIE,
+		token ? token : "", path, token ? max_age : 0, over_https(r) ? "; Secure" : ""));
 }
 
 /* The refresh token from the body or, for the web app, the cookie. */
@@ -69,10 +84,11 @@ static int no_refresh_token(struct req *r)
 }
 
 /* Sign an access token for subject and put it, with the refresh token,
- * into out (and the web app's cookie). */
+ * into out (and the web app's cookie).  Store users' tokens carry the
+ * account's token version, operators' tokens their session id. */
 static int reply_tokens(struct req *r, const char *subject, const char *tenant_id,
-	const char *role, const char *session_id, const char *refresh, json_t *out,
-	const char *cookie_path)
+	const char *role, int64_t token_version, const char *session_id, const char *refresh,
+	json_t *out, const char *cookie_path)
 {
 	struct jwt_claims c = { 0 };
 	char access[2048];
@@ -86,6 +102,7 @@ static int reply_tokens(struct req *r, const char *subject, const char *tenant_i
 	c.iat = now;
 	c.exp = now + r->app->cfg.access_ttl_s;
 	c.op = !tenant_id;
+	c.ver = token_version;
 	if (jwt_sign(&c, r->app->jwt_key, r->app->jwt_key_len, access, sizeof access) < 0)
 		return req_fail(r, 500, "internal_error", "could not sign the access token");
 	json_object_set_new(out, "access_token", json_string(access));
@@ -105,7 +122,7 @@ static int64_t refresh_expiry(struct req *r)
 /* Issue a store user's access token and refresh token (new family when
  * family_id is NULL).  Fills out with the token fields. */
 static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
-	const char *tenant_id, const char *role, const char *family_id,
+	const char *tenant_id, const char *role, int64_t token_version, const char *family_id,
 	json_t *out, const char *cookie_path)
 {
 	char refresh[44], hash[65], family[37];
@@ -123,7 +140,7 @@ static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
 	int rc = store_refresh_insert(tx, &rec);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	return reply_tokens(r, subject, tenant_id, role, NULL, refresh, out, cookie_path);
+	return reply_tokens(r, subject, tenant_id, role, token_version, NULL, refresh, out, cookie_path);
 }
 
 static json_t *user_json(const char *id, const char *email, const char *name)
@@ -136,17 +153,34 @@ static json_t *tenant_json(const struct tenant_rec *t)
 	return json_pack("{s:s, s:s, s:s}", "id", t->id, "slug", t->slug, "name", t->name);
 }
 
-static int throttled(struct req *r, const char *account_key)
+/* Passwords longer than password.h allows are refused as input, before
+ * anything is looked up: 422 naming the field. */
+static int password_too_long(struct req *r, const char *field, const char *password)
+{
+	if (strlen(password) <= PASSWORD_MAX_BYTES)
+		return 0;
+	req_fail_field(r, 422, "validation_failed", field, "must be at most 128 bytes");
+	return -1;
+}
+
+/* 429 with Retry-After while account_key (and, for sign-ins, the client
+ * address) is locked out. */
+static int throttled_by(struct req *r, const char *account_key, int by_ip)
 {
 	int64_t now = clock_now_s();
 	int a = throttle_retry_after(r->app->login_by_account, account_key, now);
-	int b = throttle_retry_after(r->app->login_by_ip, r->client_ip, now);
+	int b = by_ip ? throttle_retry_after(r->app->login_by_ip, r->client_ip, now) : 0;
 	int wait = a > b ? a : b;
 	if (wait <= 0)
 		return 0;
 	req_failf(r, 429, "too_many_attempts", "too many failed sign-in attempts; try again in %d seconds", wait);
 	r->problem.retry_after = wait;
 	return -1;
+}
+
+static int throttled(struct req *r, const char *account_key)
+{
+	return throttled_by(r, account_key, 1);
 }
 
 static int login_failed(struct req *r, const char *account_key)
@@ -177,6 +211,10 @@ int h_auth_login(struct req *r)
 	const char *email = lower_email(r, jsonin_str(body, "email", ""));
 	const char *password = jsonin_str(body, "password", "");
 	const char *account_key = arena_printf(r->arena, "%s:%s", slug, email);
+	/* Before any lookup, so a known and an unknown account answer an
+	 * over-long password alike (and without hashing it). */
+	if (password_too_long(r, "password", password) < 0)
+		goto fail;
 	if (throttled(r, account_key) < 0)
 		goto fail;
 
@@ -185,11 +223,13 @@ int h_auth_login(struct req *r)
 		api_store_fail(r, rc, NULL);
 		goto fail;
 	}
+	/* Accounts belong to one store: the email is looked up only in the
+	 * store being signed in to. */
 	rc = store_tenant_by_slug(tx, slug, r->arena, &t);
 	if (rc == STORE_OK)
-		rc = store_user_by_email(tx, email, r->arena, &u);
-	if (rc == STORE_OK)
 		rc = store_tx_enter_tenant(tx, t.id);
+	if (rc == STORE_OK)
+		rc = store_user_by_email(tx, email, r->arena, &u);
 	if (rc == STORE_OK)
 		rc = store_member_context(tx, u.id, r->arena, &m);
 	store_rollback(tx);
@@ -219,7 +259,7 @@ int h_auth_login(struct req *r)
 		goto fail;
 	}
 	json_t *out = json_object();
-	if (issue_tokens(r, tx, u.id, t.id, m.role, NULL, out, "/api/v1/auth") < 0) {
+	if (issue_tokens(r, tx, u.id, t.id, m.role, m.token_version, NULL, out, "/api/v1/auth") < 0) {
 		json_decref(out);
 		goto fail;
 	}
@@ -283,7 +323,7 @@ static int operator_refresh(struct req *r, const char *token, const char *cookie
 		return req_fail(r, 401, "invalid_refresh_token", why[outcome]);
 	}
 	json_t *out = json_object();
-	if (reply_tokens(r, op.id, NULL, NULL, family, refresh_new, out, cookie_path) < 0) {
+	if (reply_tokens(r, op.id, NULL, NULL, 0, family, refresh_new, out, cookie_path) < 0) {
 		store_rollback(tx);
 		json_decref(out);
 		return -1;
@@ -381,7 +421,8 @@ static int refresh(struct req *r, int want_operator)
 		goto gone;
 	if (rc != STORE_OK)
 		goto store_fail;
-	if (issue_tokens(r, tx, rec.subject_id, rec.tenant_id, m.role, rec.family_id, out, cookie_path) < 0)
+	if (issue_tokens(r, tx, rec.subject_id, rec.tenant_id, m.role, m.token_version,
+		rec.family_id, out, cookie_path) < 0)
 		goto fail;
 	json_object_set_new(out, "user", user_json(rec.subject_id, m.email, m.name));
 	json_object_set_new(out, "tenant", tenant_json(&t));
@@ -449,9 +490,17 @@ static int logout(struct req *r, int is_operator)
 	if (is_operator) {
 		rc = store_operator_logout(tx, hash);
 	} else {
+		/* store_refresh_get scopes tx to the token's store. */
 		rc = store_refresh_get(tx, hash, r->arena, &rec);
 		if (rc == STORE_OK)
 			rc = store_refresh_revoke_family(tx, rec.family_id, clock_now_ms());
+		/* A store user's sign-out ends every session of the account,
+		 * access tokens included (token version). */
+		if (rc == STORE_OK) {
+			rc = store_user_end_sessions(tx, rec.subject_id);
+			if (rc == STORE_NOT_FOUND)
+				rc = STORE_OK;  /* the account is gone: nothing left to end */
+		}
 	}
 	if (rc == STORE_OK)
 		rc = store_commit(tx);
@@ -502,6 +551,13 @@ int h_auth_password(struct req *r)
 		return -1;
 	const char *cur = jsonin_str(body, "current_password", "");
 	const char *next = jsonin_str(body, "new_password", "");
+	/* Wrong current passwords are throttled like sign-ins, per account. */
+	const char *account_key = arena_printf(r->arena, "password:%s:%s",
+		r->caller.tenant_id, r->caller.user_id);
+	if (password_too_long(r, "current_password", cur) < 0 || throttled_by(r, account_key, 0) < 0) {
+		json_decref(body);
+		return -1;
+	}
 	if (password_policy_check(next, err, sizeof err) < 0) {
 		json_decref(body);
 		return req_fail_field(r, 422, "validation_failed", "new_password", err);
@@ -513,16 +569,19 @@ int h_auth_password(struct req *r)
 	}
 	if (password_verify(u.password_hash, cur) != 0) {
 		json_decref(body);
+		throttle_fail(r->app->login_by_account, account_key, clock_now_s());
 		return req_fail_field(r, 403, "invalid_credentials", "current_password", "is wrong");
 	}
+	throttle_success(r->app->login_by_account, account_key);
 	if (password_hash(next, hash) < 0) {
 		json_decref(body);
 		return req_fail(r, 500, "internal_error", "could not hash the password");
 	}
 	json_decref(body);
+	/* Every session of the account ends, this one too: tokens stolen
+	 * before the change are worth nothing after it. */
 	rc = store_user_set_password(r->tx, u.id, hash);
-	if (rc == STORE_OK)
-		rc = store_refresh_revoke_subject(r->tx, u.id, clock_now_ms());
+	sodium_memzero(hash, sizeof hash);
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.password_changed", "user", u.id, NULL, NULL);
 	if (rc != STORE_OK)
@@ -534,8 +593,8 @@ int h_auth_password(struct req *r)
  * Operator sign-in.  The stored hash never leaves the store: the server
  * hashes the presented password with the stored hash's settings and salt
  * and the store compares (on PostgreSQL a definer function, which then
- * opens the session).  Same answer and cost for an unknown operator, a
- * wrong password and an over-long one.
+ * opens the session).  Same answer and cost for an unknown operator and a
+ * wrong password; an over-long one is refused before any lookup.
  */
 int h_platform_login(struct req *r)
 {
@@ -555,13 +614,12 @@ int h_platform_login(struct req *r)
 	const char *account_key = arena_printf(r->arena, "operator:%s", email);
 	int rc;
 
+	if (password_too_long(r, "password", password) < 0)
+		goto fail;
+	if (password_too_long(r, "password", password) < 0)
+		goto fail;
 	if (throttled(r, account_key) < 0)
 		goto fail;
-	if (strlen(password) > PASSWORD_MAX_BYTES) {
-		/* No password this long was ever accepted: no lookup, no hash. */
-		login_failed(r, account_key);
-		goto fail;
-	}
 	rc = store_begin_platform(r->app->store, 1, NULL, &tx);
 	if (rc != STORE_OK) {
 		api_store_fail(r, rc, NULL);
@@ -596,7 +654,7 @@ int h_platform_login(struct req *r)
 	}
 	throttle_success(r->app->login_by_account, account_key);
 	json_t *out = json_object();
-	if (reply_tokens(r, op.id, NULL, NULL, family, refresh_token, out, "/api/v1/platform/auth") < 0) {
+	if (reply_tokens(r, op.id, NULL, NULL, 0, family, refresh_token, out, "/api/v1/platform/auth") < 0) {
 		json_decref(out);
 		goto fail;
 	}

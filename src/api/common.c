@@ -1,9 +1,13 @@
 /* common.c — see common.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <assert.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "api/common.h"
+#include "domain/plan.h"
 #include "domain/role.h"
 #include "util/civil.h"
 
@@ -20,9 +24,28 @@ int api_store_fail(struct req *r, int rc, const char *what)
 	case STORE_BUSY:
 		resp_header(r, "Retry-After", "1");
 		return req_fail(r, 503, "database_busy", "the database is busy; try again");
+	case STORE_OVERFLOW:
+		return api_overflow(r, "a sum of amounts", (const char *)NULL);
 	default:
 		return req_fail(r, 500, "internal_error", "an internal error occurred");
 	}
+}
+
+int api_overflow(struct req *r, const char *what, ...)
+{
+	json_t *fields = json_array();
+	const char *f;
+	va_list ap;
+
+	va_start(ap, what);
+	while ((f = va_arg(ap, const char *)))
+		json_array_append_new(fields, json_string(f));
+	va_end(ap);
+	req_failf(r, 422, "amount_overflow",
+		"%s: more than %lld minor units, the largest amount the ledger can hold",
+		what, (long long)INT64_MAX);
+	req_problem_extra(r, "overflowed", fields);
+	return -1;
 }
 
 json_t *api_time(int64_t unix_ms)
@@ -44,24 +67,9 @@ json_t *api_str_or_null(const char *s)
 
 const struct settings_rec *api_settings(struct req *r)
 {
-	if (r->settings)
-		return r->settings;
-	struct settings_rec *s = arena_alloc(r->arena, sizeof *s);
-	if (!r->tx || store_settings_get(r->tx, r->arena, s) != STORE_OK) {
-		/* Defaults keep handlers simple if the row is unreadable. */
-		s->currency = arena_strdup(r->arena, "INR");
-		s->locale = arena_strdup(r->arena, "en-IN");
-		s->timezone = arena_strdup(r->arena, "Asia/Kolkata");
-		s->phone_country = arena_strdup(r->arena, "+91");
-		s->credit_period_days = 30;
-		s->default_credit_limit_minor = 500000;
-		s->reminder_template = arena_strdup(r->arena, "");
-		s->reminder_schedule = arena_strdup(r->arena, "{}");
-		s->whatsapp_provider = arena_strdup(r->arena, "link");
-		s->whatsapp_config = arena_strdup(r->arena, "{}");
-	}
-	r->settings = s;
-	return s;
+	/* The dispatcher read them with the membership, or answered 500. */
+	assert(r->settings);
+	return r->settings;
 }
 
 int api_query_int(struct req *r, const char *name, int64_t min, int64_t max, int64_t *out)
@@ -125,12 +133,12 @@ int api_list(struct req *r, json_t *data, const char *next_cursor)
 	return resp_json(r, 200, o);
 }
 
-int api_require_role(struct req *r, const char *min_role)
+int api_require_role(struct req *r, enum role min_role)
 {
-	if (role_rank(r->caller.role) >= role_rank(min_role))
+	if (role_at_least(r->caller.role, min_role))
 		return 0;
 	return req_failf(r, 403, "forbidden", "this action needs the %s role or higher; you are %s",
-		min_role, r->caller.role[0] ? r->caller.role : "not a member");
+		role_name(min_role), r->caller.role[0] ? r->caller.role : "not a member");
 }
 
 struct store_actor api_actor(struct req *r)
@@ -144,24 +152,58 @@ struct store_actor api_actor(struct req *r)
 	return a;
 }
 
+/* Plans change rarely and every request needs its store's features, so
+ * the parsed bit set is kept per plan name and version (the plan row's
+ * updated_at): the JSON is parsed again only after the plan changed. */
+#define PLAN_CACHE_SLOTS 16
+static struct {
+	char name[32];
+	int64_t version;
+	uint32_t mask;
+} plan_cache[PLAN_CACHE_SLOTS];
+static pthread_mutex_t plan_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+uint32_t api_plan_features(const char *plan, int64_t version, const char *features_json)
+{
+	uint32_t mask = 0;
+	size_t slot = 0, empty = PLAN_CACHE_SLOTS;
+
+	pthread_mutex_lock(&plan_cache_lock);
+	for (slot = 0; slot < PLAN_CACHE_SLOTS; slot++) {
+		if (!plan_cache[slot].name[0]) {
+			if (empty == PLAN_CACHE_SLOTS)
+				empty = slot;
+			continue;
+		}
+		if (strcmp(plan_cache[slot].name, plan) == 0)
+			break;
+	}
+	if (slot < PLAN_CACHE_SLOTS && plan_cache[slot].version == version) {
+		mask = plan_cache[slot].mask;
+		pthread_mutex_unlock(&plan_cache_lock);
+		return mask;
+	}
+	/* A malformed row grants nothing. */
+	if (plan_features_parse(features_json, &mask) < 0)
+		mask = 0;
+	if (slot == PLAN_CACHE_SLOTS)
+		slot = empty < PLAN_CACHE_SLOTS ? empty : 0;
+	if (strlen(plan) < sizeof plan_cache[slot].name) {
+		snprintf(plan_cache[slot].name, sizeof plan_cache[slot].name, "%s", plan);
+		plan_cache[slot].version = version;
+		plan_cache[slot].mask = mask;
+	}
+	pthread_mutex_unlock(&plan_cache_lock);
+	return mask;
+}
+
 int api_require_feature(struct req *r, const char *feature)
 {
-	struct plan_rec plan;
-	int rc = store_plan_get(r->tx, r->caller.plan, r->arena, &plan);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, "plan");
-	json_t *features = json_loads(plan.features, 0, NULL);
-	size_t i;
-	json_t *f;
-	int found = 0;
-	json_array_foreach(features, i, f)
-		if (json_is_string(f) && strcmp(json_string_value(f), feature) == 0)
-			found = 1;
-	json_decref(features);
-	if (found)
+	enum plan_feature f;
+	if (plan_feature_parse(feature, &f) == 0 && (r->caller.plan_features & PLAN_FEATURE_BIT(f)))
 		return 0;
-	req_failf(r, 403, "feature_not_in_plan", "the %s plan does not include %s", plan.name, feature);
+	req_failf(r, 403, "feature_not_in_plan", "the %s plan does not include %s", r->caller.plan, feature);
 	req_problem_extra(r, "feature", json_string(feature));
-	req_problem_extra(r, "plan", json_string(plan.name));
+	req_problem_extra(r, "plan", json_string(r->caller.plan));
 	return -1;
 }

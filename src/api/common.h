@@ -10,19 +10,30 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "domain/role.h"
 #include "http/request.h"
 #include "store/store_platform.h"
 
 /* The one place a store code becomes an HTTP problem.  `what` names the
- * thing looked up ("customer") for 404s.  Always returns -1. */
+ * thing looked up ("customer") for 404s.  STORE_OVERFLOW (a SUM in SQL past
+ * int64) becomes api_overflow(r, "a sum of amounts", NULL); handlers that
+ * know which figure it was check for it first.  Always returns -1. */
 int api_store_fail(struct req *r, int rc, const char *what);
+
+/* The one problem for a sum of money that does not fit int64 (in C or in
+ * SQL): 422 amount_overflow, detail "<what>: more than 9223372036854775807
+ * minor units, ...", and "overflowed": the response fields concerned, as
+ * given in the NULL-terminated list after `what` (JSON paths such as
+ * "days[].sales_minor"; none is an empty list).  Always returns -1. */
+int api_overflow(struct req *r, const char *what, ...) __attribute__((sentinel));
 
 /* RFC 3339 UTC with milliseconds, or JSON null for 0 when nullable. */
 json_t *api_time(int64_t unix_ms);
 json_t *api_time_or_null(int64_t unix_ms);
 json_t *api_str_or_null(const char *s);
 
-/* The caller's tenant settings, read once per request (cached in r). */
+/* The caller's store settings, read with the membership by the dispatcher
+ * (tenant routes only: it answers 500 when they cannot be read). */
 const struct settings_rec *api_settings(struct req *r);
 
 /* Query parameters.  Each returns 0 (absent: *out unchanged), 1 (set) or
@@ -37,10 +48,16 @@ int api_query_limit(struct req *r, int *limit);
 int api_list(struct req *r, json_t *data, const char *next_cursor);
 
 /* Role of the caller meets the minimum? else 403 forbidden. */
-int api_require_role(struct req *r, const char *min_role);
+int api_require_role(struct req *r, enum role min_role);
 
-/* Does the caller's plan include `feature`? else 403 feature_not_in_plan. */
+/* Does the caller's plan include `feature` (a plan.h name)? else 403
+ * feature_not_in_plan naming it.  Reads r->caller.plan_features. */
 int api_require_feature(struct req *r, const char *feature);
+
+/* The feature bit set of plan `plan` at `version` (the plan row's
+ * updated_at), parsing features_json only when this plan and version are
+ * not cached yet.  Thread-safe. */
+uint32_t api_plan_features(const char *plan, int64_t version, const char *features_json);
 
 /* Actor for audit rows from the request. */
 struct store_actor api_actor(struct req *r);

@@ -8,6 +8,8 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "api/ledger_json.h"
+#include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "domain/apartment.h"
 #include "domain/money.h"
@@ -89,7 +91,7 @@ static int apply_fields(struct req *r, json_t *body, struct customer_rec *c, int
 			c->has_credit_limit = 0;
 		} else {
 			int64_t n = jsonin_int(body, "credit_limit_minor", -1);
-			if (n < 0 || n > 1000000000000000LL)
+			if (n < 0 || n > MONEY_CREDIT_LIMIT_MAX)
 				return bad(r, "credit_limit_minor", "must be between 0 and 10^15 minor units");
 			if (!creating && strcmp(r->caller.role, "admin") && strcmp(r->caller.role, "owner"))
 				return req_fail_field(r, 403, "forbidden", "credit_limit_minor", "only admins set credit limits");
@@ -112,15 +114,40 @@ static int apply_fields(struct req *r, json_t *body, struct customer_rec *c, int
 	return 0;
 }
 
+/* A customer's figures that are worked out, not stored, must fit int64:
+ * else a 422 amount_overflow naming the field (at `path`), never a wrapped
+ * number.  Returns 0 or -1. */
+static int customer_sums_fit(struct req *r, const struct customer_rec *c, const char *path)
+{
+	int64_t available;
+	if (ledger_available_credit(c, api_settings(r), &available) == 0)
+		return 0;
+	return api_overflow(r, arena_printf(r->arena, "the available credit of customer %s "
+		"(credit limit %lld minus balance %lld)", c->id,
+		(long long)ledger_credit_limit(c, api_settings(r)), (long long)c->balance_minor),
+		path, NULL);
+}
+
+/* ledger_aging's failure as a problem: LEDGER_OVERFLOW is a sum (or due
+ * date) of the customer's lots past int64. */
+static int aging_fail(struct req *r, int rc, const struct customer_rec *c, const char *path)
+{
+	if (rc == LEDGER_OVERFLOW)
+		return api_overflow(r, arena_printf(r->arena, "the aging of customer %s", c->id), path, NULL);
+	return api_store_fail(r, rc, "customer");
+}
+
 static int customer_json_out(struct req *r, int status, const struct customer_rec *c)
 {
 	struct aging_result ag;
 	int64_t now = clock_now_ms();
 	const struct settings_rec *s = api_settings(r);
+	if (customer_sums_fit(r, c, "available_credit_minor") < 0)
+		return -1;
 	int rc = ledger_aging(r->tx, s, c, now, r->arena, &ag);
 	if (rc != STORE_OK)
-		return api_store_fail(r, rc, "customer");
-	return resp_json(r, status, ledger_customer_json(c, s, &ag, now));
+		return aging_fail(r, rc, c, "aging");
+	return resp_json(r, status, api_customer_json(c, s, &ag, now));
 }
 
 int h_customers_create(struct req *r)
@@ -181,7 +208,7 @@ int h_customers_create(struct req *r)
 	if (rc == STORE_OK)
 		rc = store_customer_get(r->tx, id, 0, r->arena, &c);
 	if (rc == STORE_OK) {
-		json_t *after = ledger_customer_json(&c, api_settings(r), NULL, c.created_at);
+		json_t *after = audit_payload_customer(&c);
 		rc = store_audit(r->tx, "customer.created", "customer", id, NULL, after);
 		json_decref(after);
 	}
@@ -222,7 +249,7 @@ static int change(struct req *r, struct customer_rec *c, json_t *before, const c
 	if (rc == STORE_OK)
 		rc = store_customer_get(r->tx, c->id, 0, r->arena, c);
 	if (rc == STORE_OK) {
-		json_t *after = ledger_customer_json(c, api_settings(r), NULL, clock_now_ms());
+		json_t *after = audit_payload_customer(c);
 		rc = store_audit(r->tx, action, "customer", c->id, before, after);
 		json_decref(after);
 	}
@@ -242,7 +269,7 @@ int h_customers_update(struct req *r)
 		return -1;
 	if (load(r, &c, 1) < 0)
 		goto out;
-	before = ledger_customer_json(&c, api_settings(r), NULL, clock_now_ms());
+	before = audit_payload_customer(&c);
 	const char *old_status = c.status;
 	if (apply_fields(r, body, &c, 0) < 0)
 		goto out;
@@ -279,7 +306,7 @@ int h_customers_archive(struct req *r)
 			"a customer with a balance cannot be archived (balance %lld minor units)", (long long)c.balance_minor);
 	if (strcmp(c.status, "archived") == 0)
 		return customer_json_out(r, 200, &c);
-	json_t *before = ledger_customer_json(&c, api_settings(r), NULL, clock_now_ms());
+	json_t *before = audit_payload_customer(&c);
 	c.status = arena_strdup(r->arena, "archived");
 	int rc = change(r, &c, before, "customer.archived");
 	json_decref(before);
@@ -392,12 +419,16 @@ int h_customers_list(struct req *r)
 	json_t *data = json_array();
 	for (int i = 0; i < n && i < limit; i++) {
 		struct aging_result ag;
+		if (customer_sums_fit(r, &rows[i], "data[].available_credit_minor") < 0) {
+			json_decref(data);
+			return -1;
+		}
 		rc = ledger_aging(r->tx, s, &rows[i], f.now_ms, r->arena, &ag);
 		if (rc != STORE_OK) {
 			json_decref(data);
-			return api_store_fail(r, rc, NULL);
+			return aging_fail(r, rc, &rows[i], "data[].aging");
 		}
-		json_array_append_new(data, ledger_customer_json(&rows[i], s, &ag, f.now_ms));
+		json_array_append_new(data, api_customer_json(&rows[i], s, &ag, f.now_ms));
 	}
 	return api_list(r, data, n > limit ? make_cursor(r, f.sort, &rows[limit - 1]) : NULL);
 }
@@ -446,14 +477,23 @@ int h_customers_statement(struct req *r)
 		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
 	if (civil_local_midnight_ms(to_day + 1, s->timezone, &to_ms) < 0)
 		return req_fail_field(r, 400, "invalid_parameter", "to", "is out of range");
+	if (customer_sums_fit(r, &c, "customer.available_credit_minor") < 0)
+		return -1;
 	int rc = store_entry_all_for_customer(r->tx, c.id, r->arena, &e, &n);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 
 	int64_t opening = 0, running, purchases = 0, payments = 0;
 	int i = 0;
-	for (; i < n && e[i].occurred_at < from_ms; i++)
-		opening += e[i].effect_minor;
+	for (; i < n && e[i].occurred_at < from_ms; i++) {
+		if (money_add(opening, e[i].effect_minor, &opening) < 0) {
+			char fd[11];
+			civil_format_date(from_day, fd);
+			return api_overflow(r, arena_printf(r->arena, "the opening balance of customer %s "
+				"on %s", c.id, fd), "opening_balance_minor", NULL);
+		}
+	}
+	int in_range = i; /* index of the first entry in the range */
 	if (!hf) {
 		int64_t first = n ? e[0].occurred_at : clock_now_ms();
 		if (civil_local_days(first, s->timezone, &from_day) < 0)
@@ -465,20 +505,36 @@ int h_customers_statement(struct req *r)
 	running = opening;
 	json_t *entries = json_array();
 	for (; i < n && e[i].occurred_at < to_ms; i++) {
-		running += e[i].effect_minor;
+		if (money_add(running, e[i].effect_minor, &running) < 0) {
+			json_decref(entries);
+			return api_overflow(r, arena_printf(r->arena, "the running balance of customer %s "
+				"at entry %s", c.id, e[i].id), "entries[].running_balance_minor", NULL);
+		}
 		/* Totals are net of reversals made in the period, so that
 		 * opening + purchases - payments (+ adjustments) = closing. */
 		const char *type = e[i].type;
-		int sign = 1;
+		int reversal = 0;
 		if (strcmp(type, "reversal") == 0 && e[i].reverses_id) {
 			type = reversed_type(e, n, e[i].reverses_id);
-			sign = -1;
+			reversal = 1;
 		}
-		if (type && strcmp(type, "purchase") == 0)
-			purchases += sign * e[i].amount_minor;
-		else if (type && strcmp(type, "payment") == 0)
-			payments += sign * e[i].amount_minor;
-		json_t *o = ledger_entry_json(&e[i], s);
+		int64_t *total = NULL;
+		const char *total_name = NULL;
+		if (type && strcmp(type, "purchase") == 0) {
+			total = &purchases;
+			total_name = "purchases";
+		} else if (type && strcmp(type, "payment") == 0) {
+			total = &payments;
+			total_name = "payments";
+		}
+		if (total && (reversal ? money_sub(*total, e[i].amount_minor, total)
+				       : money_add(*total, e[i].amount_minor, total)) < 0) {
+			json_decref(entries);
+			return api_overflow(r, arena_printf(r->arena, "the total %s of customer %s from %s to %s",
+				total_name, c.id, d1, d2), total == &purchases ? "total_purchases_minor"
+				: "total_payments_minor", NULL);
+		}
+		json_t *o = api_entry_json(&e[i], s);
 		json_object_set_new(o, "running_balance_minor", json_integer(running));
 		json_array_append_new(entries, o);
 	}
@@ -515,16 +571,15 @@ int h_customers_statement(struct req *r)
 			const char *reason = json_string_value(json_object_get(o, "reason"));
 			csv_text(b, note && note[0] ? note : reason, 0);
 			int64_t after = json_integer_value(json_object_get(o, "running_balance_minor"));
-			int64_t change = after - (k == 0 ? opening : json_integer_value(
-				json_object_get(json_array_get(entries, k - 1), "running_balance_minor")));
+			/* The change from the previous row is the entry's effect. */
+			int64_t change = e[in_range + (int)k].effect_minor;
+			plain(r, change, a, sizeof a);
 			if (change >= 0) {
-				plain(r, change, a, sizeof a);
 				csv_plain(b, a, 0);
 				csv_plain(b, "", 0);
 			} else {
 				csv_plain(b, "", 0);
-				plain(r, -change, a, sizeof a);
-				csv_plain(b, a, 0);
+				csv_plain(b, a + 1, 0); /* the amount without its '-' */
 			}
 			plain(r, after, a, sizeof a);
 			csv_plain(b, a, 0);
@@ -544,7 +599,7 @@ int h_customers_statement(struct req *r)
 		return 0;
 	}
 	json_t *out = json_object();
-	json_object_set_new(out, "customer", ledger_customer_json(&c, s, NULL, clock_now_ms()));
+	json_object_set_new(out, "customer", api_customer_json(&c, s, NULL, clock_now_ms()));
 	json_object_set_new(out, "from", json_string(d1));
 	json_object_set_new(out, "to", json_string(d2));
 	json_object_set_new(out, "currency", json_string(s->currency));

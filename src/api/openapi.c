@@ -61,7 +61,7 @@ static json_t *operation(const struct route *rt)
 
 	if (rt->auth == ROUTE_TENANT) {
 		json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
-		json_object_set_new(op, "x-min-role", json_string(rt->min_role ? rt->min_role : "viewer"));
+		json_object_set_new(op, "x-min-role", json_string(role_name(rt->min_role ? rt->min_role : ROLE_VIEWER)));
 	} else if (rt->auth == ROUTE_OPERATOR) {
 		json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
 		json_object_set_new(op, "x-operator-only", json_true());

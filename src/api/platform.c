@@ -107,25 +107,19 @@ int h_platform_tenants_create(struct req *r)
 	}
 	if (plan_exists(r, plan) < 0)
 		goto out;
-	rc = store_user_by_email(r->tx, email, r->arena, &u);
-	if (rc == STORE_NOT_FOUND) {
-		if (!password) {
-			rc = req_fail_field(r, 422, "validation_failed", "owner_password", "is required for a new user");
-			goto out;
-		}
-		if (password_policy_check(password, err, sizeof err) < 0) {
-			rc = req_fail_field(r, 422, "validation_failed", "owner_password", err);
-			goto out;
-		}
-		if (password_hash(password, hash) < 0) {
-			rc = req_fail(r, 500, "internal_error", "could not hash the password");
-			goto out;
-		}
-		rc = store_user_create(r->tx, email, owner_name && owner_name[0] ? owner_name : email,
-			hash, r->arena, &u);
+	/* The owner is always a new account of the new store
+	 * (docs/ACCOUNTS.md): an email known in another store is not
+	 * attached, and its password there means nothing here. */
+	if (!password) {
+		rc = req_fail_field(r, 422, "validation_failed", "owner_password", "is required");
+		goto out;
 	}
-	if (rc != STORE_OK) {
-		rc = api_store_fail(r, rc, "owner");
+	if (password_policy_check(password, err, sizeof err) < 0) {
+		rc = req_fail_field(r, 422, "validation_failed", "owner_password", err);
+		goto out;
+	}
+	if (password_hash(password, hash) < 0) {
+		rc = req_fail(r, 500, "internal_error", "could not hash the password");
 		goto out;
 	}
 	rc = store_tenant_create(r->tx, slug, name, domain && domain[0] ? domain : NULL, plan, r->arena, &t);
@@ -134,7 +128,8 @@ int h_platform_tenants_create(struct req *r)
 		goto out;
 	}
 	if (rc == STORE_OK)
-		rc = store_member_add(r->tx, u.id, "owner");
+		rc = store_user_create(r->tx, email, owner_name && owner_name[0] ? owner_name : email,
+			hash, "owner", r->arena, &u);
 	json_t *after = tenant_json(&t);
 	json_object_set_new(after, "owner", json_pack("{s:s, s:s}", "id", u.id, "email", u.email));
 	if (rc == STORE_OK)

@@ -9,6 +9,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "core/ledger.h"
+#include "domain/money.h"
 #include "store/store_reports.h"
 #include "util/civil.h"
 #include "util/clock.h"
@@ -26,6 +27,8 @@ static json_t *due_date(const struct settings_rec *s, int64_t due_ms)
 	return json_string(d);
 }
 
+/* max(0, balance - recent); both are >= 0 (balance > 0 for owing rows),
+ * so the difference cannot overflow. */
 static int64_t overdue_of(const struct owing_row *o)
 {
 	return o->balance_minor > o->recent_minor ? o->balance_minor - o->recent_minor : 0;
@@ -72,27 +75,39 @@ int h_reports_summary(struct req *r)
 		return req_fail(r, 500, "internal_error", "cannot compute the store's local day");
 	int rc = store_report_owing(r->tx, now - s->credit_period_days * DAY_MS,
 		s->default_credit_limit_minor, r->arena, &rows, &n);
-	if (rc == STORE_OK)
+	if (rc == STORE_OVERFLOW)
+		return api_overflow(r, "a customer's purchases within the credit period", "overdue_minor", NULL);
+	if (rc == STORE_OK) {
 		rc = store_report_flows(r->tx, today_ms, tomorrow_ms, &today);
-	if (rc == STORE_OK)
+		if (rc == STORE_OVERFLOW)
+			return api_overflow(r, "today's sales or collections",
+				"sales_today_minor", "collections_today_minor", NULL);
+	}
+	if (rc == STORE_OK) {
 		rc = store_report_flows(r->tx, month_ms, tomorrow_ms, &month);
+		if (rc == STORE_OVERFLOW)
+			return api_overflow(r, "this month's sales or collections",
+				"sales_month_minor", "collections_month_minor", NULL);
+	}
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 
 	int64_t outstanding = 0, overdue = 0, overdue_count = 0, over_limit = 0;
 	const struct owing_row **late = arena_alloc(r->arena, sizeof *late * (size_t)(n ? n : 1));
-	json_t *most_owing = json_array(), *most_overdue = json_array();
 	for (int i = 0; i < n; i++) {
-		outstanding += rows[i].balance_minor;
+		if (money_add(outstanding, rows[i].balance_minor, &outstanding) < 0)
+			return api_overflow(r, "the outstanding total across customers", "outstanding_minor", NULL);
 		if (overdue_of(&rows[i]) > 0) {
-			overdue += overdue_of(&rows[i]);
+			if (money_add(overdue, overdue_of(&rows[i]), &overdue) < 0)
+				return api_overflow(r, "the overdue total across customers", "overdue_minor", NULL);
 			late[overdue_count++] = &rows[i];
 		}
 		if (rows[i].balance_minor > rows[i].credit_limit_minor)
 			over_limit++;
-		if (i < TOP_N)
-			json_array_append_new(most_owing, owing_json(s, &rows[i]));
 	}
+	json_t *most_owing = json_array(), *most_overdue = json_array();
+	for (int i = 0; i < n && i < TOP_N; i++)
+		json_array_append_new(most_owing, owing_json(s, &rows[i]));
 	qsort(late, (size_t)overdue_count, sizeof *late, cmp_oldest_due);
 	for (int64_t i = 0; i < overdue_count && i < TOP_N; i++)
 		json_array_append_new(most_overdue, owing_json(s, late[i]));
@@ -120,6 +135,10 @@ int h_reports_aging(struct req *r)
 {
 	static const char *const names[] = { "current_minor", "days_1_30_minor", "days_31_60_minor",
 		"days_61_90_minor", "days_90_plus_minor" };
+	static const char *const total_names[] = { "buckets.current_minor", "buckets.days_1_30_minor",
+		"buckets.days_31_60_minor", "buckets.days_61_90_minor", "buckets.days_90_plus_minor" };
+	static const char *const said[] = { "not yet due", "1-30 days overdue", "31-60 days overdue",
+		"61-90 days overdue", "more than 90 days overdue" };
 	const struct settings_rec *s = api_settings(r);
 	struct owing_row *rows;
 	int64_t now = clock_now_ms(), totals[5] = { 0 };
@@ -139,15 +158,22 @@ int h_reports_aging(struct req *r)
 		rc = ledger_aging(r->tx, s, &owing, now, r->arena, &ag);
 		if (rc != STORE_OK) {
 			json_decref(customers);
+			if (rc == LEDGER_OVERFLOW)
+				return api_overflow(r, arena_printf(r->arena, "the aging of customer %s",
+					rows[i].id), "customers[].buckets", NULL);
 			return api_store_fail(r, rc, NULL);
+		}
+		int k;
+		if (aging_buckets_add(totals, ag.buckets, &k) < 0) {
+			json_decref(customers);
+			return api_overflow(r, arena_printf(r->arena, "the store's total %s (all customers)",
+				said[k]), total_names[k], NULL);
 		}
 		json_t *c = owing_json(s, &rows[i]);
 		json_object_set_new(c, "overdue_minor", json_integer(ag.overdue_minor));
 		json_t *b = json_object();
-		for (int k = 0; k < 5; k++) {
-			totals[k] += ag.buckets[k];
+		for (k = 0; k < 5; k++)
 			json_object_set_new(b, names[k], json_integer(ag.buckets[k]));
-		}
 		json_object_set_new(c, "buckets", b);
 		json_array_append_new(customers, c);
 	}
@@ -193,19 +219,31 @@ int h_reports_daily(struct req *r)
 		int64_t d;
 		if (civil_local_days(db_res_int(res, i, 0), s->timezone, &d) < 0 || d < from_day || d > to_day)
 			continue;
-		if (strcmp(db_res_text(res, i, 1), "purchase") == 0)
-			sales[d - from_day] += db_res_int(res, i, 2);
-		else
-			coll[d - from_day] += db_res_int(res, i, 2);
+		int purchase = strcmp(db_res_text(res, i, 1), "purchase") == 0;
+		int64_t *sum = purchase ? &sales[d - from_day] : &coll[d - from_day];
+		if (money_add(*sum, db_res_int(res, i, 2), sum) < 0) {
+			char date[11];
+			db_res_free(res);
+			civil_format_date(d, date);
+			return api_overflow(r, arena_printf(r->arena, "the %s of %s",
+				purchase ? "sales" : "collections", date),
+				purchase ? "days[].sales_minor" : "days[].collections_minor", NULL);
+		}
 	}
 	db_res_free(res);
 	json_t *days = json_array();
 	for (size_t i = 0; i < ndays; i++) {
 		char d[11];
+		int64_t net;
 		civil_format_date(from_day + (int64_t)i, d);
+		if (money_sub(sales[i], coll[i], &net) < 0) {
+			json_decref(days);
+			return api_overflow(r, arena_printf(r->arena, "the net of %s (sales minus collections)", d),
+				"days[].net_minor", NULL);
+		}
 		json_array_append_new(days, json_pack("{s:s, s:I, s:I, s:I}", "date", d,
 			"sales_minor", (json_int_t)sales[i], "collections_minor", (json_int_t)coll[i],
-			"net_minor", (json_int_t)(sales[i] - coll[i])));
+			"net_minor", (json_int_t)net));
 	}
 	char f[11], t[11];
 	civil_format_date(from_day, f);
@@ -220,10 +258,13 @@ int h_reports_towers(struct req *r)
 	if (api_require_feature(r, "reports") < 0)
 		return -1;
 	int rc = store_report_towers(r->tx, &res);
+	if (rc == STORE_OVERFLOW)
+		return api_overflow(r, "the outstanding total of a floor",
+			"towers[].floors[].outstanding_minor", NULL);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	json_t *towers = json_array(), *tower = NULL;
-	int64_t current = -1;
+	int64_t current = -1, tower_customers = 0, tower_outstanding = 0;
 	for (int i = 0; i < db_res_rows(res); i++) {
 		int64_t t = db_res_int(res, i, 0);
 		if (t != current) {
@@ -231,12 +272,18 @@ int h_reports_towers(struct req *r)
 				"customers", (json_int_t)0, "outstanding_minor", (json_int_t)0, "floors");
 			json_array_append_new(towers, tower);
 			current = t;
+			tower_customers = tower_outstanding = 0;
 		}
 		int64_t count = db_res_int(res, i, 2), sum = db_res_int(res, i, 3);
-		json_object_set_new(tower, "customers",
-			json_integer(json_integer_value(json_object_get(tower, "customers")) + count));
-		json_object_set_new(tower, "outstanding_minor",
-			json_integer(json_integer_value(json_object_get(tower, "outstanding_minor")) + sum));
+		if (money_add(tower_outstanding, sum, &tower_outstanding) < 0) {
+			db_res_free(res);
+			json_decref(towers);
+			return api_overflow(r, arena_printf(r->arena, "the outstanding total of tower %lld",
+				(long long)t), "towers[].outstanding_minor", NULL);
+		}
+		tower_customers += count; /* at most the number of rows in customers */
+		json_object_set_new(tower, "customers", json_integer(tower_customers));
+		json_object_set_new(tower, "outstanding_minor", json_integer(tower_outstanding));
 		json_array_append_new(json_object_get(tower, "floors"), json_pack("{s:I, s:I, s:I}",
 			"floor", (json_int_t)db_res_int(res, i, 1), "customers", (json_int_t)count,
 			"outstanding_minor", (json_int_t)sum));

@@ -1,284 +1,102 @@
 /*
- * routes.c — the route table and the dispatcher: authentication, role and
- * tenant-status checks, the request's transaction and Idempotency-Key, all
- * in one place before any handler runs.
+ * routes.c — the route table: every method and path of the API, who may
+ * call it (public, store user with a minimum role, operator), whether it
+ * writes and honours Idempotency-Key.  api/dispatch.c acts on it.
  */
-#include <stdio.h>
-#include <string.h>
-#include <strings.h>
-
-#include "api/common.h"
 #include "api/handlers.h"
 #include "api/routes.h"
-#include "domain/role.h"
-#include "http/router.h"
-#include "security/jwt.h"
-#include "security/token.h"
-#include "store/store_idempotency.h"
-#include "util/clock.h"
-
-#define T ROUTE_TENANT
-#define P ROUTE_PUBLIC
-#define O ROUTE_OPERATOR
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", h_healthz, P, NULL, 0, 0, "Liveness" },
-	{ "GET", "/readyz", h_readyz, P, NULL, 0, 0, "Readiness: the database answers" },
-	{ "GET", "/metrics", h_metrics, P, NULL, 0, 0, "Prometheus metrics" },
-	{ "GET", "/api/v1/openapi.json", h_openapi, P, NULL, 0, 0, "This OpenAPI description" },
-	{ "GET", "/api/v1/tenant", h_tenant_discover, P, NULL, 0, 0, "Public facts of the store found from Host, X-Tenant or ?tenant=" },
-	{ "POST", "/api/v1/auth/login", h_auth_login, P, NULL, 0, 0, "Sign in to a store" },
-	{ "POST", "/api/v1/auth/refresh", h_auth_refresh, P, NULL, 0, 0, "Rotate a refresh token for new tokens" },
-	{ "POST", "/api/v1/auth/logout", h_auth_logout, P, NULL, 0, 0, "Revoke a refresh token's session" },
-	{ "GET", "/api/v1/auth/me", h_auth_me, T, "viewer", 0, 0, "The caller, their store and role" },
-	{ "POST", "/api/v1/auth/password", h_auth_password, T, "viewer", 1, 0, "Change the caller's password" },
-	{ "GET", "/api/v1/users", h_users_list, T, "viewer", 0, 0, "The store's members" },
-	{ "POST", "/api/v1/users", h_users_create, T, "admin", 1, 0, "Add a member" },
-	{ "PATCH", "/api/v1/users/{id}", h_users_update, T, "admin", 1, 0, "Change a member's role or name" },
-	{ "DELETE", "/api/v1/users/{id}", h_users_delete, T, "admin", 1, 0, "Remove a member" },
-	{ "GET", "/api/v1/settings", h_settings_get, T, "admin", 0, 0, "Store settings (secrets write-only)" },
-	{ "PATCH", "/api/v1/settings", h_settings_update, T, "admin", 1, 0, "Change store settings" },
-	{ "GET", "/api/v1/audit", h_audit_list, T, "admin", 0, 0, "Audit trail, newest first" },
-	{ "GET", "/api/v1/customers", h_customers_list, T, "viewer", 0, 0, "Customers with search, filters, sort and keyset paging" },
-	{ "POST", "/api/v1/customers", h_customers_create, T, "member", 1, 1, "Add a customer" },
-	{ "GET", "/api/v1/customers/{id}", h_customers_get, T, "viewer", 0, 0, "A customer with balance, credit and aging" },
-	{ "PATCH", "/api/v1/customers/{id}", h_customers_update, T, "admin", 1, 0, "Change a customer" },
-	{ "DELETE", "/api/v1/customers/{id}", h_customers_archive, T, "admin", 1, 0, "Archive a customer (balance must be zero)" },
-	{ "GET", "/api/v1/customers/{id}/statement", h_customers_statement, T, "viewer", 0, 0, "Statement of account (JSON or CSV)" },
-	{ "GET", "/api/v1/apartments", h_apartments_list, T, "viewer", 0, 0, "Apartment records by tower and floor" },
-	{ "POST", "/api/v1/apartments", h_apartments_create, T, "admin", 1, 0, "Add an apartment record" },
-	{ "GET", "/api/v1/apartments/{number}", h_apartments_get, T, "viewer", 0, 0, "An apartment with the customers living there" },
-	{ "PATCH", "/api/v1/apartments/{number}", h_apartments_update, T, "admin", 1, 0, "Change (or create) an apartment record" },
-	{ "GET", "/api/v1/transactions", h_transactions_list, T, "viewer", 0, 0, "Ledger entries, newest first" },
-	{ "POST", "/api/v1/transactions", h_transactions_create, T, "member", 1, 1, "Record a purchase, payment or adjustment" },
-	{ "GET", "/api/v1/transactions/{id}", h_transactions_get, T, "viewer", 0, 0, "A ledger entry" },
-	{ "POST", "/api/v1/transactions/{id}/reverse", h_transactions_reverse, T, "admin", 1, 1, "Reverse an entry with a reason" },
-	{ "GET", "/api/v1/reports/summary", h_reports_summary, T, "viewer", 0, 0, "Outstanding, overdue, today's and this month's figures" },
-	{ "GET", "/api/v1/reports/aging", h_reports_aging, T, "viewer", 0, 0, "Aging buckets per customer" },
-	{ "GET", "/api/v1/reports/daily", h_reports_daily, T, "viewer", 0, 0, "Sales and collections per day" },
-	{ "GET", "/api/v1/reports/towers", h_reports_towers, T, "viewer", 0, 0, "Outstanding by tower and floor" },
-	{ "POST", "/api/v1/platform/auth/login", h_platform_login, P, NULL, 0, 0, "Operator sign-in" },
-	{ "POST", "/api/v1/platform/auth/refresh", h_platform_refresh, P, NULL, 0, 0, "Rotate an operator refresh token" },
-	{ "POST", "/api/v1/platform/auth/logout", h_platform_logout, P, NULL, 0, 0, "Revoke an operator session" },
-	{ "GET", "/api/v1/platform/tenants", h_platform_tenants_list, O, NULL, 0, 0, "Stores with plan, status and usage" },
-	{ "POST", "/api/v1/platform/tenants", h_platform_tenants_create, O, NULL, 1, 0, "Create a store with its owner" },
-	{ "PATCH", "/api/v1/platform/tenants/{id}", h_platform_tenants_update, O, NULL, 1, 0, "Change a store's plan, status, domain or name" },
-	{ "DELETE", "/api/v1/platform/tenants/{id}", h_platform_tenants_delete, O, NULL, 1, 0, "Delete a suspended store" },
-	{ "GET", "/api/v1/platform/plans", h_platform_plans_list, O, NULL, 0, 0, "Plans and their limits" },
+	{ .method = "GET", .pattern = "/healthz", .handler = h_healthz, .auth = ROUTE_PUBLIC,
+	  .summary = "Liveness" },
+	{ .method = "GET", .pattern = "/readyz", .handler = h_readyz, .auth = ROUTE_PUBLIC,
+	  .summary = "Readiness: the database answers" },
+	{ .method = "GET", .pattern = "/metrics", .handler = h_metrics, .auth = ROUTE_PUBLIC,
+	  .summary = "Prometheus metrics" },
+	{ .method = "GET", .pattern = "/api/v1/openapi.json", .handler = h_openapi, .auth = ROUTE_PUBLIC,
+	  .summary = "This OpenAPI description" },
+	{ .method = "GET", .pattern = "/api/v1/tenant", .handler = h_tenant_discover, .auth = ROUTE_PUBLIC,
+	  .summary = "Public facts of the store found from Host, X-Tenant or ?tenant=" },
+	{ .method = "POST", .pattern = "/api/v1/auth/login", .handler = h_auth_login, .auth = ROUTE_PUBLIC,
+	  .summary = "Sign in to a store" },
+	{ .method = "POST", .pattern = "/api/v1/auth/refresh", .handler = h_auth_refresh, .auth = ROUTE_PUBLIC,
+	  .summary = "Rotate a refresh token for new tokens" },
+	{ .method = "POST", .pattern = "/api/v1/auth/logout", .handler = h_auth_logout, .auth = ROUTE_PUBLIC,
+	  .summary = "Revoke a refresh token's session" },
+	{ .method = "GET", .pattern = "/api/v1/auth/me", .handler = h_auth_me, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "The caller, their store and role" },
+	{ .method = "POST", .pattern = "/api/v1/auth/password", .handler = h_auth_password, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .writes = 1, .allow_suspended = 1, .summary = "Change the caller's password" },
+	{ .method = "GET", .pattern = "/api/v1/users", .handler = h_users_list, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "The store's members" },
+	{ .method = "POST", .pattern = "/api/v1/users", .handler = h_users_create, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Add a member" },
+	{ .method = "PATCH", .pattern = "/api/v1/users/{id}", .handler = h_users_update, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change a member's role or name" },
+	{ .method = "DELETE", .pattern = "/api/v1/users/{id}", .handler = h_users_delete, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Remove a member" },
+	{ .method = "GET", .pattern = "/api/v1/settings", .handler = h_settings_get, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "Store settings (secrets write-only)" },
+	{ .method = "PATCH", .pattern = "/api/v1/settings", .handler = h_settings_update, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change store settings" },
+	{ .method = "GET", .pattern = "/api/v1/audit", .handler = h_audit_list, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "Audit trail, newest first" },
+	{ .method = "GET", .pattern = "/api/v1/customers", .handler = h_customers_list, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Customers with search, filters, sort and keyset paging" },
+	{ .method = "POST", .pattern = "/api/v1/customers", .handler = h_customers_create, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .summary = "Add a customer" },
+	{ .method = "GET", .pattern = "/api/v1/customers/{id}", .handler = h_customers_get, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "A customer with balance, credit and aging" },
+	{ .method = "PATCH", .pattern = "/api/v1/customers/{id}", .handler = h_customers_update, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change a customer" },
+	{ .method = "DELETE", .pattern = "/api/v1/customers/{id}", .handler = h_customers_archive, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Archive a customer (balance must be zero)" },
+	{ .method = "GET", .pattern = "/api/v1/customers/{id}/statement", .handler = h_customers_statement, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Statement of account (JSON or CSV)" },
+	{ .method = "GET", .pattern = "/api/v1/apartments", .handler = h_apartments_list, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Apartment records by tower and floor" },
+	{ .method = "POST", .pattern = "/api/v1/apartments", .handler = h_apartments_create, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Add an apartment record" },
+	{ .method = "GET", .pattern = "/api/v1/apartments/{number}", .handler = h_apartments_get, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "An apartment with the customers living there" },
+	{ .method = "PATCH", .pattern = "/api/v1/apartments/{number}", .handler = h_apartments_update, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change (or create) an apartment record" },
+	{ .method = "GET", .pattern = "/api/v1/transactions", .handler = h_transactions_list, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Ledger entries, newest first" },
+	{ .method = "POST", .pattern = "/api/v1/transactions", .handler = h_transactions_create, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .summary = "Record a purchase, payment or adjustment" },
+	{ .method = "GET", .pattern = "/api/v1/transactions/{id}", .handler = h_transactions_get, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "A ledger entry" },
+	{ .method = "POST", .pattern = "/api/v1/transactions/{id}/reverse", .handler = h_transactions_reverse, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .idempotent = 1, .summary = "Reverse an entry with a reason" },
+	{ .method = "GET", .pattern = "/api/v1/reports/summary", .handler = h_reports_summary, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Outstanding, overdue, today's and this month's figures" },
+	{ .method = "GET", .pattern = "/api/v1/reports/aging", .handler = h_reports_aging, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Aging buckets per customer" },
+	{ .method = "GET", .pattern = "/api/v1/reports/daily", .handler = h_reports_daily, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Sales and collections per day" },
+	{ .method = "GET", .pattern = "/api/v1/reports/towers", .handler = h_reports_towers, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Outstanding by tower and floor" },
+	{ .method = "POST", .pattern = "/api/v1/platform/auth/login", .handler = h_platform_login, .auth = ROUTE_PUBLIC,
+	  .summary = "Operator sign-in" },
+	{ .method = "POST", .pattern = "/api/v1/platform/auth/refresh", .handler = h_platform_refresh, .auth = ROUTE_PUBLIC,
+	  .summary = "Rotate an operator refresh token" },
+	{ .method = "POST", .pattern = "/api/v1/platform/auth/logout", .handler = h_platform_logout, .auth = ROUTE_PUBLIC,
+	  .summary = "Revoke an operator session" },
+	{ .method = "GET", .pattern = "/api/v1/platform/tenants", .handler = h_platform_tenants_list, .auth = ROUTE_OPERATOR,
+	  .summary = "Stores with plan, status and usage" },
+	{ .method = "POST", .pattern = "/api/v1/platform/tenants", .handler = h_platform_tenants_create, .auth = ROUTE_OPERATOR,
+	  .writes = 1, .summary = "Create a store with its owner" },
+	{ .method = "PATCH", .pattern = "/api/v1/platform/tenants/{id}", .handler = h_platform_tenants_update, .auth = ROUTE_OPERATOR,
+	  .writes = 1, .summary = "Change a store's plan, status, domain or name" },
+	{ .method = "DELETE", .pattern = "/api/v1/platform/tenants/{id}", .handler = h_platform_tenants_delete, .auth = ROUTE_OPERATOR,
+	  .writes = 1, .summary = "Delete a suspended store" },
+	{ .method = "GET", .pattern = "/api/v1/platform/plans", .handler = h_platform_plans_list, .auth = ROUTE_OPERATOR,
+	  .summary = "Plans and their limits" },
 };
 
 const struct route *api_routes(size_t *n)
 {
 	*n = sizeof routes / sizeof routes[0];
 	return routes;
-}
-
-/* "Authorization: Bearer <token>" → token, or NULL. */
-static const char *bearer(struct req *r)
-{
-	const char *h = req_header(r, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return NULL;
-	h += 7;
-	while (*h == ' ')
-		h++;
-	return *h ? h : NULL;
-}
-
-static int verify_token(struct req *r, struct jwt_claims *c)
-{
-	const char *tok = bearer(r);
-	if (!tok) {
-		resp_header(r, "WWW-Authenticate", "Bearer");
-		return req_fail(r, 401, "unauthorized", "an access token is required (Authorization: Bearer ...)");
-	}
-	int rc = jwt_verify(tok, strlen(tok), r->app->jwt_key, r->app->jwt_key_len, clock_now_s(), c);
-	if (rc != JWT_OK) {
-		resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-		return req_failf(r, 401, rc == JWT_EEXPIRED ? "token_expired" : "invalid_token",
-			"access token rejected: %s", jwt_strerror(rc));
-	}
-	return 0;
-}
-
-static int auth_tenant(struct req *r, const struct route *rt)
-{
-	struct jwt_claims c;
-	struct member_ctx m;
-
-	if (verify_token(r, &c) < 0)
-		return -1;
-	if (c.op)
-		return req_fail(r, 403, "forbidden", "operator tokens cannot reach tenant data");
-	/* The actor's strings must outlive this frame: the transaction keeps
-	 * pointers to them for its audit rows. */
-	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
-	struct store_actor actor = { r->caller.user_id, "member", r->request_id, r->client_ip };
-	int rc = store_begin_tenant(r->app->store, c.tid, rt->writes, &actor, &r->tx);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, NULL);
-	/* The membership and role are re-read on every request: a removed
-	 * member loses access at once, a demoted one at once too. */
-	rc = store_member_context(r->tx, c.sub, r->arena, &m);
-	if (rc == STORE_NOT_FOUND)
-		return req_fail(r, 401, "invalid_token", "access token rejected: no longer a member of this store");
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, NULL);
-	r->caller.authenticated = 1;
-	snprintf(r->caller.tenant_id, sizeof r->caller.tenant_id, "%s", c.tid);
-	snprintf(r->caller.role, sizeof r->caller.role, "%s", m.role);
-	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", m.tenant_slug);
-	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
-	snprintf(r->caller.plan, sizeof r->caller.plan, "%s", m.plan);
-	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
-	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
-	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
-	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
-	r->tx->actor.actor_role = arena_strdup(r->arena, m.role);
-	r->settings = m.settings;
-	if (rt->min_role && api_require_role(r, rt->min_role) < 0)
-		return -1;
-	if (rt->writes && strcmp(m.tenant_status, "active") != 0)
-		return req_fail(r, 403, "tenant_suspended", "this store is suspended: it can be read but not changed");
-	return 0;
-}
-
-static int auth_operator(struct req *r, const struct route *rt)
-{
-	struct jwt_claims c;
-	struct operator_rec op;
-
-	if (verify_token(r, &c) < 0)
-		return -1;
-	if (!c.op)
-		return req_fail(r, 403, "forbidden", "platform routes need an operator token");
-	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
-	struct store_actor actor = { r->caller.user_id, "operator", r->request_id, r->client_ip };
-	int rc = store_begin_platform(r->app->store, rt->writes, &actor, &r->tx);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, NULL);
-	/* The token's session must still be live (sign-out ends it at once);
-	 * on PostgreSQL this also lets the transaction make platform changes. */
-	rc = store_operator_session(r->tx, c.sid, r->arena, &op);
-	if (rc == STORE_OK && strcmp(op.id, c.sub) != 0)
-		rc = STORE_NOT_FOUND;
-	if (rc == STORE_NOT_FOUND)
-		return req_fail(r, 401, "invalid_token", "access token rejected: the operator's session has ended");
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, NULL);
-	r->caller.authenticated = 1;
-	r->caller.is_operator = 1;
-	snprintf(r->caller.email, sizeof r->caller.email, "%s", op.email);
-	return 0;
-}
-
-/* Idempotency-Key: returns 1 when the stored response was replayed, 0 to
- * run the handler, -1 on a problem. */
-static int idempotency_begin(struct req *r)
-{
-	const char *key = req_header(r, "Idempotency-Key");
-	char hash[65];
-	int status = 0;
-	char *body = NULL;
-
-	if (!key)
-		return 0;
-	size_t n = strlen(key);
-	if (n == 0 || n > 255)
-		return req_fail_field(r, 400, "invalid_header", "Idempotency-Key", "must be 1-255 characters");
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e)
-			return req_fail_field(r, 400, "invalid_header", "Idempotency-Key",
-				"must be printable ASCII without spaces");
-	struct buf b;
-	buf_init(&b);
-	buf_printf(&b, "%s %s\n", r->method, r->path);
-	buf_append(&b, r->body.data ? r->body.data : "", r->body.len);
-	sha256_hex(b.data, b.len, hash);
-	buf_release(&b);
-
-	int rc = store_idem_claim(r->tx, key, hash, r->arena, &status, &body);
-	if (rc < 0)
-		return api_store_fail(r, rc, NULL);
-	if (rc == IDEM_MISMATCH)
-		return req_fail(r, 409, "idempotency_key_reused",
-			"this Idempotency-Key was already used with a different request");
-	if (rc == IDEM_REPLAY) {
-		if (status == 0)
-			return req_fail(r, 409, "idempotency_key_in_use", "a request with this Idempotency-Key is still running");
-		r->resp.status = status;
-		r->resp.content_type = "application/json";
-		if (body)
-			buf_puts(&r->resp.body, body);
-		resp_header(r, "Idempotent-Replayed", "true");
-		return 1;
-	}
-	r->idempotency_key = arena_strdup(r->arena, key);
-	return 0;
-}
-
-static void finish_tx(struct req *r, int ok)
-{
-	if (!r->tx)
-		return;
-	if (!ok) {
-		store_rollback(r->tx);
-		r->tx = NULL;
-		return;
-	}
-	if (r->idempotency_key && r->resp.status < 300) {
-		int rc = store_idem_complete(r->tx, r->idempotency_key, r->resp.status,
-			r->resp.body.data ? r->resp.body.data : "");
-		if (rc != STORE_OK) {
-			store_rollback(r->tx);
-			r->tx = NULL;
-			api_store_fail(r, rc, NULL);
-			return;
-		}
-	}
-	int rc = store_commit(r->tx);
-	r->tx = NULL;
-	if (rc != STORE_OK) {
-		r->resp.body.len = 0;
-		api_store_fail(r, rc, NULL);
-	}
-}
-
-void api_dispatch(struct req *r)
-{
-	const struct route *rt = NULL;
-	char allow[64];
-
-	if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&
-	    strcmp(r->path, "/readyz") != 0 && strcmp(r->path, "/metrics") != 0) {
-		r->route = "web";
-		h_web(r);
-		return;
-	}
-	int m = router_match(routes, sizeof routes / sizeof routes[0], r, &rt, allow, sizeof allow);
-	if (m == ROUTER_NOT_FOUND) {
-		req_failf(r, 404, "not_found", "no route for %s %.200s", r->method, r->path);
-		return;
-	}
-	if (m == ROUTER_METHOD_NOT_ALLOWED) {
-		resp_header(r, "Allow", arena_strdup(r->arena, allow));
-		req_failf(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s", r->method, allow);
-		return;
-	}
-	r->route = rt->pattern;
-	int rc = 0;
-	if (rt->auth == ROUTE_TENANT)
-		rc = auth_tenant(r, rt);
-	else if (rt->auth == ROUTE_OPERATOR)
-		rc = auth_operator(r, rt);
-	if (rc == 0 && rt->idempotent && r->tx) {
-		rc = idempotency_begin(r);
-		if (rc == 1) {
-			finish_tx(r, 1);
-			return;
-		}
-	}
-	if (rc == 0)
-		rc = rt->handler(r);
-	finish_tx(r, rc == 0 && !r->problem.status);
 }

@@ -9,6 +9,7 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "domain/plan.h"
 #include "util/idtext.h"
 
 static int find_tenant(struct req *r, struct store_tx *tx, struct tenant_rec *t)
@@ -76,7 +77,12 @@ int h_tenant_discover(struct req *r)
 		return api_store_fail(r, rc, "tenant");
 	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", t.slug);
 
-	json_t *features = json_loads(plan.features, 0, NULL);
+	uint32_t mask = 0;
+	json_t *features = json_array();
+	plan_features_parse(plan.features, &mask);
+	for (int f = 0; f < FEATURE_COUNT; f++)
+		if (mask & PLAN_FEATURE_BIT(f))
+			json_array_append_new(features, json_string(plan_feature_name((enum plan_feature)f)));
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(t.id));
 	json_object_set_new(o, "slug", json_string(t.slug));
@@ -84,7 +90,7 @@ int h_tenant_discover(struct req *r)
 	json_object_set_new(o, "status", json_string(t.status));
 	json_object_set_new(o, "suspended", json_boolean(strcmp(t.status, "suspended") == 0));
 	json_object_set_new(o, "plan", json_string(plan.name));
-	json_object_set_new(o, "features", features ? features : json_array());
+	json_object_set_new(o, "features", features);
 	json_object_set_new(o, "currency", json_string(s.currency));
 	json_object_set_new(o, "locale", json_string(s.locale));
 	json_object_set_new(o, "timezone", json_string(s.timezone));

@@ -9,7 +9,9 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "api/ledger_json.h"
 #include "core/ledger.h"
+#include "domain/entry.h"
 #include "domain/items.h"
 #include "domain/money.h"
 #include "domain/role.h"
@@ -20,26 +22,9 @@
 #include "util/idtext.h"
 #include "util/uuid.h"
 
-#define BACKDATE_MS (7LL * 86400000)
-#define FUTURE_SLACK_MS (5LL * 60000)
-
 static int bad(struct req *r, const char *field, const char *msg)
 {
 	return req_fail_field(r, 422, "validation_failed", field, msg);
-}
-
-/* Notes may hold line breaks and tabs, nothing else below 0x20. */
-static int note_has_controls(const char *s)
-{
-	for (; s && *s; s++)
-		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
-static int is_admin(struct req *r)
-{
-	return role_rank(r->caller.role) >= role_rank("admin");
 }
 
 /* Validate line items (rules in domain/items.c); returns canonical JSON
@@ -130,6 +115,7 @@ int h_transactions_create(struct req *r)
 	struct entry_input in = { 0 };
 	struct entry_rec e;
 	struct limit_refusal why;
+	struct entry_refusal why_not;
 	int64_t now = clock_now_ms();
 	json_t *body = jsonin_object(r, fields, sizeof fields / sizeof fields[0]);
 	int rc = -1;
@@ -152,102 +138,39 @@ int h_transactions_create(struct req *r)
 		bad(r, "customer_id", "must be a customer id");
 		goto out;
 	}
-	int is_purchase = strcmp(in.type, "purchase") == 0;
-	int is_payment = strcmp(in.type, "payment") == 0;
-	int is_adjustment = strcmp(in.type, "adjustment") == 0;
-	if (!is_purchase && !is_payment && !is_adjustment) {
-		if (strcmp(in.type, "reversal") == 0)
-			bad(r, "type", "reversals are made with POST /api/v1/transactions/{id}/reverse");
-		else
-			bad(r, "type", "must be purchase, payment or adjustment");
-		goto out;
-	}
-	if (is_adjustment) {
-		if (!is_admin(r)) {
-			req_fail_field(r, 403, "forbidden", "type", "only admins record adjustments");
+	struct entry_draft d = {
+		.type = entry_type_parse(in.type),
+		.amount_minor = in.amount_minor,
+		.note = in.note,
+		.has_items = json_is_array(json_object_get(body, "items")),
+		.payment_method = in.payment_method,
+		.payment_reference = in.payment_reference,
+		.reason = in.reason,
+		.override = in.override,
+		.override_reason = in.override_reason,
+	};
+	if (occurred) {
+		if (civil_parse_rfc3339(occurred, &d.occurred_at) < 0) {
+			bad(r, "occurred_at", "must be an RFC 3339 time such as 2026-11-29T10:30:00Z");
 			goto out;
 		}
-		if (in.amount_minor == 0) {
-			bad(r, "amount_minor", "must not be zero");
-			goto out;
-		}
-		if (!in.reason || !in.reason[0]) {
-			bad(r, "reason", "is required for an adjustment");
-			goto out;
-		}
-	} else if (in.amount_minor <= 0) {
-		bad(r, "amount_minor", "must be greater than zero (in minor units, e.g. paise)");
-		goto out;
-	}
-	if (in.amount_minor > 100000000000000LL || in.amount_minor < -100000000000000LL) {
-		bad(r, "amount_minor", "is too large");
-		goto out;
+		d.has_occurred_at = 1;
 	}
 	if (currency && strcmp(currency, s->currency) != 0) {
 		bad(r, "currency", arena_printf(r->arena, "must be the store's currency %s", s->currency));
 		goto out;
 	}
-	if (note_has_controls(in.note)) {
-		bad(r, "note", "must not contain control characters");
+	if (entry_check(&d, role_parse(r->caller.role), now, &why_not) < 0) {
+		req_fail_field(r, why_not.status, why_not.status == 403 ? "forbidden" : "validation_failed",
+			why_not.field, why_not.detail);
 		goto out;
 	}
-	in.occurred_at = now;
-	if (occurred) {
-		if (civil_parse_rfc3339(occurred, &in.occurred_at) < 0) {
-			bad(r, "occurred_at", "must be an RFC 3339 time such as 2026-11-29T10:30:00Z");
-			goto out;
-		}
-		if (in.occurred_at > now + FUTURE_SLACK_MS) {
-			bad(r, "occurred_at", "must not be in the future");
-			goto out;
-		}
-		if (in.occurred_at < now - BACKDATE_MS && !is_admin(r)) {
-			req_fail_field(r, 403, "forbidden", "occurred_at", "only admins may backdate entries more than 7 days");
-			goto out;
-		}
-	}
-	if (in.payment_method) {
-		if (!is_payment) {
-			bad(r, "payment_method", "is only for payments");
-			goto out;
-		}
-		if (strcmp(in.payment_method, "cash") && strcmp(in.payment_method, "upi") &&
-		    strcmp(in.payment_method, "card") && strcmp(in.payment_method, "bank") &&
-		    strcmp(in.payment_method, "other")) {
-			bad(r, "payment_method", "must be cash, upi, card, bank or other");
-			goto out;
-		}
-	} else if (is_payment) {
-		in.payment_method = "cash";
-	}
-	if (in.payment_reference && !is_payment) {
-		bad(r, "payment_reference", "is only for payments");
-		goto out;
-	}
-	if (in.override) {
-		if (!is_purchase) {
-			bad(r, "override", "only a purchase can override the credit limit");
-			goto out;
-		}
-		if (!is_admin(r)) {
-			req_fail_field(r, 403, "forbidden", "override", "only admins may override the credit limit");
-			goto out;
-		}
-		if (!in.override_reason || !in.override_reason[0]) {
-			bad(r, "override_reason", "is required with override");
-			goto out;
-		}
-	} else if (in.override_reason) {
-		bad(r, "override_reason", "is only used with override: true");
-		goto out;
-	}
+	in.type = entry_type_name(d.type);
+	in.occurred_at = d.occurred_at;
+	in.payment_method = d.payment_method;
 	json_t *items = json_object_get(body, "items");
 	if (json_is_array(items)) {
 		char *items_json = NULL;
-		if (in.amount_minor <= 0) {
-			bad(r, "items", "only for positive amounts");
-			goto out;
-		}
 		if (check_items(r, items, in.amount_minor, &items_json) < 0)
 			goto out;
 		in.items_json = items_json;
@@ -257,7 +180,7 @@ int h_transactions_create(struct req *r)
 		rc = ledger_fail(r, rc, &why);
 		goto out;
 	}
-	rc = resp_json(r, 201, ledger_entry_json(&e, s));
+	rc = resp_json(r, 201, api_entry_json(&e, s));
 out:
 	json_decref(body);
 	return rc;
@@ -272,7 +195,7 @@ int h_transactions_get(struct req *r)
 	int rc = store_entry_get(r->tx, id, r->arena, &e);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "transaction");
-	return resp_json(r, 200, ledger_entry_json(&e, api_settings(r)));
+	return resp_json(r, 200, api_entry_json(&e, api_settings(r)));
 }
 
 int h_transactions_reverse(struct req *r)
@@ -299,7 +222,7 @@ int h_transactions_reverse(struct req *r)
 			return req_fail(r, 404, "not_found", "transaction not found");
 		return ledger_fail(r, rc, NULL);
 	}
-	return resp_json(r, 201, ledger_entry_json(&e, api_settings(r)));
+	return resp_json(r, 201, api_entry_json(&e, api_settings(r)));
 }
 
 int h_transactions_list(struct req *r)
@@ -316,8 +239,7 @@ int h_transactions_list(struct req *r)
 	if (f.customer_id && !uuid_valid(f.customer_id))
 		return req_fail_field(r, 400, "invalid_parameter", "customer_id", "must be a customer id");
 	f.type = req_query(r, "type");
-	if (f.type && strcmp(f.type, "purchase") && strcmp(f.type, "payment") &&
-	    strcmp(f.type, "adjustment") && strcmp(f.type, "reversal"))
+	if (f.type && entry_type_parse(f.type) == ENTRY_NONE)
 		return req_fail_field(r, 400, "invalid_parameter", "type", "must be purchase, payment, adjustment or reversal");
 	int hf = api_query_date(r, "from", &from_day);
 	int ht = api_query_date(r, "to", &to_day);
@@ -348,7 +270,7 @@ int h_transactions_list(struct req *r)
 		return api_store_fail(r, rc, NULL);
 	json_t *data = json_array();
 	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(data, ledger_entry_json(&rows[i], s));
+		json_array_append_new(data, api_entry_json(&rows[i], s));
 	char *next = NULL;
 	if (n > limit) {
 		char *raw = arena_printf(r->arena, "%lld|%s", (long long)rows[limit - 1].occurred_at, rows[limit - 1].id);

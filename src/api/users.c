@@ -6,8 +6,11 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/common.h"
 #include "api/handlers.h"
+#include "core/audit_payload.h"
 #include "domain/role.h"
 #include "http/jsonin.h"
 #include "security/password.h"
@@ -50,7 +53,7 @@ int h_users_create(struct req *r)
 		{ "role", JF_STRING, 1, 0, 16 },
 		{ "password", JF_STRING, 0, 0, 1024 },
 	};
-	struct user_rec u, existing;
+	struct user_rec u;
 	char hash[128], err[160];
 	json_t *body = jsonin_object(r, fields, 4);
 	int rc;
@@ -79,48 +82,36 @@ int h_users_create(struct req *r)
 		rc = forbid_manage(r, role);
 		goto out;
 	}
-	rc = store_user_by_email(r->tx, email, r->arena, &existing);
-	if (rc == STORE_OK) {
-		struct user_rec m;
-		if (store_member_get(r->tx, existing.id, r->arena, &m) == STORE_OK) {
-			rc = req_fail_field(r, 409, "already_member", "email", "is already a member of this store");
-			goto out;
-		}
-		u = existing;
-	} else if (rc == STORE_NOT_FOUND) {
-		if (!password) {
-			rc = req_fail_field(r, 422, "validation_failed", "password", "is required for a new user");
-			goto out;
-		}
-		if (password_policy_check(password, err, sizeof err) < 0) {
-			rc = req_fail_field(r, 422, "validation_failed", "password", err);
-			goto out;
-		}
-		if (password_hash(password, hash) < 0) {
-			rc = req_fail(r, 500, "internal_error", "could not hash the password");
-			goto out;
-		}
-		rc = store_user_create(r->tx, email, name[0] ? name : email, hash, r->arena, &u);
-		if (rc != STORE_OK) {
-			rc = api_store_fail(r, rc, "user");
-			goto out;
-		}
-	} else {
-		rc = api_store_fail(r, rc, NULL);
+	/* Accounts are per store (docs/ACCOUNTS.md): this always makes a new
+	 * account of this store, whatever other stores hold, so the answer
+	 * cannot tell whether the email is known elsewhere. */
+	if (!password) {
+		rc = req_fail_field(r, 422, "validation_failed", "password", "is required");
 		goto out;
 	}
-	rc = store_member_add(r->tx, u.id, role);
+	if (password_policy_check(password, err, sizeof err) < 0) {
+		rc = req_fail_field(r, 422, "validation_failed", "password", err);
+		goto out;
+	}
+	if (password_hash(password, hash) < 0) {
+		rc = req_fail(r, 500, "internal_error", "could not hash the password");
+		goto out;
+	}
+	rc = store_user_create(r->tx, email, name[0] ? name : email, hash, role, r->arena, &u);
+	sodium_memzero(hash, sizeof hash);
+	if (rc == STORE_CONFLICT) {
+		rc = req_fail_field(r, 409, "already_member", "email", "is already a member of this store");
+		goto out;
+	}
+	json_t *payload = rc == STORE_OK ? audit_payload_user(&u) : NULL;
 	if (rc == STORE_OK)
-		rc = store_member_get(r->tx, u.id, r->arena, &u);
-	json_t *after = rc == STORE_OK ? member_json(&u) : NULL;
-	if (rc == STORE_OK)
-		rc = store_audit(r->tx, "user.added", "user", u.id, NULL, after);
+		rc = store_audit(r->tx, "user.added", "user", u.id, NULL, payload);
+	json_decref(payload);
 	if (rc != STORE_OK) {
-		json_decref(after);
 		rc = api_store_fail(r, rc, "user");
 		goto out;
 	}
-	rc = resp_json(r, 201, after);
+	rc = resp_json(r, 201, member_json(&u));
 out:
 	json_decref(body);
 	return rc;
@@ -139,12 +130,12 @@ int h_users_update(struct req *r)
 
 	if (!body)
 		return -1;
-	rc = store_member_get(r->tx, id, r->arena, &u);
+	rc = store_user_by_id(r->tx, id, r->arena, &u);
 	if (rc != STORE_OK) {
 		json_decref(body);
 		return api_store_fail(r, rc, "user");
 	}
-	json_t *before = member_json(&u);
+	json_t *before = audit_payload_user(&u);
 	const char *role = jsonin_str(body, "role", NULL);
 	const char *name = jsonin_str(body, "name", NULL);
 	if (role) {
@@ -160,7 +151,7 @@ int h_users_update(struct req *r)
 			rc = forbid_manage(r, role);
 			goto out;
 		}
-		if (strcmp(u.role, "owner") == 0 && strcmp(role, "owner") != 0) {
+		if (role_parse(u.role) == ROLE_OWNER && role_parse(role) != ROLE_OWNER) {
 			int64_t owners = 0;
 			rc = store_member_count_role(r->tx, "owner", &owners);
 			if (rc != STORE_OK) {
@@ -193,16 +184,16 @@ int h_users_update(struct req *r)
 			goto out;
 		}
 	}
-	rc = store_member_get(r->tx, u.id, r->arena, &u);
-	json_t *after = rc == STORE_OK ? member_json(&u) : NULL;
+	rc = store_user_by_id(r->tx, u.id, r->arena, &u);
+	json_t *after = rc == STORE_OK ? audit_payload_user(&u) : NULL;
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.updated", "user", u.id, before, after);
+	json_decref(after);
 	if (rc != STORE_OK) {
-		json_decref(after);
 		rc = api_store_fail(r, rc, "user");
 		goto out;
 	}
-	rc = resp_json(r, 200, after);
+	rc = resp_json(r, 200, member_json(&u));
 out:
 	json_decref(before);
 	json_decref(body);
@@ -213,12 +204,12 @@ int h_users_delete(struct req *r)
 {
 	struct user_rec u;
 	const char *id = req_param(r, "id");
-	int rc = store_member_get(r->tx, id, r->arena, &u);
+	int rc = store_user_by_id(r->tx, id, r->arena, &u);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "user");
 	if (!role_may_manage(r->caller.role, u.role))
 		return forbid_manage(r, u.role);
-	if (strcmp(u.role, "owner") == 0) {
+	if (role_parse(u.role) == ROLE_OWNER) {
 		int64_t owners = 0;
 		rc = store_member_count_role(r->tx, "owner", &owners);
 		if (rc != STORE_OK)
@@ -226,7 +217,7 @@ int h_users_delete(struct req *r)
 		if (owners <= 1)
 			return req_fail(r, 409, "last_owner", "the store's last owner cannot be removed");
 	}
-	json_t *before = member_json(&u);
+	json_t *before = audit_payload_user(&u);
 	rc = store_member_remove(r->tx, u.id);
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.removed", "user", u.id, before, NULL);

@@ -43,17 +43,14 @@ static int require_admin(struct store_tx *tx, const char *what)
 	return rc;
 }
 
-/* Find or create the user `email`; password needed only to create. */
-static int ensure_user(struct store_tx *tx, const char *email, const char *name,
-	const char *password, struct arena *a, struct user_rec *u, int *created)
+/* Create `email` as a new account of the store tx has entered, with
+ * `role`; accounts are per store (docs/ACCOUNTS.md). */
+static int create_user(struct store_tx *tx, const char *email, const char *name,
+	const char *password, const char *role, struct arena *a, struct user_rec *u)
 {
 	char hash[128], err[160];
-	*created = 0;
-	int rc = store_user_by_email(tx, email, a, u);
-	if (rc != STORE_NOT_FOUND)
-		return rc;
 	if (!password) {
-		fprintf(stderr, "quantumtrack: %s is a new user: a password is required\n", email);
+		fprintf(stderr, "quantumtrack: a password is required for %s\n", email);
 		return STORE_ERROR;
 	}
 	if (password_policy_check(password, err, sizeof err) < 0) {
@@ -62,8 +59,9 @@ static int ensure_user(struct store_tx *tx, const char *email, const char *name,
 	}
 	if (password_hash(password, hash) < 0)
 		return STORE_ERROR;
-	*created = 1;
-	return store_user_create(tx, email, name && *name ? name : email, hash, a, u);
+	int rc = store_user_create(tx, email, name && *name ? name : email, hash, role, a, u);
+	sodium_memzero(hash, sizeof hash);
+	return rc;
 }
 
 int cli_tenant_create(struct store *s, const char *slug, const char *name, const char *plan,
@@ -73,7 +71,6 @@ int cli_tenant_create(struct store *s, const char *slug, const char *name, const
 	struct store_tx *tx;
 	struct user_rec u;
 	struct plan_rec p;
-	int created;
 
 	int rc = store_begin_platform(s, 1, &cli_actor, &tx);
 	if (rc != STORE_OK)
@@ -83,15 +80,13 @@ int cli_tenant_create(struct store *s, const char *slug, const char *name, const
 		rc = store_plan_get(tx, plan, a, &p);
 	if (rc == STORE_NOT_FOUND)
 		fprintf(stderr, "quantumtrack: no plan \"%s\" (free, starter, professional, enterprise)\n", plan);
-	if (rc == STORE_OK)
-		rc = ensure_user(tx, email, owner_name, password, a, &u, &created);
 	if (rc == STORE_OK) {
 		rc = store_tenant_create(tx, slug, name, domain, plan, a, t);
 		if (rc == STORE_CONFLICT)
 			fprintf(stderr, "quantumtrack: a store with slug \"%s\" or that domain exists\n", slug);
 	}
 	if (rc == STORE_OK)
-		rc = store_member_add(tx, u.id, "owner");
+		rc = create_user(tx, email, owner_name, password, "owner", a, &u);
 	if (rc == STORE_OK) {
 		json_t *after = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", t->id, "slug", t->slug,
 			"name", t->name, "plan", t->plan, "owner", u.email);
@@ -119,7 +114,7 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 		{ "domain", 1, &domain, NULL, "custom domain, optional" },
 		{ "owner-email", 1, &email, NULL, "the owner's email" },
 		{ "owner-name", 1, &owner_name, NULL, "the owner's name" },
-		{ "owner-password", 1, &pw, NULL, "the owner's password (new users only)" },
+		{ "owner-password", 1, &pw, NULL, "the owner's password" },
 		{ "owner-password-stdin", 0, NULL, &pw_stdin, "read the owner's password from stdin" },
 	};
 	int help, rc = cli_parse(argc, argv, opts, 10, NULL, 0, NULL,
@@ -327,7 +322,7 @@ int cmd_user(int argc, char **argv)
 		{ "email", 1, &email, NULL, "the user's email" },
 		{ "name", 1, &name, NULL, "the user's name" },
 		{ "role", 1, &role, NULL, "owner, admin, member or viewer" },
-		{ "password", 1, &pw, NULL, "password (new users only)" },
+		{ "password", 1, &pw, NULL, "the user's password in this store" },
 		{ "password-stdin", 0, NULL, &pw_stdin, "read the password from stdin" },
 	};
 	int rc = cli_parse(argc - 1, argv + 1, opts, 8, NULL, 0, NULL, usage, &help);
@@ -368,18 +363,16 @@ int cmd_user(int argc, char **argv)
 	struct store_tx *tx;
 	struct tenant_rec t;
 	struct user_rec u;
-	int created = 0;
+
 	rc = store_begin_platform(s, 1, &cli_actor, &tx);
 	if (rc == STORE_OK) {
 		rc = store_tenant_by_slug(tx, tenant, a, &t);
 		if (rc == STORE_NOT_FOUND)
 			fprintf(stderr, "quantumtrack: no store with slug \"%s\"\n", tenant);
 		if (rc == STORE_OK)
-			rc = ensure_user(tx, em, name, password, a, &u, &created);
-		if (rc == STORE_OK)
 			rc = store_tx_enter_tenant(tx, t.id);
 		if (rc == STORE_OK) {
-			rc = store_member_add(tx, u.id, role);
+			rc = create_user(tx, em, name, password, role, a, &u);
 			if (rc == STORE_CONFLICT)
 				fprintf(stderr, "quantumtrack: %s is already a member of %s\n", em, tenant);
 		}
@@ -394,7 +387,7 @@ int cmd_user(int argc, char **argv)
 			store_rollback(tx);
 	}
 	if (rc == STORE_OK)
-		printf("%s %s to %s as %s\n", created ? "created and added" : "added", em, tenant, role);
+		printf("created and added %s to %s as %s\n", em, tenant, role);
 	arena_free(a);
 	store_close(s);
 	free(em);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "store/store_platform.h"
 #include "util/clock.h"
@@ -98,8 +99,7 @@ static int seed(struct store *s, const char *tenant_id, const char *owner_id, st
 		c.created_at = now - 60 * DAY;
 		rc = store_customer_insert(tx, &c);
 		if (rc == STORE_OK) {
-			json_t *after = json_pack("{s:s, s:s, s:s}", "name", d->name, "phone", d->phone,
-				"apartment", d->apartment);
+			json_t *after = audit_payload_customer(&c);
 			rc = store_audit(tx, "customer.created", "customer", c.id, NULL, after);
 			json_decref(after);
 		}
@@ -172,7 +172,9 @@ int cmd_demo(int argc, char **argv)
 		"quantumtrack-demo", a, &t);
 	struct user_rec owner;
 	if (rc == STORE_OK && (rc = store_begin_platform(s, 0, NULL, &tx)) == STORE_OK) {
-		rc = store_user_by_email(tx, "owner@quantumtrack.example", a, &owner);
+		rc = store_tx_enter_tenant(tx, t.id);
+		if (rc == STORE_OK)
+			rc = store_user_by_email(tx, "owner@quantumtrack.example", a, &owner);
 		store_rollback(tx);
 	}
 	if (rc == STORE_OK)

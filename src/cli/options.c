@@ -107,6 +107,7 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->jwt_secret = env_or("QT_JWT_SECRET", NULL);
 	cfg->master_key = env_or("QT_MASTER_KEY", NULL);
 	cfg->base_domain = env_or("QT_BASE_DOMAIN", NULL);
+	cfg->public_url = env_or("QT_PUBLIC_URL", NULL);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg->threads = env_int("QT_THREADS", cores < 2 ? 2 : (int)cores, 2, 256);
 	cfg->db_pool = env_int("QT_DB_POOL", 0, 0, 1024);

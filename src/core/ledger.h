@@ -50,6 +50,12 @@ struct limit_refusal {
 /* The credit limit that applies to c. */
 int64_t ledger_credit_limit(const struct customer_rec *c, const struct settings_rec *s);
 
+/* What c may still buy on credit: max(limit - balance, 0).  Returns 0 with
+ * *out set, or LEDGER_OVERFLOW when limit - balance does not fit int64 (a
+ * balance in credit near INT64_MIN). */
+int ledger_available_credit(const struct customer_rec *c, const struct settings_rec *s,
+	int64_t *out);
+
 /* Record one entry.  Returns STORE_OK with *out filled, a STORE_* code, or
  * a LEDGER_* code (LEDGER_LIMIT fills *why). */
 int ledger_record(struct store_tx *tx, const struct settings_rec *s,
@@ -72,11 +78,5 @@ int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
 /* The full walk over every entry of the customer (aging_compute). */
 int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
 	int64_t now_ms, struct arena *a, struct aging_result *out);
-
-/* JSON of a customer with derived fields; aging may be NULL (then
- * overdue_minor and oldest_due_date come from the stored fields). */
-json_t *ledger_customer_json(const struct customer_rec *c, const struct settings_rec *s,
-	const struct aging_result *aging, int64_t now_ms);
-json_t *ledger_entry_json(const struct entry_rec *e, const struct settings_rec *s);
 
 #endif

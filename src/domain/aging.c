@@ -5,6 +5,7 @@
  * caller's array (often straight from the store) is never reordered.
  */
 #include "domain/aging.h"
+#include "domain/money.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +149,7 @@ int aging_compute(const struct aging_entry *entries, size_t n, int credit_period
 	for (size_t i = 0; i < n; i++) {
 		int64_t effect = items[i].entry->effect_minor;
 
-		if (__builtin_add_overflow(balance, effect, &balance))
+		if (money_add(balance, effect, &balance) < 0)
 			goto out;
 		if (items[i].dropped || effect == 0)
 			continue;
@@ -187,10 +188,12 @@ int aging_compute(const struct aging_entry *entries, size_t n, int credit_period
 		out->oldest_due_ms = lots[head].due_ms;
 	for (size_t i = head; i < nlots; i++) {
 		int b = aging_bucket(lots[i].due_ms, now_ms);
-		/* Open lots sum to max(balance, 0), so these adds cannot overflow. */
-		out->buckets[b] += (int64_t)lots[i].remaining_minor;
-		if (b != AGING_CURRENT)
-			out->overdue_minor += (int64_t)lots[i].remaining_minor;
+		int64_t left = (int64_t)lots[i].remaining_minor;
+		/* Open lots sum to max(balance, 0), so these adds cannot fail;
+		 * they are checked all the same. */
+		if (money_add(out->buckets[b], left, &out->buckets[b]) < 0 ||
+		    (b != AGING_CURRENT && money_add(out->overdue_minor, left, &out->overdue_minor) < 0))
+			goto out;
 	}
 	rc = 0;
 out:
@@ -224,9 +227,12 @@ int aging_from_newest_lots(const int64_t *occurred_ms, const int64_t *amount_min
 		take = amount_minor[i] < left ? amount_minor[i] : left;
 		left -= take;
 		int b = aging_bucket(due, now_ms);
-		out->buckets[b] += take;
-		if (b != AGING_CURRENT)
-			out->overdue_minor += take;
+		/* take sums to at most the balance; checked all the same. */
+		if (money_add(out->buckets[b], take, &out->buckets[b]) < 0 ||
+		    (b != AGING_CURRENT && money_add(out->overdue_minor, take, &out->overdue_minor) < 0)) {
+			memset(out, 0, sizeof(*out));
+			return -1;
+		}
 		/* Walking newest to oldest, the last lot touched is the oldest
 		 * open one. */
 		out->oldest_due_ms = due;
@@ -235,5 +241,20 @@ int aging_from_newest_lots(const int64_t *occurred_ms, const int64_t *amount_min
 		memset(out, 0, sizeof(*out));
 		return 1;
 	}
+	return 0;
+}
+
+int aging_buckets_add(int64_t totals[5], const int64_t buckets[5], int *overflowed)
+{
+	int64_t sum[5];
+
+	for (int k = 0; k < 5; k++) {
+		if (money_add(totals[k], buckets[k], &sum[k]) < 0) {
+			if (overflowed)
+				*overflowed = k;
+			return -1;
+		}
+	}
+	memcpy(totals, sum, sizeof(sum));
 	return 0;
 }

@@ -11,11 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/entry.h"
+
 #define AGING_DAY_MS ((int64_t)86400000)
 #define AGING_MAX_ENTRIES ((size_t)10000000)
 #define AGING_MAX_CREDIT_PERIOD_DAYS 36500
 
-enum entry_type { ENTRY_PURCHASE = 1, ENTRY_PAYMENT, ENTRY_ADJUSTMENT, ENTRY_REVERSAL };
 
 struct aging_entry {
 	const char *id;          /* entry id (uuid text); NULL is read as "" */
@@ -102,5 +103,13 @@ int aging_from_newest_lots(const int64_t *occurred_ms, const int64_t *amount_min
 
 /* Bucket index (AGING_*) for a lot due at due_ms, seen at now_ms. */
 int aging_bucket(int64_t due_ms, int64_t now_ms);
+
+/*
+ * totals[k] += buckets[k] for every bucket k (indexed by AGING_*), with
+ * money_add: the store-wide aging report adds every customer's buckets.
+ * Returns 0, or -1 when some total would not fit int64: then totals is
+ * left unchanged and *overflowed (may be NULL) is the first such bucket.
+ */
+int aging_buckets_add(int64_t totals[5], const int64_t buckets[5], int *overflowed);
 
 #endif

@@ -16,6 +16,13 @@
 #include <stdint.h>
 
 /* Longest string money_parse() accepts (bytes, excluding the NUL). */
+/* The largest amount one entry may carry, in minor units (10^14: a
+ * trillion rupees in paise), either sign.  Sums of such amounts are still
+ * checked (money_add and friends): many of them overflow int64. */
+#define MONEY_AMOUNT_MAX 100000000000000LL
+/* The largest credit limit a store or customer may have (10^15 minor units). */
+#define MONEY_CREDIT_LIMIT_MAX 1000000000000000LL
+
 #define MONEY_PARSE_MAX_LEN 64
 
 /*
@@ -28,7 +35,13 @@
 
 /*
  * *out = a + b, a - b, a * b.  Return 0, or -1 (and leave *out unchanged)
- * when the exact result does not fit in int64_t.  out must not be NULL.
+ * when the exact result does not fit in int64_t.  out must not be NULL;
+ * it may point at a or b's variable (money_add(sum, x, &sum) accumulates).
+ *
+ * These are the one checked arithmetic for amounts: every sum of money in
+ * C (a balance, a report total, a statement total, a bucket) goes through
+ * them and turns -1 into an error the caller can report; none may wrap.
+ * (Sums in SQL are the store's: see STORE_OVERFLOW in store/store.h.)
  */
 int money_add(int64_t a, int64_t b, int64_t *out);
 int money_sub(int64_t a, int64_t b, int64_t *out);

@@ -37,6 +37,7 @@ struct caller {
 	char tenant_slug[64];
 	char tenant_status[16];
 	char plan[32];
+	uint32_t plan_features; /* PLAN_FEATURE_BIT set of the store's plan */
 	char email[256];
 	char name[484];        /* up to 120 characters of UTF-8 */
 	char tenant_name[484];

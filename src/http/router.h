@@ -8,6 +8,7 @@
 #ifndef QT_HTTP_ROUTER_H
 #define QT_HTTP_ROUTER_H
 
+#include "domain/role.h"
 #include "http/request.h"
 
 typedef int (*route_handler)(struct req *r);
@@ -23,8 +24,9 @@ struct route {
 	const char *pattern;
 	route_handler handler;
 	enum route_auth auth;
-	const char *min_role;   /* "viewer", "member", "admin", "owner" */
-	int writes;             /* refused for a suspended tenant; write transaction */
+	enum role min_role;     /* ROUTE_TENANT: the least role (ROLE_NONE = any member) */
+	int writes;             /* write transaction; refused for a suspended store */
+	int allow_suspended;    /* writes, yet allowed in a suspended store */
 	int idempotent;         /* honours Idempotency-Key */
 	const char *summary;    /* one line for the OpenAPI description */
 };

@@ -99,6 +99,7 @@ int jwt_sign(const struct jwt_claims *c, const uint8_t *key, size_t keylen,
 	} else {
 		json_object_set_new(o, "tid", json_string(c->tid));
 		json_object_set_new(o, "role", json_string(c->role));
+		json_object_set_new(o, "ver", json_integer((json_int_t)c->ver));
 	}
 	json_object_set_new(o, "jti", json_string(c->jti));
 	if (c->sid[0])
@@ -207,6 +208,10 @@ static int check_claims(json_t *o, int64_t now_s, struct jwt_claims *c)
 		    !role_ok(json_string_value(role)))
 			return JWT_ECLAIMS;
 		memcpy(c->role, json_string_value(role), json_string_length(role) + 1);
+		json_t *ver = json_object_get(o, "ver");
+		if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 0))
+			return JWT_ECLAIMS;
+		c->ver = ver ? (int64_t)json_integer_value(ver) : 0;
 	}
 
 	if (c->exp <= now_s)

@@ -12,6 +12,10 @@
  *	exp   integer unix seconds, > iat              expires at
  *	tid   string, same shape as sub                tenant id (tenant tokens)
  *	role  "owner"|"admin"|"member"|"viewer"        (tenant tokens)
+ *	ver   integer >= 0, optional (0)               the account's token version
+ *	      (tenant tokens): the dispatcher refuses a token whose ver is not
+ *	      the account's current one, so logout and a password change end
+ *	      every access token at once.
  *	op    boolean, optional; true marks a platform operator token, which
  *	      must then carry neither tid nor role.
  *	sid   string, optional, same shape as sub: the session (refresh-token
@@ -32,6 +36,7 @@ struct jwt_claims {
 	char jti[37];
 	int64_t iat, exp; /* unix seconds */
 	int op;         /* 1 for platform operator tokens (claim "op": true) */
+	int64_t ver;    /* the account's token version ("ver"); tenant tokens only */
 	char sid[37];   /* session id; "" when the token has none */
 };
 

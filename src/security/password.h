@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+/* Longest password accepted anywhere, in bytes. */
+#define PASSWORD_MAX_BYTES 128
+
 /* Size of the buffer password_hash() writes (crypto_pwhash_STRBYTES). */
 #define PASSWORD_HASH_LEN 128
 /* Longest password accepted anywhere, in bytes. */

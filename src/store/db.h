@@ -33,6 +33,9 @@ enum {
 	DB_UNAVAILABLE = -2,  /* cannot reach the database */
 	DB_CONSTRAINT = -3,   /* unique or foreign-key or check violation */
 	DB_BUSY = -4,         /* lock timeout / serialization failure: retry */
+	DB_OVERFLOW = -5,     /* an integer result past int64: SQLite's "integer
+				 overflow" from SUM(), PostgreSQL's SQLSTATE 22003
+				 (e.g. CAST(SUM(x) AS BIGINT) out of range) */
 };
 
 struct db;

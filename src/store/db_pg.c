@@ -127,6 +127,8 @@ static int map_error(struct pg_conn *c, const PGresult *r, const char *what)
 		return DB_ERROR;
 	if (strncmp(state, "23", 2) == 0)
 		return DB_CONSTRAINT;
+	if (strcmp(state, "22003") == 0) /* numeric_value_out_of_range */
+		return DB_OVERFLOW;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
 		return DB_BUSY;
 	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||

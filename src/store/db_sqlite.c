@@ -431,9 +431,13 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 	}
 	if (rc != SQLITE_DONE) {
 		set_err(c, "step");
+		/* SUM() over integers raises a plain SQLITE_ERROR; its message
+		 * is the only sign of an overflow. */
+		int overflow = (rc & 0xff) == SQLITE_ERROR &&
+			strcmp(sqlite3_errmsg(c->cur->h), "integer overflow") == 0;
 		sqlite3_reset(st);
 		db_res_free(r);
-		return map_rc(rc);
+		return overflow ? DB_OVERFLOW : map_rc(rc);
 	}
 	sqlite3_reset(st);
 	if (res)

@@ -364,6 +364,45 @@ static const char v1[] =
 "GRANT SELECT, INSERT ON transactions, audit_log TO quantumtrack_app;"
 ;
 
+/* Version 2: accounts belong to one store (see schema_sqlite.c v2 and
+ * docs/ACCOUNTS.md).  users gains tenant_id and so comes under Row Level
+ * Security like every tenant table.  The copy runs with qt.all_tenants on,
+ * since memberships is already under forced RLS for the owner. */
+static const char v2[] =
+"SET LOCAL qt.all_tenants = 'on';"
+"ALTER TABLE memberships DROP CONSTRAINT memberships_user_id_fkey;"
+"ALTER TABLE users RENAME TO users_v1;"
+"CREATE TABLE users ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  id UUID NOT NULL,"
+"  email TEXT NOT NULL,"
+"  name TEXT NOT NULL,"
+"  password_hash TEXT NOT NULL,"
+"  token_version BIGINT NOT NULL DEFAULT 0,"
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  UNIQUE (tenant_id, email));"
+"INSERT INTO users (tenant_id, id, email, name, password_hash, created_at, updated_at)"
+"  SELECT m.tenant_id, u.id, u.email, u.name, u.password_hash, m.created_at, u.updated_at"
+"  FROM memberships m JOIN users_v1 u ON u.id = m.user_id;"
+"DROP TABLE users_v1;"
+"ALTER TABLE memberships ADD CONSTRAINT memberships_user_fkey"
+"  FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id);"
+"ALTER TABLE users ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE users FORCE ROW LEVEL SECURITY;"
+"CREATE POLICY tenant_isolation ON users"
+"  USING (tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid))"
+"  WITH CHECK (tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid));"
+"DO $$ BEGIN"
+"  EXECUTE format('CREATE POLICY all_tenants ON users TO %I"
+"    USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"    WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', current_user);"
+"END $$;"
+"GRANT SELECT, INSERT, UPDATE, DELETE ON users TO quantumtrack_app;"
+"SET LOCAL qt.all_tenants = '';"
+;
+
 /*
  * Version 3: the definer functions cannot be misled, and the app role can
  * no longer act as the platform.
@@ -685,6 +724,7 @@ static const char v3[] =
 
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
+	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: definer search_path, no temp tables, operator sessions, RLS on refresh tokens", v3 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

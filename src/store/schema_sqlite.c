@@ -210,6 +210,45 @@ static const char v1[] =
 " BEGIN SELECT RAISE(ABORT, 'audit rows cannot be deleted'); END;"
 ;
 
+/* Version 2: accounts belong to one store.  A user row is (tenant_id, id):
+ * the same person in two stores has two accounts with their own password,
+ * name and sessions, so nothing one store does reaches another
+ * (docs/ACCOUNTS.md).  Existing users are copied once per membership under
+ * their old id, so entries and audit rows keep naming them; users without a
+ * membership had no access and are dropped.  token_version ends every
+ * access token of the account at once (logout, password change). */
+static const char v2[] =
+"PRAGMA defer_foreign_keys = ON;"
+"CREATE TABLE users_v2 ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  id TEXT NOT NULL,"
+"  email TEXT NOT NULL,"
+"  name TEXT NOT NULL,"
+"  password_hash TEXT NOT NULL,"
+"  token_version INTEGER NOT NULL DEFAULT 0,"
+"  created_at INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  UNIQUE (tenant_id, email));"
+"INSERT INTO users_v2 (tenant_id, id, email, name, password_hash, created_at, updated_at)"
+"  SELECT m.tenant_id, u.id, u.email, u.name, u.password_hash, m.created_at, u.updated_at"
+"  FROM memberships m JOIN users u ON u.id = m.user_id;"
+"CREATE TABLE memberships_v2 ("
+"  tenant_id TEXT NOT NULL,"
+"  user_id TEXT NOT NULL,"
+"  role TEXT NOT NULL CHECK (role IN ('owner','admin','member','viewer')),"
+"  created_at INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, user_id),"
+"  FOREIGN KEY (tenant_id, user_id) REFERENCES users_v2(tenant_id, id));"
+"INSERT INTO memberships_v2 SELECT tenant_id, user_id, role, created_at, updated_at FROM memberships;"
+"DROP TABLE memberships;"
+"DROP TABLE users;"
+"ALTER TABLE users_v2 RENAME TO users;"
+"ALTER TABLE memberships_v2 RENAME TO memberships;"
+"CREATE INDEX memberships_user ON memberships(user_id);"
+;
+
 /* Version 3: operator sessions in their own table (on PostgreSQL the app
  * role cannot reach it); refresh_tokens holds store users' sessions only,
  * each with its tenant (NOT NULL, a foreign key).  SQLite cannot add a
@@ -248,6 +287,7 @@ static const char v3[] =
 
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
+	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: operator sessions apart from store sessions", v3 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

@@ -18,6 +18,7 @@ int store_map(int rc)
 	case DB_UNAVAILABLE: return STORE_UNAVAILABLE;
 	case DB_CONSTRAINT: return STORE_CONFLICT;
 	case DB_BUSY: return STORE_BUSY;
+	case DB_OVERFLOW: return STORE_OVERFLOW;
 	default: return STORE_ERROR;
 	}
 }

@@ -29,6 +29,7 @@ enum {
 	STORE_UNAVAILABLE = -2,
 	STORE_CONFLICT = -3,     /* a unique constraint: slug, email, phone... */
 	STORE_BUSY = -4,
+	STORE_OVERFLOW = -5,     /* a sum of amounts does not fit int64 */
 	STORE_NOT_FOUND = -10,
 };
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/money.h"
 #include "store/store_ledger.h"
 #include "store/store_sql.h"
 #include "util/clock.h"
@@ -593,11 +594,18 @@ int store_ledger_verify(struct store_tx *tx, json_t *report)
 	for (int i = 0; i < db_res_rows(c); i++) {
 		const char *cid = db_res_text(c, i, 0);
 		int64_t stored = db_res_int(c, i, 2), sum = 0;
+		int overflow = 0;
 		while (k < n && strcmp(rows[k].customer_id, cid) < 0)
 			k++;
 		for (; k < n && strcmp(rows[k].customer_id, cid) == 0; k++)
-			sum += rows[k].effect;
-		if (sum != stored) {
+			if (!overflow && money_add(sum, rows[k].effect, &sum) < 0)
+				overflow = 1;
+		if (overflow) {
+			json_array_append_new(report, json_sprintf(
+				"customer %s (%s): stored balance %lld, entries sum past int64 (beyond +/-%lld)", cid,
+				db_res_text(c, i, 1), (long long)stored, (long long)INT64_MAX));
+			problems++;
+		} else if (sum != stored) {
 			json_array_append_new(report, json_sprintf(
 				"customer %s (%s): stored balance %lld, entries sum to %lld", cid,
 				db_res_text(c, i, 1), (long long)stored, (long long)sum));

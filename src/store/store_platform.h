@@ -41,13 +41,17 @@ struct settings_rec {
 
 struct user_rec {
 	char *id, *email, *name, *password_hash;
-	char *role;                 /* membership role when read through a tenant */
+	char *role;                 /* membership role (NULL for operators) */
 	int64_t created_at, updated_at;
+	int64_t token_version;      /* access tokens carry it; a bump ends them all */
 };
 
 struct member_ctx {             /* what each authenticated request re-checks */
 	char *role, *email, *name, *tenant_slug, *tenant_name, *tenant_status, *plan;
-	struct settings_rec *settings; /* the store's settings, read in the same query */
+	int64_t token_version;
+	char *plan_features;        /* the plan's JSON array of feature names */
+	int64_t plan_updated_at;    /* the plan's version: features change only with it */
+	struct settings_rec *settings; /* the store's settings, read in the same query; NULL if unreadable */
 };
 
 /* A store user's refresh token (operators' sessions are apart, below). */
@@ -108,20 +112,32 @@ int store_plan_list(struct store_tx *tx, json_t *out);
 int store_settings_get(struct store_tx *tx, struct arena *a, struct settings_rec *out);
 int store_settings_put(struct store_tx *tx, const struct settings_rec *s);
 
-/* Users (platform). */
+/*
+ * Users: an account belongs to one store (docs/ACCOUNTS.md), so every
+ * function here takes a tenant transaction (or a platform one that has
+ * entered the tenant) and touches that store's accounts only.  The same
+ * email in another store is another account: nothing here looks across.
+ */
+
+/* Create the account and its membership with `role`.  STORE_CONFLICT when
+ * the store already has an account with this email. */
 int store_user_create(struct store_tx *tx, const char *email, const char *name,
-	const char *password_hash, struct arena *a, struct user_rec *out);
+	const char *password_hash, const char *role, struct arena *a, struct user_rec *out);
+/* With role and token_version; STORE_NOT_FOUND when the store has none. */
 int store_user_by_email(struct store_tx *tx, const char *email, struct arena *a, struct user_rec *out);
 int store_user_by_id(struct store_tx *tx, const char *id, struct arena *a, struct user_rec *out);
+/* Set the password hash and end every session (store_user_end_sessions). */
 int store_user_set_password(struct store_tx *tx, const char *id, const char *password_hash);
 int store_user_set_name(struct store_tx *tx, const char *id, const char *name);
+/* Bump token_version (every access token of the account stops working on
+ * its next request) and revoke every refresh token of the account. */
+int store_user_end_sessions(struct store_tx *tx, const char *id);
 
 /* Memberships (tenant transaction). */
 int store_member_context(struct store_tx *tx, const char *user_id, struct arena *a, struct member_ctx *out);
-int store_member_get(struct store_tx *tx, const char *user_id, struct arena *a, struct user_rec *out);
 int store_member_list(struct store_tx *tx, json_t *out);
-int store_member_add(struct store_tx *tx, const char *user_id, const char *role);
 int store_member_set_role(struct store_tx *tx, const char *user_id, const char *role);
+/* Remove the member and their account; their sessions end. */
 int store_member_remove(struct store_tx *tx, const char *user_id);
 int store_member_count_role(struct store_tx *tx, const char *role, int64_t *count);
 
@@ -177,8 +193,6 @@ int store_refresh_get(struct store_tx *tx, const char *token_hash, struct arena 
  * lost or a replay). */
 int store_refresh_use(struct store_tx *tx, const char *token_hash, int64_t now);
 int store_refresh_revoke_family(struct store_tx *tx, const char *family_id, int64_t now);
-/* Every session of the user in tx's tenant. */
-int store_refresh_revoke_subject(struct store_tx *tx, const char *subject_id, int64_t now);
 
 
 

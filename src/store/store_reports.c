@@ -6,16 +6,22 @@
 
 #define NOT_REVERSED " AND" SQL_NOT_REVERSED
 
+/* Every SUM is cast back to BIGINT.  SQLite's SUM() over integers already
+ * fails with "integer overflow"; PostgreSQL's SUM(bigint) is numeric and
+ * never overflows, so the cast is what fails there (22003).  Both reach the
+ * caller as STORE_OVERFLOW, never as a number that does not fit. */
+#define SUM_BIGINT(x) "CAST(COALESCE(SUM(" x "), 0) AS BIGINT)"
+
 int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
 	struct arena *a, struct owing_row **out, int *n)
 {
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(not_due_after_ms), DB_INT(default_limit) };
 	int rc = store_exec(tx,
-		"SELECT c.id, c.name, c.apartment, c.balance_minor, COALESCE(("
-		"   SELECT SUM(t.effect_minor) FROM transactions t WHERE t.tenant_id = c.tenant_id"
+		"SELECT c.id, c.name, c.apartment, c.balance_minor, ("
+		"   SELECT " SUM_BIGINT("t.effect_minor") " FROM transactions t WHERE t.tenant_id = c.tenant_id"
 		"   AND t.customer_id = c.id AND t.effect_minor > 0 AND t.type <> 'reversal'"
-		"   AND t.occurred_at > $2" NOT_REVERSED "), 0),"
+		"   AND t.occurred_at > $2" NOT_REVERSED "),"
 		" COALESCE(c.oldest_due_at, 0), COALESCE(c.credit_limit_minor, $3), c.phone"
 		" FROM customers c WHERE c.tenant_id = $1 AND c.balance_minor > 0"
 		" ORDER BY c.balance_minor DESC, c.id", p, 3, &r);
@@ -43,8 +49,8 @@ int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, stru
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(from_ms), DB_INT(to_ms) };
 	int rc = store_exec(tx,
-		"SELECT COALESCE(SUM(CASE WHEN t.type = 'purchase' THEN t.amount_minor ELSE 0 END), 0),"
-		" COALESCE(SUM(CASE WHEN t.type = 'payment' THEN t.amount_minor ELSE 0 END), 0)"
+		"SELECT " SUM_BIGINT("CASE WHEN t.type = 'purchase' THEN t.amount_minor ELSE 0 END") ","
+		" " SUM_BIGINT("CASE WHEN t.type = 'payment' THEN t.amount_minor ELSE 0 END")
 		" FROM transactions t WHERE t.tenant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3"
 		NOT_REVERSED, p, 3, &r);
 	if (rc == STORE_OK) {
@@ -70,7 +76,7 @@ int store_report_towers(struct store_tx *tx, struct db_res **out)
 {
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
 	return store_exec(tx,
-		"SELECT tower, floor, COUNT(*), SUM(balance_minor) FROM customers"
+		"SELECT tower, floor, COUNT(*), " SUM_BIGINT("balance_minor") " FROM customers"
 		" WHERE tenant_id = $1 AND apartment IS NOT NULL AND balance_minor > 0"
 		" GROUP BY tower, floor ORDER BY tower, floor", p, 1, out);
 }

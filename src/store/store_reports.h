@@ -1,6 +1,9 @@
 /*
  * store_reports.h — aggregate reads over one tenant's ledger for the
  * reports API and the dashboard.  Tenant transaction first, as everywhere.
+ *
+ * A sum that does not fit int64 fails the read with STORE_OVERFLOW (on
+ * both backends), never a wrapped or clipped number.
  */
 #ifndef QT_STORE_REPORTS_H
 #define QT_STORE_REPORTS_H
@@ -18,7 +21,8 @@ struct owing_row {
 /* Every customer with a positive balance, with the amount of its lots that
  * occurred after not_due_after_ms (still within the credit period).  Under
  * FIFO settlement the unpaid lots are the newest, so a customer's overdue
- * amount is max(0, balance - recent). */
+ * amount is max(0, balance - recent).  STORE_OVERFLOW when a customer's
+ * recent lots add up past int64. */
 int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
 	struct arena *a, struct owing_row **out, int *n);
 
@@ -26,7 +30,8 @@ struct flow_totals {
 	int64_t purchases_minor, payments_minor;
 };
 /* Purchases and payments that occurred in [from_ms, to_ms), leaving out
- * entries that were reversed. */
+ * entries that were reversed.  STORE_OVERFLOW when either total does not
+ * fit int64. */
 int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, struct flow_totals *out);
 
 /* Entries (occurred_at, type, amount) in [from_ms, to_ms), not reversed,
@@ -36,7 +41,7 @@ int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
 
 /* Outstanding by tower and floor over customers who owe (a customer in
  * credit does not lower a floor's total): rows (tower, floor, customers,
- * balance). */
+ * balance).  STORE_OVERFLOW when a floor's total does not fit int64. */
 int store_report_towers(struct store_tx *tx, struct db_res **out);
 
 #endif

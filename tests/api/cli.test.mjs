@@ -124,7 +124,7 @@ test('tenant create and user add read passwords from stdin', async () => {
   assert.equal(l.user.name, 'Vee');
 });
 
-test('user add adds a member; a duplicate or an unknown store fails with exit 1', async () => {
+test('user add adds a member; a duplicate or an unknown store fails with exit 1; accounts are per store', async () => {
   const s = slug();
   assert.equal(srv.cli(['tenant', 'create', '--slug', s, '--name', 'U', '--owner-email', `owner@${s}.example`, '--owner-password', PW]).code, 0);
   const a = srv.cli(['user', 'add', '--tenant', s, '--email', `m@${s}.example`, '--role', 'member', '--password', PW]);
@@ -136,11 +136,14 @@ test('user add adds a member; a duplicate or an unknown store fails with exit 1'
   assert.equal(srv.cli(['user', 'add', '--tenant', 'no-such-store', '--email', `z@${s}.example`, '--role', 'member', '--password', PW]).code, 1);
   // A new user without a password cannot be created.
   assert.equal(srv.cli(['user', 'add', '--tenant', s, '--email', `nopw@${s}.example`, '--role', 'member']).code, 1);
-  // An existing user joins another store without one.
+  // The same email in another store is another account, with its own password.
   const s2 = slug();
   assert.equal(srv.cli(['tenant', 'create', '--slug', s2, '--name', 'U2', '--owner-email', `owner@${s2}.example`, '--owner-password', PW]).code, 0);
-  assert.equal(srv.cli(['user', 'add', '--tenant', s2, '--email', `m@${s}.example`, '--role', 'viewer']).code, 0);
-  assert.equal((await login(srv, s2, `m@${s}.example`, PW)).role, 'viewer');
+  assert.equal(srv.cli(['user', 'add', '--tenant', s2, '--email', `m@${s}.example`, '--role', 'viewer']).code, 1);
+  assert.equal(srv.cli(['user', 'add', '--tenant', s2, '--email', `m@${s}.example`, '--role', 'viewer', '--password', 'other-store-pw']).code, 0);
+  assert.equal((await login(srv, s2, `m@${s}.example`, 'other-store-pw')).role, 'viewer');
+  const old = await srv.api('POST', '/api/v1/auth/login', { body: { tenant: s2, email: `m@${s}.example`, password: PW } });
+  assert.equal(old.status, 401);
 });
 
 test('operator add (flag or stdin) creates an operator who can sign in; a duplicate exits 1', async () => {

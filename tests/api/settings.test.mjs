@@ -147,3 +147,19 @@ test("one store's settings change does not touch another's", async () => {
   const bAfter = await srv.api('GET', '/api/v1/settings', { token: b.token });
   assert.deepEqual(bAfter.json, bBefore.json);
 });
+
+// The store's settings are never invented: a request that cannot read them
+// is a 500, not a guess at currency, limits and time zone.
+test('a store whose settings row cannot be read answers 500 settings_unavailable, not made-up defaults', async () => {
+  const s = await newStore(srv);
+  const sqlText = `DELETE FROM tenant_settings WHERE tenant_id = '${s.session.tenant.id}';`;
+  if (srv.backend === 'postgres') {
+    const u = new URL(srv.pg.adminUrl);
+    u.pathname = '/' + srv.pg.name;
+    execFileSync('psql', [u.toString(), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sqlText], { stdio: 'pipe' });
+  } else {
+    execFileSync('sqlite3', [srv.db.slice('sqlite:'.length)], { input: `.timeout 5000\n${sqlText}\n`, stdio: 'pipe' });
+  }
+  const r = await srv.api('GET', '/api/v1/customers', { token: s.token });
+  assertProblem(r, 500, 'settings_unavailable');
+});

@@ -178,18 +178,61 @@ test('a demoted admin loses rights at once, with the same access token', async (
   assert.equal((await srv.api('GET', '/api/v1/settings', { token: t.viewer.token })).status, 200);
 });
 
-test('adding an existing user of another store needs no password and gives one role per store', async () => {
+// Accounts are per store (docs/ACCOUNTS.md): the audit's takeover was
+// store B creating x@ with B's password, store A adding x@ as admin with
+// A's password (silently ignored), and B's password then signing in to A.
+test('an email known in another store gets a new account here: the other store password never signs in', async () => {
+  const a = await newStore(srv);
+  const b = await newStore(srv);
+  const email = `x-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const inB = await srv.api('POST', '/api/v1/users', { token: b.token, body: { email, role: 'viewer', password: 'chosen-by-B-1' } });
+  assert.equal(inB.status, 201, inB.text);
+  const inA = await srv.api('POST', '/api/v1/users', { token: a.token, body: { email: email.toUpperCase(), role: 'admin', password: 'chosen-by-A-1' } });
+  assert.equal(inA.status, 201, inA.text);
+  assert.equal(inA.json.email, email);
+  assert.notEqual(inA.json.id, inB.json.id, 'two accounts, not one attached twice');
+  // B's password does not open A; A's does, with A's role only.
+  assertProblem(await srv.api('POST', '/api/v1/auth/login', { body: { tenant: a.slug, email, password: 'chosen-by-B-1' } }), 401, 'invalid_credentials');
+  assert.equal((await login(srv, a.slug, email, 'chosen-by-A-1')).role, 'admin');
+  assert.equal((await login(srv, b.slug, email, 'chosen-by-B-1')).role, 'viewer');
+  assertProblem(await srv.api('POST', '/api/v1/auth/login', { body: { tenant: b.slug, email, password: 'chosen-by-A-1' } }), 401, 'invalid_credentials');
+  // Twice in the same store is a conflict of this store only.
+  assertProblem(await srv.api('POST', '/api/v1/users', { token: b.token, body: { email, role: 'member', password: 'chosen-by-B-2' } }), 409, 'already_member', 'email');
+});
+
+test('adding a user answers the same shape whether or not the email exists in another store', async () => {
+  const a = await newStore(srv);
+  const b = await newStore(srv);
+  const known = `known-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const fresh = `fresh-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  assert.equal((await srv.api('POST', '/api/v1/users', { token: b.token, body: { email: known, role: 'member', password: 'b-password-1' } })).status, 201);
+  const r1 = await srv.api('POST', '/api/v1/users', { token: a.token, body: { email: known, role: 'member', password: 'a-password-1' } });
+  const r2 = await srv.api('POST', '/api/v1/users', { token: a.token, body: { email: fresh, role: 'member', password: 'a-password-1' } });
+  assert.equal(r1.status, 201);
+  assert.equal(r2.status, 201);
+  assert.deepEqual(Object.keys(r1.json).sort(), Object.keys(r2.json).sort());
+  assert.equal(r1.json.name, known);
+  assert.equal(r2.json.name, fresh);
+  // Without a password both are refused alike: nothing is attached.
+  const n1 = await srv.api('POST', '/api/v1/users', { token: a.token, body: { email: `k2-${known}`, role: 'member' } });
+  assertProblem(n1, 422, 'validation_failed', 'password');
+  assertProblem(await srv.api('POST', '/api/v1/users', { token: b.token, body: { email: known.replace('known', 'other'), role: 'member' } }), 422, 'validation_failed', 'password');
+});
+
+// The audit: PATCH /users/{id} {name} in store B renamed the user of store A.
+test("renaming a member changes this store's account only, with an audit row here", async () => {
   const a = await team();
   const b = await newStore(srv);
-  const add = await srv.api('POST', '/api/v1/users', { token: b.token, body: { email: a.member.email.toUpperCase(), role: 'viewer' } });
+  const add = await srv.api('POST', '/api/v1/users', { token: b.token, body: { email: a.member.email, role: 'member', password: 'b-password-1' } });
   assert.equal(add.status, 201, add.text);
-  assert.equal(add.json.email, a.member.email);
-  assert.equal(add.json.id, a.member.id);
-  const inB = await login(srv, b.slug, a.member.email, a.member.password);
-  assert.equal(inB.role, 'viewer');
-  const inA = await login(srv, a.slug, a.member.email, a.member.password);
-  assert.equal(inA.role, 'member');
-  assertProblem(await srv.api('POST', '/api/v1/users', { token: b.token, body: { email: a.member.email, role: 'member' } }), 409, 'already_member', 'email');
+  const ren = await srv.api('PATCH', `/api/v1/users/${add.json.id}`, { token: b.token, body: { name: 'Renamed in B' } });
+  assert.equal(ren.status, 200, ren.text);
+  const listA = await srv.api('GET', '/api/v1/users', { token: a.owner.token });
+  assert.notEqual(listA.json.data.find((u) => u.email === a.member.email).name, 'Renamed in B');
+  // A's member id is unknown to B.
+  assertProblem(await srv.api('PATCH', `/api/v1/users/${a.member.id}`, { token: b.token, body: { name: 'X' } }), 404, 'not_found');
+  const auditB = await srv.api('GET', '/api/v1/audit', { token: b.token });
+  assert.ok(auditB.json.data.some((e) => e.action === 'user.updated' && e.entity_id === add.json.id));
 });
 
 test('a new user needs a valid email, role and password (422 naming the field)', async () => {

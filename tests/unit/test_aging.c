@@ -347,6 +347,77 @@ TEST(errors_for_bad_arguments_and_overflow)
 	CHECK_INT(bucket_sum(&r), 0);
 }
 
+TEST(buckets_are_added_across_customers_with_overflow_checked)
+{
+	int64_t totals[5] = { 0 };
+	const int64_t a[5] = { 10, 20, 30, 40, 50 };
+	const int64_t big[5] = { 0, INT64_MAX - 20, 0, 0, 0 };
+	const int64_t past[5] = { INT64_MAX, 0, 0, 0, 1 };
+	int k = -1;
+
+	CHECK_INT(aging_buckets_add(totals, a, &k), 0);
+	CHECK_INT(aging_buckets_add(totals, a, &k), 0);
+	CHECK_INT(k, -1);
+	CHECK_INT(totals[AGING_CURRENT], 20);
+	CHECK_INT(totals[AGING_90_PLUS], 100);
+	/* 40 + (INT64_MAX - 20) overflows: nothing is added, the bucket named. */
+	CHECK_INT(aging_buckets_add(totals, big, &k), -1);
+	CHECK_INT(k, AGING_1_30);
+	CHECK_INT(totals[AGING_1_30], 40);
+	CHECK_INT(totals[AGING_CURRENT], 20);
+	/* The first bucket that overflows is the one named; none is changed. */
+	CHECK_INT(aging_buckets_add(totals, past, &k), -1);
+	CHECK_INT(k, AGING_CURRENT);
+	CHECK_INT(totals[AGING_90_PLUS], 100);
+	/* Up to INT64_MAX exactly is fine; overflowed may be NULL. */
+	const int64_t fill[5] = { INT64_MAX - 20, 0, 0, 0, 0 };
+	CHECK_INT(aging_buckets_add(totals, fill, NULL), 0);
+	CHECK_INT(totals[AGING_CURRENT], INT64_MAX);
+	CHECK_INT(aging_buckets_add(totals, a, NULL), -1);
+	CHECK_INT(totals[AGING_CURRENT], INT64_MAX);
+}
+
+TEST(two_customers_at_half_of_int64_overflow_the_store_total_not_their_own)
+{
+	/* Each customer's aging fits (buckets sum to its balance); only the
+	 * store-wide total passes INT64_MAX. */
+	const int64_t half = 5000000000000000000;
+	struct aging_entry one[] = { purchase("a", 0, half) };
+	struct aging_entry two[] = { purchase("b", 10, half / 2), purchase("c", 20, half / 2) };
+	struct aging_result ra, rb;
+	int64_t totals[5] = { 0 };
+	int k = -1;
+
+	COMPUTE(one, 30, T0 + 45 * DAY, ra);
+	COMPUTE(two, 30, T0 + 45 * DAY, rb);
+	CHECK_INT(ra.buckets[AGING_1_30], half);
+	CHECK_INT(rb.buckets[AGING_1_30], half / 2);
+	CHECK_INT(rb.buckets[AGING_CURRENT], half / 2);
+	CHECK_INT(aging_buckets_add(totals, ra.buckets, &k), 0);
+	CHECK_INT(aging_buckets_add(totals, rb.buckets, &k), 0);
+	CHECK_INT(totals[AGING_1_30], half + half / 2);
+	CHECK_INT(aging_buckets_add(totals, rb.buckets, &k), -1);
+	CHECK_INT(k, AGING_1_30);
+}
+
+TEST(a_ledger_whose_running_balance_passes_int64_is_refused)
+{
+	/* Two purchases near INT64_MAX with a payment between them in the
+	 * order recorded, but dated after both: in date order the balance
+	 * passes INT64_MAX, and aging says so instead of wrapping. */
+	const int64_t half = 5000000000000000000;
+	struct aging_entry e[] = { purchase("a", 0, half), payment("b", 5, half), purchase("c", 2, half) };
+	struct aging_result r;
+
+	CHECK_INT(aging_compute(e, 3, 30, T0 + 10 * DAY, &r), -1);
+	CHECK_INT(r.balance_minor, 0);
+	CHECK_INT(bucket_sum(&r), 0);
+	/* Dated in the order recorded, the same entries fit. */
+	e[1].occurred_at_ms = T0 + 1 * DAY;
+	COMPUTE(e, 30, T0 + 10 * DAY, r);
+	CHECK_INT(r.balance_minor, half);
+}
+
 TEST(null_ids_are_treated_as_empty)
 {
 	struct aging_entry e[] = {

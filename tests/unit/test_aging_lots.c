@@ -116,6 +116,26 @@ TEST(too_few_lots_to_cover_the_balance_asks_for_more)
 	CHECK_INT(r.buckets[AGING_CURRENT], 500);
 }
 
+TEST(lots_near_int64_fill_the_buckets_without_wrapping)
+{
+	/* Newest first: a lot at INT64_MAX covers the whole balance; the older
+	 * lot is never read, so nothing is added past it. */
+	int64_t occ[] = { 3000, 1000 }, amt[] = { INT64_MAX, INT64_MAX };
+	struct aging_result r;
+	CHECK_INT(aging_from_newest_lots(occ, amt, 2, INT64_MAX, 0, 2000, &r), 0);
+	CHECK_INT(r.buckets[AGING_CURRENT], INT64_MAX);
+	CHECK_INT(r.overdue_minor, 0);
+	/* Two lots that together make INT64_MAX, in different buckets. */
+	int64_t occ2[] = { 3000, 1000 }, amt2[] = { INT64_MAX - 5, 5 };
+	CHECK_INT(aging_from_newest_lots(occ2, amt2, 2, INT64_MAX, 0, 2000, &r), 0);
+	CHECK_INT(r.buckets[AGING_CURRENT], INT64_MAX - 5);
+	CHECK_INT(r.buckets[AGING_1_30], 5);
+	CHECK_INT(r.overdue_minor, 5);
+	/* A due date past int64 is an error, not a wrap. */
+	int64_t late[] = { INT64_MAX - 5 }, one[] = { 1 };
+	CHECK_INT(aging_from_newest_lots(late, one, 1, 1, 1, 2000, &r), -1);
+}
+
 TEST(no_balance_needs_no_lots)
 {
 	struct aging_result r;

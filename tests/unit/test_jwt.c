@@ -73,6 +73,19 @@ TEST(jwt_round_trip_preserves_claims)
 	CHECK_INT(out.op, 0);
 }
 
+TEST(jwt_token_version_round_trips_and_defaults_to_zero)
+{
+	struct jwt_claims in = member(), out;
+	char tok[512];
+	in.ver = 7;
+	CHECK(jwt_sign(&in, key, KEYLEN, tok, sizeof(tok)) > 0);
+	CHECK_INT(verify(tok, &out), JWT_OK);
+	CHECK_INT(out.ver, 7);
+	craft(HS256, GOOD_PAYLOAD, key, KEYLEN, tok, sizeof(tok));
+	CHECK_INT(verify(tok, &out), JWT_OK);
+	CHECK_INT(out.ver, 0);
+}
+
 TEST(jwt_operator_token_round_trips_without_tenant)
 {
 	struct jwt_claims in = member(), out;
@@ -296,6 +309,8 @@ TEST(jwt_missing_or_mistyped_claims_are_refused)
 		"{\"sub\":\"0190a5f4-3c2b-7d4e-8f00-123456789abcd\",\"tid\":\"t1\",\"role\":\"member\",\"jti\":\"j1\",\"iat\":1700000000,\"exp\":1700000900}",
 		"{\"sub\":\"u 1\",\"tid\":\"t1\",\"role\":\"member\",\"jti\":\"j1\",\"iat\":1700000000,\"exp\":1700000900}",
 		"{\"sub\":\"u1\",\"tid\":\"t1\",\"role\":\"member\",\"jti\":\"j1\",\"iat\":1700000000,\"exp\":1700000000}",
+		"{\"sub\":\"u1\",\"tid\":\"t1\",\"role\":\"member\",\"jti\":\"j1\",\"iat\":1700000000,\"exp\":1700000900,\"ver\":\"1\"}",
+		"{\"sub\":\"u1\",\"tid\":\"t1\",\"role\":\"member\",\"jti\":\"j1\",\"iat\":1700000000,\"exp\":1700000900,\"ver\":-1}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char tok[1024];

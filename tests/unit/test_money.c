@@ -66,6 +66,53 @@ TEST(add_sub_mul_report_overflow_instead_of_wrapping)
 	CHECK_INT(r, INT64_MAX);
 }
 
+TEST(add_accumulates_into_its_own_operand_and_stops_at_the_first_overflow)
+{
+	/* The reports add many amounts with money_add(sum, x, &sum): the sum
+	 * stays at the last value that fitted once an add fails. */
+	const int64_t amounts[] = { 4000000000000000000, 4000000000000000000, 1223372036854775807,
+		1, 5 };
+	int64_t sum = 0;
+	int failed_at = -1;
+
+	for (int i = 0; i < 5; i++) {
+		if (money_add(sum, amounts[i], &sum) < 0) {
+			failed_at = i;
+			break;
+		}
+	}
+	CHECK_INT(failed_at, 3);
+	CHECK_INT(sum, INT64_MAX);
+
+	/* Negative sums stop at INT64_MIN the same way. */
+	sum = INT64_MIN + 2;
+	CHECK_INT(money_add(sum, -2, &sum), 0);
+	CHECK_INT(sum, INT64_MIN);
+	CHECK_INT(money_add(sum, -1, &sum), -1);
+	CHECK_INT(sum, INT64_MIN);
+	/* Mixed signs never overflow, however large. */
+	CHECK_INT(money_add(INT64_MAX, INT64_MIN, &sum), 0);
+	CHECK_INT(sum, -1);
+}
+
+TEST(sub_of_a_credit_balance_from_a_limit_reports_overflow)
+{
+	/* Available credit is limit - balance: a balance deep in credit does
+	 * not fit, a balance one minor unit less deep does. */
+	const int64_t limit = 1000000000000000; /* the largest credit limit, 10^15 */
+	int64_t r = 7;
+
+	CHECK_INT(money_sub(limit, limit - INT64_MAX - 1, &r), -1);
+	CHECK_INT(r, 7);
+	CHECK_INT(money_sub(limit, limit - INT64_MAX, &r), 0);
+	CHECK_INT(r, INT64_MAX);
+	/* Daily net: sales minus collections. */
+	CHECK_INT(money_sub(INT64_MAX, 0, &r), 0);
+	CHECK_INT(money_sub(0, INT64_MAX, &r), 0);
+	CHECK_INT(r, -INT64_MAX);
+	CHECK_INT(money_sub(-2, INT64_MAX, &r), -1);
+}
+
 TEST(currency_exponents_follow_iso_4217)
 {
 	CHECK_INT(currency_exponent("INR"), 2);

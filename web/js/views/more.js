@@ -20,5 +20,6 @@ export async function render({ root }) {
         h('li', null, h('a', { href: '/settings', class: 'row-link' }, 'Store settings')),
         h('li', null, h('a', { href: '/audit', class: 'row-link' }, 'Audit log')),
       ] : null),
-    h('button', { type: 'button', class: 'btn block', onclick: async () => { history.pushState(null, '', '/'); await logout(); } }, 'Sign out'));
+    h('button', { type: 'button', class: 'btn block', onclick: async () => { history.pushState(null, '', '/'); await logout(); } }, 'Sign out'),
+    h('p', { class: 'muted' }, 'Signing out ends your sessions on every phone and computer.'));
 }

@@ -94,7 +94,7 @@ async function load(main) {
   const domain = field({ label: 'Custom domain (optional)', name: 'domain', attrs: { autocomplete: 'off' } });
   const ownerEmail = field({ label: 'Owner email', name: 'owner_email', type: 'email', required: true, attrs: { autocomplete: 'off' } });
   const ownerName = field({ label: 'Owner name', name: 'owner_name', attrs: { autocomplete: 'off' } });
-  const ownerPassword = field({ label: 'Owner password', name: 'owner_password', type: 'password', hint: 'Needed when the owner has no account yet', attrs: { autocomplete: 'new-password' } });
+  const ownerPassword = field({ label: 'Owner password', name: 'owner_password', type: 'password', required: true, hint: 'A new account for this store only, even if the email is used in another store', attrs: { autocomplete: 'new-password' } });
   const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Create store');
   const form = h('form', { class: 'card form', novalidate: true, id: 'create-store' }, h('h2', null, 'Create a store'), formError(),
     h('div', { class: 'grid-2' }, slug, name, plan, domain, ownerEmail, ownerName, ownerPassword), h('div', { class: 'actions' }, submit));

@@ -38,7 +38,7 @@ export async function render({ root }) {
     const email = field({ label: 'Email', name: 'email', type: 'email', required: true, attrs: { autocomplete: 'off' } });
     const name = field({ label: 'Name', name: 'name', attrs: { autocomplete: 'off', maxlength: 120 } });
     const role = field({ label: 'Role', name: 'role', value: 'member', options: assignable });
-    const password = field({ label: 'Password', name: 'password', type: 'password', hint: 'For a new account; someone who already has an account keeps theirs', attrs: { autocomplete: 'new-password' } });
+    const password = field({ label: 'Password', name: 'password', type: 'password', required: true, hint: 'At least 8 characters. This account is for this store only: tell the person their password; they can change it under More.', attrs: { autocomplete: 'new-password' } });
     const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Add user');
     addForm = h('form', { class: 'card form', novalidate: true }, h('h2', null, 'Add a user'), formError(), email, name, role, password, h('div', { class: 'actions' }, submit));
     addForm.addEventListener('submit', (e) => {

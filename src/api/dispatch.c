@@ -1,0 +1,241 @@
+/*
+ * dispatch.c — one request through the API: match the route, authenticate
+ * (token, membership and role re-read, token version, store status), open
+ * the request's transaction, replay or claim its Idempotency-Key, run the
+ * handler, commit or roll back.  All of it happens here, before and after
+ * any handler, so no handler can forget a step.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/common.h"
+#include "api/handlers.h"
+#include "api/routes.h"
+#include "domain/role.h"
+#include "http/router.h"
+#include "security/jwt.h"
+#include "security/token.h"
+#include "store/store_idempotency.h"
+#include "util/clock.h"
+
+/* "Authorization: Bearer <token>" → token, or NULL. */
+static const char *bearer(struct req *r)
+{
+	const char *h = req_header(r, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h ? h : NULL;
+}
+
+static int verify_token(struct req *r, struct jwt_claims *c)
+{
+	const char *tok = bearer(r);
+	if (!tok) {
+		resp_header(r, "WWW-Authenticate", "Bearer");
+		return req_fail(r, 401, "unauthorized", "an access token is required (Authorization: Bearer ...)");
+	}
+	int rc = jwt_verify(tok, strlen(tok), r->app->jwt_key, r->app->jwt_key_len, clock_now_s(), c);
+	if (rc != JWT_OK) {
+		resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		return req_failf(r, 401, rc == JWT_EEXPIRED ? "token_expired" : "invalid_token",
+			"access token rejected: %s", jwt_strerror(rc));
+	}
+	return 0;
+}
+
+static int auth_tenant(struct req *r, const struct route *rt)
+{
+	struct jwt_claims c;
+	struct member_ctx m;
+
+	if (verify_token(r, &c) < 0)
+		return -1;
+	if (c.op)
+		return req_fail(r, 403, "forbidden", "operator tokens cannot reach tenant data");
+	/* The actor's strings must outlive this frame: the transaction keeps
+	 * pointers to them for its audit rows. */
+	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
+	struct store_actor actor = { r->caller.user_id, "member", r->request_id, r->client_ip };
+	int rc = store_begin_tenant(r->app->store, c.tid, rt->writes, &actor, &r->tx);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	/* The membership and role are re-read on every request: a removed
+	 * member loses access at once, a demoted one at once too. */
+	rc = store_member_context(r->tx, c.sub, r->arena, &m);
+	if (rc == STORE_NOT_FOUND)
+		return req_fail(r, 401, "invalid_token", "access token rejected: no longer a member of this store");
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	/* Sign-out and a password change bump the account's token version:
+	 * every access token issued before is refused from then on. */
+	if (c.ver != m.token_version)
+		return req_fail(r, 401, "invalid_token", "access token rejected: the session was ended (signed out or password changed)");
+	r->caller.authenticated = 1;
+	snprintf(r->caller.tenant_id, sizeof r->caller.tenant_id, "%s", c.tid);
+	snprintf(r->caller.role, sizeof r->caller.role, "%s", m.role);
+	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", m.tenant_slug);
+	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
+	snprintf(r->caller.plan, sizeof r->caller.plan, "%s", m.plan);
+	r->caller.plan_features = api_plan_features(m.plan, m.plan_updated_at, m.plan_features);
+	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
+	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
+	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
+	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
+	r->tx->actor.actor_role = arena_strdup(r->arena, m.role);
+	if (!m.settings)
+		return req_fail(r, 500, "settings_unavailable", "the store's settings could not be read");
+	r->settings = m.settings;
+	if (rt->min_role && api_require_role(r, rt->min_role) < 0)
+		return -1;
+	/* A suspended store is read-only, but its people may still change
+	 * their own password (it changes nothing of the store's). */
+	if (rt->writes && strcmp(m.tenant_status, "active") != 0 && !rt->allow_suspended)
+		return req_fail(r, 403, "tenant_suspended", "this store is suspended: it can be read but not changed");
+	return 0;
+}
+
+static int auth_operator(struct req *r, const struct route *rt)
+{
+	struct jwt_claims c;
+	struct operator_rec op;
+
+	if (verify_token(r, &c) < 0)
+		return -1;
+	if (!c.op)
+		return req_fail(r, 403, "forbidden", "platform routes need an operator token");
+	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
+	struct store_actor actor = { r->caller.user_id, "operator", r->request_id, r->client_ip };
+	int rc = store_begin_platform(r->app->store, rt->writes, &actor, &r->tx);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	/* The token's session must still be live (sign-out ends it at once);
+	 * on PostgreSQL this also lets the transaction make platform changes. */
+	rc = store_operator_session(r->tx, c.sid, r->arena, &op);
+	if (rc == STORE_OK && strcmp(op.id, c.sub) != 0)
+		rc = STORE_NOT_FOUND;
+	if (rc == STORE_NOT_FOUND)
+		return req_fail(r, 401, "invalid_token", "access token rejected: the operator's session has ended");
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	r->caller.authenticated = 1;
+	r->caller.is_operator = 1;
+	snprintf(r->caller.email, sizeof r->caller.email, "%s", op.email);
+	return 0;
+}
+
+/* Idempotency-Key: returns 1 when the stored response was replayed, 0 to
+ * run the handler, -1 on a problem. */
+static int idempotency_begin(struct req *r)
+{
+	const char *key = req_header(r, "Idempotency-Key");
+	char hash[65];
+	int status = 0;
+	char *body = NULL;
+
+	if (!key)
+		return 0;
+	size_t n = strlen(key);
+	if (n == 0 || n > 255)
+		return req_fail_field(r, 400, "invalid_header", "Idempotency-Key", "must be 1-255 characters");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e)
+			return req_fail_field(r, 400, "invalid_header", "Idempotency-Key",
+				"must be printable ASCII without spaces");
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%s %s\n", r->method, r->path);
+	buf_append(&b, r->body.data ? r->body.data : "", r->body.len);
+	sha256_hex(b.data, b.len, hash);
+	buf_release(&b);
+
+	int rc = store_idem_claim(r->tx, key, hash, r->arena, &status, &body);
+	if (rc < 0)
+		return api_store_fail(r, rc, NULL);
+	if (rc == IDEM_MISMATCH)
+		return req_fail(r, 409, "idempotency_key_reused",
+			"this Idempotency-Key was already used with a different request");
+	if (rc == IDEM_REPLAY) {
+		if (status == 0)
+			return req_fail(r, 409, "idempotency_key_in_use", "a request with this Idempotency-Key is still running");
+		r->resp.status = status;
+		r->resp.content_type = "application/json";
+		if (body)
+			buf_puts(&r->resp.body, body);
+		resp_header(r, "Idempotent-Replayed", "true");
+		return 1;
+	}
+	r->idempotency_key = arena_strdup(r->arena, key);
+	return 0;
+}
+
+static void finish_tx(struct req *r, int ok)
+{
+	if (!r->tx)
+		return;
+	if (!ok) {
+		store_rollback(r->tx);
+		r->tx = NULL;
+		return;
+	}
+	if (r->idempotency_key && r->resp.status < 300) {
+		int rc = store_idem_complete(r->tx, r->idempotency_key, r->resp.status,
+			r->resp.body.data ? r->resp.body.data : "");
+		if (rc != STORE_OK) {
+			store_rollback(r->tx);
+			r->tx = NULL;
+			api_store_fail(r, rc, NULL);
+			return;
+		}
+	}
+	int rc = store_commit(r->tx);
+	r->tx = NULL;
+	if (rc != STORE_OK) {
+		r->resp.body.len = 0;
+		api_store_fail(r, rc, NULL);
+	}
+}
+
+void api_dispatch(struct req *r)
+{
+	const struct route *rt = NULL;
+	char allow[64];
+
+	if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&
+	    strcmp(r->path, "/readyz") != 0 && strcmp(r->path, "/metrics") != 0) {
+		r->route = "web";
+		h_web(r);
+		return;
+	}
+	size_t nroutes;
+	const struct route *routes = api_routes(&nroutes);
+	int m = router_match(routes, nroutes, r, &rt, allow, sizeof allow);
+	if (m == ROUTER_NOT_FOUND) {
+		req_failf(r, 404, "not_found", "no route for %s %.200s", r->method, r->path);
+		return;
+	}
+	if (m == ROUTER_METHOD_NOT_ALLOWED) {
+		resp_header(r, "Allow", arena_strdup(r->arena, allow));
+		req_failf(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s", r->method, allow);
+		return;
+	}
+	r->route = rt->pattern;
+	int rc = 0;
+	if (rt->auth == ROUTE_TENANT)
+		rc = auth_tenant(r, rt);
+	else if (rt->auth == ROUTE_OPERATOR)
+		rc = auth_operator(r, rt);
+	if (rc == 0 && rt->idempotent && r->tx) {
+		rc = idempotency_begin(r);
+		if (rc == 1) {
+			finish_tx(r, 1);
+			return;
+		}
+	}
+	if (rc == 0)
+		rc = rt->handler(r);
+	finish_tx(r, rc == 0 && !r->problem.status);
+}
