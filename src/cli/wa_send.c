@@ -38,8 +38,9 @@ static const char *const twilio_keys[] = {
 	"base_url", "account_sid", "from", "messaging_service_sid", "content_sid", "content_variables",
 };
 
-/* Check config's keys against the provider's; strings except the two
- * ignored lists.  0, or EXIT_USAGE with a message. */
+/* Check config's keys against the provider's (the last one, the list of
+ * placeholder names, is ignored: --param carries the rendered values);
+ * every other value must be a string.  0, or EXIT_USAGE with a message. */
 static int check_keys(json_t *config, const char *const *keys, size_t nkeys)
 {
 	const char *key;
