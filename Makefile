@@ -3,7 +3,7 @@
 # main.c goes into build/libqt.a, so unit tests and fuzz targets link the same
 # code the binary runs.
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl libpq
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl libpq libcrypto
 CC       ?= gcc
 # -Wconversion is left out: libmicrohttpd, jansson and libpq size types make it
 # noisy without catching bugs the money module's explicit overflow checks miss.

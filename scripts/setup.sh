@@ -6,7 +6,7 @@ set -eu
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libpq-dev tzdata"
+need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libssl-dev libpq-dev tzdata"
 if [ "$mode" = test ]; then
 	need="$need postgresql postgresql-client pgbouncer clang libclang-rt-14-dev chromium valgrind wrk sqlite3"
 	command -v node >/dev/null 2>&1 || need="$need nodejs npm"
