@@ -190,6 +190,10 @@ static char *data_secret(const char *dir, const char *name, int create)
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
+		/* A secret readable by others is made owner-only. */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && (st.st_mode & 077) && fchmod(fd, 0600) == 0)
+			fprintf(stderr, "quantumtrack: %s was readable by others; made it 0600\n", path);
 		ssize_t n = read(fd, buf, sizeof buf - 1);
 		close(fd);
 		if (n <= 0)
@@ -206,7 +210,7 @@ static char *data_secret(const char *dir, const char *name, int create)
 	randombytes_buf(raw, sizeof raw);
 	hex_encode(raw, sizeof raw, buf);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, buf, 64) != 64 || write(fd, "\n", 1) != 1) {
+	if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, buf, 64) != 64 || write(fd, "\n", 1) != 1) {
 		fprintf(stderr, "quantumtrack: cannot write %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
