@@ -117,6 +117,12 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->login_ip_max_failures = env_int("QT_LOGIN_IP_MAX_FAILURES", 20, 1, 64);
 	cfg->login_lockout_s = env_int("QT_LOGIN_LOCKOUT", 300, 1, 86400);
 	cfg->timeout_s = env_int("QT_TIMEOUT", 30, 1, 3600);
+	cfg->per_ip_connections = env_int("QT_PER_IP_CONNECTIONS", 64, 0, 4096);
+	cfg->header_timeout_s = env_int("QT_HEADER_TIMEOUT", 10, 1, 3600);
+	cfg->body_budget = (size_t)env_int("QT_BODY_BUDGET", 64 << 20, 1024, 1 << 30);
+	cfg->trusted_proxies = env_or("QT_TRUSTED_PROXIES", NULL);
+	cfg->metrics_listen = env_or("QT_METRICS_LISTEN", NULL);
+	cfg->metrics_token = env_or("QT_METRICS_TOKEN", NULL);
 }
 
 static int ensure_dir(const char *dir)
