@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startServer, newStore } from '../lib/server.mjs';
-import { assertProblem } from '../lib/foundation.mjs';
+import { assertProblem, sleep } from '../lib/foundation.mjs';
 
 const TOKEN = 'metrics-token-' + 'x'.repeat(20);
 
@@ -21,6 +21,18 @@ after(async () => { await srv.stop(); });
 async function scrape(url, headers = {}) {
   const res = await fetch(url + '/metrics', { headers });
   return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+// A request is counted once its response is sent, which the client may see
+// first: scrape until `re` matches (bounded), then return the last scrape.
+async function scrapeUntil(url, re, headers = {}) {
+  let m;
+  for (let i = 0; i < 40; i++) {
+    m = await scrape(url, headers);
+    if (m.status === 200 && re.test(m.text)) break;
+    await sleep(50);
+  }
+  return m;
 }
 
 // Send `count` requests down one connection at once (pipelined) and wait
@@ -52,7 +64,7 @@ test('the metrics listener serves per-tenant requests by status class, and nothi
   const s = await newStore(srv);
   assert.equal((await srv.api('GET', '/api/v1/customers', { token: s.token })).status, 200);
   assert.equal((await srv.api('GET', '/api/v1/customers/00000000-0000-7000-8000-000000000000', { token: s.token })).status, 404);
-  const m = await scrape(metricsUrl);
+  const m = await scrapeUntil(metricsUrl, new RegExp(`tenant="${s.slug}",class="4xx"`));
   assert.equal(m.status, 200);
   assert.match(m.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   const line = (cls) => new RegExp(`^qt_tenant_requests_total\\{tenant="${s.slug}",class="${cls}"\\} (\\d+)$`, 'm').exec(m.text);
@@ -79,7 +91,7 @@ test('with QT_METRICS_TOKEN, /metrics on the public listener needs it as a Beare
       assert.match(r.headers.get('www-authenticate') || '', /^Bearer/);
       assert.ok(!r.text.includes(s.slug));
     }
-    const ok = await t.api('GET', '/metrics', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const ok = await scrapeUntil(t.url, new RegExp(`tenant="${s.slug}",class="2xx"`), { Authorization: `Bearer ${TOKEN}` });
     assert.equal(ok.status, 200);
     assert.match(ok.text, new RegExp(`^qt_tenant_requests_total\\{tenant="${s.slug}",class="2xx"\\} [1-9]`, 'm'));
   } finally {
@@ -102,7 +114,7 @@ test('made-up methods share one OTHER series and cannot crowd out other series',
   assert.equal(await pipelined(srv.port, 'FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n', n), n);
   // A series first seen after the flood still gets its own line.
   assert.equal((await srv.api('GET', '/api/v1/openapi.json')).status, 200);
-  const m = await scrape(metricsUrl);
+  const m = await scrapeUntil(metricsUrl, /route="\/api\/v1\/openapi\.json"/);
   assert.equal(m.status, 200);
   assert.match(m.text, /^qt_http_requests_total\{route="\/api\/v1\/openapi\.json",method="GET",status="200"\} [1-9]\d*$/m);
   const other = [...m.text.matchAll(/^qt_http_requests_total\{route="[^"]*",method="OTHER",status="405"\} (\d+)$/gm)];
