@@ -78,6 +78,7 @@ struct req {
 	int nparams;
 	char request_id[72];
 	char client_ip[64];
+	int via_trusted_proxy;     /* the peer is in QT_TRUSTED_PROXIES */
 	struct buf body;
 	size_t body_cap;           /* this request's body limit (small on auth routes) */
 	size_t body_reserved;      /* bytes held from the server's body budget */

@@ -440,16 +440,18 @@ static enum MHD_Result collect_forwarded(void *cls, enum MHD_ValueKind kind,
 
 /* The client's address: the peer's, or with a trusted proxy as the peer
  * the one X-Forwarded-For names (util/cidr.h).  This is the address that
- * per-IP throttles, the audit trail and the access log see. */
-static void client_ip(const struct http_server *s, struct MHD_Connection *c,
+ * per-IP throttles, the audit trail and the access log see.  Returns 1
+ * when the peer is a trusted proxy (its X-Forwarded-* headers count). */
+static int client_ip(const struct http_server *s, struct MHD_Connection *c,
 	char *out, size_t outlen)
 {
+	int via_proxy = 0;
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	uint8_t peer[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	snprintf(out, outlen, "unknown");
 	if (!ci || !ci->client_addr)
-		return;
+		return 0;
 	if (ci->client_addr->sa_family == AF_INET) {
 		const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ci->client_addr;
 		memcpy(peer + 12, &a->sin_addr, 4);
@@ -457,7 +459,7 @@ static void client_ip(const struct http_server *s, struct MHD_Connection *c,
 		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
 		memcpy(peer, &a->sin6_addr, 16);
 	} else {
-		return;
+		return 0;
 	}
 	uint8_t client[16];
 	memcpy(client, peer, 16);
@@ -467,10 +469,12 @@ static void client_ip(const struct http_server *s, struct MHD_Connection *c,
 		MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_forwarded, &f);
 		cidr_forwarded_client(s->trusted_proxies, peer, buf_cstr(&f.text), f.text.len, client);
 		buf_release(&f.text);
+		via_proxy = 1;
 	}
 	char text[CIDR_ADDR_TEXT];
 	cidr_addr_format(client, text);
 	snprintf(out, outlen, "%s", text);
+	return via_proxy;
 }
 
 static int auth_route(const char *url)
@@ -501,7 +505,7 @@ static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,
 		snprintf(r->request_id, sizeof r->request_id, "%s", rid);
 	else
 		uuid_v7(r->request_id);
-	client_ip(s, c, r->client_ip, sizeof r->client_ip);
+	r->via_trusted_proxy = client_ip(s, c, r->client_ip, sizeof r->client_ip);
 	r->bad_headers = bad;
 	if (bad)
 		return r;
