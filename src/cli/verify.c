@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/store_ledger.h"
+#include "store/store_verify.h"
 #include "store/store_platform.h"
 
 static int verify_tenant(struct store *s, const char *id, const char *slug)

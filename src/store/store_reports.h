@@ -8,7 +8,7 @@
 #ifndef QT_STORE_REPORTS_H
 #define QT_STORE_REPORTS_H
 
-#include "store/store_ledger.h"
+#include "store/store.h"
 
 struct owing_row {
 	char *id, *name, *phone, *apartment;
