@@ -8,6 +8,7 @@
 #ifndef QT_STORE_REPORTS_H
 #define QT_STORE_REPORTS_H
 
+#include "domain/entry.h"
 #include "store/store.h"
 
 struct owing_row {
@@ -34,14 +35,27 @@ struct flow_totals {
  * fit int64. */
 int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, struct flow_totals *out);
 
-/* Entries (occurred_at, type, amount) in [from_ms, to_ms), not reversed,
- * purchases and payments only, oldest first: for per-day totals. */
+struct day_flow_row {
+	int64_t occurred_at;
+	enum entry_type type;       /* ENTRY_PURCHASE or ENTRY_PAYMENT */
+	int64_t amount_minor;
+};
+/* Purchases and payments that occurred in [from_ms, to_ms), not reversed,
+ * oldest first, for per-day totals: *n rows into *out (an arena array,
+ * never NULL). */
 int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
-	struct db_res **out);
+	struct arena *a, struct day_flow_row **out, int *n);
 
+struct tower_floor_row {
+	int64_t tower, floor;
+	int64_t customers;          /* customers on the floor who owe */
+	int64_t outstanding_minor;  /* what they owe together */
+};
 /* Outstanding by tower and floor over customers who owe (a customer in
- * credit does not lower a floor's total): rows (tower, floor, customers,
- * balance).  STORE_OVERFLOW when a floor's total does not fit int64. */
-int store_report_towers(struct store_tx *tx, struct db_res **out);
+ * credit does not lower a floor's total), ordered by tower and floor: *n
+ * rows into *out (an arena array, never NULL).  STORE_OVERFLOW when a
+ * floor's total does not fit int64. */
+int store_report_towers(struct store_tx *tx, struct arena *a,
+	struct tower_floor_row **out, int *n);
 
 #endif
