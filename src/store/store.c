@@ -109,6 +109,16 @@ int store_begin_platform(struct store *s, int write,
 	return begin(s, NULL, write, actor, out);
 }
 
+const char *store_tx_actor_id(const struct store_tx *tx)
+{
+	return tx->actor.actor_id;
+}
+
+void store_tx_set_actor_role(struct store_tx *tx, const char *role)
+{
+	tx->actor.actor_role = role ? role : "system";
+}
+
 int store_commit(struct store_tx *tx)
 {
 	int rc = store_map(db_commit(tx->conn));

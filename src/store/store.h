@@ -71,6 +71,13 @@ int store_begin_tenant(struct store *s, const char *tenant_id, int write,
 /* A transaction for platform tables (tenants, users, operators, plans). */
 int store_begin_platform(struct store *s, int write,
 	const struct store_actor *actor, struct store_tx **out);
+/* Who the transaction acts for (written into audit rows and entries'
+ * created_by): never NULL ("system" when begun without an actor).  The
+ * string lives as long as the actor passed to store_begin_*. */
+const char *store_tx_actor_id(const struct store_tx *tx);
+/* The actor's role, once it is known (the membership is read inside the
+ * transaction).  role must outlive tx. */
+void store_tx_set_actor_role(struct store_tx *tx, const char *role);
 /* Commit and free tx.  On failure the transaction is rolled back and freed. */
 int store_commit(struct store_tx *tx);
 /* Roll back and free tx; NULL is fine. */

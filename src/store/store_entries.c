@@ -1,5 +1,6 @@
 /* store_entries.c — see store_entries.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_entries.h"
@@ -98,7 +99,7 @@ int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 	" AND t.effect_minor > 0 AND t.type <> 'reversal' AND" SQL_NOT_REVERSED
 
 int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
-	struct db_res **out)
+	struct arena *a, int64_t **occurred_at, int64_t **effect_minor, size_t *n)
 {
 	static const char first[] =
 		"SELECT t.occurred_at, t.effect_minor, t.id" OPEN_LOTS_FILTER
@@ -107,8 +108,9 @@ int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t 
 		"SELECT t.occurred_at, t.effect_minor, t.id" OPEN_LOTS_FILTER
 		" AND (t.occurred_at, t.id) < ($4, $5)"
 		" ORDER BY t.occurred_at DESC, t.id DESC LIMIT $3";
-	struct db_res *lots = db_res_new(2);
 	int64_t covered = 0, page = OPEN_LOTS_FIRST_PAGE, after_at = 0;
+	int64_t *at = NULL, *effect = NULL;
+	size_t count = 0, cap = 0;
 	char after_id[40] = "";
 	int rc = STORE_OK;
 
@@ -117,27 +119,40 @@ int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t 
 		struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(customer_id), DB_INT(page),
 			DB_INT(after_at), DB_TEXT(after_id) };
 		rc = store_exec(tx, after_id[0] ? next : first, p, after_id[0] ? 5 : 3, &r);
-		if (rc != STORE_OK) {
-			db_res_free(lots);
-			return rc;
+		if (rc != STORE_OK)
+			goto out;
+		int rows = db_res_rows(r);
+		if (count + (size_t)rows > cap) {
+			cap = count + (size_t)rows;
+			at = realloc(at, sizeof *at * cap);
+			effect = realloc(effect, sizeof *effect * cap);
+			if (!at || !effect)
+				abort();
 		}
-		int n = db_res_rows(r);
-		for (int i = 0; i < n && covered < balance; i++) {
-			const char *vals[2] = { db_res_text(r, i, 0), db_res_text(r, i, 1) };
-			size_t lens[2] = { strlen(vals[0]), strlen(vals[1]) };
-			int64_t effect = db_res_int(r, i, 1);
-			db_res_add_row(lots, vals, lens);
-			covered = effect >= balance - covered ? balance : covered + effect;
+		for (int i = 0; i < rows && covered < balance; i++) {
+			at[count] = db_res_int(r, i, 0);
+			effect[count] = db_res_int(r, i, 1);
+			covered = effect[count] >= balance - covered ? balance : covered + effect[count];
+			count++;
 		}
-		more = n == page;
+		more = rows == page;
 		if (more && covered < balance) {
-			after_at = db_res_int(r, n - 1, 0);
-			snprintf(after_id, sizeof after_id, "%s", db_res_text(r, n - 1, 2));
+			after_at = db_res_int(r, rows - 1, 0);
+			snprintf(after_id, sizeof after_id, "%s", db_res_text(r, rows - 1, 2));
 		}
 		db_res_free(r);
 	}
-	*out = lots;
-	return STORE_OK;
+	*occurred_at = arena_alloc(a, sizeof **occurred_at * (count ? count : 1));
+	*effect_minor = arena_alloc(a, sizeof **effect_minor * (count ? count : 1));
+	if (count) {
+		memcpy(*occurred_at, at, sizeof *at * count);
+		memcpy(*effect_minor, effect, sizeof *effect * count);
+	}
+	*n = count;
+out:
+	free(at);
+	free(effect);
+	return rc;
 }
 
 int store_entry_latest(struct store_tx *tx, const char *customer_id, const char *type,

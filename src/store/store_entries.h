@@ -37,10 +37,11 @@ int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 /* The customer's open lots when it owes `balance`: entries with a
  * positive effect that are not reversals and were not reversed, newest
  * first (occurred_at, id descending), as many as it takes to reach the
- * balance (FIFO leaves the newest lots open).  Rows: occurred_at,
- * effect_minor. */
+ * balance (FIFO leaves the newest lots open; fewer when the entries do not
+ * reach it).  Lot i is (*occurred_at)[i], (*effect_minor)[i]; both arrays
+ * come from the arena (never NULL) and hold *n lots. */
 int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
-	struct db_res **out);
+	struct arena *a, int64_t **occurred_at, int64_t **effect_minor, size_t *n);
 /* occurred_at of the customer's latest entry of `type` that was not
  * reversed; 0 when none. */
 int store_entry_latest(struct store_tx *tx, const char *customer_id, const char *type,
