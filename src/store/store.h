@@ -106,12 +106,40 @@ struct audit_filter {
 	int64_t before_seq;        /* keyset cursor: rows with seq < this; 0 = start */
 	int limit;
 };
-/* Rows newest first, as JSON objects appended to `out` (a JSON array). */
-int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *out);
 
-/* Recompute the tenant's chain.  Returns 0 when intact; otherwise writes a
- * description of the first break into problem and returns 1. */
-int store_audit_verify(struct store_tx *tx, char *problem, size_t len);
+/* One audit row as stored.  before_json and after_json are the JSON text
+ * that was hashed (NULL when the row has none); the API parses them. */
+struct audit_row {
+	int64_t seq;
+	char *id, *actor_id, *actor_role, *action, *entity, *entity_id;
+	char *before_json, *after_json;
+	char *request_id, *client_ip;
+	int64_t created_at;
+	char *prev_hash, *hash;
+};
+/* Up to f->limit rows matching f, newest first, into *out (an arena array,
+ * never NULL; strings from the arena too), *n rows. */
+int store_audit_list(struct store_tx *tx, const struct audit_filter *f, struct arena *a,
+	struct audit_row **out, int *n);
+
+/* What store_audit_verify found: the first break, if any. */
+enum audit_chain_state {
+	AUDIT_CHAIN_INTACT = 0,
+	AUDIT_CHAIN_SEQ_MISSING,    /* no row `seq`; the next row found is found_seq */
+	AUDIT_CHAIN_PREV_MISMATCH,  /* row `seq` (id): prev_hash is not row seq-1's hash */
+	AUDIT_CHAIN_EDITED,         /* row `seq` (id): its content does not match its hash */
+	AUDIT_CHAIN_HEAD_MISMATCH,  /* the rows end at `seq` but the chain head says
+				       found_seq (rows deleted from the end) */
+};
+struct audit_chain_status {
+	enum audit_chain_state state;
+	int64_t seq, found_seq;
+	char id[64];                /* the row's id (truncated if a tampered one is longer) */
+};
+/* Recompute the tenant's chain, a page at a time.  Returns STORE_OK with
+ * *out filled (state AUDIT_CHAIN_INTACT when it holds), or a negative
+ * STORE_* code when the log cannot be read. */
+int store_audit_verify(struct store_tx *tx, struct audit_chain_status *out);
 
 /* The canonical text hashed for one audit row (shared with verify). */
 char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,

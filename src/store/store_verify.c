@@ -21,11 +21,43 @@ static int cmp_customer(const void *x, const void *y)
 	return strcmp(((const struct vrow *)x)->customer_id, ((const struct vrow *)y)->customer_id);
 }
 
-int store_ledger_verify(struct store_tx *tx, json_t *report)
+/* Problems gather in a malloc'd array (their number is not known up
+ * front) and move to the arena at the end. */
+struct problems {
+	struct ledger_problem *v;
+	int n, cap;
+};
+
+static struct ledger_problem *add(struct problems *ps, enum ledger_problem_kind kind)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 8;
+		ps->v = realloc(ps->v, sizeof *ps->v * (size_t)ps->cap);
+		if (!ps->v)
+			abort();
+	}
+	struct ledger_problem *p = &ps->v[ps->n++];
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	return p;
+}
+
+static struct ledger_problem *entry_problem(struct problems *ps, struct arena *a,
+	enum ledger_problem_kind kind, const struct vrow *v)
+{
+	struct ledger_problem *p = add(ps, kind);
+	p->entry_id = arena_strdup(a, v->id);
+	p->entry_type = arena_strdup(a, v->type);
+	p->amount_minor = v->amount;
+	return p;
+}
+
+int store_ledger_verify(struct store_tx *tx, struct arena *a,
+	struct ledger_problem **out, int *n_out)
 {
 	struct db_res *e = NULL, *c = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
-	int problems = 0;
+	struct problems ps = { 0 };
 	int rc = store_exec(tx,
 		"SELECT id, customer_id, type, amount_minor, effect_minor, reverses_id FROM transactions"
 		" WHERE tenant_id = $1", p, 1, &e);
@@ -63,22 +95,17 @@ int store_ledger_verify(struct store_tx *tx, json_t *report)
 			struct vrow *orig = bsearch(&key, rows, (size_t)n, sizeof *rows, cmp_id);
 			expect = orig ? -orig->effect : 0;
 			if (!orig) {
-				json_array_append_new(report, json_sprintf(
-					"entry %s: reverses %s, which does not exist", v->id,
-					v->reverses_id ? v->reverses_id : "(none)"));
-				problems++;
+				entry_problem(&ps, a, LEDGER_PROBLEM_REVERSES_MISSING, v)->reverses_id =
+					arena_strdup(a, v->reverses_id);
 			} else if (orig->amount != v->amount) {
-				json_array_append_new(report, json_sprintf(
-					"entry %s: reversal amount %lld differs from the reversed entry's %lld",
-					v->id, (long long)v->amount, (long long)orig->amount));
-				problems++;
+				entry_problem(&ps, a, LEDGER_PROBLEM_REVERSAL_AMOUNT, v)->reversed_amount_minor =
+					orig->amount;
 			}
 		}
 		if (expect != v->effect) {
-			json_array_append_new(report, json_sprintf(
-				"entry %s (%s, amount %lld): recorded effect %lld, expected %lld", v->id,
-				v->type, (long long)v->amount, (long long)v->effect, (long long)expect));
-			problems++;
+			struct ledger_problem *q = entry_problem(&ps, a, LEDGER_PROBLEM_EFFECT, v);
+			q->recorded_effect_minor = v->effect;
+			q->expected_effect_minor = expect;
 			v->effect = expect;
 		}
 	}
@@ -94,22 +121,23 @@ int store_ledger_verify(struct store_tx *tx, json_t *report)
 		for (; k < n && strcmp(rows[k].customer_id, cid) == 0; k++)
 			if (!overflow && money_add(sum, rows[k].effect, &sum) < 0)
 				overflow = 1;
-		if (overflow) {
-			json_array_append_new(report, json_sprintf(
-				"customer %s (%s): stored balance %lld, entries sum past int64 (beyond +/-%lld)", cid,
-				db_res_text(c, i, 1), (long long)stored, (long long)INT64_MAX));
-			problems++;
-		} else if (sum != stored) {
-			json_array_append_new(report, json_sprintf(
-				"customer %s (%s): stored balance %lld, entries sum to %lld", cid,
-				db_res_text(c, i, 1), (long long)stored, (long long)sum));
-			problems++;
+		if (overflow || sum != stored) {
+			struct ledger_problem *q = add(&ps,
+				overflow ? LEDGER_PROBLEM_BALANCE_OVERFLOW : LEDGER_PROBLEM_BALANCE);
+			q->customer_id = arena_strdup(a, cid);
+			q->customer_name = arena_strdup(a, db_res_text(c, i, 1));
+			q->stored_balance_minor = stored;
+			q->entries_sum_minor = overflow ? 0 : sum;
 		}
 	}
 	free(rows);
+	*out = arena_alloc(a, sizeof **out * (size_t)(ps.n ? ps.n : 1));
+	if (ps.n)
+		memcpy(*out, ps.v, sizeof *ps.v * (size_t)ps.n);
+	*n_out = ps.n;
 out:
+	free(ps.v);
 	db_res_free(e);
 	db_res_free(c);
-	return rc == STORE_OK ? problems : rc;
+	return rc;
 }
-
