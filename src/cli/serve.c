@@ -8,7 +8,6 @@
 #include "api/routes.h"
 #include "cli/cli.h"
 #include "http/server.h"
-#include "store/migrate.h"
 #include "store/store_idempotency.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -79,7 +78,7 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_FAIL;
 	if (!is_sqlite) {
 		int have = store_schema_version(app.store);
-		int want = migrations_postgres[migrations_postgres_count - 1].version;
+		int want = store_schema_latest(app.store);
 		if (have < want) {
 			fprintf(stderr, "quantumtrack: the database schema is at version %d, this build needs %d: "
 				"run `quantumtrack migrate --db <owner URL>` first\n", have, want);

@@ -22,6 +22,12 @@
 #ifndef QT_STORE_DB_H
 #define QT_STORE_DB_H
 
+/* Private to src/store/ (the Makefile defines QT_STORE_PRIVATE for those
+ * files; a unit test that reaches inside defines it itself). */
+#ifndef QT_STORE_PRIVATE
+#error "store/db.h is private to src/store/: use the typed functions of store/store*.h"
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "store/migrate.h"
-#include "store/store.h"
+#include "store/store_internal.h"
 #include "util/log.h"
 
 struct store {
@@ -157,6 +157,13 @@ char *store_dup(struct arena *a, const struct db_res *r, int row, int col)
 int store_schema_version(struct store *s)
 {
 	return migrate_current_version(s->db);
+}
+
+int store_schema_latest(const struct store *s)
+{
+	if (db_dialect_of(s->db) == DB_POSTGRES)
+		return migrations_postgres[migrations_postgres_count - 1].version;
+	return migrations_sqlite[migrations_sqlite_count - 1].version;
 }
 
 int store_backup(struct store *s, const char *path)

@@ -6,9 +6,15 @@
  * Tenant scoping lives here, in one place: tenant data is reached only
  * inside a `struct store_tx` opened for one tenant by store_begin_tenant().
  * Every tenant-data function takes that transaction as its first argument
- * and binds tx->tenant_id into every statement it runs, so no query can be
- * written without the tenant.  On PostgreSQL the same transaction also sets
- * app.tenant_id for Row Level Security, which backs the scoping up.
+ * and binds the transaction's tenant id into every statement it runs, so no
+ * query can be written without the tenant.  On PostgreSQL the same
+ * transaction also sets app.tenant_id for Row Level Security, which backs
+ * the scoping up.
+ *
+ * What comes back is typed: records and arrays of them from the caller's
+ * arena, counts, codes.  The SQL driver (db.h) and the transaction's
+ * fields are private to src/store/ (store_internal.h); no caller sees a
+ * result row.  The one JSON argument left is store_audit's payload.
  *
  * Errors: functions return STORE_OK (0) or a negative STORE_* code.  The
  * API layer maps them to HTTP in one function (api/common.c).
@@ -20,7 +26,6 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "store/db.h"
 #include "util/arena.h"
 
 enum {
@@ -43,21 +48,19 @@ struct store_actor {
 	const char *client_ip;
 };
 
-struct store_tx {
-	struct store *store;
-	struct db_conn *conn;
-	char tenant_id[37];       /* "" for platform transactions */
-	int write;
-	struct store_actor actor;
-};
+/* One transaction on one connection, scoped to a tenant or to the platform
+ * tables.  Opaque: its fields are the store's (store_internal.h). */
+struct store_tx;
 
 int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
-enum db_dialect store_dialect(const struct store *s);
 /* Apply migrations; *applied may be NULL. */
 int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
 /* Schema version in the database (0 when none). */
 int store_schema_version(struct store *s);
+/* The version this build's migrations reach on s's dialect: a database
+ * below it needs `quantumtrack migrate`. */
+int store_schema_latest(const struct store *s);
 /* SQLite only: VACUUM INTO a new file. */
 int store_backup(struct store *s, const char *path);
 /* 1 when the database answers. */
@@ -82,13 +85,6 @@ void store_tx_set_actor_role(struct store_tx *tx, const char *role);
 int store_commit(struct store_tx *tx);
 /* Roll back and free tx; NULL is fine. */
 void store_rollback(struct store_tx *tx);
-
-/* Shorthands used by the store modules.  Map a db code to a store code. */
-int store_map(int db_rc);
-int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
-	int n, struct db_res **res);
-/* Copy a result cell into the arena (NULL stays NULL). */
-char *store_dup(struct arena *a, const struct db_res *r, int row, int col);
 
 /* ---- audit trail (store_audit.c) ---- */
 

@@ -15,7 +15,7 @@
 
 #include "util/hex.h"
 #include "util/buf.h"
-#include "store/store.h"
+#include "store/store_internal.h"
 #include "util/clock.h"
 #include "util/uuid.h"
 

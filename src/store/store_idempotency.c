@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "store/store_idempotency.h"
+#include "store/store_internal.h"
 #include "util/clock.h"
 
 int store_idem_claim(struct store_tx *tx, const char *key, const char *request_hash,
