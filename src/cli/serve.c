@@ -29,6 +29,15 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
 	return 0;
 }
 
+/* Keys past IDEM_KEEP_MS go; a failure is logged and retried next hour
+ * (keys kept longer than promised harm nothing). */
+static void expire_idempotency_keys(struct store *s, int64_t now_ms)
+{
+	int rc = store_idem_expire(s, now_ms - IDEM_KEEP_MS);
+	if (rc != STORE_OK)
+		log_warn("idempotency keys: expiry failed (code %d); retrying in an hour", rc);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = NULL, *data_dir = NULL, *threads = NULL, *pool = NULL;
@@ -99,7 +108,7 @@ int cmd_serve(int argc, char **argv)
 
 	/* Idempotency keys are kept 48 hours (the spec asks for at least 24);
 	 * older ones go at start-up and then hourly. */
-	store_idem_expire(app.store, clock_now_ms() - IDEM_KEEP_MS);
+	expire_idempotency_keys(app.store, clock_now_ms());
 
 	struct http_config hc = { host, port, app.cfg.threads, app.cfg.body_limit, app.cfg.timeout_s };
 	char err[256];
@@ -121,7 +130,7 @@ int cmd_serve(int argc, char **argv)
 			break;
 		int64_t now = clock_now_ms();
 		if (now >= next_housekeeping) {
-			store_idem_expire(app.store, now - IDEM_KEEP_MS);
+			expire_idempotency_keys(app.store, now);
 			next_housekeeping = now + 3600LL * 1000;
 		}
 	}

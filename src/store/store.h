@@ -28,6 +28,12 @@
 
 #include "util/arena.h"
 
+/* A result that must be looked at: ignoring a returned error code is a
+ * bug (gcc's warn_unused_result is not silenced by a (void) cast). */
+#ifndef QT_MUST_CHECK
+#define QT_MUST_CHECK __attribute__((warn_unused_result))
+#endif
+
 enum {
 	STORE_OK = 0,
 	STORE_ERROR = -1,
@@ -52,27 +58,27 @@ struct store_actor {
  * tables.  Opaque: its fields are the store's (store_internal.h). */
 struct store_tx;
 
-int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen);
+QT_MUST_CHECK int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
 /* Apply migrations; *applied may be NULL. */
-int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
+QT_MUST_CHECK int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
 /* Schema version in the database (0 when none). */
 int store_schema_version(struct store *s);
 /* The version this build's migrations reach on s's dialect: a database
  * below it needs `quantumtrack migrate`. */
 int store_schema_latest(const struct store *s);
 /* SQLite only: VACUUM INTO a new file. */
-int store_backup(struct store *s, const char *path);
+QT_MUST_CHECK int store_backup(struct store *s, const char *path);
 /* 1 when the database answers. */
 int store_ready(struct store *s);
 
 /* Open a transaction scoped to one tenant.  write=1 takes the write lock
  * (SQLite) so checks and writes are atomic.  actor may be NULL for reads.
  * On success *out is valid until store_commit or store_rollback. */
-int store_begin_tenant(struct store *s, const char *tenant_id, int write,
+QT_MUST_CHECK int store_begin_tenant(struct store *s, const char *tenant_id, int write,
 	const struct store_actor *actor, struct store_tx **out);
 /* A transaction for platform tables (tenants, users, operators, plans). */
-int store_begin_platform(struct store *s, int write,
+QT_MUST_CHECK int store_begin_platform(struct store *s, int write,
 	const struct store_actor *actor, struct store_tx **out);
 /* Who the transaction acts for (written into audit rows and entries'
  * created_by): never NULL ("system" when begun without an actor).  The
@@ -82,7 +88,7 @@ const char *store_tx_actor_id(const struct store_tx *tx);
  * transaction).  role must outlive tx. */
 void store_tx_set_actor_role(struct store_tx *tx, const char *role);
 /* Commit and free tx.  On failure the transaction is rolled back and freed. */
-int store_commit(struct store_tx *tx);
+QT_MUST_CHECK int store_commit(struct store_tx *tx);
 /* Roll back and free tx; NULL is fine. */
 void store_rollback(struct store_tx *tx);
 
@@ -91,7 +97,7 @@ void store_rollback(struct store_tx *tx);
 /* Append an audit row to the tenant's hash chain inside tx (which must be a
  * tenant write transaction).  before/after may be NULL; they are
  * serialized with sorted keys.  Returns a STORE_* code. */
-int store_audit(struct store_tx *tx, const char *action, const char *entity,
+QT_MUST_CHECK int store_audit(struct store_tx *tx, const char *action, const char *entity,
 	const char *entity_id, json_t *before, json_t *after);
 
 struct audit_filter {
@@ -115,7 +121,7 @@ struct audit_row {
 };
 /* Up to f->limit rows matching f, newest first, into *out (an arena array,
  * never NULL; strings from the arena too), *n rows. */
-int store_audit_list(struct store_tx *tx, const struct audit_filter *f, struct arena *a,
+QT_MUST_CHECK int store_audit_list(struct store_tx *tx, const struct audit_filter *f, struct arena *a,
 	struct audit_row **out, int *n);
 
 /* What store_audit_verify found: the first break, if any. */
@@ -135,7 +141,7 @@ struct audit_chain_status {
 /* Recompute the tenant's chain, a page at a time.  Returns STORE_OK with
  * *out filled (state AUDIT_CHAIN_INTACT when it holds), or a negative
  * STORE_* code when the log cannot be read. */
-int store_audit_verify(struct store_tx *tx, struct audit_chain_status *out);
+QT_MUST_CHECK int store_audit_verify(struct store_tx *tx, struct audit_chain_status *out);
 
 /* The canonical text hashed for one audit row (shared with verify). */
 char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,

@@ -14,14 +14,14 @@ struct apartment_rec {
 };
 
 /* STORE_NOT_FOUND when the tenant has no record for `number`. */
-int store_apartment_get(struct store_tx *tx, const char *number, struct arena *a,
+QT_MUST_CHECK int store_apartment_get(struct store_tx *tx, const char *number, struct arena *a,
 	struct apartment_rec *out);
 /* STORE_CONFLICT when the number has a record already. */
-int store_apartment_insert(struct store_tx *tx, const struct apartment_rec *ap);
+QT_MUST_CHECK int store_apartment_insert(struct store_tx *tx, const struct apartment_rec *ap);
 /* Occupant name, occupancy and notes; STORE_NOT_FOUND when no row matched. */
-int store_apartment_update(struct store_tx *tx, const struct apartment_rec *ap);
+QT_MUST_CHECK int store_apartment_update(struct store_tx *tx, const struct apartment_rec *ap);
 /* tower/floor -1 = any; ordered by number; after = keyset (number) or NULL */
-int store_apartment_list(struct store_tx *tx, int64_t tower, int64_t floor,
+QT_MUST_CHECK int store_apartment_list(struct store_tx *tx, int64_t tower, int64_t floor,
 	const char *after, int limit, struct arena *a, struct apartment_rec **out, int *n);
 
 #endif

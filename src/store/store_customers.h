@@ -42,30 +42,30 @@ struct customer_filter {
 };
 
 /* STORE_CONFLICT when the id is taken. */
-int store_customer_insert(struct store_tx *tx, const struct customer_rec *c);
+QT_MUST_CHECK int store_customer_insert(struct store_tx *tx, const struct customer_rec *c);
 /* lock=1 holds the row for the rest of the transaction (FOR UPDATE on
  * PostgreSQL; SQLite's write transaction already holds the database).
  * STORE_NOT_FOUND when the tenant has no such customer. */
-int store_customer_get(struct store_tx *tx, const char *id, int lock, struct arena *a,
+QT_MUST_CHECK int store_customer_get(struct store_tx *tx, const char *id, int lock, struct arena *a,
 	struct customer_rec *out);
 /* Profile fields: name, phone, apartment, tower, floor, unit, email,
  * credit limit, notes, status, reminders_opt_out.  STORE_NOT_FOUND when
  * no row matched. */
-int store_customer_update(struct store_tx *tx, const struct customer_rec *c);
+QT_MUST_CHECK int store_customer_update(struct store_tx *tx, const struct customer_rec *c);
 /* Ledger-derived fields, written with each entry.  STORE_NOT_FOUND when no
  * row matched. */
-int store_customer_set_ledger(struct store_tx *tx, const struct customer_rec *c);
+QT_MUST_CHECK int store_customer_set_ledger(struct store_tx *tx, const struct customer_rec *c);
 /* Active customers into *n.  On PostgreSQL it also takes a per-tenant lock
  * to the end of the transaction, so count-then-insert is atomic. */
-int store_customer_count_active(struct store_tx *tx, int64_t *n);
+QT_MUST_CHECK int store_customer_count_active(struct store_tx *tx, int64_t *n);
 /* 1 when another active customer (not exclude_id) has this phone, 0 when
  * none, or a negative STORE_* code. */
-int store_customer_phone_taken(struct store_tx *tx, const char *phone, const char *exclude_id);
+QT_MUST_CHECK int store_customer_phone_taken(struct store_tx *tx, const char *phone, const char *exclude_id);
 /* Up to f->limit rows into *out (arena array), *n rows. */
-int store_customer_list(struct store_tx *tx, const struct customer_filter *f,
+QT_MUST_CHECK int store_customer_list(struct store_tx *tx, const struct customer_filter *f,
 	struct arena *a, struct customer_rec **out, int *n);
 /* Every customer whose apartment is `number`, by name. */
-int store_customers_in_apartment(struct store_tx *tx, const char *number,
+QT_MUST_CHECK int store_customers_in_apartment(struct store_tx *tx, const char *number,
 	struct arena *a, struct customer_rec **out, int *n);
 
 #endif

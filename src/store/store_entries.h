@@ -28,11 +28,11 @@ struct entry_filter {
 	int limit;
 };
 
-int store_entry_insert(struct store_tx *tx, const struct entry_rec *e);
+QT_MUST_CHECK int store_entry_insert(struct store_tx *tx, const struct entry_rec *e);
 /* STORE_NOT_FOUND when the tenant has no such entry. */
-int store_entry_get(struct store_tx *tx, const char *id, struct arena *a, struct entry_rec *out);
+QT_MUST_CHECK int store_entry_get(struct store_tx *tx, const char *id, struct arena *a, struct entry_rec *out);
 /* Every entry of one customer, oldest first (by occurred_at, id). */
-int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
+QT_MUST_CHECK int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
 	struct arena *a, struct entry_rec **out, int *n);
 /* The customer's open lots when it owes `balance`: entries with a
  * positive effect that are not reversals and were not reversed, newest
@@ -40,14 +40,14 @@ int store_entry_all_for_customer(struct store_tx *tx, const char *customer_id,
  * balance (FIFO leaves the newest lots open; fewer when the entries do not
  * reach it).  Lot i is (*occurred_at)[i], (*effect_minor)[i]; both arrays
  * come from the arena (never NULL) and hold *n lots. */
-int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
+QT_MUST_CHECK int store_entry_open_lots(struct store_tx *tx, const char *customer_id, int64_t balance,
 	struct arena *a, int64_t **occurred_at, int64_t **effect_minor, size_t *n);
 /* occurred_at of the customer's latest entry of `type` that was not
  * reversed; 0 when none. */
-int store_entry_latest(struct store_tx *tx, const char *customer_id, const char *type,
+QT_MUST_CHECK int store_entry_latest(struct store_tx *tx, const char *customer_id, const char *type,
 	int64_t *out);
 /* Newest first with keyset paging. */
-int store_entry_list(struct store_tx *tx, const struct entry_filter *f,
+QT_MUST_CHECK int store_entry_list(struct store_tx *tx, const struct entry_filter *f,
 	struct arena *a, struct entry_rec **out, int *n);
 
 #endif

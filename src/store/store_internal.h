@@ -28,7 +28,7 @@ struct store_tx {
 int store_map(int db_rc);
 /* db_exec on the transaction's connection, logging faults (not constraint
  * violations) with the database's message.  Returns a STORE_* code. */
-int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
+QT_MUST_CHECK int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 	int n, struct db_res **res);
 /* Copy a result cell into the arena (NULL stays NULL). */
 char *store_dup(struct arena *a, const struct db_res *r, int row, int col);

@@ -24,7 +24,7 @@ struct owing_row {
  * FIFO settlement the unpaid lots are the newest, so a customer's overdue
  * amount is max(0, balance - recent).  STORE_OVERFLOW when a customer's
  * recent lots add up past int64. */
-int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
+QT_MUST_CHECK int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
 	struct arena *a, struct owing_row **out, int *n);
 
 struct flow_totals {
@@ -33,7 +33,7 @@ struct flow_totals {
 /* Purchases and payments that occurred in [from_ms, to_ms), leaving out
  * entries that were reversed.  STORE_OVERFLOW when either total does not
  * fit int64. */
-int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, struct flow_totals *out);
+QT_MUST_CHECK int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, struct flow_totals *out);
 
 struct day_flow_row {
 	int64_t occurred_at;
@@ -43,7 +43,7 @@ struct day_flow_row {
 /* Purchases and payments that occurred in [from_ms, to_ms), not reversed,
  * oldest first, for per-day totals: *n rows into *out (an arena array,
  * never NULL). */
-int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+QT_MUST_CHECK int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
 	struct arena *a, struct day_flow_row **out, int *n);
 
 struct tower_floor_row {
@@ -55,7 +55,7 @@ struct tower_floor_row {
  * credit does not lower a floor's total), ordered by tower and floor: *n
  * rows into *out (an arena array, never NULL).  STORE_OVERFLOW when a
  * floor's total does not fit int64. */
-int store_report_towers(struct store_tx *tx, struct arena *a,
+QT_MUST_CHECK int store_report_towers(struct store_tx *tx, struct arena *a,
 	struct tower_floor_row **out, int *n);
 
 #endif

@@ -39,7 +39,7 @@ struct ledger_problem {
  * them, entry problems first (by entry id), then customers (by id).
  * Returns STORE_OK, even with problems, or a negative STORE_* code when
  * the ledger cannot be read. */
-int store_ledger_verify(struct store_tx *tx, struct arena *a,
+QT_MUST_CHECK int store_ledger_verify(struct store_tx *tx, struct arena *a,
 	struct ledger_problem **out, int *n);
 
 #endif
