@@ -18,6 +18,7 @@ static const struct {
 	{ "operator", cmd_operator, "add a platform operator" },
 	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
 	{ "backup", cmd_backup, "copy the SQLite database" },
+	{ "wa-send", cmd_wa_send, "send one WhatsApp message through a provider (check credentials)" },
 };
 
 static void usage(FILE *f)

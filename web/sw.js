@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '8b1f3a8e66dc0ef3';
+const VERSION = '02c9d594c9e182fa';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -6,6 +6,7 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "domain/apartment.h"
 #include "domain/money.h"
@@ -118,13 +119,15 @@ int h_apartments_create(struct req *r)
 	}
 	if (rc == STORE_OK)
 		rc = store_apartment_get(r->tx, ap.number, r->arena, &ap);
+	json_t *payload = rc == STORE_OK ? audit_payload_apartment(&ap) : NULL;
+	if (rc == STORE_OK)
+		rc = store_audit(r->tx, "apartment.created", "apartment", ap.number, NULL, payload);
+	json_decref(payload);
 	json_t *after = rc == STORE_OK ? apartment_json(r, &ap) : NULL;
 	if (rc == STORE_OK && !after) {
 		rc = -1;
 		goto out;
 	}
-	if (rc == STORE_OK)
-		rc = store_audit(r->tx, "apartment.created", "apartment", ap.number, NULL, after);
 	if (rc != STORE_OK) {
 		json_decref(after);
 		rc = api_store_fail(r, rc, "apartment");
@@ -196,9 +199,8 @@ int h_apartments_update(struct req *r)
 	} else if (rc != STORE_OK) {
 		rc = api_store_fail(r, rc, "apartment");
 		goto out;
-	} else if (!(before = apartment_json(r, &ap))) {
-		rc = -1;
-		goto out;
+	} else {
+		before = audit_payload_apartment(&ap);
 	}
 	rc = -1;
 	if (apply(r, body, &ap) < 0)
@@ -207,12 +209,14 @@ int h_apartments_update(struct req *r)
 	if (rc == STORE_OK)
 		rc = store_apartment_get(r->tx, ap.number, r->arena, &ap);
 	if (rc == STORE_OK) {
-		if (!(after = apartment_json(r, &ap))) {
-			rc = -1;
-			goto out;
-		}
+		json_t *payload = audit_payload_apartment(&ap);
 		rc = store_audit(r->tx, created ? "apartment.created" : "apartment.updated", "apartment",
-			ap.number, before, after);
+			ap.number, before, payload);
+		json_decref(payload);
+	}
+	if (rc == STORE_OK && !(after = apartment_json(r, &ap))) {
+		rc = -1;
+		goto out;
 	}
 	if (rc != STORE_OK) {
 		rc = api_store_fail(r, rc, "apartment");

@@ -8,6 +8,8 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "api/ledger_json.h"
+#include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "domain/apartment.h"
 #include "domain/money.h"
@@ -145,7 +147,7 @@ static int customer_json_out(struct req *r, int status, const struct customer_re
 	int rc = ledger_aging(r->tx, s, c, now, r->arena, &ag);
 	if (rc != STORE_OK)
 		return aging_fail(r, rc, c, "aging");
-	return resp_json(r, status, ledger_customer_json(c, s, &ag, now));
+	return resp_json(r, status, api_customer_json(c, s, &ag, now));
 }
 
 int h_customers_create(struct req *r)
@@ -206,7 +208,7 @@ int h_customers_create(struct req *r)
 	if (rc == STORE_OK)
 		rc = store_customer_get(r->tx, id, 0, r->arena, &c);
 	if (rc == STORE_OK) {
-		json_t *after = ledger_customer_json(&c, api_settings(r), NULL, c.created_at);
+		json_t *after = audit_payload_customer(&c);
 		rc = store_audit(r->tx, "customer.created", "customer", id, NULL, after);
 		json_decref(after);
 	}
@@ -247,7 +249,7 @@ static int change(struct req *r, struct customer_rec *c, json_t *before, const c
 	if (rc == STORE_OK)
 		rc = store_customer_get(r->tx, c->id, 0, r->arena, c);
 	if (rc == STORE_OK) {
-		json_t *after = ledger_customer_json(c, api_settings(r), NULL, clock_now_ms());
+		json_t *after = audit_payload_customer(c);
 		rc = store_audit(r->tx, action, "customer", c->id, before, after);
 		json_decref(after);
 	}
@@ -267,7 +269,7 @@ int h_customers_update(struct req *r)
 		return -1;
 	if (load(r, &c, 1) < 0)
 		goto out;
-	before = ledger_customer_json(&c, api_settings(r), NULL, clock_now_ms());
+	before = audit_payload_customer(&c);
 	const char *old_status = c.status;
 	if (apply_fields(r, body, &c, 0) < 0)
 		goto out;
@@ -304,7 +306,7 @@ int h_customers_archive(struct req *r)
 			"a customer with a balance cannot be archived (balance %lld minor units)", (long long)c.balance_minor);
 	if (strcmp(c.status, "archived") == 0)
 		return customer_json_out(r, 200, &c);
-	json_t *before = ledger_customer_json(&c, api_settings(r), NULL, clock_now_ms());
+	json_t *before = audit_payload_customer(&c);
 	c.status = arena_strdup(r->arena, "archived");
 	int rc = change(r, &c, before, "customer.archived");
 	json_decref(before);
@@ -426,7 +428,7 @@ int h_customers_list(struct req *r)
 			json_decref(data);
 			return aging_fail(r, rc, &rows[i], "data[].aging");
 		}
-		json_array_append_new(data, ledger_customer_json(&rows[i], s, &ag, f.now_ms));
+		json_array_append_new(data, api_customer_json(&rows[i], s, &ag, f.now_ms));
 	}
 	return api_list(r, data, n > limit ? make_cursor(r, f.sort, &rows[limit - 1]) : NULL);
 }
@@ -532,7 +534,7 @@ int h_customers_statement(struct req *r)
 				total_name, c.id, d1, d2), total == &purchases ? "total_purchases_minor"
 				: "total_payments_minor", NULL);
 		}
-		json_t *o = ledger_entry_json(&e[i], s);
+		json_t *o = api_entry_json(&e[i], s);
 		json_object_set_new(o, "running_balance_minor", json_integer(running));
 		json_array_append_new(entries, o);
 	}
@@ -597,7 +599,7 @@ int h_customers_statement(struct req *r)
 		return 0;
 	}
 	json_t *out = json_object();
-	json_object_set_new(out, "customer", ledger_customer_json(&c, s, NULL, clock_now_ms()));
+	json_object_set_new(out, "customer", api_customer_json(&c, s, NULL, clock_now_ms()));
 	json_object_set_new(out, "from", json_string(d1));
 	json_object_set_new(out, "to", json_string(d2));
 	json_object_set_new(out, "currency", json_string(s->currency));

@@ -8,6 +8,7 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "core/audit_payload.h"
 #include "domain/apartment.h"
 #include "domain/money.h"
 #include "domain/phone.h"
@@ -138,7 +139,7 @@ int h_settings_update(struct req *r)
 		goto out;
 	}
 	const char *old_name = tenant_name(r);
-	before = settings_json(r, &s, old_name);
+	before = audit_payload_settings(&s, old_name);
 	rc = -1;
 
 	const char *name = jsonin_str(body, "name", NULL);
@@ -287,8 +288,10 @@ int h_settings_update(struct req *r)
 	}
 	rc = store_settings_get(r->tx, r->arena, &s);
 	if (rc == STORE_OK) {
+		json_t *payload = audit_payload_settings(&s, name ? name : old_name);
+		rc = store_audit(r->tx, "settings.updated", "settings", r->caller.tenant_id, before, payload);
+		json_decref(payload);
 		after = settings_json(r, &s, name ? name : old_name);
-		rc = store_audit(r->tx, "settings.updated", "settings", r->caller.tenant_id, before, after);
 	}
 	if (rc != STORE_OK) {
 		rc = api_store_fail(r, rc, "settings");

@@ -9,6 +9,7 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "api/ledger_json.h"
 #include "core/ledger.h"
 #include "domain/entry.h"
 #include "domain/items.h"
@@ -179,7 +180,7 @@ int h_transactions_create(struct req *r)
 		rc = ledger_fail(r, rc, &why);
 		goto out;
 	}
-	rc = resp_json(r, 201, ledger_entry_json(&e, s));
+	rc = resp_json(r, 201, api_entry_json(&e, s));
 out:
 	json_decref(body);
 	return rc;
@@ -194,7 +195,7 @@ int h_transactions_get(struct req *r)
 	int rc = store_entry_get(r->tx, id, r->arena, &e);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "transaction");
-	return resp_json(r, 200, ledger_entry_json(&e, api_settings(r)));
+	return resp_json(r, 200, api_entry_json(&e, api_settings(r)));
 }
 
 int h_transactions_reverse(struct req *r)
@@ -221,7 +222,7 @@ int h_transactions_reverse(struct req *r)
 			return req_fail(r, 404, "not_found", "transaction not found");
 		return ledger_fail(r, rc, NULL);
 	}
-	return resp_json(r, 201, ledger_entry_json(&e, api_settings(r)));
+	return resp_json(r, 201, api_entry_json(&e, api_settings(r)));
 }
 
 int h_transactions_list(struct req *r)
@@ -269,7 +270,7 @@ int h_transactions_list(struct req *r)
 		return api_store_fail(r, rc, NULL);
 	json_t *data = json_array();
 	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(data, ledger_entry_json(&rows[i], s));
+		json_array_append_new(data, api_entry_json(&rows[i], s));
 	char *next = NULL;
 	if (n > limit) {
 		char *raw = arena_printf(r->arena, "%lld|%s", (long long)rows[limit - 1].occurred_at, rows[limit - 1].id);

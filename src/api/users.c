@@ -10,6 +10,7 @@
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "core/audit_payload.h"
 #include "domain/role.h"
 #include "http/jsonin.h"
 #include "security/password.h"
@@ -102,15 +103,15 @@ int h_users_create(struct req *r)
 		rc = req_fail_field(r, 409, "already_member", "email", "is already a member of this store");
 		goto out;
 	}
-	json_t *after = rc == STORE_OK ? member_json(&u) : NULL;
+	json_t *payload = rc == STORE_OK ? audit_payload_user(&u) : NULL;
 	if (rc == STORE_OK)
-		rc = store_audit(r->tx, "user.added", "user", u.id, NULL, after);
+		rc = store_audit(r->tx, "user.added", "user", u.id, NULL, payload);
+	json_decref(payload);
 	if (rc != STORE_OK) {
-		json_decref(after);
 		rc = api_store_fail(r, rc, "user");
 		goto out;
 	}
-	rc = resp_json(r, 201, after);
+	rc = resp_json(r, 201, member_json(&u));
 out:
 	json_decref(body);
 	return rc;
@@ -134,7 +135,7 @@ int h_users_update(struct req *r)
 		json_decref(body);
 		return api_store_fail(r, rc, "user");
 	}
-	json_t *before = member_json(&u);
+	json_t *before = audit_payload_user(&u);
 	const char *role = jsonin_str(body, "role", NULL);
 	const char *name = jsonin_str(body, "name", NULL);
 	if (role) {
@@ -184,15 +185,15 @@ int h_users_update(struct req *r)
 		}
 	}
 	rc = store_user_by_id(r->tx, u.id, r->arena, &u);
-	json_t *after = rc == STORE_OK ? member_json(&u) : NULL;
+	json_t *after = rc == STORE_OK ? audit_payload_user(&u) : NULL;
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.updated", "user", u.id, before, after);
+	json_decref(after);
 	if (rc != STORE_OK) {
-		json_decref(after);
 		rc = api_store_fail(r, rc, "user");
 		goto out;
 	}
-	rc = resp_json(r, 200, after);
+	rc = resp_json(r, 200, member_json(&u));
 out:
 	json_decref(before);
 	json_decref(body);
@@ -216,7 +217,7 @@ int h_users_delete(struct req *r)
 		if (owners <= 1)
 			return req_fail(r, 409, "last_owner", "the store's last owner cannot be removed");
 	}
-	json_t *before = member_json(&u);
+	json_t *before = audit_payload_user(&u);
 	rc = store_member_remove(r->tx, u.id);
 	if (rc == STORE_OK)
 		rc = store_audit(r->tx, "user.removed", "user", u.id, before, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "store/store_apartments.h"
 #include "store/store_platform.h"
@@ -99,8 +100,7 @@ static int seed(struct store *s, const char *tenant_id, const char *owner_id, st
 		c.created_at = now - 60 * DAY;
 		rc = store_customer_insert(tx, &c);
 		if (rc == STORE_OK) {
-			json_t *after = json_pack("{s:s, s:s, s:s}", "name", d->name, "phone", d->phone,
-				"apartment", d->apartment);
+			json_t *after = audit_payload_customer(&c);
 			rc = store_audit(tx, "customer.created", "customer", c.id, NULL, after);
 			json_decref(after);
 		}

@@ -80,13 +80,4 @@ int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
 int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,
 	int64_t now_ms, struct arena *a, struct aging_result *out);
 
-/* JSON of a customer with derived fields; aging may be NULL (then
- * overdue_minor and oldest_due_date come from the stored fields).
- * available_credit_minor is null when ledger_available_credit() fails;
- * the API refuses to answer with such a customer (api/customers.c), so only
- * audit snapshots can hold that null. */
-json_t *ledger_customer_json(const struct customer_rec *c, const struct settings_rec *s,
-	const struct aging_result *aging, int64_t now_ms);
-json_t *ledger_entry_json(const struct entry_rec *e, const struct settings_rec *s);
-
 #endif

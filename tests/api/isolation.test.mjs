@@ -16,7 +16,7 @@ let srv, A, B;
 // The tenant routes of the table in src/api/routes.c ("METHOD /path").
 function tenantRoutes() {
   const src = readFileSync(new URL('../../src/api/routes.c', import.meta.url), 'utf8');
-  return [...src.matchAll(/\{\s*"(GET|POST|PATCH|DELETE|PUT)",\s*"([^"]+)",\s*\w+,\s*T,/g)].map((m) => `${m[1]} ${m[2]}`);
+  return [...src.matchAll(/\{\s*\.method = "(GET|POST|PATCH|DELETE|PUT)",\s*\.pattern = "([^"]+)",\s*\.handler = \w+,\s*\.auth = ROUTE_TENANT\b/g)].map((m) => `${m[1]} ${m[2]}`);
 }
 
 const missingId = () => randomUUID();

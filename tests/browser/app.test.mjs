@@ -4,19 +4,22 @@ import assert from 'node:assert/strict';
 import { createTenant } from '../lib/server.mjs';
 import { setup, newPage, signIn, shot, apiToken, customerByName, OWNER, OPERATOR, PHONE, DESKTOP } from './helpers.mjs';
 
-let srv, browser, viewer, member, token;
+let srv, browser, viewer, member;
 
 before(async () => {
   ({ srv, browser, viewer, member } = await setup());
-  token = await apiToken(srv, OWNER);
 });
+// A fresh owner token each time: signing out in a browser ends every
+// session of the account, an API token taken earlier included.
+const ownerToken = () => apiToken(srv, OWNER);
+
 after(async () => {
   await browser?.close();
   await srv?.stop();
 });
 
 async function openCustomer(page, name) {
-  const c = await customerByName(srv, token, name);
+  const c = await customerByName(srv, await ownerToken(), name);
   await page.goto(`/customers/${c.id}`);
   await page.locator('#main h1', { hasText: name }).waitFor();
   return c;
@@ -95,7 +98,7 @@ test('add a customer: a bad phone shows the error next to the field, then a good
   await page.getByRole('button', { name: 'Add customer' }).click();
   await page.locator('#main h1', { hasText: 'Kavya Iyer' }).waitFor();
   assert.equal(await page.locator('#balance').innerText(), '₹0.00');
-  const c = await customerByName(srv, token, 'Kavya Iyer');
+  const c = await customerByName(srv, await ownerToken(), 'Kavya Iyer');
   assert.equal(c.phone, '+919123456780');
   assert.equal(c.credit_limit_minor, 20000000);
   assert.equal(c.apartment, '36105');
@@ -123,7 +126,7 @@ test('record a purchase and a payment and see the balance change', async () => {
   const ledger = await page.locator('.ledger').innerText();
   assert.match(ledger, /Monthly groceries/);
   assert.match(ledger, /UPI/);
-  const r = await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}`, { token });
+  const r = await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}`, { token: await ownerToken() });
   const amounts = r.json.data.map((e) => [e.type, e.amount_minor, e.payment_method]).sort();
   assert.deepEqual(amounts, [['payment', 45650, 'upi'], ['purchase', 12345650, null]]);
   await shot(page, 'customer');
@@ -165,7 +168,7 @@ test('hitting the credit limit is explained; the override is only for admins', a
   await page.getByLabel('Reason for the override').fill('Regular customer, pays on the 1st');
   await page.getByRole('button', { name: /Record purchase/ }).click();
   await page.locator('#balance', { hasText: '₹3,350.00' }).waitFor();
-  const r = await srv.api('GET', `/api/v1/customers/${c.id}`, { token });
+  const r = await srv.api('GET', `/api/v1/customers/${c.id}`, { token: await ownerToken() });
   assert.equal(r.json.balance_minor, 335000);
   assert.deepEqual(page.errors, []);
   await context.close();
@@ -175,7 +178,7 @@ test('a double tap and a retry after a lost response record the entry once', asy
   const { context, page } = await newPage(browser, srv);
   await signIn(page, OWNER);
   const c = await openCustomer(page, 'Amit Sharma');
-  const before = (await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&limit=200`, { token })).json.data.length;
+  const before = (await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&limit=200`, { token: await ownerToken() })).json.data.length;
 
   // Double tap on the submit button.
   await page.getByRole('button', { name: 'Purchase on credit' }).click();
@@ -207,7 +210,7 @@ test('a double tap and a retry after a lost response record the entry once', asy
   assert.equal(keys.length, 2);
   assert.ok(keys[0] && keys[0] === keys[1], 'the retry reuses the Idempotency-Key');
 
-  const after = (await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&limit=200`, { token })).json.data;
+  const after = (await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&limit=200`, { token: await ownerToken() })).json.data;
   assert.equal(after.length, before + 2, 'one purchase and one payment, each recorded once');
   assert.equal(after.filter((e) => e.amount_minor === 1700).length, 1);
   assert.equal(after.filter((e) => e.amount_minor === 3700).length, 1);
@@ -353,7 +356,7 @@ test('screenshots of every main screen at phone and desktop sizes', async () => 
     await signIn(page, OWNER);
     await page.getByText('Total owed').waitFor();
     await shot(page, 'dashboard');
-    const rajesh = await customerByName(srv, token, 'Rajesh Kumar');
+    const rajesh = await customerByName(srv, await ownerToken(), 'Rajesh Kumar');
     const screens = [
       ['customers', '/customers', '#customer-list'],
       ['customer-rajesh', `/customers/${rajesh.id}`, '.ledger'],

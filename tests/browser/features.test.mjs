@@ -7,12 +7,15 @@ import { createTenant, addUser } from '../lib/server.mjs';
 import { setup, newPage, signIn, shot, apiToken, customerByName, OWNER, PHONE, DESKTOP } from './helpers.mjs';
 import { expectedBlock, currentBlock } from './tools/sw-version.mjs';
 
-let srv, browser, member, token;
+let srv, browser, member;
 
 before(async () => {
   ({ srv, browser, member } = await setup());
-  token = await apiToken(srv, OWNER);
 });
+// A fresh owner token each time: signing out in a browser ends every
+// session of the account, an API token taken earlier included.
+const ownerToken = () => apiToken(srv, OWNER);
+
 after(async () => {
   await browser?.close();
   await srv?.stop();
@@ -26,7 +29,7 @@ function istParts(daysAgo = 0) {
 const dmy = (ymd) => ymd.split('-').reverse().join('/');
 
 async function openCustomer(page, name) {
-  const c = await customerByName(srv, token, name);
+  const c = await customerByName(srv, await ownerToken(), name);
   await page.goto(`/customers/${c.id}`);
   await page.locator('#main h1', { hasText: name }).waitFor();
   return c;
@@ -91,7 +94,7 @@ test('an admin records an adjustment: explicit direction, reason required', asyn
     const { context, page } = await newPage(browser, srv, vp);
     await signIn(page, OWNER);
     const c = await openCustomer(page, 'Amit Sharma');
-    const before_ = (await customerByName(srv, token, 'Amit Sharma')).balance_minor;
+    const before_ = (await customerByName(srv, await ownerToken(), 'Amit Sharma')).balance_minor;
     await page.getByRole('button', { name: 'Adjustment' }).click();
     const dlg = page.locator('dialog[open]');
     await dlg.getByRole('button', { name: 'Record adjustment' }).click();
@@ -107,7 +110,7 @@ test('an admin records an adjustment: explicit direction, reason required', asyn
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
     await page.locator('#balance', { hasText: '₹370.00' }).waitFor();
     assert.match(await page.locator('.ledger li.adjustment').first().innerText(), /Returned a damaged packet[\s\S]*− ₹50\.00/);
-    const after_ = (await customerByName(srv, token, 'Amit Sharma')).balance_minor;
+    const after_ = (await customerByName(srv, await ownerToken(), 'Amit Sharma')).balance_minor;
     assert.equal(after_, before_ - 5000);
     // Put it back (increase), so the demo numbers stay as they were.
     await page.getByRole('button', { name: 'Adjustment' }).click();
@@ -116,7 +119,7 @@ test('an admin records an adjustment: explicit direction, reason required', asyn
     await dlg.getByLabel('Reason').fill('Test: undo the return');
     await dlg.getByRole('button', { name: 'Record adjustment' }).click();
     await page.locator('#balance', { hasText: '₹420.00' }).waitFor();
-    assert.equal((await customerByName(srv, token, 'Amit Sharma')).balance_minor, before_);
+    assert.equal((await customerByName(srv, await ownerToken(), 'Amit Sharma')).balance_minor, before_);
     assert.ok(c.id);
     assert.deepEqual(page.errors, []);
     await context.close();
@@ -159,7 +162,7 @@ test('entries can be backdated in the store time zone; members 7 days at most; n
   await shot(page, 'entry-backdate');
   await dlg.getByRole('button', { name: /Record purchase/ }).click();
   await page.locator('dialog[open]').waitFor({ state: 'detached' });
-  const list = await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&limit=5`, { token });
+  const list = await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&limit=5`, { token: await ownerToken() });
   const e = list.json.data.find((x) => x.amount_minor === 1200);
   assert.ok(e, 'entry recorded');
   // 09:15 in Asia/Kolkata (UTC+05:30) is 03:45 UTC, whatever this machine's zone.
@@ -178,7 +181,7 @@ test('entries can be backdated in the store time zone; members 7 days at most; n
   await d2.getByLabel('Time', { exact: true }).fill('18:00');
   await d2.getByRole('button', { name: /Record payment/ }).click();
   await o.page.locator('dialog[open]').waitFor({ state: 'detached' });
-  const l2 = await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&type=payment&limit=5`, { token });
+  const l2 = await srv.api('GET', `/api/v1/transactions?customer_id=${c.id}&type=payment&limit=5`, { token: await ownerToken() });
   assert.ok(l2.json.data.some((x) => x.amount_minor === 1200 && x.occurred_at === `${old.ymd}T12:30:00.000Z`));
   assert.deepEqual(o.page.errors, []);
   await o.context.close();
@@ -236,7 +239,7 @@ test('reports on a plan without them: a friendly note', async () => {
 test('statement dates use the store format (DD/MM/YYYY for en-IN, MM/DD/YYYY for en-US)', async () => {
   const { context, page } = await newPage(browser, srv);
   await signIn(page, OWNER);
-  const c = await customerByName(srv, token, 'Rajesh Kumar');
+  const c = await customerByName(srv, await ownerToken(), 'Rajesh Kumar');
   await page.goto(`/customers/${c.id}/statement`);
   const from = page.getByRole('textbox', { name: 'From', exact: true });
   await from.waitFor();
@@ -296,7 +299,7 @@ test('the service worker caches the app shell (never the API): the app opens off
   // Connection lost while the app is open: a banner; a screen that fails says so.
   await context.setOffline(true);
   await page.locator('#offline-banner').waitFor();
-  const c = await customerByName(srv, token, 'Rajesh Kumar');
+  const c = await customerByName(srv, await ownerToken(), 'Rajesh Kumar');
   await page.evaluate((id) => { history.pushState(null, '', `/customers/${id}`); dispatchEvent(new PopStateEvent('popstate')); }, c.id);
   await page.locator('.error-box').waitFor();
   await shot(page, 'offline-in-app');

@@ -38,16 +38,12 @@ static const char insert_audit[] =
 	" request_id, client_ip, created_at, prev_hash, hash)"
 	" VALUES ($1, $2, $3, 'test', 'owner', 'create', 'customer', $4, 'req-1', '127.0.0.1', $5, '', 'h')";
 static const char insert_user[] =
-	"INSERT INTO users (id, email, name, password_hash, created_at, updated_at)"
-	" VALUES ($1, $2, 'Test', 'x', 0, 0)";
-static const char insert_membership[] =
-	"INSERT INTO memberships (tenant_id, user_id, role, created_at, updated_at)"
-	" VALUES ($1, $2, $3, $4, $4)";
+	"INSERT INTO users (tenant_id, id, email, name, password_hash, created_at, updated_at)"
+	" VALUES ($1, $2, $3, 'Test', 'x', 0, 0)";
 static const char new_uuid_sql[] = "SELECT gen_random_uuid()";
 static const char count_customers[] = "SELECT count(*) FROM customers";
 static const char count_transactions[] = "SELECT count(*) FROM transactions";
 static const char count_audit[] = "SELECT count(*) FROM audit_log";
-static const char count_memberships[] = "SELECT count(*) FROM memberships";
 
 static void new_uuid(struct db_conn *c, char out[37])
 {
@@ -424,47 +420,44 @@ TEST(tenant_setting_lasts_one_transaction)
 	db_close(one);
 }
 
-TEST(login_reads_memberships_across_tenants_through_definer_function)
+/* Accounts belong to one store and sit under RLS like its other rows. */
+TEST(accounts_are_visible_and_writable_only_in_their_own_store)
 {
 	if (!setup()) {
 		CHECK(0);
 		return;
 	}
-	static const char memberships_of[] =
-		"SELECT tenant_id, role FROM qt_user_memberships($1) ORDER BY role";
+	static const char count_users[] = "SELECT count(*) FROM users WHERE id = $1";
 	struct db_conn *c;
 	struct db_res *r = NULL;
 	char user[37], email[64];
 	CHECK_INT(db_acquire(app_db, &c), DB_OK);
 	new_uuid(c, user);
 	snprintf(email, sizeof email, "%.8s@example.com", user);
-	struct db_param up[2] = { DB_TEXT(user), DB_TEXT(email) };
-	CHECK_INT(db_begin(c, NULL, 1), DB_OK);
-	CHECK_INT(db_exec(c, insert_user, up, 2, NULL), DB_OK);
-	CHECK_INT(db_commit(c), DB_OK);
-	struct db_param ma[4] = { DB_TEXT(tenant_a), DB_TEXT(user), DB_TEXT("owner"), DB_INT(1) };
-	struct db_param mb[4] = { DB_TEXT(tenant_b), DB_TEXT(user), DB_TEXT("viewer"), DB_INT(2) };
+	struct db_param ua[3] = { DB_TEXT(tenant_a), DB_TEXT(user), DB_TEXT(email) };
+	struct db_param ub[3] = { DB_TEXT(tenant_b), DB_TEXT(user), DB_TEXT(email) };
+	struct db_param one[1] = { DB_TEXT(user) };
+	/* Written in A, with A's tenant. */
 	CHECK_INT(db_begin(c, tenant_a, 1), DB_OK);
-	CHECK_INT(db_exec(c, insert_membership, ma, 4, NULL), DB_OK);
+	CHECK_INT(db_exec(c, insert_user, ua, 3, NULL), DB_OK);
 	CHECK_INT(db_commit(c), DB_OK);
-	CHECK_INT(db_begin(c, tenant_b, 1), DB_OK);
-	CHECK_INT(db_exec(c, insert_membership, mb, 4, NULL), DB_OK);
-	CHECK_INT(db_commit(c), DB_OK);
-
-	CHECK_INT(db_begin(c, NULL, 0), DB_OK);
-	CHECK_INT(db_exec(c, count_memberships, NULL, 0, &r), DB_OK);
+	/* B sees none of it, and cannot write a row claiming to be A's. */
+	CHECK_INT(db_begin(c, tenant_b, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_users, one, 1, &r), DB_OK);
 	CHECK_INT(db_res_int(r, 0, 0), 0);
 	db_res_free(r);
-	struct db_param p[1] = { DB_TEXT(user) };
-	CHECK_INT(db_exec(c, memberships_of, p, 1, &r), DB_OK);
-	CHECK_INT(db_res_rows(r), 2);
-	CHECK_STR(db_res_text(r, 0, 0), tenant_a);
-	CHECK_STR(db_res_text(r, 0, 1), "owner");
-	CHECK_STR(db_res_text(r, 1, 0), tenant_b);
-	CHECK_STR(db_res_text(r, 1, 1), "viewer");
-	db_res_free(r);
-	/* The function's switch does not leak into the caller. */
-	CHECK_INT(db_exec(c, count_memberships, NULL, 0, &r), DB_OK);
+	r = NULL;
+	db_rollback(c);
+	CHECK_INT(db_begin(c, tenant_b, 1), DB_OK);
+	CHECK(db_exec(c, insert_user, ua, 3, NULL) != DB_OK);
+	db_rollback(c);
+	/* The same email may have its own account in B. */
+	CHECK_INT(db_begin(c, tenant_b, 1), DB_OK);
+	CHECK_INT(db_exec(c, insert_user, ub, 3, NULL), DB_OK);
+	CHECK_INT(db_commit(c), DB_OK);
+	/* No tenant: no rows. */
+	CHECK_INT(db_begin(c, NULL, 0), DB_OK);
+	CHECK_INT(db_exec(c, count_users, one, 1, &r), DB_OK);
 	CHECK_INT(db_res_int(r, 0, 0), 0);
 	db_res_free(r);
 	db_rollback(c);

@@ -1,0 +1,33 @@
+/*
+ * audit_payload.h — what an audit row records about a thing before and
+ * after a change: the stored facts of the typed record, never an API
+ * response.  Responses carry derived and presentational fields (aging,
+ * available credit, the currency, formatted dates) that may change meaning
+ * between versions; an audit trail must not.  Times are unix milliseconds
+ * as stored; money is integer minor units.
+ *
+ * Each function returns a new JSON object (the caller json_decref's, or
+ * hands it to store_audit, which does not take ownership), or NULL for a
+ * NULL record.  Secrets never appear: a sealed WhatsApp secret is recorded
+ * only as whether one is set.
+ */
+#ifndef QT_CORE_AUDIT_PAYLOAD_H
+#define QT_CORE_AUDIT_PAYLOAD_H
+
+#include <jansson.h>
+
+#include "store/store_apartments.h"
+#include "store/store_customers.h"
+#include "store/store_entries.h"
+#include "store/store_platform.h"
+
+json_t *audit_payload_customer(const struct customer_rec *c);
+json_t *audit_payload_entry(const struct entry_rec *e);
+json_t *audit_payload_apartment(const struct apartment_rec *ap);
+/* An account of the store with its role (never the password hash). */
+json_t *audit_payload_user(const struct user_rec *u);
+json_t *audit_payload_tenant(const struct tenant_rec *t);
+/* The store's settings and its display name. */
+json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name);
+
+#endif
