@@ -14,7 +14,7 @@
  * What comes back is typed: records and arrays of them from the caller's
  * arena, counts, codes.  The SQL driver (db.h) and the transaction's
  * fields are private to src/store/ (store_internal.h); no caller sees a
- * result row.  The one JSON argument left is store_audit's payload.
+ * result row.  Here, the one JSON argument left is store_audit's payload.
  *
  * Errors: functions return STORE_OK (0) or a negative STORE_* code.  The
  * API layer maps them to HTTP in one function (api/common.c).

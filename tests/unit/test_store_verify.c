@@ -164,7 +164,7 @@ static int audit_three(struct store *s, const char *tenant)
 	int rc = store_begin_tenant(s, tenant, 1, &actor, &tx);
 	for (int i = 1; rc == STORE_OK && i <= 3; i++) {
 		json_t *after = json_pack("{s:i, s:s}", "n", i, "note", "a \"quoted\" line\n");
-		char id[8];
+		char id[16];
 		snprintf(id, sizeof id, "c-%d", i);
 		rc = store_audit(tx, "customer.created", "customer", id, NULL, after);
 		json_decref(after);
