@@ -45,6 +45,11 @@ void store_close(struct store *s)
 	free(s);
 }
 
+enum db_dialect store_dialect(const struct store *s)
+{
+	return db_dialect_of(s->db);
+}
+
 int store_migrate(struct store *s, int *applied, char *err, size_t errlen)
 {
 	return store_map(migrate_run(s->db, applied, err, errlen));

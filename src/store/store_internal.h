@@ -32,6 +32,7 @@ QT_MUST_CHECK int store_exec(struct store_tx *tx, const char *sql, const struct 
 	int n, struct db_res **res);
 /* Copy a result cell into the arena (NULL stays NULL). */
 char *store_dup(struct arena *a, const struct db_res *r, int row, int col);
+enum db_dialect store_dialect(const struct store *s);
 
 /* 1 on PostgreSQL (for the few statements whose locking differs). */
 static inline int store_is_pg(struct store_tx *tx)
