@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/db.h"
 
 int cmd_migrate(int argc, char **argv)
 {

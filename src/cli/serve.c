@@ -8,7 +8,6 @@
 #include "api/routes.h"
 #include "cli/cli.h"
 #include "http/server.h"
-#include "store/migrate.h"
 #include "store/store_idempotency.h"
 #include "util/cidr.h"
 #include "util/clock.h"
@@ -41,6 +40,15 @@ static int metrics_token_sane(const char *t)
 		if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f)
 			return 0;
 	return 1;
+}
+
+/* Keys past IDEM_KEEP_MS go; a failure is logged and retried next hour
+ * (keys kept longer than promised harm nothing). */
+static void expire_idempotency_keys(struct store *s, int64_t now_ms)
+{
+	int rc = store_idem_expire(s, now_ms - IDEM_KEEP_MS);
+	if (rc != STORE_OK)
+		log_warn("idempotency keys: expiry failed (code %d); retrying in an hour", rc);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -113,7 +121,7 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_FAIL;
 	if (!is_sqlite) {
 		int have = store_schema_version(app.store);
-		int want = migrations_postgres[migrations_postgres_count - 1].version;
+		int want = store_schema_latest(app.store);
 		if (have < want) {
 			fprintf(stderr, "quantumtrack: the database schema is at version %d, this build needs %d: "
 				"run `quantumtrack migrate --db <owner URL>` first\n", have, want);
@@ -134,7 +142,7 @@ int cmd_serve(int argc, char **argv)
 
 	/* Idempotency keys are kept 48 hours (the spec asks for at least 24);
 	 * older ones go at start-up and then hourly. */
-	store_idem_expire(app.store, clock_now_ms() - IDEM_KEEP_MS);
+	expire_idempotency_keys(app.store, clock_now_ms());
 
 	struct http_config hc = {
 		.host = host,
@@ -184,7 +192,7 @@ int cmd_serve(int argc, char **argv)
 			break;
 		int64_t now = clock_now_ms();
 		if (now >= next_housekeeping) {
-			store_idem_expire(app.store, now - IDEM_KEEP_MS);
+			expire_idempotency_keys(app.store, now);
 			next_housekeeping = now + 3600LL * 1000;
 		}
 	}

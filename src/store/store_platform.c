@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/store_internal.h"
 #include "store/store_platform.h"
 #include "util/civil.h"
 #include "util/clock.h"
