@@ -7,7 +7,7 @@ set -eu
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libpq-dev tzdata"
+need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libssl-dev libpq-dev tzdata"
 if [ "$mode" = run-pg ]; then
 	need="$need postgresql postgresql-client iproute2"
 fi

@@ -30,6 +30,12 @@ struct config {
 	int login_ip_max_failures; /* default 20 per IP */
 	int login_lockout_s;       /* QT_LOGIN_LOCKOUT, default 300 */
 	int timeout_s;             /* connection timeout */
+	int per_ip_connections;    /* QT_PER_IP_CONNECTIONS, default 64; 0 = no limit */
+	int header_timeout_s;      /* QT_HEADER_TIMEOUT: deadline for a request head, default 10 */
+	size_t body_budget;        /* QT_BODY_BUDGET: body bytes in flight, default 64 MiB */
+	const char *trusted_proxies; /* QT_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For counts */
+	const char *metrics_listen;  /* QT_METRICS_LISTEN: HOST:PORT serving only /metrics */
+	const char *metrics_token;   /* QT_METRICS_TOKEN: Bearer token that /metrics requires */
 };
 
 struct app {

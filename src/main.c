@@ -2,6 +2,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -32,6 +33,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* Everything this program writes (the SQLite database and its side
+	 * files, secrets, backups) is for its owner alone. */
+	umask(077);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "quantumtrack: libsodium failed to initialise\n");
 		return EXIT_FAIL;

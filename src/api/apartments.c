@@ -11,6 +11,7 @@
 #include "domain/apartment.h"
 #include "domain/money.h"
 #include "http/jsonin.h"
+#include "store/store_apartments.h"
 #include "util/clock.h"
 #include "util/idtext.h"
 

@@ -42,14 +42,15 @@ static int web_client(struct req *r)
 	return x && strcmp(x, "quantumtrack-web") == 0;
 }
 
-/* The request reached us over HTTPS: QT_PUBLIC_URL says so, or the proxy
- * in front said so.  A client that lies about the latter only stops its
- * own browser from sending the cookie over plain HTTP. */
+/* The request reached us over HTTPS: QT_PUBLIC_URL says so, or a trusted
+ * proxy in front (QT_TRUSTED_PROXIES) said so in X-Forwarded-Proto. */
 static int over_https(struct req *r)
 {
 	const char *pub = r->app->cfg.public_url;
 	if (pub && strncasecmp(pub, "https://", 8) == 0)
 		return 1;
+	if (!r->via_trusted_proxy)
+		return 0;
 	const char *proto = req_header(r, "X-Forwarded-Proto");
 	return proto && strcasecmp(proto, "https") == 0;
 }

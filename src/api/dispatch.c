@@ -85,7 +85,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
 	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
 	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
-	r->tx->actor.actor_role = arena_strdup(r->arena, m.role);
+	store_tx_set_actor_role(r->tx, arena_strdup(r->arena, m.role));
 	if (!m.settings)
 		return req_fail(r, 500, "settings_unavailable", "the store's settings could not be read");
 	r->settings = m.settings;

@@ -1,5 +1,10 @@
 /* health.c — liveness, readiness (the database answers) and metrics. */
+#include <sodium.h>
+#include <string.h>
+#include <strings.h>
+
 #include "api/handlers.h"
+#include "api/routes.h"
 #include "app.h"
 #include "http/metrics.h"
 
@@ -17,10 +22,55 @@ int h_readyz(struct req *r)
 	return resp_json(r, 200, json_pack("{s:s, s:s}", "status", "ready", "database", "ok"));
 }
 
-int h_metrics(struct req *r)
+/* With QT_METRICS_TOKEN set, every /metrics answer needs it as a Bearer
+ * token; compared in constant time. */
+static int metrics_authorized(struct req *r)
 {
+	const char *want = r->app->cfg.metrics_token;
+	if (!want)
+		return 1;
+	const char *h = req_header(r, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	const char *got = h + 7;
+	size_t n = strlen(want);
+	return strlen(got) == n && sodium_memcmp(got, want, n) == 0;
+}
+
+static int render_metrics(struct req *r)
+{
+	if (!metrics_authorized(r)) {
+		resp_header(r, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+		return req_fail(r, 401, "unauthorized", "/metrics needs the QT_METRICS_TOKEN as a Bearer token");
+	}
 	r->resp.status = 200;
 	r->resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
 	metrics_render(&r->resp.body);
 	return 0;
+}
+
+/* The series name every store that made a request, so the main listener,
+ * which faces the public, serves them only to a caller holding the
+ * token; without one configured /metrics is not there at all. */
+int h_metrics(struct req *r)
+{
+	if (!r->app->cfg.metrics_token)
+		return req_fail(r, 404, "not_found",
+			"/metrics is served on QT_METRICS_LISTEN, or here when QT_METRICS_TOKEN is set");
+	return render_metrics(r);
+}
+
+void api_dispatch_metrics(struct req *r)
+{
+	if (strcmp(r->path, "/metrics") != 0) {
+		req_failf(r, 404, "not_found", "this listener serves only /metrics");
+		return;
+	}
+	r->route = "/metrics";
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		resp_header(r, "Allow", "GET");
+		req_failf(r, 405, "method_not_allowed", "%s is not allowed here; allowed: GET", r->method);
+		return;
+	}
+	render_metrics(r);
 }

@@ -190,7 +190,8 @@ int h_reports_daily(struct req *r)
 {
 	const struct settings_rec *s = api_settings(r);
 	int64_t now = clock_now_ms(), today, from_day, to_day, from_ms, to_ms;
-	struct db_res *res = NULL;
+	struct day_flow_row *rows;
+	int n;
 
 	if (api_require_feature(r, "reports") < 0)
 		return -1;
@@ -209,28 +210,26 @@ int h_reports_daily(struct req *r)
 	if (civil_local_midnight_ms(from_day, s->timezone, &from_ms) < 0 ||
 	    civil_local_midnight_ms(to_day + 1, s->timezone, &to_ms) < 0)
 		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
-	int rc = store_report_entries(r->tx, from_ms, to_ms, &res);
+	int rc = store_report_entries(r->tx, from_ms, to_ms, r->arena, &rows, &n);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	size_t ndays = (size_t)(to_day - from_day + 1);
 	int64_t *sales = arena_alloc(r->arena, sizeof *sales * ndays);
 	int64_t *coll = arena_alloc(r->arena, sizeof *coll * ndays);
-	for (int i = 0; i < db_res_rows(res); i++) {
+	for (int i = 0; i < n; i++) {
 		int64_t d;
-		if (civil_local_days(db_res_int(res, i, 0), s->timezone, &d) < 0 || d < from_day || d > to_day)
+		if (civil_local_days(rows[i].occurred_at, s->timezone, &d) < 0 || d < from_day || d > to_day)
 			continue;
-		int purchase = strcmp(db_res_text(res, i, 1), "purchase") == 0;
+		int purchase = rows[i].type == ENTRY_PURCHASE;
 		int64_t *sum = purchase ? &sales[d - from_day] : &coll[d - from_day];
-		if (money_add(*sum, db_res_int(res, i, 2), sum) < 0) {
+		if (money_add(*sum, rows[i].amount_minor, sum) < 0) {
 			char date[11];
-			db_res_free(res);
 			civil_format_date(d, date);
 			return api_overflow(r, arena_printf(r->arena, "the %s of %s",
 				purchase ? "sales" : "collections", date),
 				purchase ? "days[].sales_minor" : "days[].collections_minor", NULL);
 		}
 	}
-	db_res_free(res);
 	json_t *days = json_array();
 	for (size_t i = 0; i < ndays; i++) {
 		char d[11];
@@ -254,10 +253,11 @@ int h_reports_daily(struct req *r)
 
 int h_reports_towers(struct req *r)
 {
-	struct db_res *res = NULL;
+	struct tower_floor_row *rows;
+	int n;
 	if (api_require_feature(r, "reports") < 0)
 		return -1;
-	int rc = store_report_towers(r->tx, &res);
+	int rc = store_report_towers(r->tx, r->arena, &rows, &n);
 	if (rc == STORE_OVERFLOW)
 		return api_overflow(r, "the outstanding total of a floor",
 			"towers[].floors[].outstanding_minor", NULL);
@@ -265,8 +265,8 @@ int h_reports_towers(struct req *r)
 		return api_store_fail(r, rc, NULL);
 	json_t *towers = json_array(), *tower = NULL;
 	int64_t current = -1, tower_customers = 0, tower_outstanding = 0;
-	for (int i = 0; i < db_res_rows(res); i++) {
-		int64_t t = db_res_int(res, i, 0);
+	for (int i = 0; i < n; i++) {
+		int64_t t = rows[i].tower;
 		if (t != current) {
 			tower = json_pack("{s:I, s:I, s:I, s:[]}", "tower", (json_int_t)t,
 				"customers", (json_int_t)0, "outstanding_minor", (json_int_t)0, "floors");
@@ -274,9 +274,8 @@ int h_reports_towers(struct req *r)
 			current = t;
 			tower_customers = tower_outstanding = 0;
 		}
-		int64_t count = db_res_int(res, i, 2), sum = db_res_int(res, i, 3);
+		int64_t count = rows[i].customers, sum = rows[i].outstanding_minor;
 		if (money_add(tower_outstanding, sum, &tower_outstanding) < 0) {
-			db_res_free(res);
 			json_decref(towers);
 			return api_overflow(r, arena_printf(r->arena, "the outstanding total of tower %lld",
 				(long long)t), "towers[].outstanding_minor", NULL);
@@ -285,10 +284,9 @@ int h_reports_towers(struct req *r)
 		json_object_set_new(tower, "customers", json_integer(tower_customers));
 		json_object_set_new(tower, "outstanding_minor", json_integer(tower_outstanding));
 		json_array_append_new(json_object_get(tower, "floors"), json_pack("{s:I, s:I, s:I}",
-			"floor", (json_int_t)db_res_int(res, i, 1), "customers", (json_int_t)count,
+			"floor", (json_int_t)rows[i].floor, "customers", (json_int_t)count,
 			"outstanding_minor", (json_int_t)sum));
 	}
-	db_res_free(res);
 	return resp_json(r, 200, json_pack("{s:s, s:o}", "currency", api_settings(r)->currency,
 		"towers", towers));
 }

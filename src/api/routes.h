@@ -10,6 +10,9 @@
 
 /* Route, authenticate, run the handler inside its transaction. */
 void api_dispatch(struct req *r);
+/* The metrics listener's dispatcher (QT_METRICS_LISTEN): GET /metrics
+ * and nothing else. */
+void api_dispatch_metrics(struct req *r);
 /* The route table (for the OpenAPI test and metrics). */
 const struct route *api_routes(size_t *n);
 

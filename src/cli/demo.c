@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/audit_payload.h"
 #include "core/ledger.h"
+#include "store/store_apartments.h"
 #include "store/store_platform.h"
 #include "util/clock.h"
 #include "util/uuid.h"

@@ -5,7 +5,6 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "store/db.h"
 #include "store/store_roles.h"
 
 static void free_password(char *p)

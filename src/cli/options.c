@@ -118,6 +118,12 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->login_ip_max_failures = env_int("QT_LOGIN_IP_MAX_FAILURES", 20, 1, 64);
 	cfg->login_lockout_s = env_int("QT_LOGIN_LOCKOUT", 300, 1, 86400);
 	cfg->timeout_s = env_int("QT_TIMEOUT", 30, 1, 3600);
+	cfg->per_ip_connections = env_int("QT_PER_IP_CONNECTIONS", 64, 0, 4096);
+	cfg->header_timeout_s = env_int("QT_HEADER_TIMEOUT", 10, 1, 3600);
+	cfg->body_budget = (size_t)env_int("QT_BODY_BUDGET", 64 << 20, 1024, 1 << 30);
+	cfg->trusted_proxies = env_or("QT_TRUSTED_PROXIES", NULL);
+	cfg->metrics_listen = env_or("QT_METRICS_LISTEN", NULL);
+	cfg->metrics_token = env_or("QT_METRICS_TOKEN", NULL);
 }
 
 static int ensure_dir(const char *dir)
@@ -191,6 +197,10 @@ static char *data_secret(const char *dir, const char *name, int create)
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
+		/* A secret readable by others is made owner-only. */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && (st.st_mode & 077) && fchmod(fd, 0600) == 0)
+			fprintf(stderr, "quantumtrack: %s was readable by others; made it 0600\n", path);
 		ssize_t n = read(fd, buf, sizeof buf - 1);
 		close(fd);
 		if (n <= 0)
@@ -207,7 +217,7 @@ static char *data_secret(const char *dir, const char *name, int create)
 	randombytes_buf(raw, sizeof raw);
 	hex_encode(raw, sizeof raw, buf);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, buf, 64) != 64 || write(fd, "\n", 1) != 1) {
+	if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, buf, 64) != 64 || write(fd, "\n", 1) != 1) {
 		fprintf(stderr, "quantumtrack: cannot write %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

@@ -8,8 +8,8 @@
 #include "api/routes.h"
 #include "cli/cli.h"
 #include "http/server.h"
-#include "store/migrate.h"
 #include "store/store_idempotency.h"
+#include "util/cidr.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -28,6 +28,27 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
 	host[colon - s] = '\0';
 	*port = (int)p;
 	return 0;
+}
+
+/* A token that fits in an Authorization header and is not trivially short. */
+static int metrics_token_sane(const char *t)
+{
+	size_t n = strlen(t);
+	if (n < 16 || n > 256)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Keys past IDEM_KEEP_MS go; a failure is logged and retried next hour
+ * (keys kept longer than promised harm nothing). */
+static void expire_idempotency_keys(struct store *s, int64_t now_ms)
+{
+	int rc = store_idem_expire(s, now_ms - IDEM_KEEP_MS);
+	if (rc != STORE_OK)
+		log_warn("idempotency keys: expiry failed (code %d); retrying in an hour", rc);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -68,6 +89,27 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "quantumtrack: --listen \"%s\": must be HOST:PORT\n", app.cfg.listen);
 		return EXIT_USAGE;
 	}
+	static struct cidr_list trusted;
+	char cerr[256];
+	if (cidr_list_parse(app.cfg.trusted_proxies, &trusted, cerr, sizeof cerr) < 0) {
+		fprintf(stderr, "quantumtrack: QT_TRUSTED_PROXIES: %s\n", cerr);
+		return EXIT_USAGE;
+	}
+	if (app.cfg.body_budget < app.cfg.body_limit) {
+		fprintf(stderr, "quantumtrack: QT_BODY_BUDGET (%zu) must be at least QT_BODY_LIMIT (%zu)\n",
+			app.cfg.body_budget, app.cfg.body_limit);
+		return EXIT_USAGE;
+	}
+	if (app.cfg.metrics_token && !metrics_token_sane(app.cfg.metrics_token)) {
+		fprintf(stderr, "quantumtrack: QT_METRICS_TOKEN must be 16-256 printable ASCII characters without spaces\n");
+		return EXIT_USAGE;
+	}
+	char mhost[256];
+	int mport = 0;
+	if (app.cfg.metrics_listen && parse_listen(app.cfg.metrics_listen, mhost, sizeof mhost, &mport) < 0) {
+		fprintf(stderr, "quantumtrack: QT_METRICS_LISTEN \"%s\": must be HOST:PORT\n", app.cfg.metrics_listen);
+		return EXIT_USAGE;
+	}
 	if (cli_load_secrets(&app, 0) < 0)
 		return EXIT_FAIL;
 	int db_pool = app.cfg.db_pool ? app.cfg.db_pool : app.cfg.threads * 2;
@@ -79,7 +121,7 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_FAIL;
 	if (!is_sqlite) {
 		int have = store_schema_version(app.store);
-		int want = migrations_postgres[migrations_postgres_count - 1].version;
+		int want = store_schema_latest(app.store);
 		if (have < want) {
 			fprintf(stderr, "quantumtrack: the database schema is at version %d, this build needs %d: "
 				"run `quantumtrack migrate --db <owner URL>` first\n", have, want);
@@ -100,15 +142,43 @@ int cmd_serve(int argc, char **argv)
 
 	/* Idempotency keys are kept 48 hours (the spec asks for at least 24);
 	 * older ones go at start-up and then hourly. */
-	store_idem_expire(app.store, clock_now_ms() - IDEM_KEEP_MS);
+	expire_idempotency_keys(app.store, clock_now_ms());
 
-	struct http_config hc = { host, port, app.cfg.threads, app.cfg.body_limit, app.cfg.timeout_s };
+	struct http_config hc = {
+		.host = host,
+		.port = port,
+		.threads = app.cfg.threads,
+		.body_limit = app.cfg.body_limit,
+		.timeout_s = app.cfg.timeout_s,
+		.per_ip_connections = (unsigned int)app.cfg.per_ip_connections,
+		.header_timeout_s = app.cfg.header_timeout_s,
+		.body_budget = app.cfg.body_budget,
+		.trusted_proxies = &trusted,
+	};
 	char err[256];
 	struct http_server *srv = http_server_start(&hc, api_dispatch, &app, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "quantumtrack: %s\n", err);
 		store_close(app.store);
 		return EXIT_FAIL;
+	}
+	/* The metrics listener: only /metrics, meant for a private address;
+	 * same limits as the main one, two threads.  Started before the
+	 * "listening" line, which says that everything is ready. */
+	struct http_server *msrv = NULL;
+	if (app.cfg.metrics_listen) {
+		struct http_config mc = hc;
+		mc.host = mhost;
+		mc.port = mport;
+		mc.threads = 2;
+		msrv = http_server_start(&mc, api_dispatch_metrics, &app, err, sizeof err);
+		if (!msrv) {
+			fprintf(stderr, "quantumtrack: metrics: %s\n", err);
+			http_server_stop(srv, 0);
+			store_close(app.store);
+			return EXIT_FAIL;
+		}
+		log_info("metrics on http://%s:%d/metrics", mhost, http_server_port(msrv));
 	}
 	log_info("listening on http://%s:%d (%s, %d threads)", host, http_server_port(srv),
 		is_sqlite ? "SQLite" : "PostgreSQL", app.cfg.threads);
@@ -122,12 +192,13 @@ int cmd_serve(int argc, char **argv)
 			break;
 		int64_t now = clock_now_ms();
 		if (now >= next_housekeeping) {
-			store_idem_expire(app.store, now - IDEM_KEEP_MS);
+			expire_idempotency_keys(app.store, now);
 			next_housekeeping = now + 3600LL * 1000;
 		}
 	}
 	log_info("shutting down: finishing %d request(s) in flight", http_server_in_flight(srv));
 	http_server_stop(srv, 25);
+	http_server_stop(msrv, 1);
 	store_close(app.store);
 	throttle_free(app.login_by_account);
 	throttle_free(app.login_by_ip);

@@ -3,42 +3,102 @@
  * customer's balance from its entries and every tenant's audit hash chain.
  * Prints each problem; exit 1 on any, 0 when everything holds.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/store_ledger.h"
+#include "store/store_verify.h"
 #include "store/store_platform.h"
 
+static void print_problem(const char *slug, const struct ledger_problem *p)
+{
+	switch (p->kind) {
+	case LEDGER_PROBLEM_REVERSES_MISSING:
+		printf("%s: MISMATCH entry %s: reverses %s, which does not exist\n", slug, p->entry_id,
+			p->reverses_id ? p->reverses_id : "(none)");
+		break;
+	case LEDGER_PROBLEM_REVERSAL_AMOUNT:
+		printf("%s: MISMATCH entry %s: reversal amount %lld differs from the reversed entry's %lld\n",
+			slug, p->entry_id, (long long)p->amount_minor, (long long)p->reversed_amount_minor);
+		break;
+	case LEDGER_PROBLEM_EFFECT:
+		printf("%s: MISMATCH entry %s (%s, amount %lld): recorded effect %lld, expected %lld\n",
+			slug, p->entry_id, p->entry_type, (long long)p->amount_minor,
+			(long long)p->recorded_effect_minor, (long long)p->expected_effect_minor);
+		break;
+	case LEDGER_PROBLEM_BALANCE:
+		printf("%s: MISMATCH customer %s (%s): stored balance %lld, entries sum to %lld\n", slug,
+			p->customer_id, p->customer_name, (long long)p->stored_balance_minor,
+			(long long)p->entries_sum_minor);
+		break;
+	case LEDGER_PROBLEM_BALANCE_OVERFLOW:
+		printf("%s: MISMATCH customer %s (%s): stored balance %lld, entries sum past int64"
+			" (beyond +/-%lld)\n", slug, p->customer_id, p->customer_name,
+			(long long)p->stored_balance_minor, (long long)INT64_MAX);
+		break;
+	}
+}
+
+static void print_chain_break(const char *slug, const struct audit_chain_status *c)
+{
+	printf("%s: AUDIT CHAIN BROKEN ", slug);
+	switch (c->state) {
+	case AUDIT_CHAIN_INTACT:
+		break;
+	case AUDIT_CHAIN_SEQ_MISSING:
+		printf("audit row seq %lld missing (found seq %lld next)", (long long)c->seq,
+			(long long)c->found_seq);
+		break;
+	case AUDIT_CHAIN_PREV_MISMATCH:
+		printf("audit row seq %lld (id %s): prev_hash does not match row %lld", (long long)c->seq,
+			c->id, (long long)(c->seq - 1));
+		break;
+	case AUDIT_CHAIN_EDITED:
+		printf("audit row seq %lld (id %s): content does not match its hash (edited)",
+			(long long)c->seq, c->id);
+		break;
+	case AUDIT_CHAIN_HEAD_MISMATCH:
+		printf("audit log ends at seq %lld but the chain head says %lld (rows deleted)",
+			(long long)c->seq, (long long)c->found_seq);
+		break;
+	}
+	printf("\n");
+}
+
+/* The number of problems in one store, or -1 when it cannot be checked. */
 static int verify_tenant(struct store *s, const char *id, const char *slug)
 {
 	struct store_tx *tx;
-	char problem[512];
-	json_t *report = json_array();
+	struct ledger_problem *problems;
+	struct audit_chain_status chain;
+	int n;
 	int rc = store_begin_tenant(s, id, 0, NULL, &tx);
 	if (rc != STORE_OK) {
 		fprintf(stderr, "quantumtrack: %s: cannot read (code %d)\n", slug, rc);
-		json_decref(report);
 		return -1;
 	}
-	int bad = store_ledger_verify(tx, report);
-	int chain = store_audit_verify(tx, problem, sizeof problem);
+	struct arena *a = arena_new();
+	if (!a)
+		abort();
+	rc = store_ledger_verify(tx, a, &problems, &n);
+	if (rc == STORE_OK)
+		rc = store_audit_verify(tx, &chain);
 	store_rollback(tx);
-	if (bad < 0 || chain < 0) {
-		fprintf(stderr, "quantumtrack: %s: verification could not run\n", slug);
-		json_decref(report);
+	if (rc != STORE_OK) {
+		fprintf(stderr, "quantumtrack: %s: verification could not run (code %d)\n", slug, rc);
+		arena_free(a);
 		return -1;
 	}
-	size_t i;
-	json_t *line;
-	json_array_foreach(report, i, line)
-		printf("%s: MISMATCH %s\n", slug, json_string_value(line));
-	if (chain)
-		printf("%s: AUDIT CHAIN BROKEN %s\n", slug, problem);
-	if (!bad && !chain)
+	for (int i = 0; i < n; i++)
+		print_problem(slug, &problems[i]);
+	if (chain.state != AUDIT_CHAIN_INTACT)
+		print_chain_break(slug, &chain);
+	if (!n && chain.state == AUDIT_CHAIN_INTACT)
 		printf("%s: ok (balances match their entries; audit chain intact)\n", slug);
-	json_decref(report);
-	return bad + chain;
+	arena_free(a);
+	return n + (chain.state != AUDIT_CHAIN_INTACT);
 }
 
 int cmd_verify(int argc, char **argv)

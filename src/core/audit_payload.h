@@ -16,7 +16,9 @@
 
 #include <jansson.h>
 
-#include "store/store_ledger.h"
+#include "store/store_apartments.h"
+#include "store/store_customers.h"
+#include "store/store_entries.h"
 #include "store/store_platform.h"
 
 json_t *audit_payload_customer(const struct customer_rec *c);

@@ -61,24 +61,17 @@ int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const c
 int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
 	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out)
 {
-	struct db_res *r = NULL;
+	int64_t *occurred, *amount;
+	size_t n;
 
 	if (c->balance_minor <= 0) {
 		memset(out, 0, sizeof *out);
 		out->balance_minor = c->balance_minor;
 		return STORE_OK;
 	}
-	int rc = store_entry_open_lots(tx, c->id, c->balance_minor, &r);
+	int rc = store_entry_open_lots(tx, c->id, c->balance_minor, a, &occurred, &amount, &n);
 	if (rc != STORE_OK)
 		return rc;
-	size_t n = (size_t)db_res_rows(r);
-	int64_t *occurred = arena_alloc(a, sizeof *occurred * (n ? n : 1));
-	int64_t *amount = arena_alloc(a, sizeof *amount * (n ? n : 1));
-	for (size_t i = 0; i < n; i++) {
-		occurred[i] = db_res_int(r, (int)i, 0);
-		amount[i] = db_res_int(r, (int)i, 1);
-	}
-	db_res_free(r);
 	rc = aging_from_newest_lots(occurred, amount, n, c->balance_minor,
 		(int)s->credit_period_days, now_ms, out);
 	if (rc == 0)
@@ -180,7 +173,7 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 	out->effect_minor = effect;
 	out->occurred_at = in->occurred_at;
 	out->created_at = now_ms;
-	out->created_by = arena_strdup(a, tx->actor.actor_id);
+	out->created_by = arena_strdup(a, store_tx_actor_id(tx));
 	out->note = arena_strdup(a, in->note ? in->note : "");
 	out->items = arena_strdup(a, in->items_json);
 	out->payment_method = arena_strdup(a, in->payment_method);
@@ -224,7 +217,7 @@ int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char
 	out->effect_minor = -orig.effect_minor;
 	out->occurred_at = now_ms;
 	out->created_at = now_ms;
-	out->created_by = arena_strdup(a, tx->actor.actor_id);
+	out->created_by = arena_strdup(a, store_tx_actor_id(tx));
 	out->note = arena_strdup(a, "");
 	out->reason = arena_strdup(a, reason);
 	out->reverses_id = orig.id;

@@ -15,7 +15,8 @@
 #include <jansson.h>
 
 #include "domain/aging.h"
-#include "store/store_ledger.h"
+#include "store/store_customers.h"
+#include "store/store_entries.h"
 #include "store/store_platform.h"
 
 enum {

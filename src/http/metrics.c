@@ -1,6 +1,7 @@
 /* metrics.c — a fixed table of series guarded by one mutex; contention is
  * negligible next to the request work and it keeps the code obvious. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "http/metrics.h"
@@ -27,21 +28,33 @@ struct tenant_series {
 };
 
 static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_ullong head_timeouts;
 static struct tenant_series tenants[METRICS_MAX_TENANTS];
 static int ntenants;
 static struct series table[METRICS_MAX_SERIES];
 static int nseries;
+
+/* The method label: one of a fixed set of literals, so a client sending
+ * made-up methods adds one series (OTHER), not one per request. */
+static const char *method_label(const char *method)
+{
+	static const char *const known[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" };
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(method, known[i]) == 0)
+			return known[i];
+	return "OTHER";
+}
 
 void metrics_observe(const char *route, const char *method, int status,
 	int64_t duration_us)
 {
 	if (duration_us < 0)
 		duration_us = 0;
+	const char *label = method_label(method);
 	pthread_mutex_lock(&metrics_lock);
 	struct series *s = NULL;
 	for (int i = 0; i < nseries; i++) {
-		if (table[i].route == route && table[i].status == status &&
-		    strcmp(table[i].method, method) == 0) {
+		if (table[i].route == route && table[i].status == status && table[i].method == label) {
 			s = &table[i];
 			break;
 		}
@@ -49,13 +62,7 @@ void metrics_observe(const char *route, const char *method, int status,
 	if (!s && nseries < METRICS_MAX_SERIES) {
 		s = &table[nseries++];
 		s->route = route;
-		/* methods are short literals from libmicrohttpd's known set */
-		s->method = strcmp(method, "GET") == 0 ? "GET" :
-			strcmp(method, "POST") == 0 ? "POST" :
-			strcmp(method, "PATCH") == 0 ? "PATCH" :
-			strcmp(method, "DELETE") == 0 ? "DELETE" :
-			strcmp(method, "PUT") == 0 ? "PUT" :
-			strcmp(method, "HEAD") == 0 ? "HEAD" : "OTHER";
+		s->method = label;
 		s->status = status;
 	}
 	if (s) {
@@ -93,6 +100,11 @@ void metrics_observe_tenant(const char *slug, int status)
 	pthread_mutex_unlock(&metrics_lock);
 }
 
+void metrics_head_timeout(void)
+{
+	atomic_fetch_add(&head_timeouts, 1);
+}
+
 static void put_seconds(struct buf *out, uint64_t us)
 {
 	buf_printf(out, "%llu.%06llu", (unsigned long long)(us / 1000000),
@@ -126,6 +138,9 @@ void metrics_render(struct buf *out)
 		buf_printf(out, "\nqt_http_request_duration_seconds_count{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
 			s->route, s->method, s->status, (unsigned long long)s->count);
 	}
+	buf_printf(out, "# HELP qt_http_head_timeouts_total Connections closed because the request head "
+		"was not complete in time.\n# TYPE qt_http_head_timeouts_total counter\n"
+		"qt_http_head_timeouts_total %llu\n", (unsigned long long)atomic_load(&head_timeouts));
 	buf_puts(out, "# HELP qt_tenant_requests_total Requests per tenant by status class.\n"
 		"# TYPE qt_tenant_requests_total counter\n");
 	for (int i = 0; i < METRICS_MAX_TENANTS; i++) {

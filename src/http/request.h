@@ -78,9 +78,13 @@ struct req {
 	int nparams;
 	char request_id[72];
 	char client_ip[64];
+	int via_trusted_proxy;     /* the peer is in QT_TRUSTED_PROXIES */
 	struct buf body;
+	size_t body_cap;           /* this request's body limit (small on auth routes) */
+	size_t body_reserved;      /* bytes held from the server's body budget */
 	int body_too_large;
-	int bad_headers;           /* NUL byte in a header, conflicting Content-Length */
+	int body_over_budget;      /* the body budget was spent: 503 */
+	const char *bad_headers;   /* why the head is malformed (400), or NULL */
 	int64_t started_mono_ms;
 	struct caller caller;
 	struct store_tx *tx;        /* the request's transaction (tenant routes) */

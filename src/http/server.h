@@ -5,8 +5,16 @@
  * logging and metrics; it hands each complete request to `dispatch`, which
  * fills r->resp or records r->problem.  libmicrohttpd 0.9.75 traps handled
  * here: the response is queued on the handler's second call (queuing on the
- * first forces Connection: close), and NUL bytes in headers and conflicting
- * Content-Length headers, which its parser accepts, are refused with 400.
+ * first forces Connection: close), and what its parser accepts but RFC 9112
+ * does not - NUL bytes anywhere in the head, field names that are not
+ * tokens ("Content-Length : 5"), obsolete line folding, conflicting
+ * Content-Length or Transfer-Encoding - is refused with 400.
+ *
+ * Exhaustion limits: connections per client address, a deadline for the
+ * request head (libmicrohttpd's own timeout restarts on every byte, so a
+ * client trickling its headers would never meet it), a cap per request
+ * body decided from the URL and Content-Length before the body is read, and
+ * a budget of body bytes buffered at once across all connections.
  */
 #ifndef QT_HTTP_SERVER_H
 #define QT_HTTP_SERVER_H
@@ -14,12 +22,21 @@
 #include <stddef.h>
 #include "http/request.h"
 
+struct cidr_list;
+
 struct http_config {
 	const char *host;        /* "127.0.0.1" */
 	int port;                /* 0 = pick a free port */
 	int threads;             /* >= 2 */
-	size_t body_limit;       /* bytes; larger bodies get 413 */
+	size_t body_limit;       /* bytes; larger bodies get 413 (auth routes: 16 KiB) */
 	int timeout_s;           /* idle/slow connection timeout */
+	unsigned int per_ip_connections; /* open connections per client address; 0 = no limit */
+	int header_timeout_s;    /* a request head must be complete this long after the
+	                          * connection opens or the previous response; 0 = none */
+	size_t body_budget;      /* request-body bytes in flight over all connections;
+	                          * past it 503 + Retry-After; 0 = no limit */
+	const struct cidr_list *trusted_proxies; /* peers whose X-Forwarded-For is believed;
+	                          * NULL = none (must outlive the server) */
 };
 
 typedef void (*http_dispatch)(struct req *r);

@@ -22,8 +22,20 @@
 #ifndef QT_STORE_DB_H
 #define QT_STORE_DB_H
 
+/* Private to src/store/ (the Makefile defines QT_STORE_PRIVATE for those
+ * files; a unit test that reaches inside defines it itself). */
+#ifndef QT_STORE_PRIVATE
+#error "store/db.h is private to src/store/: use the typed functions of store/store*.h"
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
+
+/* A result that must be looked at: ignoring a returned error code is a
+ * bug (gcc's warn_unused_result is not silenced by a (void) cast). */
+#ifndef QT_MUST_CHECK
+#define QT_MUST_CHECK __attribute__((warn_unused_result))
+#endif
 
 enum db_dialect { DB_SQLITE = 1, DB_POSTGRES = 2 };
 
@@ -60,13 +72,13 @@ static inline struct db_param db_text_param(const char *s)
 /* Open a pool of up to pool_size connections for "sqlite:PATH" or
  * "postgres://..." / "postgresql://...".  For SQLite the file's directory
  * must exist.  On failure returns a DB_* code and a message in err. */
-int db_open(const char *url, int pool_size, struct db **out, char *err, size_t errlen);
+QT_MUST_CHECK int db_open(const char *url, int pool_size, struct db **out, char *err, size_t errlen);
 void db_close(struct db *db);
 enum db_dialect db_dialect_of(const struct db *db);
 
 /* Check a connection out of the pool (blocks while all are busy) and back.
  * db_acquire returns DB_UNAVAILABLE when no connection can be made. */
-int db_acquire(struct db *db, struct db_conn **out);
+QT_MUST_CHECK int db_acquire(struct db *db, struct db_conn **out);
 void db_release(struct db *db, struct db_conn *c);
 
 /* Transactions.  write=1 takes the write lock up front on SQLite (BEGIN
@@ -84,15 +96,15 @@ void db_release(struct db *db, struct db_conn *c);
  * (the snapshot had nothing to make durable); the answer is read before
  * the connection's next use, and a connection whose COMMIT failed is
  * replaced then.  Every other db_commit waits and reports the outcome. */
-int db_begin(struct db_conn *c, const char *tenant_id, int write);
-int db_commit(struct db_conn *c);
+QT_MUST_CHECK int db_begin(struct db_conn *c, const char *tenant_id, int write);
+QT_MUST_CHECK int db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);
 /* Run statements with no parameters and no results (migrations). */
-int db_exec_script(struct db_conn *c, const char *sql);
+QT_MUST_CHECK int db_exec_script(struct db_conn *c, const char *sql);
 
 /* Run one statement.  res may be NULL when no rows are wanted; otherwise
  * *res receives every row (free with db_res_free).  Returns a DB_* code. */
-int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
+QT_MUST_CHECK int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
 	int nparams, struct db_res **res);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(struct db_conn *c);

@@ -1,10 +1,14 @@
 /* db_sqlite.c — the SQLite backend: WAL, busy_timeout, foreign keys, a pool
  * of connections with a per-connection prepared-statement cache. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/db_backend.h"
 
@@ -481,6 +485,42 @@ static void configure_sqlite(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Owner-only, whatever an older version or another tool left. */
+static void tighten(int fd, const char *path)
+{
+	struct stat st;
+	if ((fd >= 0 ? fstat(fd, &st) : stat(path, &st)) == 0 && (st.st_mode & 077)) {
+		if (fd >= 0)
+			(void)fchmod(fd, 0600);
+		else
+			(void)chmod(path, 0600);
+	}
+}
+
+/* The database holds password hashes and customers' details.  SQLite
+ * creates it as 0644 less the umask, and gives its -wal, -shm and journal
+ * files the database file's mode; so the file is made (or kept) 0600
+ * here, before SQLite opens it, and the side files are made so too. */
+static int restrict_files(const char *path, char *err, size_t errlen)
+{
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "sqlite \"%s\": cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	tighten(fd, path);
+	close(fd);
+	static const char *const side[] = { "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+		char p[4200];
+		snprintf(p, sizeof p, "%s%s", path, side[i]);
+		tighten(-1, p);
+	}
+	return 0;
+}
+
 int db_sqlite_open(const char *path, int pool_size, struct db **out, char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -490,6 +530,8 @@ int db_sqlite_open(const char *path, int pool_size, struct db **out, char *err, 
 		return DB_ERROR;
 	}
 	pthread_once(&once, configure_sqlite);
+	if (restrict_files(path, err, errlen) < 0)
+		return DB_UNAVAILABLE;
 	struct sq_db *db = calloc(1, sizeof *db);
 	if (!db)
 		abort();

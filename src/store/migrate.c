@@ -8,24 +8,27 @@ static const char create_versions[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
-static int current_version(struct db_conn *c)
+/* The highest version applied into *v; a DB_* code. */
+static int current_version(struct db_conn *c, int *v)
 {
 	struct db_res *r = NULL;
-	int v = -1;
-	if (db_exec(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0, &r) == DB_OK)
-		v = (int)db_res_int(r, 0, 0);
+	int rc = db_exec(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0, &r);
+	if (rc == DB_OK)
+		*v = (int)db_res_int(r, 0, 0);
 	db_res_free(r);
-	return v;
+	return rc;
 }
 
 int migrate_current_version(struct db *db)
 {
 	struct db_conn *c;
+	int v = 0;
 	if (db_acquire(db, &c) != DB_OK)
-		return -1;
-	int v = current_version(c);
+		return 0;
+	if (current_version(c, &v) != DB_OK)
+		v = 0;
 	db_release(db, c);
-	return v < 0 ? 0 : v;
+	return v;
 }
 
 int migrate_run(struct db *db, int *applied, char *err, size_t errlen)
@@ -59,9 +62,18 @@ int migrate_run(struct db *db, int *applied, char *err, size_t errlen)
 			snprintf(err, errlen, "migrate: begin: %s", db_conn_error(c));
 			goto out;
 		}
+		/* A failed lock would let two processes apply the same version;
+		 * a failed read would try to apply one again. */
 		if (db_conn_dialect(c) == DB_POSTGRES)
-			db_exec_script(c, "LOCK TABLE schema_migrations IN EXCLUSIVE MODE");
-		int have = current_version(c);
+			rc = db_exec_script(c, "LOCK TABLE schema_migrations IN EXCLUSIVE MODE");
+		int have = 0;
+		if (rc == DB_OK)
+			rc = current_version(c, &have);
+		if (rc != DB_OK) {
+			snprintf(err, errlen, "migrate: reading schema_migrations: %s", db_conn_error(c));
+			db_rollback(c);
+			goto out;
+		}
 		if (have >= list[i].version) {
 			db_rollback(c);
 			continue;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "store/migrate.h"
-#include "store/store.h"
+#include "store/store_internal.h"
 #include "util/log.h"
 
 struct store {
@@ -109,6 +109,16 @@ int store_begin_platform(struct store *s, int write,
 	return begin(s, NULL, write, actor, out);
 }
 
+const char *store_tx_actor_id(const struct store_tx *tx)
+{
+	return tx->actor.actor_id;
+}
+
+void store_tx_set_actor_role(struct store_tx *tx, const char *role)
+{
+	tx->actor.actor_role = role ? role : "system";
+}
+
 int store_commit(struct store_tx *tx)
 {
 	int rc = store_map(db_commit(tx->conn));
@@ -147,6 +157,13 @@ char *store_dup(struct arena *a, const struct db_res *r, int row, int col)
 int store_schema_version(struct store *s)
 {
 	return migrate_current_version(s->db);
+}
+
+int store_schema_latest(const struct store *s)
+{
+	if (db_dialect_of(s->db) == DB_POSTGRES)
+		return migrations_postgres[migrations_postgres_count - 1].version;
+	return migrations_sqlite[migrations_sqlite_count - 1].version;
 }
 
 int store_backup(struct store *s, const char *path)

@@ -6,9 +6,15 @@
  * Tenant scoping lives here, in one place: tenant data is reached only
  * inside a `struct store_tx` opened for one tenant by store_begin_tenant().
  * Every tenant-data function takes that transaction as its first argument
- * and binds tx->tenant_id into every statement it runs, so no query can be
- * written without the tenant.  On PostgreSQL the same transaction also sets
- * app.tenant_id for Row Level Security, which backs the scoping up.
+ * and binds the transaction's tenant id into every statement it runs, so no
+ * query can be written without the tenant.  On PostgreSQL the same
+ * transaction also sets app.tenant_id for Row Level Security, which backs
+ * the scoping up.
+ *
+ * What comes back is typed: records and arrays of them from the caller's
+ * arena, counts, codes.  The SQL driver (db.h) and the transaction's
+ * fields are private to src/store/ (store_internal.h); no caller sees a
+ * result row.  Here, the one JSON argument left is store_audit's payload.
  *
  * Errors: functions return STORE_OK (0) or a negative STORE_* code.  The
  * API layer maps them to HTTP in one function (api/common.c).
@@ -20,8 +26,13 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "store/db.h"
 #include "util/arena.h"
+
+/* A result that must be looked at: ignoring a returned error code is a
+ * bug (gcc's warn_unused_result is not silenced by a (void) cast). */
+#ifndef QT_MUST_CHECK
+#define QT_MUST_CHECK __attribute__((warn_unused_result))
+#endif
 
 enum {
 	STORE_OK = 0,
@@ -43,52 +54,50 @@ struct store_actor {
 	const char *client_ip;
 };
 
-struct store_tx {
-	struct store *store;
-	struct db_conn *conn;
-	char tenant_id[37];       /* "" for platform transactions */
-	int write;
-	struct store_actor actor;
-};
+/* One transaction on one connection, scoped to a tenant or to the platform
+ * tables.  Opaque: its fields are the store's (store_internal.h). */
+struct store_tx;
 
-int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen);
+QT_MUST_CHECK int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
-enum db_dialect store_dialect(const struct store *s);
 /* Apply migrations; *applied may be NULL. */
-int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
+QT_MUST_CHECK int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
 /* Schema version in the database (0 when none). */
 int store_schema_version(struct store *s);
+/* The version this build's migrations reach on s's dialect: a database
+ * below it needs `quantumtrack migrate`. */
+int store_schema_latest(const struct store *s);
 /* SQLite only: VACUUM INTO a new file. */
-int store_backup(struct store *s, const char *path);
+QT_MUST_CHECK int store_backup(struct store *s, const char *path);
 /* 1 when the database answers. */
 int store_ready(struct store *s);
 
 /* Open a transaction scoped to one tenant.  write=1 takes the write lock
  * (SQLite) so checks and writes are atomic.  actor may be NULL for reads.
  * On success *out is valid until store_commit or store_rollback. */
-int store_begin_tenant(struct store *s, const char *tenant_id, int write,
+QT_MUST_CHECK int store_begin_tenant(struct store *s, const char *tenant_id, int write,
 	const struct store_actor *actor, struct store_tx **out);
 /* A transaction for platform tables (tenants, users, operators, plans). */
-int store_begin_platform(struct store *s, int write,
+QT_MUST_CHECK int store_begin_platform(struct store *s, int write,
 	const struct store_actor *actor, struct store_tx **out);
+/* Who the transaction acts for (written into audit rows and entries'
+ * created_by): never NULL ("system" when begun without an actor).  The
+ * string lives as long as the actor passed to store_begin_*. */
+const char *store_tx_actor_id(const struct store_tx *tx);
+/* The actor's role, once it is known (the membership is read inside the
+ * transaction).  role must outlive tx. */
+void store_tx_set_actor_role(struct store_tx *tx, const char *role);
 /* Commit and free tx.  On failure the transaction is rolled back and freed. */
-int store_commit(struct store_tx *tx);
+QT_MUST_CHECK int store_commit(struct store_tx *tx);
 /* Roll back and free tx; NULL is fine. */
 void store_rollback(struct store_tx *tx);
-
-/* Shorthands used by the store modules.  Map a db code to a store code. */
-int store_map(int db_rc);
-int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
-	int n, struct db_res **res);
-/* Copy a result cell into the arena (NULL stays NULL). */
-char *store_dup(struct arena *a, const struct db_res *r, int row, int col);
 
 /* ---- audit trail (store_audit.c) ---- */
 
 /* Append an audit row to the tenant's hash chain inside tx (which must be a
  * tenant write transaction).  before/after may be NULL; they are
  * serialized with sorted keys.  Returns a STORE_* code. */
-int store_audit(struct store_tx *tx, const char *action, const char *entity,
+QT_MUST_CHECK int store_audit(struct store_tx *tx, const char *action, const char *entity,
 	const char *entity_id, json_t *before, json_t *after);
 
 struct audit_filter {
@@ -99,12 +108,40 @@ struct audit_filter {
 	int64_t before_seq;        /* keyset cursor: rows with seq < this; 0 = start */
 	int limit;
 };
-/* Rows newest first, as JSON objects appended to `out` (a JSON array). */
-int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *out);
 
-/* Recompute the tenant's chain.  Returns 0 when intact; otherwise writes a
- * description of the first break into problem and returns 1. */
-int store_audit_verify(struct store_tx *tx, char *problem, size_t len);
+/* One audit row as stored.  before_json and after_json are the JSON text
+ * that was hashed (NULL when the row has none); the API parses them. */
+struct audit_row {
+	int64_t seq;
+	char *id, *actor_id, *actor_role, *action, *entity, *entity_id;
+	char *before_json, *after_json;
+	char *request_id, *client_ip;
+	int64_t created_at;
+	char *prev_hash, *hash;
+};
+/* Up to f->limit rows matching f, newest first, into *out (an arena array,
+ * never NULL; strings from the arena too), *n rows. */
+QT_MUST_CHECK int store_audit_list(struct store_tx *tx, const struct audit_filter *f, struct arena *a,
+	struct audit_row **out, int *n);
+
+/* What store_audit_verify found: the first break, if any. */
+enum audit_chain_state {
+	AUDIT_CHAIN_INTACT = 0,
+	AUDIT_CHAIN_SEQ_MISSING,    /* no row `seq`; the next row found is found_seq */
+	AUDIT_CHAIN_PREV_MISMATCH,  /* row `seq` (id): prev_hash is not row seq-1's hash */
+	AUDIT_CHAIN_EDITED,         /* row `seq` (id): its content does not match its hash */
+	AUDIT_CHAIN_HEAD_MISMATCH,  /* the rows end at `seq` but the chain head says
+				       found_seq (rows deleted from the end) */
+};
+struct audit_chain_status {
+	enum audit_chain_state state;
+	int64_t seq, found_seq;
+	char id[64];                /* the row's id (truncated if a tampered one is longer) */
+};
+/* Recompute the tenant's chain, a page at a time.  Returns STORE_OK with
+ * *out filled (state AUDIT_CHAIN_INTACT when it holds), or a negative
+ * STORE_* code when the log cannot be read. */
+QT_MUST_CHECK int store_audit_verify(struct store_tx *tx, struct audit_chain_status *out);
 
 /* The canonical text hashed for one audit row (shared with verify). */
 char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,

@@ -15,8 +15,7 @@
 
 #include "util/hex.h"
 #include "util/buf.h"
-#include "store/store.h"
-#include "util/civil.h"
+#include "store/store_internal.h"
 #include "util/clock.h"
 #include "util/uuid.h"
 
@@ -201,22 +200,8 @@ out:
 	return rc;
 }
 
-static json_t *json_or_null(const char *text)
-{
-	if (!text)
-		return json_null();
-	json_t *v = json_loads(text, 0, NULL);
-	return v ? v : json_string(text);
-}
-
-static json_t *time_json(int64_t ms)
-{
-	char t[25];
-	civil_format_rfc3339(ms, t);
-	return json_string(t);
-}
-
-int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *out)
+int store_audit_list(struct store_tx *tx, const struct audit_filter *f, struct arena *a,
+	struct audit_row **out, int *n)
 {
 	struct db_res *r = NULL;
 	struct db_param p[] = {
@@ -235,23 +220,24 @@ int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *
 		" ORDER BY seq DESC LIMIT $8", p, 8, &r);
 	if (rc != STORE_OK)
 		return rc;
-	for (int i = 0; i < db_res_rows(r); i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "seq", json_integer(db_res_int(r, i, 0)));
-		json_object_set_new(o, "id", json_string(db_res_text(r, i, 1)));
-		json_object_set_new(o, "actor_id", json_string(db_res_text(r, i, 2)));
-		json_object_set_new(o, "actor_role", json_string(db_res_text(r, i, 3)));
-		json_object_set_new(o, "action", json_string(db_res_text(r, i, 4)));
-		json_object_set_new(o, "entity", json_string(db_res_text(r, i, 5)));
-		json_object_set_new(o, "entity_id", json_string(db_res_text(r, i, 6)));
-		json_object_set_new(o, "before", json_or_null(db_res_text(r, i, 7)));
-		json_object_set_new(o, "after", json_or_null(db_res_text(r, i, 8)));
-		json_object_set_new(o, "request_id", json_string(db_res_text(r, i, 9)));
-		json_object_set_new(o, "client_ip", json_string(db_res_text(r, i, 10)));
-		json_object_set_new(o, "created_at", time_json(db_res_int(r, i, 11)));
-		json_object_set_new(o, "prev_hash", json_string(db_res_text(r, i, 12)));
-		json_object_set_new(o, "hash", json_string(db_res_text(r, i, 13)));
-		json_array_append_new(out, o);
+	*n = db_res_rows(r);
+	*out = arena_alloc(a, sizeof **out * (size_t)(*n ? *n : 1));
+	for (int i = 0; i < *n; i++) {
+		struct audit_row *o = &(*out)[i];
+		o->seq = db_res_int(r, i, 0);
+		o->id = store_dup(a, r, i, 1);
+		o->actor_id = store_dup(a, r, i, 2);
+		o->actor_role = store_dup(a, r, i, 3);
+		o->action = store_dup(a, r, i, 4);
+		o->entity = store_dup(a, r, i, 5);
+		o->entity_id = store_dup(a, r, i, 6);
+		o->before_json = store_dup(a, r, i, 7);
+		o->after_json = store_dup(a, r, i, 8);
+		o->request_id = store_dup(a, r, i, 9);
+		o->client_ip = store_dup(a, r, i, 10);
+		o->created_at = db_res_int(r, i, 11);
+		o->prev_hash = store_dup(a, r, i, 12);
+		o->hash = store_dup(a, r, i, 13);
 	}
 	db_res_free(r);
 	return STORE_OK;
@@ -261,18 +247,28 @@ int store_audit_list(struct store_tx *tx, const struct audit_filter *f, json_t *
  * stays flat however long the trail. */
 #define VERIFY_PAGE 4096
 
-int store_audit_verify(struct store_tx *tx, char *problem, size_t len)
+static void chain_break(struct audit_chain_status *out, enum audit_chain_state state,
+	int64_t seq, int64_t found_seq, const char *id)
+{
+	out->state = state;
+	out->seq = seq;
+	out->found_seq = found_seq;
+	snprintf(out->id, sizeof out->id, "%s", id ? id : "");
+}
+
+int store_audit_verify(struct store_tx *tx, struct audit_chain_status *out)
 {
 	struct db_res *r = NULL, *h = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
 	char prev[65], hash[65];
-	int broken = 0, more = 1;
+	int more = 1;
 	int64_t expect_seq = 1;
 	struct buf canonical = BUF_INIT;
-	int rc;
+	int rc = STORE_OK;
 
+	memset(out, 0, sizeof *out);
 	snprintf(prev, sizeof prev, "%s", ZERO_HASH);
-	while (more && !broken) {
+	while (more && out->state == AUDIT_CHAIN_INTACT) {
 		struct db_param pp[] = { DB_TEXT(tx->tenant_id), DB_INT(expect_seq - 1), DB_INT(VERIFY_PAGE) };
 		db_res_free(r);
 		r = NULL;
@@ -280,21 +276,17 @@ int store_audit_verify(struct store_tx *tx, char *problem, size_t len)
 			"SELECT seq, id, actor_id, actor_role, action, entity, entity_id, before_json,"
 			" after_json, request_id, client_ip, created_at, prev_hash, hash"
 			" FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3", pp, 3, &r);
-		if (rc != STORE_OK) {
-			snprintf(problem, len, "cannot read the audit log");
-			buf_release(&canonical);
-			return rc;
-		}
+		if (rc != STORE_OK)
+			goto out;
 		more = db_res_rows(r) == VERIFY_PAGE;
-		for (int i = 0; i < db_res_rows(r) && !broken; i++, expect_seq++) {
+		for (int i = 0; i < db_res_rows(r) && out->state == AUDIT_CHAIN_INTACT; i++, expect_seq++) {
 			int64_t seq = db_res_int(r, i, 0);
+			const char *id = db_res_text(r, i, 1);
 			if (seq != expect_seq) {
-				snprintf(problem, len, "audit row seq %lld missing (found seq %lld next)",
-					(long long)expect_seq, (long long)seq);
-				broken = 1;
+				chain_break(out, AUDIT_CHAIN_SEQ_MISSING, expect_seq, seq, NULL);
 				break;
 			}
-			canonical_into(&canonical, tx->tenant_id, seq, db_res_text(r, i, 1),
+			canonical_into(&canonical, tx->tenant_id, seq, id,
 				db_res_text(r, i, 2), db_res_text(r, i, 3), db_res_text(r, i, 4),
 				db_res_text(r, i, 5), db_res_text(r, i, 6), db_res_text(r, i, 7),
 				db_res_text(r, i, 8), db_res_text(r, i, 9), db_res_text(r, i, 10),
@@ -302,29 +294,21 @@ int store_audit_verify(struct store_tx *tx, char *problem, size_t len)
 			chain_hash(prev, canonical.data, canonical.len, hash);
 			const char *stored_prev = db_res_text(r, i, 12);
 			const char *stored = db_res_text(r, i, 13);
-			if (!stored_prev || strcmp(stored_prev, prev) != 0) {
-				snprintf(problem, len, "audit row seq %lld (id %s): prev_hash does not match row %lld",
-					(long long)seq, db_res_text(r, i, 1), (long long)(seq - 1));
-				broken = 1;
-			} else if (!stored || strcmp(stored, hash) != 0) {
-				snprintf(problem, len, "audit row seq %lld (id %s): content does not match its hash (edited)",
-					(long long)seq, db_res_text(r, i, 1));
-				broken = 1;
-			}
+			if (!stored_prev || strcmp(stored_prev, prev) != 0)
+				chain_break(out, AUDIT_CHAIN_PREV_MISMATCH, seq, 0, id);
+			else if (!stored || strcmp(stored, hash) != 0)
+				chain_break(out, AUDIT_CHAIN_EDITED, seq, 0, id);
 			snprintf(prev, sizeof prev, "%s", stored ? stored : "");
 		}
 	}
-	if (!broken) {
+	if (out->state == AUDIT_CHAIN_INTACT) {
 		rc = store_exec(tx, "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1", p, 1, &h);
-		if (rc == STORE_OK && db_res_rows(h) == 1 &&
-		    db_res_int(h, 0, 0) != expect_seq - 1) {
-			snprintf(problem, len, "audit log ends at seq %lld but the chain head says %lld (rows deleted)",
-				(long long)(expect_seq - 1), (long long)db_res_int(h, 0, 0));
-			broken = 1;
-		}
+		if (rc == STORE_OK && db_res_rows(h) == 1 && db_res_int(h, 0, 0) != expect_seq - 1)
+			chain_break(out, AUDIT_CHAIN_HEAD_MISMATCH, expect_seq - 1, db_res_int(h, 0, 0), NULL);
 	}
+out:
 	buf_release(&canonical);
 	db_res_free(h);
 	db_res_free(r);
-	return broken;
+	return rc;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "store/store_idempotency.h"
+#include "store/store_internal.h"
 #include "util/clock.h"
 
 int store_idem_claim(struct store_tx *tx, const char *key, const char *request_hash,
@@ -48,7 +49,8 @@ int store_idem_complete(struct store_tx *tx, const char *key, int status, const 
 
 int store_idem_expire(struct store *s, int64_t cutoff_ms)
 {
-	/* Expiry runs per tenant so it works under RLS too. */
+	/* Expiry runs per tenant so it works under RLS too.  A tenant that
+	 * fails does not stop the others; the first failure is returned. */
 	struct store_tx *tx;
 	struct db_res *r = NULL;
 	int rc = store_begin_platform(s, 0, NULL, &tx);
@@ -58,16 +60,21 @@ int store_idem_expire(struct store *s, int64_t cutoff_ms)
 	store_rollback(tx);
 	if (rc != STORE_OK)
 		return rc;
+	int first = STORE_OK;
 	for (int i = 0; i < db_res_rows(r); i++) {
-		if (store_begin_tenant(s, db_res_text(r, i, 0), 1, NULL, &tx) != STORE_OK)
-			continue;
-		struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(cutoff_ms) };
-		if (store_exec(tx, "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND created_at < $2",
-			p, 2, NULL) == STORE_OK)
-			store_commit(tx);
-		else
-			store_rollback(tx);
+		rc = store_begin_tenant(s, db_res_text(r, i, 0), 1, NULL, &tx);
+		if (rc == STORE_OK) {
+			struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(cutoff_ms) };
+			rc = store_exec(tx, "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND created_at < $2",
+				p, 2, NULL);
+			if (rc == STORE_OK)
+				rc = store_commit(tx);
+			else
+				store_rollback(tx);
+		}
+		if (rc != STORE_OK && first == STORE_OK)
+			first = rc;
 	}
 	db_res_free(r);
-	return STORE_OK;
+	return first;
 }

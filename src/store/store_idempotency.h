@@ -15,10 +15,11 @@ enum { IDEM_NEW = 0, IDEM_REPLAY = 1, IDEM_MISMATCH = 2 };
  * (go ahead, then call store_idem_complete), IDEM_REPLAY (*status and
  * *body, from arena a, hold the first response), IDEM_MISMATCH (same key,
  * different request), or a negative STORE_* code. */
-int store_idem_claim(struct store_tx *tx, const char *key, const char *request_hash,
+QT_MUST_CHECK int store_idem_claim(struct store_tx *tx, const char *key, const char *request_hash,
 	struct arena *a, int *status, char **body);
-int store_idem_complete(struct store_tx *tx, const char *key, int status, const char *body);
-/* Delete keys older than cutoff_ms (all tenants; run by serve hourly). */
-int store_idem_expire(struct store *s, int64_t cutoff_ms);
+QT_MUST_CHECK int store_idem_complete(struct store_tx *tx, const char *key, int status, const char *body);
+/* Delete keys older than cutoff_ms (all tenants; run by serve hourly).
+ * Every tenant is tried; returns STORE_OK or the first failure's code. */
+QT_MUST_CHECK int store_idem_expire(struct store *s, int64_t cutoff_ms);
 
 #endif

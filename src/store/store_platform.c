@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "store/store_internal.h"
 #include "store/store_platform.h"
 #include "util/civil.h"
 #include "util/clock.h"
@@ -16,11 +17,6 @@ static int one_row(int rc, struct db_res **r)
 	if (rc != STORE_OK)
 		return rc;
 	return db_res_rows(*r) == 1 ? STORE_OK : STORE_NOT_FOUND;
-}
-
-static int is_pg(const struct store_tx *tx)
-{
-	return db_conn_dialect(tx->conn) == DB_POSTGRES;
 }
 
 static json_t *time_json(int64_t ms)
@@ -93,7 +89,7 @@ int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
 	struct db_param p[] = { DB_TEXT(id), DB_TEXT(slug), DB_TEXT(name), DB_TEXT(domain),
 		DB_TEXT(plan), DB_INT(now) };
 	int rc;
-	if (is_pg(tx)) {
+	if (store_is_pg(tx)) {
 		rc = store_exec(tx, "SELECT qt_tenant_create($1, $2, $3, $4, $5, $6)", p, 6, NULL);
 		if (rc == STORE_OK)
 			rc = store_tx_enter_tenant(tx, id);
@@ -156,7 +152,7 @@ int store_tenant_update(struct store_tx *tx, const char *id, const char *plan,
 {
 	struct db_param p[] = { DB_TEXT(id), DB_TEXT(plan), DB_TEXT(status), DB_TEXT(domain),
 		DB_INT(clear_domain), DB_INT(clock_now_ms()) };
-	if (is_pg(tx)) {
+	if (store_is_pg(tx)) {
 		struct db_res *r = NULL;
 		if (!uuid_valid(id))
 			return STORE_NOT_FOUND;
@@ -180,7 +176,7 @@ int store_platform_admin(struct store_tx *tx, int *yes)
 {
 	struct db_res *r = NULL;
 	*yes = 1;
-	if (!is_pg(tx))
+	if (!store_is_pg(tx))
 		return STORE_OK;
 	/* The definer functions own their tables; whoever may act as their
 	 * owner needs no operator session. */
@@ -213,7 +209,7 @@ int store_tenant_delete(struct store_tx *tx, const char *id)
 	struct db_param p[] = { DB_TEXT(id) };
 	int rc;
 
-	if (is_pg(tx))
+	if (store_is_pg(tx))
 		return store_exec(tx, "SELECT qt_purge_tenant($1)", p, 1, NULL);
 	for (size_t i = 0; i < sizeof purge_sqlite / sizeof purge_sqlite[0]; i++) {
 		rc = store_exec(tx, purge_sqlite[i], p, 1, NULL);
@@ -577,7 +573,7 @@ int store_operator_password_settings(struct store_tx *tx, const char *email, str
 {
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(email) };
-	int rc = one_row(store_exec(tx, is_pg(tx)
+	int rc = one_row(store_exec(tx, store_is_pg(tx)
 		? "SELECT qt_operator_password_settings($1)"
 		: "SELECT password_hash FROM operators WHERE email = $1", p, 1, &r), &r);
 	if (rc == STORE_OK && db_res_isnull(r, 0, 0))
@@ -602,7 +598,7 @@ int store_operator_login(struct store_tx *tx, const char *email, const char *com
 {
 	struct db_res *r = NULL;
 	int rc;
-	if (is_pg(tx)) {
+	if (store_is_pg(tx)) {
 		struct db_param p[] = { DB_TEXT(email), DB_TEXT(computed), DB_TEXT(token_hash),
 			DB_TEXT(family_id), DB_INT(expires_at) };
 		rc = one_row(store_exec(tx, "SELECT operator_id, email, name FROM qt_operator_login($1, $2, $3, $4, $5)",
@@ -695,7 +691,7 @@ int store_operator_refresh(struct store_tx *tx, const char *old_hash, const char
 	int64_t new_expires_at, struct arena *a, struct operator_rec *out, char **family_id,
 	enum operator_refresh_outcome *outcome)
 {
-	if (!is_pg(tx))
+	if (!store_is_pg(tx))
 		return operator_refresh_sqlite(tx, old_hash, new_hash, new_expires_at, a, out,
 			family_id, outcome);
 	struct db_res *r = NULL;
@@ -722,7 +718,7 @@ int store_operator_refresh(struct store_tx *tx, const char *old_hash, const char
 
 int store_operator_logout(struct store_tx *tx, const char *token_hash)
 {
-	if (is_pg(tx)) {
+	if (store_is_pg(tx)) {
 		struct db_param p[] = { DB_TEXT(token_hash) };
 		return store_exec(tx, "SELECT qt_operator_logout($1)", p, 1, NULL);
 	}
@@ -740,7 +736,7 @@ int store_operator_session(struct store_tx *tx, const char *family_id, struct ar
 	int rc;
 	if (!uuid_valid(family_id))
 		return STORE_NOT_FOUND;
-	if (is_pg(tx)) {
+	if (store_is_pg(tx)) {
 		struct db_param p[] = { DB_TEXT(family_id) };
 		rc = one_row(store_exec(tx, "SELECT operator_id, email, name FROM qt_operator_session($1)",
 			p, 1, &r), &r);
@@ -793,7 +789,7 @@ int store_refresh_get(struct store_tx *tx, const char *token_hash, struct arena 
 		" COALESCE(used_at, 0), COALESCE(revoked_at, 0) FROM qt_refresh_token($1)";
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(token_hash) };
-	int rc = one_row(store_exec(tx, is_pg(tx) ? sql_pg : sql_sqlite, p, 1, &r), &r);
+	int rc = one_row(store_exec(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, p, 1, &r), &r);
 	if (rc == STORE_OK) {
 		out->token_hash = store_dup(a, r, 0, 0);
 		out->family_id = store_dup(a, r, 0, 1);

@@ -100,7 +100,7 @@ int store_tenant_delete(struct store_tx *tx, const char *id);
  * without an operator session (SQLite, or the owner role), else 0: the
  * CLI asks first, to say which URL it needs.
  */
-int store_platform_admin(struct store_tx *tx, int *yes);
+QT_MUST_CHECK int store_platform_admin(struct store_tx *tx, int *yes);
 /* Re-scope a platform transaction to a tenant (creating a tenant, seeding):
  * afterwards tenant functions may be called on tx. */
 int store_tx_enter_tenant(struct store_tx *tx, const char *tenant_id);
@@ -149,19 +149,19 @@ int store_member_count_role(struct store_tx *tx, const char *role, int64_t *coun
  * database's clock there, clock_now_ms() on SQLite.
  */
 /* Add an operator (the owner role on PostgreSQL: the CLI). */
-int store_operator_create(struct store_tx *tx, const char *email, const char *name,
+QT_MUST_CHECK int store_operator_create(struct store_tx *tx, const char *email, const char *name,
 	const char *password_hash, struct arena *a, struct operator_rec *out);
 /* The settings of the operator's stored password hash, all but the hash
  * itself (see password_hash_with_settings()), into *settings from a.
  * STORE_NOT_FOUND when there is no such operator or the stored hash is not
  * argon2id. */
-int store_operator_password_settings(struct store_tx *tx, const char *email, struct arena *a,
+QT_MUST_CHECK int store_operator_password_settings(struct store_tx *tx, const char *email, struct arena *a,
 	char **settings);
 /* Sign in: when computed (the presented password hashed with those
  * settings) equals the stored hash, start session family_id with its first
  * refresh token token_hash, valid until expires_at (unix ms), and fill
  * *out.  STORE_NOT_FOUND when the email or the password is wrong. */
-int store_operator_login(struct store_tx *tx, const char *email, const char *computed,
+QT_MUST_CHECK int store_operator_login(struct store_tx *tx, const char *email, const char *computed,
 	const char *token_hash, const char *family_id, int64_t expires_at,
 	struct arena *a, struct operator_rec *out);
 /* Rotate the refresh token old_hash for new_hash (valid until
@@ -169,16 +169,16 @@ int store_operator_login(struct store_tx *tx, const char *email, const char *com
  * happened, and with OPERATOR_REFRESH_OK *out and *family_id (from a) are
  * filled.  After OPERATOR_REFRESH_REUSED the session is revoked in tx:
  * commit it. */
-int store_operator_refresh(struct store_tx *tx, const char *old_hash, const char *new_hash,
+QT_MUST_CHECK int store_operator_refresh(struct store_tx *tx, const char *old_hash, const char *new_hash,
 	int64_t new_expires_at, struct arena *a, struct operator_rec *out, char **family_id,
 	enum operator_refresh_outcome *outcome);
 /* Revoke the session the refresh token belongs to; unknown tokens are fine. */
-int store_operator_logout(struct store_tx *tx, const char *token_hash);
+QT_MUST_CHECK int store_operator_logout(struct store_tx *tx, const char *token_hash);
 /* The operator of session family_id when it is live (not revoked, not
  * expired), into *out; STORE_NOT_FOUND otherwise (also for a malformed
  * id).  On PostgreSQL this also binds the session to tx, which allows the
  * platform changes above for the rest of the transaction. */
-int store_operator_session(struct store_tx *tx, const char *family_id, struct arena *a,
+QT_MUST_CHECK int store_operator_session(struct store_tx *tx, const char *family_id, struct arena *a,
 	struct operator_rec *out);
 
 /* Refresh tokens of store users.  refresh_tokens is under Row Level

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "store/store_reports.h"
+#include "store/store_internal.h"
 #include "store/store_sql.h"
 
 #define NOT_REVERSED " AND" SQL_NOT_REVERSED
@@ -62,21 +63,49 @@ int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, stru
 }
 
 int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
-	struct db_res **out)
+	struct arena *a, struct day_flow_row **out, int *n)
 {
+	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(from_ms), DB_INT(to_ms) };
-	return store_exec(tx,
+	int rc = store_exec(tx,
 		"SELECT t.occurred_at, t.type, t.amount_minor FROM transactions t"
 		" WHERE t.tenant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3"
 		" AND t.type IN ('purchase', 'payment')" NOT_REVERSED
-		" ORDER BY t.occurred_at", p, 3, out);
+		" ORDER BY t.occurred_at", p, 3, &r);
+	if (rc != STORE_OK)
+		return rc;
+	*n = db_res_rows(r);
+	*out = arena_alloc(a, sizeof **out * (size_t)(*n ? *n : 1));
+	for (int i = 0; i < *n; i++) {
+		struct day_flow_row *f = &(*out)[i];
+		f->occurred_at = db_res_int(r, i, 0);
+		f->type = entry_type_parse(db_res_text(r, i, 1));
+		f->amount_minor = db_res_int(r, i, 2);
+	}
+	db_res_free(r);
+	return STORE_OK;
 }
 
-int store_report_towers(struct store_tx *tx, struct db_res **out)
+int store_report_towers(struct store_tx *tx, struct arena *a,
+	struct tower_floor_row **out, int *n)
 {
+	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
-	return store_exec(tx,
+	int rc = store_exec(tx,
 		"SELECT tower, floor, COUNT(*), " SUM_BIGINT("balance_minor") " FROM customers"
 		" WHERE tenant_id = $1 AND apartment IS NOT NULL AND balance_minor > 0"
-		" GROUP BY tower, floor ORDER BY tower, floor", p, 1, out);
+		" GROUP BY tower, floor ORDER BY tower, floor", p, 1, &r);
+	if (rc != STORE_OK)
+		return rc;
+	*n = db_res_rows(r);
+	*out = arena_alloc(a, sizeof **out * (size_t)(*n ? *n : 1));
+	for (int i = 0; i < *n; i++) {
+		struct tower_floor_row *f = &(*out)[i];
+		f->tower = db_res_int(r, i, 0);
+		f->floor = db_res_int(r, i, 1);
+		f->customers = db_res_int(r, i, 2);
+		f->outstanding_minor = db_res_int(r, i, 3);
+	}
+	db_res_free(r);
+	return STORE_OK;
 }

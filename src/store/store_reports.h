@@ -8,7 +8,8 @@
 #ifndef QT_STORE_REPORTS_H
 #define QT_STORE_REPORTS_H
 
-#include "store/store_ledger.h"
+#include "domain/entry.h"
+#include "store/store.h"
 
 struct owing_row {
 	char *id, *name, *phone, *apartment;
@@ -23,7 +24,7 @@ struct owing_row {
  * FIFO settlement the unpaid lots are the newest, so a customer's overdue
  * amount is max(0, balance - recent).  STORE_OVERFLOW when a customer's
  * recent lots add up past int64. */
-int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
+QT_MUST_CHECK int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
 	struct arena *a, struct owing_row **out, int *n);
 
 struct flow_totals {
@@ -32,16 +33,29 @@ struct flow_totals {
 /* Purchases and payments that occurred in [from_ms, to_ms), leaving out
  * entries that were reversed.  STORE_OVERFLOW when either total does not
  * fit int64. */
-int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, struct flow_totals *out);
+QT_MUST_CHECK int store_report_flows(struct store_tx *tx, int64_t from_ms, int64_t to_ms, struct flow_totals *out);
 
-/* Entries (occurred_at, type, amount) in [from_ms, to_ms), not reversed,
- * purchases and payments only, oldest first: for per-day totals. */
-int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
-	struct db_res **out);
+struct day_flow_row {
+	int64_t occurred_at;
+	enum entry_type type;       /* ENTRY_PURCHASE or ENTRY_PAYMENT */
+	int64_t amount_minor;
+};
+/* Purchases and payments that occurred in [from_ms, to_ms), not reversed,
+ * oldest first, for per-day totals: *n rows into *out (an arena array,
+ * never NULL). */
+QT_MUST_CHECK int store_report_entries(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct arena *a, struct day_flow_row **out, int *n);
 
+struct tower_floor_row {
+	int64_t tower, floor;
+	int64_t customers;          /* customers on the floor who owe */
+	int64_t outstanding_minor;  /* what they owe together */
+};
 /* Outstanding by tower and floor over customers who owe (a customer in
- * credit does not lower a floor's total): rows (tower, floor, customers,
- * balance).  STORE_OVERFLOW when a floor's total does not fit int64. */
-int store_report_towers(struct store_tx *tx, struct db_res **out);
+ * credit does not lower a floor's total), ordered by tower and floor: *n
+ * rows into *out (an arena array, never NULL).  STORE_OVERFLOW when a
+ * floor's total does not fit int64. */
+QT_MUST_CHECK int store_report_towers(struct store_tx *tx, struct arena *a,
+	struct tower_floor_row **out, int *n);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "store/store_internal.h"
 #include "store/store_roles.h"
 
 /* The verifier rides in a transaction-local setting, and format('%L')

@@ -22,6 +22,6 @@
  * CREATEROLE (or to be a superuser).  Returns STORE_OK, or STORE_ERROR with
  * a message in err (also on SQLite, which has no roles).
  */
-int store_app_role_password(struct store *s, const char *password, char *err, size_t errlen);
+QT_MUST_CHECK int store_app_role_password(struct store *s, const char *password, char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,12 @@
 #ifndef QT_STORE_SQL_H
 #define QT_STORE_SQL_H
 
+/* Private to src/store/ (the Makefile defines QT_STORE_PRIVATE for those
+ * files; a unit test that reaches inside defines it itself). */
+#ifndef QT_STORE_PRIVATE
+#error "store/store_sql.h is private to src/store/: use the typed functions of store/store*.h"
+#endif
+
 /* The entry aliased `t` has not been undone by a reversal. */
 #define SQL_NOT_REVERSED \
 	" NOT EXISTS (SELECT 1 FROM transactions x" \

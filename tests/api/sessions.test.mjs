@@ -90,8 +90,18 @@ test('the refresh cookie is Secure only when the request came over HTTPS or QT_P
   const body = { tenant: t.slug, email: t.email, password: t.password };
   const plain = await srv.api('POST', '/api/v1/auth/login', { body, headers: WEB });
   assert.doesNotMatch(plain.headers.get('set-cookie'), /;\s*Secure/i);
-  const proxied = await srv.api('POST', '/api/v1/auth/login', { body, headers: { ...WEB, 'X-Forwarded-Proto': 'https' } });
-  assert.match(proxied.headers.get('set-cookie'), /;\s*Secure/i);
+  // X-Forwarded-Proto counts only from a trusted proxy.
+  const spoofed = await srv.api('POST', '/api/v1/auth/login', { body, headers: { ...WEB, 'X-Forwarded-Proto': 'https' } });
+  assert.doesNotMatch(spoofed.headers.get('set-cookie'), /;\s*Secure/i);
+  const proxy = await startServer({ env: { QT_TRUSTED_PROXIES: '127.0.0.1/32' } });
+  try {
+    const tp = createTenant(proxy);
+    const proxied = await proxy.api('POST', '/api/v1/auth/login', { body: { tenant: tp.slug, email: tp.email, password: tp.password }, headers: { ...WEB, 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' } });
+    assert.equal(proxied.status, 200, proxied.text);
+    assert.match(proxied.headers.get('set-cookie'), /;\s*Secure/i);
+  } finally {
+    await proxy.stop();
+  }
   const https = await startServer({ env: { QT_PUBLIC_URL: 'https://shop.example.com' } });
   try {
     const t2 = createTenant(https);
