@@ -41,7 +41,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all quantumtrack run test unit deps deps-test fuzz fuzz-build fuzz-smoke clean bench
+.PHONY: all quantumtrack run test unit deps deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
 all: quantumtrack
 
 deps:
@@ -131,6 +131,10 @@ fuzz: $(FUZZ_BIN)
 
 bench: quantumtrack
 	bench/ledger.sh
+
+# util/tz.c against GLib and ICU (needs libglib2.0-dev libicu-dev; see util/tz.h).
+bench-tz:
+	bench/tz.sh
 
 clean:
 	rm -rf build quantumtrack
