@@ -11,7 +11,10 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wno-format-nonliteral
 HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=3
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP
+# util/banned.h turns calls of strcpy, sprintf, gmtime & co. into compile
+# errors; it is force-included so no file can forget it.
+BANNED   := -include src/util/banned.h
+CFLAGS   += -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP $(BANNED)
 LDFLAGS  += -Wl,-z,relro,-z,now
 WERROR   ?= 1
 ifeq ($(WERROR),1)
@@ -38,7 +41,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all quantumtrack run run-pg test unit deps deps-pg deps-test fuzz fuzz-build fuzz-smoke clean bench
+.PHONY: all quantumtrack run run-pg test unit deps deps-pg deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
 all: quantumtrack
 
 deps:
@@ -82,6 +85,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libqt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libqt.a $(LDFLAGS) $(PKG_LIBS)
 
+# test_banned compiles snippets with this build's compiler (and clang) to
+# prove util/banned.h refuses each banned call.
+$(BUILD)/tests/test_banned: tests/unit/test_banned.c src/util/banned.h $(BUILD)/libqt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -DQT_CC='"$(CC)"' -DQT_SRC_DIR='"$(CURDIR)/src"' \
+	  -DQT_PKG_CFLAGS='"$(PKG_CFLAGS)"' -o $@ $< $(BUILD)/libqt.a $(LDFLAGS) $(PKG_LIBS)
+
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
 
@@ -101,7 +111,7 @@ test: deps-test
 
 # libFuzzer targets, built with clang over the same sources.
 FUZZ_BUILD := build/fuzz
-FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -MMD -MP $(PKG_CFLAGS) \
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -MMD -MP $(BANNED) $(PKG_CFLAGS) \
                -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
@@ -136,6 +146,10 @@ fuzz: $(FUZZ_BIN)
 
 bench: quantumtrack
 	bench/ledger.sh
+
+# util/tz.c against GLib and ICU (needs libglib2.0-dev libicu-dev; see util/tz.h).
+bench-tz:
+	bench/tz.sh
 
 clean:
 	rm -rf build quantumtrack

@@ -2,7 +2,7 @@
  * apartment.c — see apartment.h.
  */
 #include "domain/apartment.h"
-#include "domain/errtext.h"
+#include "util/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * would lose paise on large amounts, so none is used.
  */
 #include "domain/money.h"
-#include "domain/errtext.h"
+#include "util/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * phone.c — see phone.h.
  */
 #include "domain/phone.h"
-#include "domain/errtext.h"
+#include "util/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>

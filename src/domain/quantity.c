@@ -2,7 +2,7 @@
  * quantity.c — see quantity.h.
  */
 #include "domain/quantity.h"
-#include "domain/errtext.h"
+#include "util/errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>

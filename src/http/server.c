@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "util/cidr.h"
 #include "util/clock.h"
+#include "util/jsonesc.h"
 #include "util/log.h"
 #include "util/uuid.h"
 
@@ -654,120 +655,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	return respond(r);
 }
 
-
-/* The access log: one JSON object per request, written by hand into a
- * buffer (this runs for every request).  Strings come out exactly as
- * jansson's compact dump writes them; bytes that are not UTF-8 (a
- * percent-decoded path can hold any) become U+FFFD. */
-struct log_line {
-	char *p;
-	size_t len;
-};
-
-static void line_put(struct log_line *l, const char *s, size_t n)
+/* The access log: one JSON object per request, written by hand (this runs
+ * for every request).  Strings come out exactly as jansson's compact dump
+ * writes them; bytes that are not UTF-8 (a percent-decoded path can hold
+ * any) become U+FFFD. */
+static void line_string(struct buf *l, const char *key, const char *value)
 {
-	memcpy(l->p + l->len, s, n);
-	l->len += n;
+	buf_putc(l, l->len ? ',' : '{');
+	buf_putc(l, '"');
+	buf_puts(l, key);
+	buf_append(l, "\":", 2);
+	json_escape_append(l, value, strlen(value), JSON_ESCAPE_REPAIR_UTF8);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+static void line_int(struct buf *l, const char *key, long long value)
 {
-	size_t len;
-	uint32_t cp;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-static void line_string(struct log_line *l, const char *key, const char *value)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *v = (const unsigned char *)value;
-	size_t n = strlen(value);
-
-	char sep = l->len ? ',' : '{';
-	l->p[l->len++] = sep;
-	l->p[l->len++] = '"';
-	line_put(l, key, strlen(key));
-	line_put(l, "\":\"", 3);
-	for (size_t i = 0; i < n;) {
-		unsigned char c = v[i];
-		const char *esc = NULL;
-		switch (c) {
-		case '\\': esc = "\\\\"; break;
-		case '"': esc = "\\\""; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default: break;
-		}
-		if (esc) {
-			line_put(l, esc, 2);
-			i++;
-		} else if (c < 0x20) {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			line_put(l, u, sizeof u);
-			i++;
-		} else {
-			size_t k = utf8_seq(v + i, n - i);
-			if (k) {
-				line_put(l, value + i, k);
-				i += k;
-			} else {
-				line_put(l, "\\ufffd", 6);
-				i++;
-			}
-		}
-	}
-	l->p[l->len++] = '"';
-}
-
-static void line_int(struct log_line *l, const char *key, long long value)
-{
-	char num[24];
-	int k = snprintf(num, sizeof num, "%lld", value);
-	l->p[l->len++] = ',';
-	l->p[l->len++] = '"';
-	line_put(l, key, strlen(key));
-	line_put(l, "\":", 2);
-	line_put(l, num, (size_t)k);
+	buf_printf(l, ",\"%s\":%lld", key, value);
 }
 
 static void access_log(struct req *r, int status, int64_t dur_us)
 {
-	char small[1024];
-	const char *tenant = r->caller.tenant_slug;
-	/* Worst case: every byte escaped to six, plus keys and numbers. */
-	size_t need = 6 * (strlen(r->request_id) + strlen(r->method) + strlen(r->route) +
-		strlen(r->path) + strlen(tenant) + strlen(r->client_ip)) + 160;
-	struct log_line l = { need <= sizeof small ? small : malloc(need), 0 };
-	if (!l.p)
-		return;
+	struct buf l = BUF_INIT;
+	buf_grow(&l, 512);
 	line_string(&l, "level", "info");
 	line_string(&l, "request_id", r->request_id);
 	line_string(&l, "method", r->method);
@@ -775,13 +684,11 @@ static void access_log(struct req *r, int status, int64_t dur_us)
 	line_string(&l, "path", r->path);
 	line_int(&l, "status", status);
 	line_int(&l, "duration_us", (long long)dur_us);
-	line_string(&l, "tenant", tenant);
+	line_string(&l, "tenant", r->caller.tenant_slug);
 	line_string(&l, "ip", r->client_ip);
-	l.p[l.len++] = '}';
-	l.p[l.len] = '\0';
-	log_json_line(l.p);
-	if (l.p != small)
-		free(l.p);
+	buf_putc(&l, '}');
+	log_json_line(buf_cstr(&l));
+	buf_release(&l);
 }
 
 

@@ -111,7 +111,8 @@ int64_t db_changes(struct db_conn *c);
 
 int db_res_rows(const struct db_res *r);
 int db_res_cols(const struct db_res *r);
-/* NULL for SQL NULL; the string lives as long as the result. */
+/* NULL for SQL NULL; the string lives as long as the result.  r must be a
+ * result and row/col inside it (asserted, as for db_res_int/_isnull). */
 const char *db_res_text(const struct db_res *r, int row, int col);
 /* 0 for NULL or non-numeric text. */
 int64_t db_res_int(const struct db_res *r, int row, int col);

@@ -1,4 +1,7 @@
-/* db_common.c — result sets and URL dispatch shared by both backends. */
+/* db_common.c — result sets and URL dispatch shared by both backends.
+ * Reading a row or column a result does not have is a bug in the caller
+ * (a SELECT list and its reader disagree), not a NULL: it is asserted. */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@ struct db_res {
 
 struct db_res *db_res_new(int cols)
 {
+	assert(cols >= 0);
 	struct db_res *r = calloc(1, sizeof *r);
 	if (!r)
 		abort();
@@ -32,6 +36,7 @@ struct db_res *db_res_new(int cols)
 
 void db_res_add_row(struct db_res *r, const char *const *values, const size_t *lens)
 {
+	assert(r && (r->cols == 0 || (values && lens)));
 	if (r->rows == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
 		r->cells = realloc(r->cells, sizeof(size_t) * (size_t)r->cap * (size_t)(r->cols ? r->cols : 1));
@@ -70,6 +75,9 @@ int db_res_cols(const struct db_res *r) { return r ? r->cols : 0; }
 
 const char *db_res_text(const struct db_res *r, int row, int col)
 {
+	assert(r && "db_res_text: no result (the statement failed?)");
+	assert(row >= 0 && row < r->rows && "db_res_text: row out of range");
+	assert(col >= 0 && col < r->cols && "db_res_text: column out of range");
 	if (!r || row < 0 || row >= r->rows || col < 0 || col >= r->cols)
 		return NULL;
 	size_t off = r->cells[(size_t)row * (size_t)r->cols + (size_t)col];
@@ -122,6 +130,7 @@ int db_exec_script(struct db_conn *c, const char *sql) { return c->db->ops->exec
 int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
 	int nparams, struct db_res **res)
 {
+	assert(c && sql && nparams >= 0 && (nparams == 0 || params));
 	if (res)
 		*res = NULL;
 	return c->db->ops->exec(c, sql, params, nparams, res);

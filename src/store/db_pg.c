@@ -27,6 +27,7 @@
  * max_prepared_statements): statements are then parsed on every call, still
  * with separate parameters.  connect_timeout defaults to 3 seconds.
  */
+#include <assert.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -454,6 +455,7 @@ static void param_values(const struct db_param *params, int n, const char **vals
 static struct db_res *materialize(const PGresult *r)
 {
 	int cols = PQnfields(r);
+	assert(cols <= MAX_COLS && "no statement selects more than MAX_COLS columns");
 	if (cols > MAX_COLS)
 		cols = MAX_COLS;
 	struct db_res *res = db_res_new(cols);

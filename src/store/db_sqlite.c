@@ -1,5 +1,6 @@
 /* db_sqlite.c — the SQLite backend: WAL, busy_timeout, foreign keys, a pool
  * of connections with a per-connection prepared-statement cache. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -416,6 +417,7 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 	int cols = sqlite3_column_count(st);
 	const char *vals[64];
 	size_t lens[64];
+	assert(cols <= 64 && "no statement selects more than 64 columns");
 	if (cols > 64)
 		cols = 64;
 	struct db_res *r = res ? db_res_new(cols) : NULL;

@@ -722,9 +722,73 @@ static const char v3[] =
 "  public.qt_tenant_update(uuid,text,text,text,bigint,bigint) TO quantumtrack_app;"
 ;
 
+/* Version 4: WhatsApp reminders and receipts, shared statement links (see
+ * schema_sqlite.c v4); both tables under forced RLS like every tenant
+ * table, the app role may read, add and update them but not delete. */
+static const char v4[] =
+"SET LOCAL qt.all_tenants = 'on';"
+"ALTER TABLE tenant_settings ADD COLUMN reminder_language TEXT NOT NULL DEFAULT 'en';"
+"ALTER TABLE tenant_settings ADD COLUMN receipts TEXT NOT NULL DEFAULT 'off';"
+"UPDATE tenant_settings SET reminder_template = '' WHERE reminder_template ="
+"  'Namaste {name}, your balance at {store} is {balance}, due since {due_date}. Please pay: {upi_link}';"
+"CREATE TABLE reminders ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  id UUID NOT NULL,"
+"  customer_id UUID NOT NULL,"
+"  kind TEXT NOT NULL CHECK (kind IN ('reminder','receipt')),"
+"  trigger TEXT NOT NULL CHECK (trigger IN ('manual','bulk','scheduled')),"
+"  channel TEXT NOT NULL CHECK (channel IN ('link','whatsapp_cloud','twilio')),"
+"  status TEXT NOT NULL CHECK (status IN ('link_ready','queued','sent','delivered','read','failed')),"
+"  message TEXT NOT NULL,"
+"  balance_minor BIGINT NOT NULL,"
+"  overdue_minor BIGINT NOT NULL,"
+"  currency TEXT NOT NULL,"
+"  link TEXT,"
+"  entry_id UUID,"
+"  provider_message_id TEXT,"
+"  error_code TEXT,"
+"  error_message TEXT,"
+"  created_by TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE);"
+"CREATE INDEX reminders_customer ON reminders(tenant_id, customer_id, created_at);"
+"CREATE INDEX reminders_created ON reminders(tenant_id, created_at, id);"
+"CREATE UNIQUE INDEX reminders_provider ON reminders(tenant_id, channel, provider_message_id)"
+"  WHERE provider_message_id IS NOT NULL;"
+"CREATE TABLE shares ("
+"  tenant_id UUID NOT NULL REFERENCES tenants(id),"
+"  id UUID NOT NULL,"
+"  customer_id UUID NOT NULL,"
+"  token_hash TEXT NOT NULL,"
+"  expires_at BIGINT NOT NULL,"
+"  revoked_at BIGINT,"
+"  created_by TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  UNIQUE (tenant_id, token_hash),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE);"
+"DO $$ DECLARE t text; BEGIN"
+"  FOREACH t IN ARRAY ARRAY['reminders','shares'] LOOP"
+"    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('ALTER TABLE public.%I FORCE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('CREATE POLICY tenant_isolation ON public.%I"
+"      USING (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))"
+"      WITH CHECK (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))', t);"
+"    EXECUTE format('CREATE POLICY all_tenants ON public.%I TO %I"
+"      USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"      WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', t, current_user);"
+"  END LOOP;"
+"END $$;"
+"GRANT SELECT, INSERT, UPDATE ON reminders, shares TO quantumtrack_app;"
+"SET LOCAL qt.all_tenants = '';"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: definer search_path, no temp tables, operator sessions, RLS on refresh tokens", v3 },
+	{ 4, "reminders, receipts and shared statements", v4 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -285,9 +285,61 @@ static const char v3[] =
 "CREATE INDEX refresh_tokens_subject ON refresh_tokens(subject_id);"
 ;
 
+/* Version 4: WhatsApp reminders and receipts, shared statement links.
+ * A reminder row is claimed (queued or link_ready) before any provider is
+ * called and updated afterwards, so the 24-hour rule holds across
+ * channels and server processes.  An empty reminder_template means the
+ * built-in template of reminder_language.  whatsapp_secret_sealed holds
+ * the provider secrets as one sealed JSON object. */
+static const char v4[] =
+"ALTER TABLE tenant_settings ADD COLUMN reminder_language TEXT NOT NULL DEFAULT 'en';"
+"ALTER TABLE tenant_settings ADD COLUMN receipts TEXT NOT NULL DEFAULT 'off';"
+"UPDATE tenant_settings SET reminder_template = '' WHERE reminder_template ="
+"  'Namaste {name}, your balance at {store} is {balance}, due since {due_date}. Please pay: {upi_link}';"
+"CREATE TABLE reminders ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id),"
+"  id TEXT NOT NULL,"
+"  customer_id TEXT NOT NULL,"
+"  kind TEXT NOT NULL CHECK (kind IN ('reminder','receipt')),"
+"  trigger TEXT NOT NULL CHECK (trigger IN ('manual','bulk','scheduled')),"
+"  channel TEXT NOT NULL CHECK (channel IN ('link','whatsapp_cloud','twilio')),"
+"  status TEXT NOT NULL CHECK (status IN ('link_ready','queued','sent','delivered','read','failed')),"
+"  message TEXT NOT NULL,"
+"  balance_minor INTEGER NOT NULL,"
+"  overdue_minor INTEGER NOT NULL,"
+"  currency TEXT NOT NULL,"
+"  link TEXT,"
+"  entry_id TEXT,"
+"  provider_message_id TEXT,"
+"  error_code TEXT,"
+"  error_message TEXT,"
+"  created_by TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE);"
+"CREATE INDEX reminders_customer ON reminders(tenant_id, customer_id, created_at);"
+"CREATE INDEX reminders_created ON reminders(tenant_id, created_at, id);"
+"CREATE UNIQUE INDEX reminders_provider ON reminders(tenant_id, channel, provider_message_id)"
+"  WHERE provider_message_id IS NOT NULL;"
+"CREATE TABLE shares ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id),"
+"  id TEXT NOT NULL,"
+"  customer_id TEXT NOT NULL,"
+"  token_hash TEXT NOT NULL,"
+"  expires_at INTEGER NOT NULL,"
+"  revoked_at INTEGER,"
+"  created_by TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  UNIQUE (tenant_id, token_hash),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE);"
+;
+
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: operator sessions apart from store sessions", v3 },
+	{ 4, "reminders, receipts and shared statements", v4 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

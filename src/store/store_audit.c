@@ -16,54 +16,22 @@
 #include "util/hex.h"
 #include "util/buf.h"
 #include "store/store_internal.h"
+#include "util/civil.h"
+#include "util/jsonesc.h"
 #include "util/clock.h"
 #include "util/uuid.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
-/* JSON string exactly as jansson's compact dump writes it (the first rows
- * of every chain were hashed that way): \\ \" \b \f \n \r \t, other
- * controls as \\u00XX in upper case, everything else as is.  Runs that
- * need no escape are copied whole: verify puts every byte of every row
- * through here. */
-static void put_json_string(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-	buf_putc(b, '"');
-	for (;; p++) {
-		unsigned char c = *p;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (p > run)
-			buf_append(b, run, (size_t)(p - run));
-		if (c == '\0')
-			break;
-		run = p + 1;
-		switch (c) {
-		case '\\': buf_append(b, "\\\\", 2); break;
-		case '"': buf_append(b, "\\\"", 2); break;
-		case '\b': buf_append(b, "\\b", 2); break;
-		case '\f': buf_append(b, "\\f", 2); break;
-		case '\n': buf_append(b, "\\n", 2); break;
-		case '\r': buf_append(b, "\\r", 2); break;
-		case '\t': buf_append(b, "\\t", 2); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			buf_append(b, u, sizeof u);
-		}
-		}
-	}
-	buf_putc(b, '"');
-}
-
 /* ,"key": then the value as a JSON string or null.  key is a plain
- * literal with its quotes and colon: "\"action\":". */
+ * literal with its quotes and colon: "\"action\":".  Strings as jansson's
+ * compact dump writes them (the first rows of every chain were hashed
+ * that way), bytes kept as stored: see util/jsonesc.h. */
 static void put_member(struct buf *b, const char *key, size_t key_len, const char *value)
 {
 	buf_append(b, key, key_len);
 	if (value)
-		put_json_string(b, value);
+		json_escape_append(b, value, strlen(value), JSON_ESCAPE_BYTES);
 	else
 		buf_append(b, "null", 4);
 }

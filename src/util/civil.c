@@ -179,7 +179,7 @@ int civil_local_midnight_ms(int64_t days, const char *zone, int64_t *unix_ms)
 #define MS_YEAR_0 (DAYS_YEAR_0 * CIVIL_DAY_MS)
 #define MS_YEAR_9999_END ((DAYS_YEAR_9999_END + 1) * CIVIL_DAY_MS - 1)
 
-void civil_format_rfc3339(int64_t unix_ms, char out[25])
+void civil_format_rfc3339(int64_t unix_ms, char out[CIVIL_RFC3339_LEN])
 {
 	int64_t days, ms_of_day;
 	int y, m, d, h, mi, s, ms;

@@ -54,11 +54,15 @@ int civil_local_days(int64_t unix_ms, const char *zone, int64_t *days);
  */
 int civil_local_midnight_ms(int64_t days, const char *zone, int64_t *unix_ms);
 
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" and its NUL. */
+#define CIVIL_RFC3339_LEN 25
+
 /*
  * RFC 3339 in UTC with milliseconds: "2026-11-29T16:07:11.123Z"
- * (24 characters + NUL).  unix_ms is clamped to years 0000-9999.
+ * (24 characters + NUL).  unix_ms is clamped to years 0000-9999.  The one
+ * formatter of times in the product (API fields, audit rows, log lines).
  */
-void civil_format_rfc3339(int64_t unix_ms, char out[25]);
+void civil_format_rfc3339(int64_t unix_ms, char out[CIVIL_RFC3339_LEN]);
 
 /*
  * Parse RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f]Z|±hh:mm": 'T' or 't' between

@@ -6,7 +6,7 @@
  *	2025-03-01T09:30:00.123Z INFO listening on 127.0.0.1:8080
  *
  * The time is the real system time (CLOCK_REALTIME, not the test offset of
- * clock.h), in UTC, RFC 3339 with milliseconds.  Messages are truncated to
+ * clock.h), in UTC, RFC 3339 with milliseconds (civil_format_rfc3339).  Messages are truncated to
  * LOG_LINE_MAX bytes, and control characters (including newlines) in the
  * formatted message are replaced by '?', so one call is always one line.
  * Each line goes out in a single write(2) under a mutex: lines from
@@ -18,8 +18,6 @@
 #include <stdint.h>
 
 #define LOG_LINE_MAX 4096
-/* "YYYY-MM-DDTHH:MM:SS.mmmZ" plus NUL */
-#define LOG_TIME_LEN 25
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -31,11 +29,5 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * length; NULL is ignored.  Thread-safe.
  */
 void log_json_line(const char *json);
-
-/*
- * Format unix_ms as RFC 3339 UTC with milliseconds ("…T…​.mmmZ") into out.
- * Years outside 0000..9999 are clamped.  Pure function; thread-safe.
- */
-void log_format_time(int64_t unix_ms, char out[LOG_TIME_LEN]);
 
 #endif

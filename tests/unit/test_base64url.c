@@ -65,6 +65,25 @@ TEST(base64url_decode_rejects_padding_whitespace_and_std_alphabet)
 	CHECK_INT(base64url_decode("Zm9v\n", 5, out, sizeof(out), &n), -1);
 	CHECK_INT(base64url_decode("+/8", 3, out, sizeof(out), &n), -1);
 	CHECK_INT(base64url_decode("Zm\0v", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(base64url_decode("Zg=v", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(base64url_decode("Zm9v\r\nYmFy", 10, out, sizeof(out), &n), -1);
+	CHECK_INT(base64url_decode("Zm9vYmFy", 7, out, sizeof(out), &n), -1);  /* "Zm9vYmF": bits left */
+}
+
+/* libsodium alone accepts these where char is signed (see base64url.c). */
+TEST(base64url_decode_rejects_bytes_above_0x7f)
+{
+	uint8_t out[16];
+	size_t n = 99;
+	CHECK_INT(base64url_decode("m9\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffZv", 16, out,
+		sizeof(out), &n), -1);
+	CHECK_INT(base64url_decode("Zm9\x80", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(base64url_decode("\xc3\xa9" "AA", 4, out, sizeof(out), &n), -1);
+	for (int c = 0x80; c <= 0xff; c++) {
+		char text[4] = { 'Z', 'm', (char)c, 'v' };
+		CHECK_INT(base64url_decode(text, 4, out, sizeof(out), &n), -1);
+	}
+	CHECK_INT(n, 99);
 }
 
 TEST(base64url_decode_rejects_impossible_length)
@@ -131,6 +150,34 @@ TEST(hex_decode_accepts_either_case_and_rejects_bad_input)
 	CHECK_INT(hex_decode("0x", 2, out, sizeof(out), &n), -1);
 	CHECK_INT(hex_decode("0001020304", 10, out, sizeof(out), &n), -2);
 	CHECK_INT(hex_decode("", 0, out, sizeof(out), NULL), 0);
+}
+
+TEST(hex_decode_ignores_nothing_whitespace_nul_and_separators_are_refused)
+{
+	uint8_t out[4];
+	size_t n = 99;
+	CHECK_INT(hex_decode(" 0ab", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(hex_decode("0a b", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(hex_decode("0a\n0", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(hex_decode("0a:0b", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(hex_decode("0a\0b", 4, out, sizeof(out), &n), -1);
+	CHECK_INT(hex_decode("0g", 2, out, sizeof(out), &n), -1);
+	CHECK_INT(n, 99);
+}
+
+TEST(hex_round_trips_all_byte_values)
+{
+	uint8_t in[256], back[256];
+	char text[513];
+	for (int i = 0; i < 256; i++)
+		in[i] = (uint8_t)i;
+	hex_encode(in, sizeof in, text);
+	CHECK_INT(strlen(text), 512);
+	CHECK(memcmp(text, "000102", 6) == 0 && memcmp(text + 506, "fdfeff", 6) == 0);
+	size_t n;
+	CHECK_INT(hex_decode(text, 512, back, sizeof back, &n), 0);
+	CHECK_INT(n, 256);
+	CHECK(memcmp(in, back, sizeof in) == 0);
 }
 
 CHECK_MAIN()

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "domain/errtext.h"
+#include "util/errtext.h"
 
 void errtext_set(char *err, size_t errlen, const char *fmt, ...)
 {

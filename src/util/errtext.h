@@ -1,9 +1,10 @@
 /*
- * errtext.h — the domain validators' error messages: formatting into a
- * caller buffer, and quoting a user's value safely inside one.
+ * errtext.h — validators' error messages (domain/ and any other layer):
+ * formatting into a caller buffer, and quoting a user's value safely
+ * inside one.
  */
-#ifndef QT_DOMAIN_ERRTEXT_H
-#define QT_DOMAIN_ERRTEXT_H
+#ifndef QT_UTIL_ERRTEXT_H
+#define QT_UTIL_ERRTEXT_H
 
 #include <stddef.h>
 
