@@ -614,18 +614,16 @@ static const char v3[] =
 "END $$;"
 
 /* Stores: create, change plan/status/domain, purge. */
+/* The tenant row only: its settings row is tenant data, which the caller
+ * writes under RLS once it has entered the new tenant. */
 "CREATE FUNCTION public.qt_tenant_create(new_id uuid, new_slug text, new_name text,"
 "    new_domain text, new_plan text, now_ms bigint) RETURNS void"
 "  LANGUAGE plpgsql SECURITY DEFINER"
 "  SET search_path = pg_catalog, public, pg_temp AS $$"
-"DECLARE saved text := current_setting('qt.all_tenants', true);"
 "BEGIN"
 "  PERFORM public.qt_require_authorized('creating a store');"
 "  INSERT INTO public.tenants (id, slug, name, domain, plan, status, created_at, updated_at)"
 "    VALUES (new_id, new_slug, new_name, new_domain, new_plan, 'active', now_ms, now_ms);"
-"  PERFORM set_config('qt.all_tenants', 'on', true);"
-"  INSERT INTO public.tenant_settings (tenant_id, updated_at) VALUES (new_id, now_ms);"
-"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
 "END $$;"
 
 "CREATE FUNCTION public.qt_tenant_update(target uuid, new_plan text, new_status text,"
