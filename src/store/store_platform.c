@@ -147,6 +147,29 @@ int store_tenant_list(struct store_tx *tx, json_t *out)
 	return STORE_OK;
 }
 
+int store_tenant_active(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n)
+{
+	struct db_res *r = NULL;
+	int rc = store_exec(tx, "SELECT id, slug, plan, name FROM tenants WHERE status = 'active' ORDER BY slug",
+		NULL, 0, &r);
+	*out = NULL;
+	*n = 0;
+	if (rc == STORE_OK) {
+		int rows = db_res_rows(r);
+		*out = arena_alloc(a, sizeof **out * (size_t)(rows ? rows : 1));
+		for (int i = 0; i < rows; i++) {
+			memset(&(*out)[i], 0, sizeof (*out)[i]);
+			(*out)[i].id = store_dup(a, r, i, 0);
+			(*out)[i].slug = store_dup(a, r, i, 1);
+			(*out)[i].plan = store_dup(a, r, i, 2);
+			(*out)[i].name = store_dup(a, r, i, 3);
+		}
+		*n = rows;
+	}
+	db_res_free(r);
+	return rc;
+}
+
 int store_tenant_update(struct store_tx *tx, const char *id, const char *plan,
 	const char *status, const char *domain, int clear_domain)
 {

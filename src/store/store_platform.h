@@ -83,6 +83,9 @@ int store_tenant_by_id(struct store_tx *tx, const char *id, struct arena *a, str
 int store_tenant_by_domain(struct store_tx *tx, const char *domain, struct arena *a, struct tenant_rec *out);
 /* All tenants ordered by slug, as JSON objects appended to out. */
 int store_tenant_list(struct store_tx *tx, json_t *out);
+/* The active stores (id, slug, plan, name) in slug order, for the scheduled
+ * jobs that visit every store (platform transaction). */
+int store_tenant_active(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n);
 /* NULL arguments leave the column unchanged. */
 int store_tenant_update(struct store_tx *tx, const char *id, const char *plan,
 	const char *status, const char *domain, int clear_domain);
