@@ -23,6 +23,9 @@
 #include "security/jwt.h"
 #include "security/password.h"
 #include "security/token.h"
+#include "store/store_sessions.h"
+#include "store/store_tenants.h"
+#include "store/store_users.h"
 #include "util/clock.h"
 #include "util/uuid.h"
 

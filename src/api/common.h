@@ -12,7 +12,7 @@
 #include "app.h"
 #include "domain/role.h"
 #include "http/request.h"
-#include "store/store_platform.h"
+#include "store/store_settings.h"
 
 /* The one place a store code becomes an HTTP problem.  `what` names the
  * thing looked up ("customer") for 404s.  STORE_OVERFLOW (a SUM in SQL past

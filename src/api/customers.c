@@ -15,6 +15,7 @@
 #include "domain/money.h"
 #include "domain/phone.h"
 #include "http/jsonin.h"
+#include "store/store_plans.h"
 #include "util/base64url.h"
 #include "util/civil.h"
 #include "util/clock.h"

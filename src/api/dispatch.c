@@ -17,6 +17,8 @@
 #include "security/jwt.h"
 #include "security/token.h"
 #include "store/store_idempotency.h"
+#include "store/store_sessions.h"
+#include "store/store_users.h"
 #include "util/clock.h"
 
 /* "Authorization: Bearer <token>" → token, or NULL. */

@@ -10,6 +10,9 @@
 #include "api/handlers.h"
 #include "http/jsonin.h"
 #include "security/password.h"
+#include "store/store_plans.h"
+#include "store/store_tenants.h"
+#include "store/store_users.h"
 #include "util/idtext.h"
 
 static json_t *tenant_json(const struct tenant_rec *t)
@@ -28,23 +31,55 @@ static json_t *tenant_json(const struct tenant_rec *t)
 
 int h_platform_tenants_list(struct req *r)
 {
-	json_t *data = json_array();
-	int rc = store_tenant_list(r->tx, data);
-	if (rc != STORE_OK) {
-		json_decref(data);
+	struct tenant_usage *rows;
+	int n;
+	int rc = store_tenant_list(r->tx, r->arena, &rows, &n);
+	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *o = tenant_json(&rows[i].tenant);
+		json_object_set_new(o, "usage", json_pack("{s:I, s:I}",
+			"customers", (json_int_t)rows[i].customers, "users", (json_int_t)rows[i].users));
+		json_array_append_new(data, o);
 	}
 	return api_list(r, data, NULL);
 }
 
+/* A limit column: -1 (unlimited) is null. */
+static json_t *limit_json(int64_t limit)
+{
+	return limit < 0 ? json_null() : json_integer(limit);
+}
+
+static json_t *plan_json(const struct plan_rec *p)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(p->name));
+	json_object_set_new(o, "customer_limit", limit_json(p->customer_limit));
+	json_object_set_new(o, "storage_mb", json_integer(p->storage_mb));
+	json_object_set_new(o, "requests_per_min", limit_json(p->requests_per_min));
+	/* The column holds a JSON array the migrations wrote; anything else
+	 * shows as no features rather than failing the list. */
+	json_t *features = p->features ? json_loads(p->features, 0, NULL) : NULL;
+	if (!json_is_array(features)) {
+		json_decref(features);
+		features = json_array();
+	}
+	json_object_set_new(o, "features", features);
+	return o;
+}
+
 int h_platform_plans_list(struct req *r)
 {
-	json_t *data = json_array();
-	int rc = store_plan_list(r->tx, data);
-	if (rc != STORE_OK) {
-		json_decref(data);
+	struct plan_rec *plans;
+	int n;
+	int rc = store_plan_list(r->tx, r->arena, &plans, &n);
+	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	}
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(data, plan_json(&plans[i]));
 	return api_list(r, data, NULL);
 }
 

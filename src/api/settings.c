@@ -14,6 +14,7 @@
 #include "domain/phone.h"
 #include "http/jsonin.h"
 #include "security/secret.h"
+#include "store/store_tenants.h"
 #include "util/idtext.h"
 #include "util/tz.h"
 

@@ -10,6 +10,8 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "domain/plan.h"
+#include "store/store_plans.h"
+#include "store/store_tenants.h"
 #include "util/idtext.h"
 
 static int find_tenant(struct req *r, struct store_tx *tx, struct tenant_rec *t)

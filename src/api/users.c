@@ -14,6 +14,7 @@
 #include "domain/role.h"
 #include "http/jsonin.h"
 #include "security/password.h"
+#include "store/store_users.h"
 #include "util/idtext.h"
 
 static json_t *member_json(const struct user_rec *u)
@@ -30,12 +31,14 @@ static json_t *member_json(const struct user_rec *u)
 
 int h_users_list(struct req *r)
 {
-	json_t *data = json_array();
-	int rc = store_member_list(r->tx, data);
-	if (rc != STORE_OK) {
-		json_decref(data);
+	struct user_rec *members;
+	int n;
+	int rc = store_member_list(r->tx, r->arena, &members, &n);
+	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	}
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(data, member_json(&members[i]));
 	return api_list(r, data, NULL);
 }
 

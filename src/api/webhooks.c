@@ -20,6 +20,7 @@
 #include "domain/wa_webhook.h"
 #include "security/secret.h"
 #include "security/webhook_sig.h"
+#include "store/store_tenants.h"
 #include "util/clock.h"
 #include "util/form.h"
 

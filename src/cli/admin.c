@@ -8,7 +8,10 @@
 #include "cli/cli.h"
 #include "domain/role.h"
 #include "security/password.h"
-#include "store/store_platform.h"
+#include "store/store_operators.h"
+#include "store/store_plans.h"
+#include "store/store_tenants.h"
+#include "store/store_users.h"
 #include "util/idtext.h"
 
 static const struct store_actor cli_actor = { "cli", "system", "cli", "local" };
@@ -179,25 +182,25 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 static int tenant_list(struct store *s)
 {
 	struct store_tx *tx;
-	json_t *list = json_array();
+	struct tenant_usage *rows = NULL;
+	int n = 0;
+	struct arena *a = arena_new();
+	if (!a)
+		return EXIT_FAIL;
 	int rc = store_begin_platform(s, 0, &cli_actor, &tx);
 	if (rc == STORE_OK) {
-		rc = store_tenant_list(tx, list);
+		rc = store_tenant_list(tx, a, &rows, &n);
 		store_rollback(tx);
 	}
 	if (rc == STORE_OK) {
-		size_t i;
-		json_t *t;
 		printf("%-24s %-30s %-13s %-10s %s\n", "SLUG", "NAME", "PLAN", "STATUS", "CUSTOMERS");
-		json_array_foreach(list, i, t)
-			printf("%-24s %-30s %-13s %-10s %lld\n",
-				json_string_value(json_object_get(t, "slug")),
-				json_string_value(json_object_get(t, "name")),
-				json_string_value(json_object_get(t, "plan")),
-				json_string_value(json_object_get(t, "status")),
-				(long long)json_integer_value(json_object_get(json_object_get(t, "usage"), "customers")));
+		for (int i = 0; i < n; i++)
+			printf("%-24s %-30s %-13s %-10s %lld\n", rows[i].tenant.slug, rows[i].tenant.name,
+				rows[i].tenant.plan, rows[i].tenant.status, (long long)rows[i].customers);
+	} else {
+		fprintf(stderr, "quantumtrack: cannot list stores\n");
 	}
-	json_decref(list);
+	arena_free(a);
 	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;
 }
 

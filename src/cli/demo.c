@@ -13,7 +13,9 @@
 #include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "store/store_apartments.h"
-#include "store/store_platform.h"
+#include "store/store_settings.h"
+#include "store/store_tenants.h"
+#include "store/store_users.h"
 #include "util/clock.h"
 #include "util/uuid.h"
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/store_tenants.h"
 #include "store/store_verify.h"
-#include "store/store_platform.h"
 
 static void print_problem(const char *slug, const struct ledger_problem *p)
 {
@@ -121,30 +121,30 @@ int cmd_verify(int argc, char **argv)
 	if (!s)
 		return EXIT_FAIL;
 	struct store_tx *tx;
-	json_t *list = json_array();
-	rc = store_begin_platform(s, 0, NULL, &tx);
+	struct tenant_usage *rows = NULL;
+	int n = 0;
+	struct arena *a = arena_new();
+	rc = a ? store_begin_platform(s, 0, NULL, &tx) : STORE_ERROR;
 	if (rc == STORE_OK) {
-		rc = store_tenant_list(tx, list);
+		rc = store_tenant_list(tx, a, &rows, &n);
 		store_rollback(tx);
 	}
 	if (rc != STORE_OK) {
 		fprintf(stderr, "quantumtrack: cannot list stores\n");
-		json_decref(list);
+		arena_free(a);
 		store_close(s);
 		return EXIT_FAIL;
 	}
 	int problems = 0, seen = 0;
-	size_t i;
-	json_t *t;
-	json_array_foreach(list, i, t) {
-		const char *slug = json_string_value(json_object_get(t, "slug"));
-		if (tenant && strcmp(tenant, slug) != 0)
+	for (int i = 0; i < n; i++) {
+		const struct tenant_rec *t = &rows[i].tenant;
+		if (tenant && strcmp(tenant, t->slug) != 0)
 			continue;
 		seen++;
-		int n = verify_tenant(s, json_string_value(json_object_get(t, "id")), slug);
-		problems += n < 0 ? 1 : n;
+		int found = verify_tenant(s, t->id, t->slug);
+		problems += found < 0 ? 1 : found;
 	}
-	json_decref(list);
+	arena_free(a);
 	store_close(s);
 	if (tenant && !seen) {
 		fprintf(stderr, "quantumtrack: no store with slug \"%s\"\n", tenant);

@@ -19,7 +19,9 @@
 #include "store/store_apartments.h"
 #include "store/store_customers.h"
 #include "store/store_entries.h"
-#include "store/store_platform.h"
+#include "store/store_settings.h"
+#include "store/store_tenants.h"
+#include "store/store_users.h"
 #include "store/store_reminders.h"
 
 json_t *audit_payload_customer(const struct customer_rec *c);

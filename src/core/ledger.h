@@ -17,7 +17,7 @@
 #include "domain/aging.h"
 #include "store/store_customers.h"
 #include "store/store_entries.h"
-#include "store/store_platform.h"
+#include "store/store_settings.h"
 
 enum {
 	LEDGER_ARCHIVED = -20,          /* customer archived: no new entries */

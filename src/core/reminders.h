@@ -20,7 +20,7 @@
 #include "providers/wa_config.h"
 #include "store/store_customers.h"
 #include "store/store_entries.h"
-#include "store/store_platform.h"
+#include "store/store_settings.h"
 #include "store/store_reminders.h"
 
 /* What every reminder of one store needs. */

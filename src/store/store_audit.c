@@ -16,7 +16,6 @@
 #include "util/hex.h"
 #include "util/buf.h"
 #include "store/store_internal.h"
-#include "util/civil.h"
 #include "util/jsonesc.h"
 #include "util/clock.h"
 #include "util/uuid.h"

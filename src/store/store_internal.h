@@ -40,6 +40,31 @@ static inline int store_is_pg(struct store_tx *tx)
 	return db_conn_dialect(tx->conn) == DB_POSTGRES;
 }
 
+/* Fold "the statement ran and gave exactly one row" into one code:
+ * rc when it is an error, STORE_NOT_FOUND when there is not one row.  The
+ * result is passed by address because the call's own argument
+ * (store_exec(..., &r)) must fill it before it is read. */
+static inline int store_one_row(int rc, struct db_res **r)
+{
+	if (rc != STORE_OK)
+		return rc;
+	return db_res_rows(*r) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+/* The tenant_settings columns (table alias s) in the order
+ * store_settings_from_row() reads them, for the queries that read the
+ * settings with something else (store_member_context).  store_settings.c. */
+#define STORE_SETTINGS_COLS \
+	"s.currency, s.locale, s.timezone, s.phone_country, s.upi_id, s.default_credit_limit_minor," \
+	" s.credit_period_days, s.reminder_template, s.reminder_schedule, s.quiet_hours_start," \
+	" s.quiet_hours_end, s.building_towers, s.building_floors, s.building_units," \
+	" s.whatsapp_provider, s.whatsapp_config, s.whatsapp_secret_sealed, s.updated_at," \
+	" s.reminder_language, s.receipts"
+struct settings_rec;
+/* Row 0 of r from column c0 on (STORE_SETTINGS_COLS) into *s, strings
+ * from a. */
+void store_settings_from_row(struct arena *a, const struct db_res *r, int c0, struct settings_rec *s);
+
 /* v as a parameter when has, else NULL. */
 static inline struct db_param store_opt_int(int has, int64_t v)
 {
