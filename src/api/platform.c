@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/common.h"
 #include "api/handlers.h"
 #include "http/jsonin.h"
@@ -165,10 +167,14 @@ int h_platform_tenants_create(struct req *r)
 	if (rc == STORE_OK)
 		rc = store_user_create(r->tx, email, owner_name && owner_name[0] ? owner_name : email,
 			hash, "owner", r->arena, &u);
+	if (rc != STORE_OK) {
+		rc = api_store_fail(r, rc, "tenant");
+		goto out;
+	}
+	/* t and u are filled only now: nothing reads them on a failure. */
 	json_t *after = tenant_json(&t);
 	json_object_set_new(after, "owner", json_pack("{s:s, s:s}", "id", u.id, "email", u.email));
-	if (rc == STORE_OK)
-		rc = store_audit(r->tx, "tenant.created", "tenant", t.id, NULL, after);
+	rc = store_audit(r->tx, "tenant.created", "tenant", t.id, NULL, after);
 	if (rc != STORE_OK) {
 		json_decref(after);
 		rc = api_store_fail(r, rc, "tenant");
@@ -176,6 +182,7 @@ int h_platform_tenants_create(struct req *r)
 	}
 	rc = resp_json(r, 201, after);
 out:
+	sodium_memzero(hash, sizeof hash);
 	json_decref(body);
 	return rc;
 }

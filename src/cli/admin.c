@@ -444,8 +444,13 @@ int cmd_operator(int argc, char **argv)
 		free_secret(password);
 		return EXIT_USAGE;
 	}
-	password_hash(password, hash);
+	int hashed = password_hash(password, hash);
 	free_secret(password);
+	if (hashed < 0) {
+		fprintf(stderr, "quantumtrack: could not hash the password\n");
+		free(em);
+		return EXIT_FAIL;
+	}
 	struct config cfg;
 	cli_config(&cfg, db, NULL, data_dir);
 	struct store *s = cli_open_store(&cfg, 1, strncmp(cfg.db_url, "sqlite:", 7) == 0);
@@ -468,6 +473,7 @@ int cmd_operator(int argc, char **argv)
 		else
 			store_rollback(tx);
 	}
+	sodium_memzero(hash, sizeof hash);
 	if (rc == STORE_OK)
 		printf("added operator %s\n", em);
 	arena_free(a);

@@ -2,8 +2,9 @@
 // change plan/status/domain, delete only when suspended) and plans.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startServer, newStore, login } from '../lib/server.mjs';
+import { startServer, newStore, login, BACKEND } from '../lib/server.mjs';
 import { assertProblem, newOperator, jwtParts, signJwt } from '../lib/foundation.mjs';
 
 let srv, op;
@@ -252,4 +253,34 @@ test('an operator token signed with the secret but without a live session of tha
     sign({ sid: other.sid }),            // someone else's session
   ]) assertProblem(await srv.api('GET', `${P}/tenants`, { token }), 401, 'invalid_token');
   assert.equal((await srv.api('GET', `${P}/tenants`, { token: sign({}) })).status, 200);
+});
+
+// SQL on the server's database as its owner, outside the API.
+function ownerSql(sql) {
+  return BACKEND === 'postgres'
+    ? execFileSync('psql', [srv.ownerDb, '-X', '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' }).toString()
+    : execFileSync('sqlite3', [srv.db.slice('sqlite:'.length), sql], { stdio: 'pipe' }).toString();
+}
+
+test('a store whose owner account cannot be written is not created: 500 problem, nothing left behind, the server lives on', async () => {
+  // A database fault on the owner's row only (not a constraint: those are 409s).
+  ownerSql(BACKEND === 'postgres'
+    ? `CREATE FUNCTION refuse_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.email LIKE 'refused@%' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER refuse_owner BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION refuse_owner();`
+    : `CREATE TRIGGER refuse_owner BEFORE INSERT ON users WHEN NEW.email LIKE 'refused@%'
+         BEGIN SELECT json('refused'); END;`);
+  try {
+    const s = slug();
+    assertProblem(await srv.api('POST', `${P}/tenants`, { token: op.token, body: { slug: s, name: `Store ${s}`, owner_email: `refused@${s}.example`, owner_password: 'owner-password-1' } }), 500, 'internal_error');
+    const list = await srv.api('GET', `${P}/tenants`, { token: op.token });
+    assert.equal(list.status, 200, list.text);
+    assert.ok(!list.json.data.some((t) => t.slug === s), 'the store was rolled back');
+    // The same slug with another owner is free, and the server still serves.
+    assert.equal((await createStore({ slug: s })).slug, s);
+  } finally {
+    ownerSql(BACKEND === 'postgres'
+      ? 'DROP TRIGGER refuse_owner ON users; DROP FUNCTION refuse_owner();'
+      : 'DROP TRIGGER refuse_owner;');
+  }
 });
