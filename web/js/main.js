@@ -25,6 +25,7 @@ const routes = [
   ['/account/password', () => import('./views/password.js')],
   ['/reports', () => import('./views/reports.js')],
   ['/reports/:kind', () => import('./views/reports.js')],
+  ['/reminders', () => import('./views/reminders.js')],
 ];
 
 function match(path) {
@@ -50,7 +51,7 @@ let shell = null, renderToken = 0;
 function navItems() {
   const items = [['/', 'Home', '⌂'], ['/customers', 'Customers', '☰'], ['/apartments', 'Apartments', '▦']];
   const admin = isAdminReader() ? [['/users', 'Users'], ['/settings', 'Settings'], ['/audit', 'Audit log']] : [];
-  return { items, admin, wide: [['/reports', 'Reports']] };
+  return { items, admin, wide: [['/reports', 'Reports'], ['/reminders', 'Reminders']] };
 }
 
 function buildShell() {

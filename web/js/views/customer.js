@@ -7,6 +7,7 @@ import { h, empty, toast, confirmDialog } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
 import { openEntry, openReverse, openAdjustment } from './entry.js';
+import { remindControls, remindersInPlan } from '../reminders.js';
 
 const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
 
@@ -85,6 +86,7 @@ export async function render(ctx) {
         h('div', null, h('dt', null, 'Oldest due date'), h('dd', null, c.oldest_due_date ? formatDate(c.oldest_due_date) : '—',
           c.oldest_due_date && dueIn !== null ? h('span', { class: 'muted small' }, dueIn < 0 ? ` (${-dueIn} days ago)` : dueIn === 0 ? ' (today)' : ` (in ${dueIn} days)`) : null)))),
     actions,
+    remindControls(c, { canRemind: canWrite() && active && remindersInPlan() }),
     h('div', { class: 'secondary-actions' },
       h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, 'Statement'),
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', id: 'btn-adjust', onclick: () => openAdjustment(c, { onDone: done('Adjustment recorded:') }) }, 'Adjustment') : null,
