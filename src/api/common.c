@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "util/base64url.h"
+#include "util/uuid.h"
 #include "domain/plan.h"
 #include "domain/role.h"
 #include "util/civil.h"
@@ -206,4 +208,36 @@ int api_require_feature(struct req *r, const char *feature)
 	req_problem_extra(r, "feature", json_string(feature));
 	req_problem_extra(r, "plan", json_string(r->caller.plan));
 	return -1;
+}
+
+int api_keyset_cursor(struct req *r, int64_t *after_ms, const char **after_id)
+{
+	const char *cur = req_query(r, "cursor");
+	uint8_t raw[128];
+	size_t len;
+	char *sep, *end;
+
+	if (!cur)
+		return 0;
+	if (strlen(cur) > 160 || base64url_decode(cur, strlen(cur), raw, sizeof raw - 1, &len) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", "cursor", "is not a cursor from this list");
+	raw[len] = '\0';
+	sep = strchr((char *)raw, '|');
+	if (!sep || !uuid_valid(sep + 1))
+		return req_fail_field(r, 400, "invalid_parameter", "cursor", "is not a cursor from this list");
+	*sep = '\0';
+	long long ms = strtoll((char *)raw, &end, 10);
+	if (*end || end == (char *)raw)
+		return req_fail_field(r, 400, "invalid_parameter", "cursor", "is not a cursor from this list");
+	*after_ms = ms;
+	*after_id = arena_strdup(r->arena, sep + 1);
+	return 0;
+}
+
+const char *api_keyset_next(struct req *r, int64_t last_ms, const char *last_id)
+{
+	char *raw = arena_printf(r->arena, "%lld|%s", (long long)last_ms, last_id);
+	char *next = arena_alloc(r->arena, 200);
+	base64url_encode((const uint8_t *)raw, strlen(raw), next, 200);
+	return next;
 }

@@ -44,6 +44,13 @@ int api_query_bool(struct req *r, const char *name, int *out);
 /* ?limit= (1-200, default 50). */
 int api_query_limit(struct req *r, int *limit);
 
+/* Keyset paging over (time, id), newest first: ?cursor= parsed into
+ * *after_ms and *after_id (left as they are when absent; 400 naming
+ * "cursor" when it is not one of ours), and the cursor after the last
+ * row shown (arena). */
+int api_keyset_cursor(struct req *r, int64_t *after_ms, const char **after_id);
+const char *api_keyset_next(struct req *r, int64_t last_ms, const char *last_id);
+
 /* A list response {"data": [...], "next_cursor": ...}. */
 int api_list(struct req *r, json_t *data, const char *next_cursor);
 

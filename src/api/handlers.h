@@ -67,5 +67,12 @@ int h_transactions_list(struct req *r);
 int h_transactions_create(struct req *r);
 int h_transactions_get(struct req *r);
 int h_transactions_reverse(struct req *r);
+int h_transactions_receipt(struct req *r);
+int h_customers_remind(struct req *r);
+int h_reminders_bulk(struct req *r);
+int h_reminders_list(struct req *r);
+int h_webhook_twilio(struct req *r);
+int h_webhook_whatsapp_verify(struct req *r);
+int h_webhook_whatsapp(struct req *r);
 
 #endif

@@ -110,3 +110,18 @@ json_t *audit_payload_settings(const struct settings_rec *s, const char *store_n
 	json_object_set_new(o, "whatsapp_secret_set", json_boolean(s->whatsapp_secret_sealed != NULL));
 	return o;
 }
+
+json_t *audit_payload_reminder(const struct reminder_rec *m)
+{
+	if (!m)
+		return NULL;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", m->id,
+		"customer_id", m->customer_id, "kind", m->kind, "trigger", m->trigger,
+		"channel", m->channel, "status", m->status, "message", m->message);
+	json_object_set_new(o, "balance_minor", json_integer((json_int_t)m->balance_minor));
+	json_object_set_new(o, "overdue_minor", json_integer((json_int_t)m->overdue_minor));
+	json_object_set_new(o, "entry_id", str_or_null(m->entry_id));
+	json_object_set_new(o, "provider_message_id", str_or_null(m->provider_message_id));
+	json_object_set_new(o, "error_code", str_or_null(m->error_code));
+	return o;
+}

@@ -20,6 +20,7 @@
 #include "store/store_customers.h"
 #include "store/store_entries.h"
 #include "store/store_platform.h"
+#include "store/store_reminders.h"
 
 json_t *audit_payload_customer(const struct customer_rec *c);
 json_t *audit_payload_entry(const struct entry_rec *e);
@@ -28,6 +29,8 @@ json_t *audit_payload_apartment(const struct apartment_rec *ap);
 json_t *audit_payload_user(const struct user_rec *u);
 json_t *audit_payload_tenant(const struct tenant_rec *t);
 /* The store's settings and its display name. */
+/* A reminder or receipt: channel, status, what was said and owed. */
+json_t *audit_payload_reminder(const struct reminder_rec *m);
 json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name);
 
 #endif

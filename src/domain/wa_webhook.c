@@ -62,7 +62,7 @@ static int64_t timestamp_of(json_t *o)
 	return v * 1000;
 }
 
-static int status_item(json_t *st, const char *phone_number_id, struct wa_status *out)
+static int status_item(json_t *st, const char *phone_number_id, struct wa_status_update *out)
 {
 	json_t *errors, *e0;
 	const char *id = id_of(st, "id");

@@ -41,7 +41,7 @@
 #define WA_WEBHOOK_MAX_ID 256
 
 /* One delivery status.  Strings belong to the webhook (see below). */
-struct wa_status {
+struct wa_status_update {
 	const char *message_id;       /* statuses[].id: the provider_message_id */
 	enum reminder_status status;  /* REMINDER_SENT, _DELIVERED, _READ or _FAILED */
 	const char *recipient_id;     /* digits as Meta sends them, or NULL */
@@ -65,7 +65,7 @@ struct wa_inbound {
 };
 
 struct wa_webhook {
-	struct wa_status *statuses;   /* in body order */
+	struct wa_status_update *statuses;   /* in body order */
 	size_t nstatuses;
 	struct wa_inbound *messages;  /* in body order */
 	size_t nmessages;

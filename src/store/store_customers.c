@@ -137,6 +137,37 @@ int store_customer_count_active(struct store_tx *tx, int64_t *n)
 	return rc;
 }
 
+int store_customers_by_phone(struct store_tx *tx, const char *phone, struct arena *a,
+	char ***ids, int *n)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(phone) };
+	int rc = store_exec(tx, "SELECT id FROM customers WHERE tenant_id = $1 AND phone = $2"
+		" AND status = 'active' ORDER BY id", p, 2, &r);
+	*ids = NULL;
+	*n = 0;
+	if (rc == STORE_OK) {
+		int rows = db_res_rows(r);
+		*ids = arena_alloc(a, sizeof **ids * (size_t)(rows ? rows : 1));
+		for (int i = 0; i < rows; i++)
+			(*ids)[i] = store_dup(a, r, i, 0);
+		*n = rows;
+	}
+	db_res_free(r);
+	return rc;
+}
+
+int store_customer_set_opt_out(struct store_tx *tx, const char *id, int opted_out)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_INT(opted_out ? 1 : 0),
+		DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE customers SET reminders_opt_out = $3, updated_at = $4"
+		" WHERE tenant_id = $1 AND id = $2", p, 4, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
 int store_customer_phone_taken(struct store_tx *tx, const char *phone, const char *exclude_id)
 {
 	struct db_res *r = NULL;

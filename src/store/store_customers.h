@@ -58,6 +58,12 @@ QT_MUST_CHECK int store_customer_set_ledger(struct store_tx *tx, const struct cu
 /* Active customers into *n.  On PostgreSQL it also takes a per-tenant lock
  * to the end of the transaction, so count-then-insert is atomic. */
 QT_MUST_CHECK int store_customer_count_active(struct store_tx *tx, int64_t *n);
+/* The active customers with this E.164 phone (at most one, by the unique
+ * index; archived ones are left out): their ids into *ids (arena). */
+QT_MUST_CHECK int store_customers_by_phone(struct store_tx *tx, const char *phone, struct arena *a,
+	char ***ids, int *n);
+/* Set reminders_opt_out; STORE_NOT_FOUND when no such customer. */
+QT_MUST_CHECK int store_customer_set_opt_out(struct store_tx *tx, const char *id, int opted_out);
 /* 1 when another active customer (not exclude_id) has this phone, 0 when
  * none, or a negative STORE_* code. */
 QT_MUST_CHECK int store_customer_phone_taken(struct store_tx *tx, const char *phone, const char *exclude_id);

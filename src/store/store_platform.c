@@ -96,7 +96,9 @@ int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
 	if (rc != STORE_OK)
 		return rc;
 	struct db_param p2[] = { DB_TEXT(id), DB_INT(now) };
-	rc = store_exec(tx, "INSERT INTO tenant_settings (tenant_id, updated_at) VALUES ($1, $2)",
+	/* An empty reminder template is the built-in one (schema v4). */
+	rc = store_exec(tx, "INSERT INTO tenant_settings (tenant_id, updated_at, reminder_template)"
+		" VALUES ($1, $2, '')",
 		p2, 2, NULL);
 	if (rc != STORE_OK)
 		return rc;
@@ -237,7 +239,8 @@ int store_plan_list(struct store_tx *tx, json_t *out)
 	"s.currency, s.locale, s.timezone, s.phone_country, s.upi_id, s.default_credit_limit_minor," \
 	" s.credit_period_days, s.reminder_template, s.reminder_schedule, s.quiet_hours_start," \
 	" s.quiet_hours_end, s.building_towers, s.building_floors, s.building_units," \
-	" s.whatsapp_provider, s.whatsapp_config, s.whatsapp_secret_sealed, s.updated_at"
+	" s.whatsapp_provider, s.whatsapp_config, s.whatsapp_secret_sealed, s.updated_at," \
+	" s.reminder_language, s.receipts"
 
 static void settings_from_row(struct arena *a, struct db_res *r, int c0, struct settings_rec *s)
 {
@@ -259,6 +262,8 @@ static void settings_from_row(struct arena *a, struct db_res *r, int c0, struct 
 	s->whatsapp_config = store_dup(a, r, 0, c0 + 15);
 	s->whatsapp_secret_sealed = store_dup(a, r, 0, c0 + 16);
 	s->updated_at = db_res_int(r, 0, c0 + 17);
+	s->reminder_language = store_dup(a, r, 0, c0 + 18);
+	s->receipts = store_dup(a, r, 0, c0 + 19);
 }
 
 int store_settings_get(struct store_tx *tx, struct arena *a, struct settings_rec *s)
@@ -283,6 +288,8 @@ int store_settings_put(struct store_tx *tx, const struct settings_rec *s)
 		DB_INT(s->quiet_hours_end), DB_INT(s->building_towers), DB_INT(s->building_floors),
 		DB_INT(s->building_units), DB_TEXT(s->whatsapp_provider), DB_TEXT(s->whatsapp_config),
 		DB_TEXT(s->whatsapp_secret_sealed), DB_INT(clock_now_ms()),
+		DB_TEXT(s->reminder_language ? s->reminder_language : "en"),
+		DB_TEXT(s->receipts ? s->receipts : "off"),
 	};
 	int rc = store_exec(tx,
 		"UPDATE tenant_settings SET currency = $2, locale = $3, timezone = $4, phone_country = $5,"
@@ -290,7 +297,8 @@ int store_settings_put(struct store_tx *tx, const struct settings_rec *s)
 		" reminder_template = $9, reminder_schedule = $10, quiet_hours_start = $11,"
 		" quiet_hours_end = $12, building_towers = $13, building_floors = $14,"
 		" building_units = $15, whatsapp_provider = $16, whatsapp_config = $17,"
-		" whatsapp_secret_sealed = $18, updated_at = $19 WHERE tenant_id = $1", p, 19, NULL);
+		" whatsapp_secret_sealed = $18, updated_at = $19, reminder_language = $20, receipts = $21"
+		" WHERE tenant_id = $1", p, 21, NULL);
 	if (rc != STORE_OK)
 		return rc;
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;

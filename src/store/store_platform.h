@@ -29,14 +29,16 @@ struct settings_rec {
 	char *currency, *locale, *timezone, *phone_country, *upi_id;
 	int64_t default_credit_limit_minor;
 	int64_t credit_period_days;
-	char *reminder_template;
+	char *reminder_template;    /* "" = the built-in template of reminder_language */
 	char *reminder_schedule;    /* JSON object text */
 	int64_t quiet_hours_start, quiet_hours_end;
 	int64_t building_towers, building_floors, building_units;
 	char *whatsapp_provider;
 	char *whatsapp_config;      /* JSON object text, no secrets */
-	char *whatsapp_secret_sealed;
+	char *whatsapp_secret_sealed; /* the provider secrets (a JSON object), sealed */
 	int64_t updated_at;
+	char *reminder_language;    /* "en" | "hi": the built-in templates' language */
+	char *receipts;             /* "off" | "link" */
 };
 
 struct user_rec {

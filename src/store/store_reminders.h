@@ -11,13 +11,13 @@
 #include "store/store.h"
 
 struct reminder_rec {
-	char *id, *customer_id;
-	char *kind;                 /* reminder | receipt */
-	char *trigger;              /* manual | bulk | scheduled */
-	char *channel;              /* link | whatsapp_cloud | twilio */
-	char *status;               /* link_ready | queued | sent | delivered | read | failed */
-	char *message, *currency, *link, *entry_id;
-	char *provider_message_id, *error_code, *error_message, *created_by;
+	const char *id, *customer_id;
+	const char *kind;           /* reminder | receipt */
+	const char *trigger;        /* manual | bulk | scheduled */
+	const char *channel;        /* link | whatsapp_cloud | twilio */
+	const char *status;         /* link_ready | queued | sent | delivered | read | failed */
+	const char *message, *currency, *link, *entry_id;
+	const char *provider_message_id, *error_code, *error_message, *created_by;
 	int64_t balance_minor, overdue_minor, created_at, updated_at;
 };
 

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    w.nstatuses + w.nmessages + w.skipped > WA_WEBHOOK_MAX_ITEMS)
 			abort();
 		for (size_t i = 0; i < w.nstatuses; i++) {
-			const struct wa_status *s = &w.statuses[i];
+			const struct wa_status_update *s = &w.statuses[i];
 			check_id(s->message_id);
 			if (s->status != REMINDER_SENT && s->status != REMINDER_DELIVERED &&
 			    s->status != REMINDER_READ && s->status != REMINDER_FAILED)
