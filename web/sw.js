@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '113b51ad726df0e7';
+const VERSION = '0b19d1cc738437bb';
 const SHELL = [
   '/',
   '/css/app.css',

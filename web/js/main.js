@@ -51,7 +51,7 @@ let shell = null, renderToken = 0;
 function navItems() {
   const items = [['/', 'Home', '⌂'], ['/customers', 'Customers', '☰'], ['/apartments', 'Apartments', '▦']];
   const admin = isAdminReader() ? [['/users', 'Users'], ['/settings', 'Settings'], ['/audit', 'Audit log']] : [];
-  return { items, admin, wide: [['/reports', 'Reports'], ['/reminders', 'Reminders']] };
+  return { items, admin, wide: [['/reports', 'Reports']] };
 }
 
 function buildShell() {

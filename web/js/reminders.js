@@ -17,7 +17,7 @@ export const T = {
   remind: 'Remind on WhatsApp',
   reminding: 'Preparing the reminder…',
   log: 'Reminder log',
-  lastReminder: 'Last reminder:',
+  lastReminder: 'Last reminder',
   never: 'No reminder sent yet.',
   opened: (name) => `WhatsApp opened with the reminder for ${name}. Tap send in WhatsApp.`,
   openAgain: 'Open WhatsApp again',
@@ -26,7 +26,8 @@ export const T = {
   sentVia: (name, channel) => `Reminder to ${name} sent through ${channelName(channel)}.`,
   queuedVia: (name, channel) => `Reminder to ${name} is on its way through ${channelName(channel)}.`,
   failed: (name, why) => `The reminder to ${name} could not be sent: ${why}`,
-  retryLater: 'Try again later, or send it with a WhatsApp link.',
+  retryLater: 'Try again later, or send it yourself with a WhatsApp link.',
+  useLink: 'Use a WhatsApp link instead',
   refusal: {
     customer_opted_out: (name) => `${name} asked not to get payment reminders (opted out), so none was sent.`,
     nothing_owed: (name) => `${name} owes nothing, so there is nothing to remind about.`,
@@ -36,6 +37,8 @@ export const T = {
     feature_not_in_plan: () => 'Sending through the WhatsApp Business API is not in this store’s plan. Switch the store to WhatsApp links in Settings, or upgrade the plan.',
     provider_not_configured: () => 'The WhatsApp provider is not set up yet: an admin can finish it in Settings.',
     no_phone: (name) => `${name} has no phone number to send a reminder to.`,
+    customer_archived: (name) => `${name} is archived: restore the customer first.`,
+    template_failed: (name, next, detail) => `The message could not be written from the store’s template${detail ? ` (${detail})` : ''}. An admin can fix the template in Settings.`,
   },
   reasons: {
     opted_out: 'asked not to get reminders',
@@ -72,7 +75,7 @@ const TICKS = { sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 export function statusChip(status) {
   const tick = TICKS[status];
   return h('span', { class: `chip chip-${status}`, title: T.statusHelp[status] || null },
-    tick ? h('span', { class: 'chip-tick', 'aria-hidden': 'true' }, tick + ' ') : null, T.status[status] || status);
+    tick ? h('span', { class: 'chip-tick', 'aria-hidden': 'true' }, tick) : null, T.status[status] || status);
 }
 
 // An ApiError from the reminder or receipt routes → a sentence.
@@ -82,7 +85,7 @@ export function refusalText(err, name = 'This customer') {
   const f = T.refusal[err.code];
   if (!f) return err.message;
   const next = err.problem.next_allowed_at ? formatTime(err.problem.next_allowed_at) : null;
-  return f(name, next);
+  return f(name, next, err.problem.detail);
 }
 
 // Opens a wa.me (or any https) link in a new tab or the WhatsApp app.
@@ -105,11 +108,12 @@ export function remindersInPlan() {
 }
 
 // An API write with one Idempotency-Key per action, reused when the same
-// action is retried after a lost answer.
+// action (same body) is retried after a lost answer.
 export function keyedPost(path) {
-  let key = null;
+  let key = null, last = null;
   return async (body) => {
-    if (!key) key = newIdempotencyKey();
+    const text = JSON.stringify(body);
+    if (!key || text !== last) { key = newIdempotencyKey(); last = text; }
     try {
       const out = await api('POST', path, { body, headers: { 'Idempotency-Key': key } });
       key = null;
@@ -130,7 +134,7 @@ function outcome(r, name, words) {
     box.push(h('p', null, words.opened(name)),
       h('p', { class: 'actions start' }, whatsAppLink(r.link, T.openAgain, { class: 'btn whatsapp small' })));
   } else if (r.status === 'failed') {
-    box.push(h('p', { class: 'danger-text' }, statusChip('failed'), ' ', words.failed(name, r.error_message || r.error_code || 'unknown error')));
+    box.push(h('p', { class: 'remind-failed' }, statusChip('failed'), ' ', words.failed(name, r.error_message || r.error_code || 'unknown error')));
   } else {
     box.push(h('p', null, statusChip(r.status), ' ', words.sentText(name, r)));
   }
@@ -142,7 +146,7 @@ function outcome(r, name, words) {
 export function remindControls(c, { canRemind }) {
   const status = h('div', { class: 'remind-status', role: 'status', 'aria-live': 'polite' });
   const last = h('p', { class: 'muted small remind-last' });
-  const logLink = h('a', { href: `/reminders?customer_id=${encodeURIComponent(c.id)}`, class: 'btn small', id: 'reminders-log-link' }, T.log);
+  const logLink = h('a', { href: `/reminders?customer_id=${encodeURIComponent(c.id)}`, class: 'remind-log', id: 'reminders-log-link' }, T.log);
   const btn = canRemind ? h('button', { type: 'button', class: 'btn whatsapp', id: 'btn-remind' }, T.remind) : null;
   const showLast = (r) => {
     last.replaceChildren(T.lastReminder, ' ', formatTime(r.created_at), ' · ', statusChip(r.status), r.kind === 'receipt' ? ` (${T.kinds.receipt.toLowerCase()})` : '');
@@ -152,35 +156,42 @@ export function remindControls(c, { canRemind }) {
     .catch(() => { last.textContent = ''; });
   if (btn) {
     const post = keyedPost(`customers/${c.id}/reminders`);
-    btn.addEventListener('click', async () => {
-      if (btn.disabled) return;
-      btn.disabled = true;
-      btn.setAttribute('aria-busy', 'true');
+    const send = async (body, button) => {
+      if (button.disabled) return;
+      button.disabled = true;
+      button.setAttribute('aria-busy', 'true');
       status.className = 'remind-status';
       status.replaceChildren(h('p', { class: 'muted' }, T.reminding));
       try {
-        const r = await post({});
+        const r = await post(body);
         if (r.link && r.status === 'link_ready') openLink(r.link);
         status.replaceChildren(...outcome(r, c.name, {
           opened: T.opened, failed: T.failed,
           sentText: (n, x) => (x.status === 'queued' ? T.queuedVia : T.sentVia)(n, x.channel),
         }));
-        if (r.status === 'failed') status.append(h('p', { class: 'muted small' }, T.retryLater));
+        if (r.status === 'failed' && r.channel !== 'link') {
+          // A failed message does not count as a reminder: a WhatsApp link can still go today.
+          const viaLink = h('button', { type: 'button', class: 'btn whatsapp small', id: 'btn-remind-link' }, T.useLink);
+          viaLink.addEventListener('click', () => send({ channel: 'link' }, viaLink));
+          status.append(h('p', { class: 'muted small' }, T.retryLater), h('p', { class: 'actions start' }, viaLink));
+        }
         showLast(r);
       } catch (err) {
         status.className = 'remind-status refused';
         status.replaceChildren(h('p', { role: 'alert' }, refusalText(err, c.name)));
         if (err.code === 'provider_not_configured' && isAdminReader()) status.append(h('p', null, h('a', { href: '/settings' }, 'Open Settings')));
       } finally {
-        btn.disabled = false;
-        btn.removeAttribute('aria-busy');
+        button.disabled = false;
+        button.removeAttribute('aria-busy');
       }
-    });
+    };
+    btn.addEventListener('click', () => send({}, btn));
   }
   return h('section', { class: 'remind card', 'aria-label': 'Payment reminders' },
-    h('div', { class: 'remind-row' }, btn, logLink),
+    btn,
+    h('div', { class: 'remind-meta' }, last, logLink),
     c.reminders_opt_out ? h('p', { class: 'small' }, h('span', { class: 'badge' }, 'opted out'), ' ', 'No payment reminders for this customer.') : null,
-    last, status);
+    status);
 }
 
 // receipts setting ("off" | "link"): from the store's public facts when the

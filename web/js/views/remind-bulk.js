@@ -3,7 +3,7 @@
 // the answer holds one wa.me link per customer; browsers block many popups
 // at once, so the shop opens them one after another from a list.
 import { apiAll, api, ApiError } from '../api.js';
-import { h, field, modal, spinner, busy } from '../dom.js';
+import { h, field, modal, spinner, busy, nextId } from '../dom.js';
 import { formatMoney, parseAmount, currencyCode } from '../money.js';
 import { T as R, statusChip, reasonText, refusalText, whatsAppLink, keyedPost } from '../reminders.js';
 
@@ -46,10 +46,20 @@ export function openBulkRemind({ onDone } = {}) {
   const days = field({ label: T.minDays, name: 'min_overdue_days', type: 'number', attrs: { min: 0, max: 3650, inputmode: 'numeric' } });
   const amount = field({ label: T.minAmount(currencyCode()), name: 'min_amount_minor', hint: T.minHint, attrs: { inputmode: 'decimal', autocomplete: 'off' } });
   const update = h('button', { type: 'submit', class: 'btn small' }, T.update);
-  const optionsForm = h('form', { class: 'bulk-options', novalidate: true }, h('div', { class: 'grid-2' }, days, amount), h('div', { class: 'actions start' }, update));
-  const options = h('details', { class: 'bulk-options-box' }, h('summary', null, T.options), optionsForm);
+  const optionsForm = h('form', { class: 'bulk-options', id: nextId('bulk-opts'), novalidate: true, hidden: true },
+    h('div', { class: 'grid-2' }, days, amount), h('div', { class: 'actions start' }, update));
+  const toggle = h('button', { type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': optionsForm.id }, T.options);
+  const showOptions = (open) => {
+    optionsForm.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    if (open) days.input.focus();
+  };
+  toggle.addEventListener('click', () => showOptions(optionsForm.hidden));
+  const options = h('div', { class: 'bulk-options-box' }, toggle, optionsForm);
   const area = h('div', { class: 'bulk-area' });
   const body = h('div', { class: 'bulk', id: 'bulk-remind' }, options, area);
+  // Replace what the dialog shows (null and false leave nothing).
+  const put = (...nodes) => area.replaceChildren(...nodes.filter(Boolean));
   let changed = false;
   const m = modal(T.title, body, { onClose: () => { if (changed && onDone) onDone(); } });
 
@@ -88,7 +98,7 @@ export function openBulkRemind({ onDone } = {}) {
   }
 
   function problem(err, retry) {
-    area.replaceChildren(h('div', { class: 'error-box', role: 'alert' },
+    put(h('div', { class: 'error-box', role: 'alert' },
       h('p', null, err instanceof ApiError && err.code !== 'validation_failed' ? refusalText(err) : (err.message || String(err))),
       retry ? h('button', { type: 'button', class: 'btn', onclick: retry }, 'Try again') : null));
   }
@@ -96,7 +106,7 @@ export function openBulkRemind({ onDone } = {}) {
   async function preview() {
     const c = criteria();
     if (!c) return;
-    area.replaceChildren(spinner(T.checking));
+    put(spinner(T.checking));
     let out, names;
     try {
       out = await api('POST', 'reminders/bulk', { body: { ...c, dry_run: true } });
@@ -104,7 +114,7 @@ export function openBulkRemind({ onDone } = {}) {
     } catch (err) {
       if (err instanceof ApiError && err.fields && Object.keys(err.fields).length) {
         for (const [k, msg] of Object.entries(err.fields)) (k === 'min_overdue_days' ? days : amount).setError(msg);
-        options.open = true;
+        showOptions(true);
       }
       problem(err, preview);
       return;
@@ -112,10 +122,10 @@ export function openBulkRemind({ onDone } = {}) {
     const n = out.reminded.length;
     let total = 0;
     for (const r of out.reminded) total += r.overdue_minor || 0;
-    const send = h('button', { type: 'button', class: 'btn primary', id: 'bulk-send', disabled: n === 0 }, T.send(n));
-    const cancel = h('button', { type: 'button', class: 'btn', onclick: () => m.close() }, T.cancel);
-    send.addEventListener('click', () => busy(send, () => run(c)));
-    area.replaceChildren(
+    const send = n ? h('button', { type: 'button', class: 'btn primary', id: 'bulk-send' }, T.send(n)) : null;
+    const cancel = h('button', { type: 'button', class: 'btn', onclick: () => m.close() }, n ? T.cancel : T.close);
+    if (send) send.addEventListener('click', () => busy(send, () => run(c)));
+    put(
       h('p', { class: 'bulk-summary', role: 'status' }, n ? T.willGet(n, formatMoney(total)) : T.nobody),
       n ? h('ul', { class: 'list bulk-list', 'aria-label': 'Customers to remind' }, out.reminded.map((r) =>
         h('li', { class: 'bulk-row', dataset: { customer: r.customer_id } },
@@ -183,7 +193,7 @@ export function openBulkRemind({ onDone } = {}) {
     }
     if (!out.reminded.length) parts.push(h('p', { role: 'status' }, T.noneSent));
     const done = h('button', { type: 'button', class: 'btn', onclick: () => m.close() }, T.close);
-    area.replaceChildren(...parts.filter(Boolean), skippedList(out.skipped), h('div', { class: 'actions' }, done));
+    put(...parts, skippedList(out.skipped), h('div', { class: 'actions' }, done));
     const first = area.querySelector('.bulk-open a');
     (first || done).focus();
   }

@@ -14,9 +14,9 @@ const PAGE = 20;
 const T = {
   title: 'Reminders',
   forCustomer: (name) => `Reminders · ${name}`,
-  intro: 'WhatsApp payment reminders and receipts, newest first.',
+  intro: 'WhatsApp reminders and receipts, newest first.',
   customer: 'Customer',
-  customerHint: 'Type a name, phone or flat, then pick from the matches',
+  customerHint: 'Name, phone or flat',
   allCustomers: 'All customers',
   status: 'Status',
   kind: 'Kind',
@@ -27,10 +27,11 @@ const T = {
   none: 'No reminders match these filters.',
   count: (n, more) => `${n}${more ? '+' : ''} shown`,
   message: 'Message',
-  balance: (b, o) => o > 0 ? `Balance ${b} · overdue ${o}` : `Balance ${b}`,
+  balance: (b, o) => o ? `Balance ${b} · overdue ${o}` : `Balance ${b}`,
   by: (who) => `by ${who}`,
   unknown: 'Unknown customer',
   noMatch: 'No customer matches',
+  matches: 'Matching customers',
 };
 
 // Customer names for the rows, looked up once per id.
@@ -51,7 +52,7 @@ function row(r, name) {
         r.kind === 'receipt' ? h('span', { class: 'badge' }, R.kinds.receipt.toLowerCase()) : null),
       statusChip(r.status)),
     h('span', { class: 'row-sub' }, [formatTime(r.created_at), channelName(r.channel), R.triggers[r.trigger] || r.trigger].filter(Boolean).join(' · ')),
-    h('span', { class: 'row-sub' }, T.balance(formatMoney(r.balance_minor), r.overdue_minor)),
+    h('span', { class: 'row-sub' }, T.balance(formatMoney(r.balance_minor), r.overdue_minor > 0 ? formatMoney(r.overdue_minor) : null)),
     failed && (r.error_message || r.error_code) ? h('span', { class: 'row-error' }, r.error_message || r.error_code) : null,
     r.status === 'link_ready' && r.link ? h('p', { class: 'reminder-open' }, whatsAppLink(r.link, R.openWhatsApp, { class: 'btn whatsapp small', 'aria-label': `${R.openWhatsApp}: ${name || T.unknown}` })) : null,
     r.message ? h('details', { class: 'reminder-message' }, h('summary', null, T.message), h('p', { class: 'message-text' }, r.message)) : null);
@@ -59,9 +60,9 @@ function row(r, name) {
 
 // A customer picker: search by name/phone/flat, pick one from the list.
 function customerPicker(current, onPick) {
-  const f = field({ label: T.customer, name: 'customer', type: 'search', value: current ? current.name : '', hint: T.customerHint,
-    attrs: { autocomplete: 'off', 'aria-controls': 'reminder-customer-results' } });
-  const results = h('ul', { id: 'reminder-customer-results', class: 'list results', 'aria-label': T.customer });
+  const f = field({ label: T.customer, name: 'customer', type: 'search', value: current ? current.name : '',
+    attrs: { autocomplete: 'off', placeholder: T.customerHint, 'aria-controls': 'reminder-customer-results' } });
+  const results = h('ul', { id: 'reminder-customer-results', class: 'list results', 'aria-label': T.matches });
   let ctrl = null;
   const run = debounce(async () => {
     const q = f.input.value.trim();
