@@ -77,6 +77,18 @@ async function reminders(token, query = '') {
   return (await call(token, 'GET', '/api/v1/reminders?limit=200' + query)).data;
 }
 
+// Screenshots at both sizes of what the page shows now (centred on
+// `locator` when given), back to the page's own size afterwards.
+async function shotBoth(page, name, locator) {
+  const own = page.viewportSize();
+  for (const vp of [PHONE, DESKTOP]) {
+    await page.setViewportSize(vp);
+    if (locator) await centre(locator);
+    await shot(page, name);
+  }
+  await page.setViewportSize(own);
+}
+
 // Scroll el to the middle of the screen (above the phone's tab bar) for a screenshot.
 async function centre(locator) {
   await locator.evaluate((el) => el.scrollIntoView({ block: 'center' }));
@@ -137,8 +149,7 @@ test('refusals read as sentences: nothing owed, opted out; a viewer has no Remin
   await page.locator('.remind .badge', { hasText: 'opted out' }).waitFor();
   await page.getByRole('button', { name: 'Remind on WhatsApp' }).click();
   await page.locator('.remind-status.refused', { hasText: 'Arjun Nair asked not to get payment reminders (opted out), so none was sent.' }).waitFor();
-  await centre(page.locator('.remind'));
-  await shot(page, 'remind-opted-out');
+  await shotBoth(page, 'remind-opted-out', page.locator('.remind'));
   assert.equal((await reminders(s.token)).length, 0);
   assert.deepEqual(page.errors, []);
   await context.close();
@@ -324,8 +335,7 @@ test('with a provider the reminder is sent and shows its status; a provider erro
     await page.getByRole('button', { name: 'Remind on WhatsApp' }).click();
     await page.locator('.remind-status.refused', { hasText: 'The WhatsApp provider is not set up yet: an admin can finish it in Settings.' }).waitFor();
     await page.locator('.remind-status').getByRole('link', { name: 'Open Settings' }).waitFor();
-    await centre(page.locator('.remind'));
-    await shot(page, 'remind-provider-missing');
+    await shotBoth(page, 'remind-provider-missing', page.locator('.remind'));
 
     await useTwilio(s, fake, sid, authToken);
     for (const vp of [PHONE, DESKTOP]) {
@@ -354,8 +364,7 @@ test('with a provider the reminder is sent and shows its status; a provider erro
     const failed = page.locator('.remind-status .remind-failed');
     await failed.waitFor();
     assert.match(await failed.innerText(), /failed[\s\S]*The reminder to Dev Malhotra could not be sent: /);
-    await centre(page.locator('.remind'));
-    await shot(page, 'remind-provider-failed');
+    await shotBoth(page, 'remind-provider-failed', page.locator('.remind'));
     await check(page, 'remind-provider-failed', found);
     // A failed message is not a reminder sent: a WhatsApp link still can go.
     const tab = await nextTab(context, () => page.getByRole('button', { name: 'Use a WhatsApp link instead' }).click());
@@ -363,12 +372,25 @@ test('with a provider the reminder is sent and shows its status; a provider erro
     await page.locator('.remind-status').getByText('WhatsApp opened with the reminder for Dev Malhotra').waitFor();
     const devs = await reminders(s.token, `&customer_id=${s.dev.id}`);
     assert.deepEqual(devs.map((r) => `${r.channel} ${r.status}`), ['link link_ready', 'twilio failed']);
+    // Remind all overdue through the provider: one action, a status each.
+    const asha = await customer(s.token, { name: 'Asha Pillai', phone: '+919811100007', owes: 41000 });
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Remind all overdue' }).click();
+    const dlg = page.locator('dialog[open]');
+    await dlg.getByRole('button', { name: 'Send 1 reminder' }).click();
+    await dlg.getByRole('heading', { name: '1 reminder sent' }).waitFor();
+    await dlg.locator('.bulk-row', { hasText: 'Asha Pillai' }).locator('.chip', { hasText: 'sent' }).waitFor();
+    assert.equal(await dlg.locator('.bulk-open').count(), 0, 'no WhatsApp links with a provider');
+    assert.equal(fake.messages.at(-1).to, `whatsapp:${asha.phone}`);
+    await shotBoth(page, 'bulk-provider-sent');
+    await check(page, 'bulk-provider-sent', found);
+    await dlg.getByRole('button', { name: 'Done' }).click();
     // The log shows every status with its chip.
     await page.goto('/reminders');
     await page.locator('#reminder-list .chip-failed').waitFor();
-    assert.equal(await page.locator('#reminder-list .chip-sent').count(), 2);
+    assert.equal(await page.locator('#reminder-list .chip-sent').count(), 3);
     assert.ok(await page.locator('#reminder-list .reminder-row[data-status=failed] .row-error').count());
-    await shot(page, 'reminders-log-provider');
+    await shotBoth(page, 'reminders-log-provider');
     await check(page, 'reminders-log-provider', found);
     assert.deepEqual(page.errors, []);
     await context.close();

@@ -179,7 +179,7 @@ export function remindControls(c, { canRemind }) {
       } catch (err) {
         status.className = 'remind-status refused';
         status.replaceChildren(h('p', { role: 'alert' }, refusalText(err, c.name)));
-        if (err.code === 'provider_not_configured' && isAdminReader()) status.append(h('p', null, h('a', { href: '/settings' }, 'Open Settings')));
+        if (err.code === 'provider_not_configured' && isAdminReader()) status.append(h('p', { class: 'actions start' }, h('a', { href: '/settings', class: 'btn small' }, 'Open Settings')));
       } finally {
         button.disabled = false;
         button.removeAttribute('aria-busy');

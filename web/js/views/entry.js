@@ -157,7 +157,8 @@ export function openEntry(customer, type, { onDone } = {}) {
   const form = h('form', { class: 'entry-form', novalidate: true, dataset: { type } },
     info, amountWrap, keypad, methods, reference, note, itemsWrap, when, limitBox, overrideBox, formError(), submit);
   let key = null, lastBody = null, retrying = false;
-  const receipts = remindersInPlan() ? receiptsMode() : Promise.resolve('off');
+  // No receipt offer to a customer who said STOP (the server would refuse it).
+  const receipts = remindersInPlan() && !customer.reminders_opt_out ? receiptsMode() : Promise.resolve('off');
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
