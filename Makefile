@@ -41,11 +41,14 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all quantumtrack run test unit deps deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
+.PHONY: all quantumtrack run run-pg test unit deps deps-pg deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
 all: quantumtrack
 
 deps:
 	@scripts/setup.sh run
+
+deps-pg:
+	@scripts/setup.sh run-pg
 
 deps-test:
 	@scripts/setup.sh test
@@ -95,6 +98,12 @@ unit: $(UNIT_BIN)
 run: deps quantumtrack
 	./quantumtrack demo --data-dir ./data
 	./quantumtrack serve --data-dir ./data --listen 127.0.0.1:8080
+
+# The SaaS shape: a local PostgreSQL cluster in ./data/pg (kept across runs),
+# migrated by its owner role, the demo store, and the server connected as the
+# app role on 127.0.0.1:8080.  See scripts/run-pg.sh.
+run-pg: deps-pg quantumtrack
+	scripts/run-pg.sh
 
 test: deps-test
 	@$(MAKE) --no-print-directory quantumtrack $(UNIT_BIN)

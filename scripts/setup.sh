@@ -1,14 +1,18 @@
 #!/bin/sh
 # Install what QuantumTrack needs on Debian 12, or print the exact command.
 #   scripts/setup.sh run    build and run (C libraries)
+#   scripts/setup.sh run-pg also the PostgreSQL server (make run-pg)
 #   scripts/setup.sh test   also PostgreSQL, PgBouncer, clang fuzzing, Chromium, npm packages
 set -eu
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
 need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libssl-dev libpq-dev tzdata"
+if [ "$mode" = run-pg ]; then
+	need="$need postgresql postgresql-client iproute2"
+fi
 if [ "$mode" = test ]; then
-	need="$need postgresql postgresql-client pgbouncer clang libclang-rt-14-dev chromium valgrind wrk sqlite3"
+	need="$need postgresql postgresql-client iproute2 pgbouncer clang libclang-rt-14-dev chromium valgrind wrk sqlite3"
 	command -v node >/dev/null 2>&1 || need="$need nodejs npm"
 fi
 

@@ -30,6 +30,7 @@ struct config {
 	int login_ip_max_failures; /* default 20 per IP */
 	int login_lockout_s;       /* QT_LOGIN_LOCKOUT, default 300 */
 	int timeout_s;             /* connection timeout */
+	int reminder_tick_s;       /* QT_REMINDER_TICK_S, default 60; 0 = no scheduled reminders */
 	int per_ip_connections;    /* QT_PER_IP_CONNECTIONS, default 64; 0 = no limit */
 	int header_timeout_s;      /* QT_HEADER_TIMEOUT: deadline for a request head, default 10 */
 	size_t body_budget;        /* QT_BODY_BUDGET: body bytes in flight, default 64 MiB */

@@ -19,6 +19,7 @@ static const struct {
 	{ "operator", cmd_operator, "add a platform operator" },
 	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
 	{ "backup", cmd_backup, "copy the SQLite database" },
+	{ "reminders", cmd_reminders, "send the scheduled WhatsApp reminders that are due (for cron)" },
 	{ "wa-send", cmd_wa_send, "send one WhatsApp message through a provider (check credentials)" },
 };
 

@@ -10,6 +10,7 @@
  * which a cross-site form cannot send.
  */
 #include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -83,26 +84,50 @@ static int no_refresh_token(struct req *r)
 	return req_fail_field(r, 422, "validation_failed", "refresh_token", "is required");
 }
 
-/* Issue an access token and a refresh token (new family when family_id is
- * NULL).  Fills out with the token fields. */
-static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
-	const char *tenant_id, const char *role, int64_t token_version, int is_operator,
-	const char *family_id, json_t *out, const char *cookie_path)
+/* Sign an access token for subject and put it, with the refresh token,
+ * into out (and the web app's cookie).  Store users' tokens carry the
+ * account's token version, operators' tokens their session id. */
+static int reply_tokens(struct req *r, const char *subject, const char *tenant_id,
+	const char *role, int64_t token_version, const char *session_id, const char *refresh,
+	json_t *out, const char *cookie_path)
 {
 	struct jwt_claims c = { 0 };
-	char access[2048], refresh[44], hash[65], family[37];
+	char access[2048];
 	int64_t now = clock_now_s();
 
 	snprintf(c.sub, sizeof c.sub, "%s", subject);
 	snprintf(c.tid, sizeof c.tid, "%s", tenant_id ? tenant_id : "");
 	snprintf(c.role, sizeof c.role, "%s", role ? role : "");
+	snprintf(c.sid, sizeof c.sid, "%s", session_id ? session_id : "");
 	uuid_v7(c.jti);
 	c.iat = now;
 	c.exp = now + r->app->cfg.access_ttl_s;
-	c.op = is_operator;
+	c.op = !tenant_id;
 	c.ver = token_version;
 	if (jwt_sign(&c, r->app->jwt_key, r->app->jwt_key_len, access, sizeof access) < 0)
 		return req_fail(r, 500, "internal_error", "could not sign the access token");
+	json_object_set_new(out, "access_token", json_string(access));
+	json_object_set_new(out, "token_type", json_string("bearer"));
+	json_object_set_new(out, "expires_in", json_integer(r->app->cfg.access_ttl_s));
+	json_object_set_new(out, "refresh_token", json_string(refresh));
+	set_refresh_cookie(r, cookie_path, refresh, r->app->cfg.refresh_ttl_s);
+	return 0;
+}
+
+/* When a new refresh token issued now expires (unix ms). */
+static int64_t refresh_expiry(struct req *r)
+{
+	return (clock_now_s() + r->app->cfg.refresh_ttl_s) * 1000;
+}
+
+/* Issue a store user's access token and refresh token (new family when
+ * family_id is NULL).  Fills out with the token fields. */
+static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
+	const char *tenant_id, const char *role, int64_t token_version, const char *family_id,
+	json_t *out, const char *cookie_path)
+{
+	char refresh[44], hash[65], family[37];
+
 	token_random(refresh);
 	token_hash(refresh, hash);
 	if (family_id)
@@ -111,18 +136,12 @@ static int issue_tokens(struct req *r, struct store_tx *tx, const char *subject,
 		uuid_v7(family);
 	struct refresh_rec rec = {
 		.token_hash = hash, .family_id = family, .subject_id = (char *)(uintptr_t)subject,
-		.tenant_id = (char *)(uintptr_t)tenant_id, .is_operator = is_operator,
-		.expires_at = (now + r->app->cfg.refresh_ttl_s) * 1000,
+		.tenant_id = (char *)(uintptr_t)tenant_id, .expires_at = refresh_expiry(r),
 	};
 	int rc = store_refresh_insert(tx, &rec);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	json_object_set_new(out, "access_token", json_string(access));
-	json_object_set_new(out, "token_type", json_string("bearer"));
-	json_object_set_new(out, "expires_in", json_integer(r->app->cfg.access_ttl_s));
-	json_object_set_new(out, "refresh_token", json_string(refresh));
-	set_refresh_cookie(r, cookie_path, refresh, r->app->cfg.refresh_ttl_s);
-	return 0;
+	return reply_tokens(r, subject, tenant_id, role, token_version, NULL, refresh, out, cookie_path);
 }
 
 static json_t *user_json(const char *id, const char *email, const char *name)
@@ -241,7 +260,7 @@ int h_auth_login(struct req *r)
 		goto fail;
 	}
 	json_t *out = json_object();
-	if (issue_tokens(r, tx, u.id, t.id, m.role, m.token_version, 0, NULL, out, "/api/v1/auth") < 0) {
+	if (issue_tokens(r, tx, u.id, t.id, m.role, m.token_version, NULL, out, "/api/v1/auth") < 0) {
 		json_decref(out);
 		goto fail;
 	}
@@ -261,6 +280,62 @@ fail:
 	store_rollback(tx);
 	json_decref(body);
 	return -1;
+}
+
+/* An operator's refresh: the whole rotation happens in the store (on
+ * PostgreSQL in a definer function: the app role cannot reach the
+ * sessions table). */
+static int operator_refresh(struct req *r, const char *token, const char *cookie_path)
+{
+	static const char *const why[] = {
+		[OPERATOR_REFRESH_INVALID] = "refresh token is not valid",
+		[OPERATOR_REFRESH_REVOKED] = "refresh token was revoked",
+		[OPERATOR_REFRESH_EXPIRED] = "refresh token expired",
+		[OPERATOR_REFRESH_GONE] = "the account behind this refresh token no longer has access",
+	};
+	struct operator_rec op;
+	struct store_tx *tx;
+	enum operator_refresh_outcome outcome;
+	char hash[65], refresh_new[44], hash_new[65], *family = NULL;
+
+	token_hash(token, hash);
+	token_random(refresh_new);
+	token_hash(refresh_new, hash_new);
+	int rc = store_begin_platform(r->app->store, 1, NULL, &tx);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	rc = store_operator_refresh(tx, hash, hash_new, refresh_expiry(r), r->arena, &op, &family, &outcome);
+	if (rc != STORE_OK) {
+		store_rollback(tx);
+		return api_store_fail(r, rc, NULL);
+	}
+	if (outcome == OPERATOR_REFRESH_REUSED) {
+		/* A used token came back: someone kept a copy.  The store has
+		 * ended the session; keep that. */
+		rc = store_commit(tx);
+		if (rc != STORE_OK)
+			return api_store_fail(r, rc, NULL);
+		set_refresh_cookie(r, cookie_path, NULL, 0);
+		return req_fail(r, 401, "refresh_token_reused",
+			"refresh token was already used; every session of this sign-in is now revoked");
+	}
+	if (outcome != OPERATOR_REFRESH_OK) {
+		store_rollback(tx);
+		return req_fail(r, 401, "invalid_refresh_token", why[outcome]);
+	}
+	json_t *out = json_object();
+	if (reply_tokens(r, op.id, NULL, NULL, 0, family, refresh_new, out, cookie_path) < 0) {
+		store_rollback(tx);
+		json_decref(out);
+		return -1;
+	}
+	rc = store_commit(tx);
+	if (rc != STORE_OK) {
+		json_decref(out);
+		return api_store_fail(r, rc, NULL);
+	}
+	json_object_set_new(out, "operator", user_json(op.id, op.email, op.name));
+	return resp_json(r, 200, out);
 }
 
 /* Shared by tenant and operator refresh: rotate, or on reuse revoke. */
@@ -287,6 +362,11 @@ static int refresh(struct req *r, int want_operator)
 		json_decref(body);
 		return no_refresh_token(r);
 	}
+	if (want_operator) {
+		int rc = operator_refresh(r, token, cookie_path);
+		json_decref(body);
+		return rc;
+	}
 	token_hash(token, hash);
 	/* The web app names the store it is showing: a cookie from another
 	 * store's session is refused before it is rotated. */
@@ -297,7 +377,7 @@ static int refresh(struct req *r, int want_operator)
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	rc = store_refresh_get(tx, hash, r->arena, &rec);
-	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && rec.is_operator != want_operator)) {
+	if (rc == STORE_NOT_FOUND) {
 		store_rollback(tx);
 		return req_fail(r, 401, "invalid_refresh_token", "refresh token is not valid");
 	}
@@ -323,41 +403,31 @@ static int refresh(struct req *r, int want_operator)
 		return req_fail(r, 401, "invalid_refresh_token", "refresh token expired");
 	}
 	out = json_object();
-	if (want_operator) {
-		struct user_rec op;
-		rc = store_operator_by_id(tx, rec.subject_id, r->arena, &op);
-		if (rc != STORE_OK)
-			goto gone;
-		if (issue_tokens(r, tx, op.id, NULL, NULL, 0, 1, rec.family_id, out, cookie_path) < 0)
-			goto fail;
-		json_object_set_new(out, "operator", user_json(op.id, op.email, op.name));
-	} else {
-		struct member_ctx m;
-		struct tenant_rec t;
-		rc = store_tenant_by_id(tx, rec.tenant_id, r->arena, &t);
-		if (rc == STORE_OK && want_tenant && strcmp(want_tenant, t.slug) != 0) {
-			/* Refused without using the token, so that store's session
-			 * goes on. */
-			store_rollback(tx);
-			json_decref(out);
-			return req_fail(r, 401, "session_for_another_store",
-				"this session belongs to another store: sign in here");
-		}
-		if (rc == STORE_OK)
-			rc = store_tx_enter_tenant(tx, rec.tenant_id);
-		if (rc == STORE_OK)
-			rc = store_member_context(tx, rec.subject_id, r->arena, &m);
-		if (rc == STORE_NOT_FOUND)
-			goto gone;
-		if (rc != STORE_OK)
-			goto store_fail;
-		if (issue_tokens(r, tx, rec.subject_id, rec.tenant_id, m.role, m.token_version, 0,
-			rec.family_id, out, cookie_path) < 0)
-			goto fail;
-		json_object_set_new(out, "user", user_json(rec.subject_id, m.email, m.name));
-		json_object_set_new(out, "tenant", tenant_json(&t));
-		json_object_set_new(out, "role", json_string(m.role));
+	struct member_ctx m;
+	struct tenant_rec t;
+	rc = store_tenant_by_id(tx, rec.tenant_id, r->arena, &t);
+	if (rc == STORE_OK && want_tenant && strcmp(want_tenant, t.slug) != 0) {
+		/* Refused without using the token, so that store's session
+		 * goes on. */
+		store_rollback(tx);
+		json_decref(out);
+		return req_fail(r, 401, "session_for_another_store",
+			"this session belongs to another store: sign in here");
 	}
+	if (rc == STORE_OK)
+		rc = store_tx_enter_tenant(tx, rec.tenant_id);
+	if (rc == STORE_OK)
+		rc = store_member_context(tx, rec.subject_id, r->arena, &m);
+	if (rc == STORE_NOT_FOUND)
+		goto gone;
+	if (rc != STORE_OK)
+		goto store_fail;
+	if (issue_tokens(r, tx, rec.subject_id, rec.tenant_id, m.role, m.token_version,
+		rec.family_id, out, cookie_path) < 0)
+		goto fail;
+	json_object_set_new(out, "user", user_json(rec.subject_id, m.email, m.name));
+	json_object_set_new(out, "tenant", tenant_json(&t));
+	json_object_set_new(out, "role", json_string(m.role));
 	rc = store_commit(tx);
 	tx = NULL;
 	if (rc != STORE_OK)
@@ -418,15 +488,17 @@ static int logout(struct req *r, int is_operator)
 	int rc = store_begin_platform(r->app->store, 1, NULL, &tx);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	rc = store_refresh_get(tx, hash, r->arena, &rec);
-	if (rc == STORE_OK && rec.is_operator == is_operator) {
-		rc = store_refresh_revoke_family(tx, rec.family_id, clock_now_ms());
+	if (is_operator) {
+		rc = store_operator_logout(tx, hash);
+	} else {
+		/* store_refresh_get scopes tx to the token's store. */
+		rc = store_refresh_get(tx, hash, r->arena, &rec);
+		if (rc == STORE_OK)
+			rc = store_refresh_revoke_family(tx, rec.family_id, clock_now_ms());
 		/* A store user's sign-out ends every session of the account,
 		 * access tokens included (token version). */
-		if (rc == STORE_OK && !is_operator && rec.tenant_id) {
-			rc = store_tx_enter_tenant(tx, rec.tenant_id);
-			if (rc == STORE_OK)
-				rc = store_user_end_sessions(tx, rec.subject_id);
+		if (rc == STORE_OK) {
+			rc = store_user_end_sessions(tx, rec.subject_id);
 			if (rc == STORE_NOT_FOUND)
 				rc = STORE_OK;  /* the account is gone: nothing left to end */
 		}
@@ -518,14 +590,23 @@ int h_auth_password(struct req *r)
 	return resp_empty(r, 204);
 }
 
+/*
+ * Operator sign-in.  The stored hash never leaves the store: the server
+ * hashes the presented password with the stored hash's settings and salt
+ * and the store compares (on PostgreSQL a definer function, which then
+ * opens the session).  Same answer and cost for an unknown operator and a
+ * wrong password; an over-long one is refused before any lookup.
+ */
 int h_platform_login(struct req *r)
 {
 	static const struct jfield fields[] = {
 		{ "email", JF_STRING, 1, 0, 254 },
 		{ "password", JF_STRING, 1, 0, 1024 },
 	};
-	struct user_rec op;
+	struct operator_rec op;
 	struct store_tx *tx = NULL;
+	char computed[PASSWORD_HASH_LEN], refresh_token[44], hash[65], family[37];
+	char *settings = NULL;
 	json_t *body = jsonin_object(r, fields, 2);
 	if (!body)
 		return -1;
@@ -536,6 +617,8 @@ int h_platform_login(struct req *r)
 
 	if (password_too_long(r, "password", password) < 0)
 		goto fail;
+	if (password_too_long(r, "password", password) < 0)
+		goto fail;
 	if (throttled(r, account_key) < 0)
 		goto fail;
 	rc = store_begin_platform(r->app->store, 1, NULL, &tx);
@@ -543,7 +626,7 @@ int h_platform_login(struct req *r)
 		api_store_fail(r, rc, NULL);
 		goto fail;
 	}
-	rc = store_operator_by_email(tx, email, r->arena, &op);
+	rc = store_operator_password_settings(tx, email, r->arena, &settings);
 	if (rc == STORE_NOT_FOUND) {
 		password_burn_time();
 		login_failed(r, account_key);
@@ -553,13 +636,26 @@ int h_platform_login(struct req *r)
 		api_store_fail(r, rc, NULL);
 		goto fail;
 	}
-	if (password_verify(op.password_hash, password) != 0) {
+	if (password_hash_with_settings(settings, password, computed) < 0) {
 		login_failed(r, account_key);
+		goto fail;
+	}
+	token_random(refresh_token);
+	token_hash(refresh_token, hash);
+	uuid_v7(family);
+	rc = store_operator_login(tx, email, computed, hash, family, refresh_expiry(r), r->arena, &op);
+	sodium_memzero(computed, sizeof computed);
+	if (rc == STORE_NOT_FOUND) {
+		login_failed(r, account_key);
+		goto fail;
+	}
+	if (rc != STORE_OK) {
+		api_store_fail(r, rc, NULL);
 		goto fail;
 	}
 	throttle_success(r->app->login_by_account, account_key);
 	json_t *out = json_object();
-	if (issue_tokens(r, tx, op.id, NULL, NULL, 0, 1, NULL, out, "/api/v1/platform/auth") < 0) {
+	if (reply_tokens(r, op.id, NULL, NULL, 0, family, refresh_token, out, "/api/v1/platform/auth") < 0) {
 		json_decref(out);
 		goto fail;
 	}

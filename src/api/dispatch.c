@@ -101,7 +101,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 static int auth_operator(struct req *r, const struct route *rt)
 {
 	struct jwt_claims c;
-	struct user_rec op;
+	struct operator_rec op;
 
 	if (verify_token(r, &c) < 0)
 		return -1;
@@ -112,9 +112,13 @@ static int auth_operator(struct req *r, const struct route *rt)
 	int rc = store_begin_platform(r->app->store, rt->writes, &actor, &r->tx);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	rc = store_operator_by_id(r->tx, c.sub, r->arena, &op);
+	/* The token's session must still be live (sign-out ends it at once);
+	 * on PostgreSQL this also lets the transaction make platform changes. */
+	rc = store_operator_session(r->tx, c.sid, r->arena, &op);
+	if (rc == STORE_OK && strcmp(op.id, c.sub) != 0)
+		rc = STORE_NOT_FOUND;
 	if (rc == STORE_NOT_FOUND)
-		return req_fail(r, 401, "invalid_token", "access token rejected: operator no longer exists");
+		return req_fail(r, 401, "invalid_token", "access token rejected: the operator's session has ended");
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	r->caller.authenticated = 1;

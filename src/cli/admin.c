@@ -27,6 +27,22 @@ static void free_secret(char *s)
 	}
 }
 
+/* Creating, suspending and deleting stores and adding operators are
+ * platform changes: on PostgreSQL the app role may make them only inside
+ * an operator's session, so the command line needs the owner role. */
+static int require_admin(struct store_tx *tx, const char *what)
+{
+	int yes = 0;
+	int rc = store_platform_admin(tx, &yes);
+	if (rc == STORE_OK && !yes) {
+		fprintf(stderr, "quantumtrack: %s needs the database owner role; on PostgreSQL "
+			"give the URL you run `quantumtrack migrate` with (--db or QT_DB), "
+			"not the app role's\n", what);
+		rc = STORE_ERROR;
+	}
+	return rc;
+}
+
 /* Create `email` as a new account of the store tx has entered, with
  * `role`; accounts are per store (docs/ACCOUNTS.md). */
 static int create_user(struct store_tx *tx, const char *email, const char *name,
@@ -59,7 +75,9 @@ int cli_tenant_create(struct store *s, const char *slug, const char *name, const
 	int rc = store_begin_platform(s, 1, &cli_actor, &tx);
 	if (rc != STORE_OK)
 		return rc;
-	rc = store_plan_get(tx, plan, a, &p);
+	rc = require_admin(tx, "creating a store");
+	if (rc == STORE_OK)
+		rc = store_plan_get(tx, plan, a, &p);
 	if (rc == STORE_NOT_FOUND)
 		fprintf(stderr, "quantumtrack: no plan \"%s\" (free, starter, professional, enterprise)\n", plan);
 	if (rc == STORE_OK) {
@@ -189,6 +207,11 @@ static int tenant_change(struct store *s, const char *slug, int del)
 	struct tenant_rec t;
 	struct arena *a = arena_new();
 	int rc = store_begin_platform(s, 1, &cli_actor, &tx);
+	if (rc != STORE_OK) {
+		arena_free(a);
+		return EXIT_FAIL;
+	}
+	rc = require_admin(tx, del ? "deleting a store" : "suspending a store");
 	if (rc == STORE_OK)
 		rc = store_tenant_by_slug(tx, slug, a, &t);
 	if (rc == STORE_NOT_FOUND)
@@ -429,10 +452,12 @@ int cmd_operator(int argc, char **argv)
 	}
 	struct arena *a = arena_new();
 	struct store_tx *tx;
-	struct user_rec op;
+	struct operator_rec op;
 	rc = store_begin_platform(s, 1, &cli_actor, &tx);
 	if (rc == STORE_OK) {
-		rc = store_operator_create(tx, em, name ? name : em, hash, a, &op);
+		rc = require_admin(tx, "adding an operator");
+		if (rc == STORE_OK)
+			rc = store_operator_create(tx, em, name ? name : em, hash, a, &op);
 		if (rc == STORE_CONFLICT)
 			fprintf(stderr, "quantumtrack: operator %s already exists\n", em);
 		if (rc == STORE_OK)

@@ -12,6 +12,7 @@
 #include "util/cidr.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "workers/reminder_scheduler.h"
 
 #define IDEM_KEEP_MS (48LL * 3600 * 1000)
 
@@ -184,6 +185,9 @@ int cmd_serve(int argc, char **argv)
 		is_sqlite ? "SQLite" : "PostgreSQL", app.cfg.threads);
 	fflush(stderr);
 
+	struct reminder_scheduler *scheduler = app.cfg.reminder_tick_s > 0
+		? reminder_scheduler_start(app.store, app.master_key, app.cfg.public_url, app.cfg.reminder_tick_s)
+		: NULL;
 	int64_t next_housekeeping = clock_now_ms() + 3600LL * 1000;
 	for (;;) {
 		struct timespec ts = { 60, 0 };
@@ -197,6 +201,7 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	log_info("shutting down: finishing %d request(s) in flight", http_server_in_flight(srv));
+	reminder_scheduler_stop(scheduler);
 	http_server_stop(srv, 25);
 	http_server_stop(msrv, 1);
 	store_close(app.store);

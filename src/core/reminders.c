@@ -3,12 +3,18 @@
 #include <string.h>
 
 #include "core/audit_payload.h"
+#include "core/ledger.h"
 #include "core/reminders.h"
 #include "domain/money_text.h"
 #include "domain/upi.h"
 #include "domain/wa_me.h"
 #include "security/secret.h"
 #include "util/civil.h"
+#include "domain/plan.h"
+#include "domain/reminder_rules.h"
+#include "store/store_reports.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "util/uuid.h"
 
 enum wa_channel reminders_channel(const struct settings_rec *s, const char *requested)
@@ -192,5 +198,191 @@ int reminders_record_outcome(struct store_tx *tx, struct reminder_rec *rec,
 		rc = store_audit(tx, res->ok ? "reminder.sent" : "reminder.failed", "reminder", rec->id, before, after);
 	json_decref(before);
 	json_decref(after);
+	return rc;
+}
+
+#define DAY_MS 86400000LL
+
+/* One customer of a store whose schedule is open: claim, send, record. */
+static int run_customer(struct store *st, const struct tenant_rec *t, const struct reminders_run_options *o,
+	const struct reminder_criteria *crit, struct wa_config *cfg, const char *customer_id,
+	struct reminders_run_report *out)
+{
+	static const struct store_actor actor = { "scheduler", "system", "", "" };
+	struct arena *a = arena_new();
+	struct store_tx *tx = NULL;
+	struct settings_rec s;
+	struct customer_rec c;
+	struct aging_result ag;
+	struct reminder_rec rec;
+	struct template_values v;
+	int64_t last = 0, next = 0;
+	char err[200];
+
+	int rc = store_begin_tenant(st, t->id, !o->dry_run, &actor, &tx);
+	if (rc != STORE_OK)
+		goto out;
+	rc = o->dry_run ? STORE_OK : store_customer_lock(tx, customer_id, 1);
+	if (rc == STORE_BUSY) {          /* another process has this customer now */
+		out->skipped++;
+		rc = STORE_OK;
+		goto out;
+	}
+	if (rc == STORE_OK)
+		rc = store_settings_get(tx, a, &s);
+	if (rc == STORE_OK)
+		rc = store_customer_get(tx, customer_id, 0, a, &c);
+	if (rc == STORE_OK)
+		rc = ledger_aging(tx, &s, &c, clock_now_ms(), a, &ag);
+	if (rc == STORE_OK)
+		rc = store_reminder_last_at(tx, customer_id, &last);
+	if (rc != STORE_OK)
+		goto out;
+	struct reminder_candidate cand = {
+		.has_phone = c.phone && c.phone[0], .opted_out = c.reminders_opt_out,
+		.balance_minor = ag.balance_minor, .overdue_minor = ag.overdue_minor,
+		.oldest_due_ms = ag.oldest_due_ms, .last_reminder_at_ms = last,
+	};
+	struct reminder_context ctx = { &s, t->name ? t->name : t->slug, o->master_key, clock_now_ms(), a };
+	if (strcmp(c.status, "active") != 0 || reminder_check_bulk(crit, &cand, ctx.now_ms, &next) != REMINDER_ALLOWED) {
+		out->skipped++;
+		goto out;
+	}
+	struct reminder_draft d = { .kind = TEMPLATE_REMINDER, .trigger = "scheduled", .channel = cfg->channel,
+		.customer = &c, .aging = &ag };
+	if (reminders_compose(&ctx, &d, &rec, &v, err, sizeof err) < 0) {
+		log_warn("scheduled reminders: %s: %s", t->slug, err);
+		out->failed++;
+		goto out;
+	}
+	if (o->dry_run) {
+		out->reminded++;
+		goto out;
+	}
+	rec.created_by = "scheduler";
+	json_t *after = audit_payload_reminder(&rec);
+	rc = store_reminder_insert(tx, &rec);
+	if (rc == STORE_OK)
+		rc = store_audit(tx, "reminder.created", "reminder", rec.id, NULL, after);
+	json_decref(after);
+	if (rc == STORE_OK)
+		rc = store_commit(tx);
+	else
+		store_rollback(tx);
+	tx = NULL;
+	if (rc != STORE_OK)
+		goto out;
+	struct wa_result res;
+	char *cb = NULL;
+	if (o->public_url && o->public_url[0])
+		cb = arena_printf(a, "%s/api/v1/webhooks/twilio/%s", o->public_url, t->slug);
+	reminders_deliver(cfg, c.phone, rec.message, &v, cb, &res);
+	rc = store_begin_tenant(st, t->id, 1, &actor, &tx);
+	if (rc == STORE_OK)
+		rc = reminders_record_outcome(tx, &rec, &res, clock_now_ms());
+	if (rc == STORE_OK)
+		rc = store_commit(tx);
+	else
+		store_rollback(tx);
+	tx = NULL;
+	if (res.ok)
+		out->reminded++;
+	else
+		out->failed++;
+out:
+	store_rollback(tx);
+	arena_free(a);
+	return rc;
+}
+
+/* One store: is its schedule open now, and who owes. */
+static int run_store(struct store *st, const struct tenant_rec *t, const struct reminders_run_options *o,
+	struct reminders_run_report *out)
+{
+	static const struct store_actor actor = { "scheduler", "system", "", "" };
+	struct arena *a = arena_new();
+	struct store_tx *tx = NULL;
+	struct settings_rec s;
+	struct plan_rec plan;
+	struct owing_row *rows = NULL;
+	struct wa_config cfg = { 0 };
+	struct reminder_schedule sched;
+	struct reminder_field_error ferr;
+	int n = 0, hour;
+	char err[200];
+	char *secrets = NULL;
+	uint32_t features = 0;
+
+	int rc = store_begin_tenant(st, t->id, 0, &actor, &tx);
+	if (rc == STORE_OK)
+		rc = store_settings_get(tx, a, &s);
+	if (rc == STORE_OK)
+		rc = store_plan_get(tx, t->plan, a, &plan);
+	if (rc != STORE_OK)
+		goto out;
+	plan_features_parse(plan.features, &features);
+	enum wa_channel ch = wa_channel_parse(s.whatsapp_provider);
+	if (ch != WA_CHANNEL_CLOUD && ch != WA_CHANNEL_TWILIO)
+		goto out;
+	if (!(features & PLAN_FEATURE_BIT(FEATURE_WHATSAPP_REMINDERS)))
+		goto out;
+	if (reminder_schedule_parse(s.reminder_schedule, &sched, &ferr) < 0 || !sched.enabled)
+		goto out;
+	if (reminder_local_hour_in_zone(clock_now_ms(), s.timezone, &hour) < 0 ||
+	    !reminder_schedule_open(&sched, hour, (int)s.quiet_hours_start, (int)s.quiet_hours_end))
+		goto out;
+	if (s.whatsapp_secret_sealed && !(secrets = secret_open(o->master_key, s.whatsapp_secret_sealed))) {
+		log_warn("scheduled reminders: %s: the provider secrets cannot be opened", t->slug);
+		goto out;
+	}
+	rc = wa_config_load(ch, s.whatsapp_config, secrets, &cfg, err, sizeof err);
+	secret_free(secrets);
+	if (rc < 0) {
+		log_warn("scheduled reminders: %s: %s", t->slug, err);
+		rc = STORE_OK;
+		goto out;
+	}
+	struct reminder_criteria crit;
+	reminder_schedule_criteria(&sched, &crit);
+	rc = store_report_owing(tx, clock_now_ms() - s.credit_period_days * DAY_MS,
+		s.default_credit_limit_minor, a, &rows, &n);
+	store_rollback(tx);
+	tx = NULL;
+	if (rc != STORE_OK)
+		goto out;
+	out->stores++;
+	for (int i = 0; i < n && !(o->stop && *o->stop); i++) {
+		int crc = run_customer(st, t, o, &crit, &cfg, rows[i].id, out);
+		if (crc != STORE_OK)
+			log_warn("scheduled reminders: %s: a customer could not be reminded (code %d)", t->slug, crc);
+	}
+out:
+	wa_config_release(&cfg);
+	store_rollback(tx);
+	arena_free(a);
+	return rc;
+}
+
+int reminders_run(struct store *st, const struct reminders_run_options *o, struct reminders_run_report *out)
+{
+	static const struct store_actor actor = { "scheduler", "system", "", "" };
+	struct arena *a = arena_new();
+	struct store_tx *tx = NULL;
+	struct tenant_rec *ts = NULL;
+	int n = 0;
+
+	memset(out, 0, sizeof *out);
+	int rc = store_begin_platform(st, 0, &actor, &tx);
+	if (rc == STORE_OK)
+		rc = store_tenant_active(tx, a, &ts, &n);
+	store_rollback(tx);
+	for (int i = 0; rc == STORE_OK && i < n && !(o->stop && *o->stop); i++) {
+		if (o->tenant_slug && strcmp(o->tenant_slug, ts[i].slug) != 0)
+			continue;
+		int src = run_store(st, &ts[i], o, out);
+		if (src != STORE_OK)
+			log_warn("scheduled reminders: store %s could not be read (code %d)", ts[i].slug, src);
+	}
+	arena_free(a);
 	return rc;
 }

@@ -77,4 +77,32 @@ void reminders_deliver(const struct wa_config *cfg, const char *to_e164, const c
 int reminders_record_outcome(struct store_tx *tx, struct reminder_rec *rec,
 	const struct wa_result *res, int64_t now_ms);
 
+/* ---- Scheduled reminders ---------------------------------------- */
+
+struct reminders_run_options {
+	const uint8_t *master_key;
+	const char *public_url;        /* for Twilio's StatusCallback, or NULL */
+	const char *tenant_slug;       /* only this store, or NULL for all */
+	int dry_run;                   /* count who would be reminded, change nothing */
+	const volatile int *stop;      /* checked between customers, may be NULL */
+};
+
+struct reminders_run_report {
+	int stores;                    /* stores whose schedule was open */
+	int reminded, failed, skipped;
+};
+
+/*
+ * One pass of the schedule over every active store (or one) at the
+ * program's clock: for each store whose schedule is enabled, past its
+ * hour and outside quiet hours, on a provider channel its plan allows,
+ * every customer that reminder_check_bulk() allows is claimed in its own
+ * transaction under FOR UPDATE SKIP LOCKED (a customer another process
+ * holds is skipped), then sent, then recorded.  Stores on the link
+ * channel are left alone: a wa.me link needs a person to open it.
+ * Returns 0, or a STORE_* code when the store could not be read.
+ */
+int reminders_run(struct store *s, const struct reminders_run_options *o,
+	struct reminders_run_report *out);
+
 #endif

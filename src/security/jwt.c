@@ -61,6 +61,8 @@ static int claims_ok(const struct jwt_claims *c)
 	if (!field_id_ok(c->sub, sizeof(c->sub)) ||
 	    !field_id_ok(c->jti, sizeof(c->jti)))
 		return 0;
+	if (c->sid[0] && !field_id_ok(c->sid, sizeof(c->sid)))
+		return 0;
 	if (c->iat < 0 || c->exp <= c->iat)
 		return 0;
 	if (c->op)
@@ -100,6 +102,8 @@ int jwt_sign(const struct jwt_claims *c, const uint8_t *key, size_t keylen,
 		json_object_set_new(o, "ver", json_integer((json_int_t)c->ver));
 	}
 	json_object_set_new(o, "jti", json_string(c->jti));
+	if (c->sid[0])
+		json_object_set_new(o, "sid", json_string(c->sid));
 	json_object_set_new(o, "iat", json_integer((json_int_t)c->iat));
 	json_object_set_new(o, "exp", json_integer((json_int_t)c->exp));
 	char *payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -176,6 +180,8 @@ static int check_claims(json_t *o, int64_t now_s, struct jwt_claims *c)
 {
 	if (!get_id(o, "sub", c->sub, sizeof(c->sub)) ||
 	    !get_id(o, "jti", c->jti, sizeof(c->jti)))
+		return JWT_ECLAIMS;
+	if (json_object_get(o, "sid") && !get_id(o, "sid", c->sid, sizeof(c->sid)))
 		return JWT_ECLAIMS;
 	json_t *iat = json_object_get(o, "iat");
 	json_t *exp = json_object_get(o, "exp");

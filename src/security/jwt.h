@@ -18,6 +18,9 @@
  *	      every access token at once.
  *	op    boolean, optional; true marks a platform operator token, which
  *	      must then carry neither tid nor role.
+ *	sid   string, optional, same shape as sub: the session (refresh-token
+ *	      family) the token was issued in; operator tokens carry it and
+ *	      the platform routes check that session is still live.
  * Unknown claims are ignored.
  */
 #ifndef QT_SECURITY_JWT_H
@@ -34,6 +37,7 @@ struct jwt_claims {
 	int64_t iat, exp; /* unix seconds */
 	int op;         /* 1 for platform operator tokens (claim "op": true) */
 	int64_t ver;    /* the account's token version ("ver"); tenant tokens only */
+	char sid[37];   /* session id; "" when the token has none */
 };
 
 enum {

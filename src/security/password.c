@@ -70,6 +70,71 @@ int password_verify(const char *stored_hash, const char *pw)
 	return crypto_pwhash_str_verify(stored_hash, pw, n) == 0 ? 0 : -1;
 }
 
+/* A decimal in [min, max] at *p, then the character `end`; advances *p. */
+static int settings_number(const char **p, char end, unsigned long min, unsigned long max,
+	unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *s = *p;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (*s != end || v < min)
+		return -1;
+	*p = s + 1;
+	*out = v;
+	return 0;
+}
+
+int password_hash_with_settings(const char *settings, const char *pw, char out[128])
+{
+	static const char head[] = "$argon2id$v=19$m=";
+	unsigned char salt[crypto_pwhash_SALTBYTES], key[32]; /* libsodium's encoded hash length */
+	unsigned long m, t, par;
+	size_t salt_len;
+	const char *b64_end;
+
+	if (!settings || !pw)
+		return -1;
+	size_t n = strnlen(pw, PASSWORD_MAX_BYTES + 1);
+	size_t slen = strnlen(settings, PASSWORD_HASH_LEN);
+	if (n > PASSWORD_MAX_BYTES || slen >= PASSWORD_HASH_LEN || strncmp(settings, head, sizeof head - 1) != 0)
+		return -1;
+	const char *p = settings + sizeof head - 1;
+	if (settings_number(&p, ',', 8, 1048576, &m) < 0 || strncmp(p, "t=", 2) != 0)
+		return -1;
+	p += 2;
+	if (settings_number(&p, ',', 1, 32, &t) < 0 || strncmp(p, "p=", 2) != 0)
+		return -1;
+	p += 2;
+	if (settings_number(&p, '$', 1, 1, &par) < 0)
+		return -1;
+	/* The salt runs to the final '$', which ends the settings. */
+	if (slen < 2 || settings[slen - 1] != '$' || p >= settings + slen - 1)
+		return -1;
+	if (sodium_base642bin(salt, sizeof salt, p, (size_t)(settings + slen - 1 - p), NULL, &salt_len,
+			&b64_end, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+	    b64_end != settings + slen - 1 || salt_len != sizeof salt)
+		return -1;
+	if (crypto_pwhash(key, sizeof key, pw, n, salt, t, (size_t)m * 1024,
+			crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -1;
+	size_t need = slen + sodium_base64_ENCODED_LEN(sizeof key, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	if (need > PASSWORD_HASH_LEN) {
+		sodium_memzero(key, sizeof key);
+		return -1;
+	}
+	memcpy(out, settings, slen);
+	sodium_bin2base64(out + slen, PASSWORD_HASH_LEN - slen, key, sizeof key,
+		sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	sodium_memzero(key, sizeof key);
+	return 0;
+}
+
 static int policy_fail(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)

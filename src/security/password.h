@@ -16,6 +16,8 @@
 
 /* Size of the buffer password_hash() writes (crypto_pwhash_STRBYTES). */
 #define PASSWORD_HASH_LEN 128
+/* Longest password accepted anywhere, in bytes. */
+#define PASSWORD_MAX_BYTES 128
 
 /*
  * Hash pw (NUL-terminated) into out as a NUL-terminated string.  Returns 0,
@@ -31,6 +33,20 @@ int password_hash(const char *pw, char out[128]);
  * as one hash.
  */
 int password_verify(const char *stored_hash, const char *pw);
+
+/*
+ * Hash pw with the settings of a stored hash, for checking a password
+ * where the stored hash may not be handed out (operator sign-in on
+ * PostgreSQL: the database compares).  settings is the stored hash without
+ * its last part, "$argon2id$v=19$m=M,t=T,p=1$<salt>$" (libsodium's
+ * encoding; salt 16 bytes).  Writes into out the string crypto_pwhash_str()
+ * would have produced for pw with that salt and those limits, so it equals
+ * the stored hash exactly when pw is right.  Returns 0, or -1 if an
+ * argument is NULL, pw is over 128 bytes, the settings are malformed or out
+ * of bounds (t 1..32, m 8 KiB..1 GiB, p 1), or the memory is not there.
+ * Takes as long as one hash.
+ */
+int password_hash_with_settings(const char *settings, const char *pw, char out[128]);
 
 /*
  * The rule for new passwords: valid UTF-8, at least 8 characters (Unicode

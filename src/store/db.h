@@ -125,6 +125,12 @@ enum db_dialect db_conn_dialect(const struct db_conn *c);
 /* 1 when the connection's database answers a trivial query. */
 int db_ping(struct db *db);
 
+/* PostgreSQL only: the SCRAM-SHA-256 verifier of password for role,
+ * computed here by libpq (PQencryptPasswordConn), so that a statement
+ * setting a role's password never carries the password itself.  malloc'd;
+ * NULL on failure (message in db_conn_error) or on SQLite. */
+char *db_pg_password_verifier(struct db_conn *c, const char *role, const char *password);
+
 /* Shared by the backends: a materialized result set. */
 struct db_res *db_res_new(int cols);
 void db_res_add_row(struct db_res *r, const char *const *values, const size_t *lens);

@@ -906,3 +906,23 @@ int db_pg_open(const char *url, int pool_size, struct db **out, char *err, size_
 	*out = &db->base;
 	return DB_OK;
 }
+
+char *db_pg_password_verifier(struct db_conn *cb, const char *role, const char *password)
+{
+	if (cb->db->dialect != DB_POSTGRES)
+		return NULL;
+	struct pg_conn *c = (struct pg_conn *)cb;
+	if (ensure_conn(c, "password") != DB_OK)
+		return NULL;
+	/* With the algorithm named, libpq computes locally and sends nothing. */
+	char *v = PQencryptPasswordConn(c->h, password, role, "scram-sha-256");
+	if (!v) {
+		set_err(c, "password", PQerrorMessage(c->h));
+		return NULL;
+	}
+	char *out = strdup(v);
+	PQfreemem(v);
+	if (!out)
+		abort();
+	return out;
+}

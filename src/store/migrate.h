@@ -19,11 +19,13 @@ extern const size_t migrations_sqlite_count;
 extern const struct migration migrations_postgres[];
 extern const size_t migrations_postgres_count;
 
-/* Apply every migration newer than the database's version, each in its own
+/* Apply every migration not yet applied, in order, each in its own
  * transaction.  *applied receives how many ran (may be NULL).  Returns a DB_*
  * code with a message in err. */
 int migrate_run(struct db *db, int *applied, char *err, size_t errlen);
-/* Highest version in the database (0 when none). */
+/* The version the database is at (0 when none): the last migration before
+ * the first one not applied, so a gap left by a later version that landed
+ * first counts as not migrated. */
 int migrate_current_version(struct db *db);
 
 #endif

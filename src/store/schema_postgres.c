@@ -9,34 +9,41 @@
  *
  * Roles.  Migrations run as the owner role (whoever the migration URL
  * names); it owns every object.  The server connects as quantumtrack_app,
- * which owns nothing, has no BYPASSRLS and is granted only what it needs:
- * no UPDATE or DELETE on transactions and audit_log, nothing on
- * tenant_purges.  Version 1 creates it NOLOGIN when it does not exist; the
- * operator gives it a password (ALTER ROLE quantumtrack_app LOGIN PASSWORD
- * '...'), or creates it with LOGIN before migrating, as tests/lib/pg.sh
- * does.  Every later migration that adds a table must GRANT to it too.
+ * which owns nothing, has no BYPASSRLS, cannot create temporary tables and
+ * is granted only what it needs: no UPDATE or DELETE on transactions and
+ * audit_log, nothing on tenant_purges, operators and operator_sessions,
+ * SELECT on plans, SELECT and UPDATE (name) on tenants.  Version 1 creates
+ * it NOLOGIN when it does not exist; `quantumtrack migrate
+ * --app-password-stdin` (cli/migrate.c) makes it a login role with that
+ * password, or the operator creates it with LOGIN before migrating, as
+ * tests/lib/pg.sh does.  Every later migration that adds a table must GRANT
+ * to it too, and tests/api/app_role.test.mjs lists what it may do.
  *
- * Tenant isolation.  Every table with a tenant_id column that belongs to a
- * tenant has Row Level Security, forced on the owner as well, with the
- * policy tenant_isolation: a row is visible and writable only when its
- * tenant_id equals app.tenant_id, which db_begin() sets per transaction
- * with set_config(..., true).  No tenant set means no rows.
+ * Tenant isolation.  Every table with a tenant_id column has Row Level
+ * Security, forced on the owner as well, with the policy tenant_isolation:
+ * a row is visible and writable only when its tenant_id equals
+ * app.tenant_id, which db_begin() sets per transaction with
+ * set_config(..., true).  No tenant set means no rows.
+ * tests/api/rls.test.mjs checks the rule from pg_class and pg_attribute.
  *
- * Platform paths that must cross tenants call SECURITY DEFINER functions
- * owned by the owner role:
- *   qt_user_memberships(user_id)  a user's memberships in every tenant (login)
- *   qt_purge_tenant(tenant_id)    delete a tenant and everything it owns
- * They switch qt.all_tenants to 'on' for their own duration (PostgreSQL 15
- * does not let a non-superuser put a custom variable in a function's SET
- * clause, so they set and restore it), which the policy all_tenants honours
- * for the owner role only: quantumtrack_app gains nothing by setting the
- * variable itself.  A data migration that must see every tenant's rows
- * does SET LOCAL qt.all_tenants = 'on' first.
+ * Platform paths that must cross tenants, or that the app role may not
+ * take by itself, call SECURITY DEFINER functions owned by the owner role.
+ * Every one runs with search_path pg_catalog, public, pg_temp (pg_temp
+ * last, so no temporary object can shadow a table) and names its tables
+ * with public.  They switch qt.all_tenants to 'on' for their own duration
+ * where they must see every tenant (PostgreSQL 15 does not let a
+ * non-superuser put a custom variable in a function's SET clause, so they
+ * set and restore it), which the policy all_tenants honours for the owner
+ * role only: quantumtrack_app gains nothing by setting the variable
+ * itself.  A data migration that must see every tenant's rows does SET
+ * LOCAL qt.all_tenants = 'on' first.
  *
- * refresh_tokens has a tenant_id but is a platform table (sessions are
- * looked up by token before any tenant is known), like plans, tenants
- * and operators: no RLS, reached only by platform code paths.  Since
- * version 2 users belong to one tenant and are under RLS.
+ * Changing the platform (creating, suspending, re-planning, purging a
+ * store) is allowed by qt_authorized() to the owner role (the CLI) and to
+ * a transaction that qt_operator_session() bound to a live operator
+ * session; operator sign-in, refresh and sign-out are definer functions
+ * too, so the app role can neither read a password hash nor mint a
+ * session.  docs/SECURITY-MODEL.md tells the whole design.
  */
 #include "store/migrate.h"
 
@@ -396,6 +403,323 @@ static const char v2[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/*
+ * Version 3: the definer functions cannot be misled, and the app role can
+ * no longer act as the platform.
+ *
+ * - Every function in the schema runs with search_path pg_catalog, public,
+ *   pg_temp (pg_temp last: a temporary table can no longer shadow one of
+ *   ours), and the functions written here name their tables with public.
+ *   The loop also catches any function an earlier version created.
+ * - Nobody but the database owner may create temporary tables (TEMP is
+ *   revoked from PUBLIC and from the app role on this database).
+ * - Operator sessions move out of refresh_tokens into operator_sessions,
+ *   which the app role cannot reach at all; refresh_tokens gets Row Level
+ *   Security like every other table with a tenant_id.
+ * - The app role keeps SELECT on plans and tenants and may only rename a
+ *   store (tenants.name); operators it cannot read.  Creating, suspending,
+ *   re-planning and purging stores go through definer functions that
+ *   demand the owner role or a live operator session (qt_authorized()).
+ */
+static const char v3[] =
+"CREATE TABLE public.operator_sessions ("
+"  token_hash TEXT PRIMARY KEY,"      /* sha256 of the refresh token, hex */
+"  family_id UUID NOT NULL,"          /* the session: one per sign-in */
+"  operator_id UUID NOT NULL REFERENCES public.operators(id),"
+"  expires_at BIGINT NOT NULL,"
+"  used_at BIGINT,"
+"  revoked_at BIGINT,"
+"  created_at BIGINT NOT NULL);"
+"CREATE INDEX operator_sessions_family ON public.operator_sessions(family_id);"
+"CREATE INDEX operator_sessions_operator ON public.operator_sessions(operator_id);"
+"INSERT INTO public.operator_sessions"
+"  SELECT r.token_hash, r.family_id, r.subject_id, r.expires_at, r.used_at, r.revoked_at, r.created_at"
+"  FROM public.refresh_tokens r JOIN public.operators o ON o.id = r.subject_id WHERE r.is_operator = 1;"
+"DELETE FROM public.refresh_tokens r WHERE r.is_operator <> 0 OR r.tenant_id IS NULL"
+"  OR NOT EXISTS (SELECT 1 FROM public.tenants t WHERE t.id = r.tenant_id);"
+"ALTER TABLE public.refresh_tokens DROP COLUMN is_operator;"
+"ALTER TABLE public.refresh_tokens ALTER COLUMN tenant_id SET NOT NULL;"
+"ALTER TABLE public.refresh_tokens ADD CONSTRAINT refresh_tokens_tenant"
+"  FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);"
+"ALTER TABLE public.refresh_tokens ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE public.refresh_tokens FORCE ROW LEVEL SECURITY;"
+"CREATE POLICY tenant_isolation ON public.refresh_tokens"
+"  USING (tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid))"
+"  WITH CHECK (tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid));"
+"DO $$ BEGIN"
+"  EXECUTE format('CREATE POLICY all_tenants ON public.refresh_tokens TO %I"
+"    USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"    WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', current_user);"
+"END $$;"
+
+/* Grants: only what the server's code paths need. */
+"REVOKE ALL ON public.plans, public.operators, public.operator_sessions FROM quantumtrack_app;"
+"GRANT SELECT ON public.plans TO quantumtrack_app;"
+"REVOKE ALL ON public.tenants FROM quantumtrack_app;"
+"GRANT SELECT ON public.tenants TO quantumtrack_app;"
+"GRANT UPDATE (name, updated_at) ON public.tenants TO quantumtrack_app;"
+"REVOKE ALL ON public.refresh_tokens FROM quantumtrack_app;"
+"GRANT SELECT, INSERT ON public.refresh_tokens TO quantumtrack_app;"
+"GRANT UPDATE (used_at, revoked_at) ON public.refresh_tokens TO quantumtrack_app;"
+"DO $$ BEGIN"
+"  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());"
+"  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM quantumtrack_app', current_database());"
+"END $$;"
+
+/* Who may change the platform: the owner role (the CLI, connected with
+ * the migration URL) or a request that qt_operator_session() has bound to
+ * a live operator session in this transaction.  The app role can set
+ * qt.operator_session itself, but it cannot read operator_sessions, so it
+ * has no live session id to put there. */
+"CREATE FUNCTION public.qt_authorized() RETURNS boolean"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE"
+"  v text := current_setting('qt.operator_session', true);"
+"  now_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;"
+"BEGIN"
+"  IF pg_catalog.pg_has_role(session_user, current_user, 'MEMBER') THEN"
+"    RETURN true;"
+"  END IF;"
+"  IF v IS NULL OR v !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN"
+"    RETURN false;"
+"  END IF;"
+"  RETURN EXISTS (SELECT 1 FROM public.operator_sessions s"
+"    JOIN public.operators o ON o.id = s.operator_id"
+"    WHERE s.family_id = v::uuid AND s.revoked_at IS NULL AND s.expires_at > now_ms);"
+"END $$;"
+
+"CREATE FUNCTION public.qt_require_authorized(what text) RETURNS void"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  IF NOT public.qt_authorized() THEN"
+"    RAISE EXCEPTION '%: needs the database owner role or a live operator session', what"
+"      USING ERRCODE = 'insufficient_privilege';"
+"  END IF;"
+"END $$;"
+
+/* The session behind an operator's access token: its operator when the
+ * session is live, and from now on in this transaction the proof that
+ * qt_authorized() looks for. */
+"CREATE FUNCTION public.qt_operator_session(family uuid)"
+"  RETURNS TABLE (operator_id uuid, email text, name text)"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE now_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;"
+"BEGIN"
+"  RETURN QUERY SELECT o.id, o.email, o.name FROM public.operators o"
+"    WHERE o.id = (SELECT s.operator_id FROM public.operator_sessions s"
+"      WHERE s.family_id = family AND s.revoked_at IS NULL AND s.expires_at > now_ms LIMIT 1);"
+"  IF FOUND THEN"
+"    PERFORM set_config('qt.operator_session', family::text, true);"
+"  END IF;"
+"END $$;"
+
+/* Operator sign-in, in two steps, so the app role never sees a password
+ * hash: the settings of the stored argon2id hash (everything but the hash
+ * itself), then the encoding the server computed with them, compared here.
+ * Digests are compared rather than the strings, so the time taken says
+ * nothing about how much of the hash matched. */
+"CREATE FUNCTION public.qt_operator_password_settings(login_email text) RETURNS text"
+"  LANGUAGE sql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"  SELECT substring(o.password_hash FROM"
+"    '^(\\$argon2id\\$v=19\\$m=[0-9]+,t=[0-9]+,p=[0-9]+\\$[A-Za-z0-9+/]+\\$)[A-Za-z0-9+/]+$')"
+"  FROM public.operators o WHERE o.email = login_email"
+"$$;"
+
+"CREATE FUNCTION public.qt_operator_login(login_email text, computed text, token_hash text,"
+"    family uuid, expires_at bigint)"
+"  RETURNS TABLE (operator_id uuid, email text, name text)"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE"
+"  op public.operators%ROWTYPE;"
+"  now_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;"
+"BEGIN"
+"  SELECT * INTO op FROM public.operators o WHERE o.email = login_email;"
+"  IF NOT FOUND OR computed IS NULL OR"
+"     sha256(convert_to(op.password_hash, 'UTF8')) <> sha256(convert_to(computed, 'UTF8')) THEN"
+"    RETURN;"
+"  END IF;"
+"  INSERT INTO public.operator_sessions (token_hash, family_id, operator_id, expires_at, created_at)"
+"    VALUES (qt_operator_login.token_hash, family, op.id, qt_operator_login.expires_at, now_ms);"
+"  RETURN QUERY SELECT op.id, op.email, op.name;"
+"END $$;"
+
+/* Rotate an operator refresh token.  outcome: ok, invalid, revoked,
+ * expired, gone (the operator was removed) or reused (a used token came
+ * back: the whole session is revoked, and the caller must commit that). */
+"CREATE FUNCTION public.qt_operator_refresh(old_hash text, new_hash text, new_expires_at bigint)"
+"  RETURNS TABLE (outcome text, operator_id uuid, email text, name text, family_id uuid)"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE"
+"  cur public.operator_sessions%ROWTYPE;"
+"  op public.operators%ROWTYPE;"
+"  now_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;"
+"BEGIN"
+"  SELECT * INTO cur FROM public.operator_sessions s WHERE s.token_hash = old_hash FOR UPDATE;"
+"  IF NOT FOUND THEN"
+"    RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::text, NULL::text, NULL::uuid; RETURN;"
+"  END IF;"
+"  IF cur.revoked_at IS NOT NULL THEN"
+"    RETURN QUERY SELECT 'revoked'::text, NULL::uuid, NULL::text, NULL::text, cur.family_id; RETURN;"
+"  END IF;"
+"  IF cur.used_at IS NOT NULL THEN"
+"    UPDATE public.operator_sessions SET revoked_at = now_ms"
+"      WHERE family_id = cur.family_id AND revoked_at IS NULL;"
+"    RETURN QUERY SELECT 'reused'::text, NULL::uuid, NULL::text, NULL::text, cur.family_id; RETURN;"
+"  END IF;"
+"  IF cur.expires_at <= now_ms THEN"
+"    RETURN QUERY SELECT 'expired'::text, NULL::uuid, NULL::text, NULL::text, cur.family_id; RETURN;"
+"  END IF;"
+"  SELECT * INTO op FROM public.operators o WHERE o.id = cur.operator_id;"
+"  IF NOT FOUND THEN"
+"    RETURN QUERY SELECT 'gone'::text, NULL::uuid, NULL::text, NULL::text, cur.family_id; RETURN;"
+"  END IF;"
+"  UPDATE public.operator_sessions SET used_at = now_ms WHERE token_hash = old_hash;"
+"  INSERT INTO public.operator_sessions (token_hash, family_id, operator_id, expires_at, created_at)"
+"    VALUES (new_hash, cur.family_id, op.id, new_expires_at, now_ms);"
+"  RETURN QUERY SELECT 'ok'::text, op.id, op.email, op.name, cur.family_id;"
+"END $$;"
+
+/* Sign-out: revoke the session the refresh token belongs to. */
+"CREATE FUNCTION public.qt_operator_logout(old_hash text) RETURNS void"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE now_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;"
+"BEGIN"
+"  UPDATE public.operator_sessions SET revoked_at = now_ms"
+"    WHERE family_id = (SELECT s.family_id FROM public.operator_sessions s WHERE s.token_hash = old_hash)"
+"    AND revoked_at IS NULL;"
+"END $$;"
+
+/* A store user's refresh token by its hash, before any tenant is known:
+ * that one row and nothing else. */
+"CREATE FUNCTION public.qt_refresh_token(wanted_hash text)"
+"  RETURNS TABLE (token_hash text, family_id uuid, subject_id uuid, tenant_id uuid,"
+"    expires_at bigint, used_at bigint, revoked_at bigint)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT r.token_hash, r.family_id, r.subject_id, r.tenant_id, r.expires_at,"
+"    r.used_at, r.revoked_at FROM public.refresh_tokens r WHERE r.token_hash = wanted_hash;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+/* Stores: create, change plan/status/domain, purge. */
+/* The tenant row only: its settings row is tenant data, which the caller
+ * writes under RLS once it has entered the new tenant. */
+"CREATE FUNCTION public.qt_tenant_create(new_id uuid, new_slug text, new_name text,"
+"    new_domain text, new_plan text, now_ms bigint) RETURNS void"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('creating a store');"
+"  INSERT INTO public.tenants (id, slug, name, domain, plan, status, created_at, updated_at)"
+"    VALUES (new_id, new_slug, new_name, new_domain, new_plan, 'active', now_ms, now_ms);"
+"END $$;"
+
+"CREATE FUNCTION public.qt_tenant_update(target uuid, new_plan text, new_status text,"
+"    new_domain text, clear_domain bigint, now_ms bigint) RETURNS bigint"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE n bigint;"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('changing a store''s plan, status or domain');"
+"  UPDATE public.tenants t SET plan = COALESCE(new_plan, t.plan), status = COALESCE(new_status, t.status),"
+"    domain = CASE WHEN clear_domain = 1 THEN NULL ELSE COALESCE(new_domain, t.domain) END,"
+"    updated_at = now_ms WHERE t.id = target;"
+"  GET DIAGNOSTICS n = ROW_COUNT;"
+"  RETURN n;"
+"END $$;"
+
+"CREATE OR REPLACE FUNCTION public.qt_purge_tenant(tenant_id uuid) RETURNS void"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE"
+"  victim uuid := qt_purge_tenant.tenant_id;"
+"  saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('deleting a store');"
+/* Only a suspended store can be purged, even by a caller that reaches
+ * this function directly. */
+"  IF NOT EXISTS (SELECT 1 FROM public.tenants t WHERE t.id = victim AND t.status = 'suspended') THEN"
+"    RAISE EXCEPTION 'only a suspended tenant can be deleted' USING ERRCODE = 'check_violation';"
+"  END IF;"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  INSERT INTO public.tenant_purges (tenant_id) VALUES (victim) ON CONFLICT DO NOTHING;"
+"  DELETE FROM public.transactions WHERE tenant_id = victim;"
+"  DELETE FROM public.audit_log WHERE tenant_id = victim;"
+"  DELETE FROM public.audit_heads WHERE tenant_id = victim;"
+"  DELETE FROM public.idempotency_keys WHERE tenant_id = victim;"
+"  DELETE FROM public.apartments WHERE tenant_id = victim;"
+"  DELETE FROM public.customers WHERE tenant_id = victim;"
+"  DELETE FROM public.memberships WHERE tenant_id = victim;"
+"  DELETE FROM public.tenant_settings WHERE tenant_id = victim;"
+"  DELETE FROM public.refresh_tokens WHERE tenant_id = victim;"
+"  DELETE FROM public.tenants WHERE id = victim;"
+"  DELETE FROM public.tenant_purges WHERE tenant_id = victim;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+"CREATE OR REPLACE FUNCTION public.qt_tenant_usage()"
+"  RETURNS TABLE (tenant_id uuid, customers bigint, members bigint)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT t.id,"
+"    (SELECT COUNT(*) FROM public.customers c WHERE c.tenant_id = t.id AND c.status = 'active'),"
+"    (SELECT COUNT(*) FROM public.memberships m WHERE m.tenant_id = t.id)"
+"    FROM public.tenants t;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+"CREATE OR REPLACE FUNCTION public.qt_refuse_delete() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  IF NOT EXISTS (SELECT 1 FROM public.tenant_purges p WHERE p.tenant_id = OLD.tenant_id) THEN"
+"    RAISE EXCEPTION '% rows cannot be deleted', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';"
+"  END IF;"
+"  RETURN OLD;"
+"END $$;"
+
+/* pg_temp last for every function of ours, whichever version made it. */
+"DO $$ DECLARE f regprocedure; BEGIN"
+"  FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p"
+"      WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)"
+"      AND p.prokind = 'f' LOOP"
+"    EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, public, pg_temp', f);"
+"  END LOOP;"
+"END $$;"
+
+"DO $$ DECLARE f text; BEGIN"
+"  FOREACH f IN ARRAY ARRAY['qt_authorized()', 'qt_require_authorized(text)',"
+"      'qt_operator_session(uuid)', 'qt_operator_password_settings(text)',"
+"      'qt_operator_login(text,text,text,uuid,bigint)', 'qt_operator_refresh(text,text,bigint)',"
+"      'qt_operator_logout(text)', 'qt_refresh_token(text)',"
+"      'qt_tenant_create(uuid,text,text,text,text,bigint)',"
+"      'qt_tenant_update(uuid,text,text,text,bigint,bigint)'] LOOP"
+"    EXECUTE format('REVOKE ALL ON FUNCTION public.%s FROM PUBLIC', f);"
+"  END LOOP;"
+"END $$;"
+"GRANT EXECUTE ON FUNCTION public.qt_operator_session(uuid), public.qt_operator_password_settings(text),"
+"  public.qt_operator_login(text,text,text,uuid,bigint), public.qt_operator_refresh(text,text,bigint),"
+"  public.qt_operator_logout(text), public.qt_refresh_token(text),"
+"  public.qt_tenant_create(uuid,text,text,text,text,bigint),"
+"  public.qt_tenant_update(uuid,text,text,text,bigint,bigint) TO quantumtrack_app;"
+;
+
 /* Version 4: WhatsApp reminders and receipts, shared statement links (see
  * schema_sqlite.c v4); both tables under forced RLS like every tenant
  * table, the app role may read, add and update them but not delete. */
@@ -462,6 +786,7 @@ static const char v4[] =
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
+	{ 3, "security: definer search_path, no temp tables, operator sessions, RLS on refresh tokens", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

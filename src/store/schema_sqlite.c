@@ -249,6 +249,42 @@ static const char v2[] =
 "CREATE INDEX memberships_user ON memberships(user_id);"
 ;
 
+/* Version 3: operator sessions in their own table (on PostgreSQL the app
+ * role cannot reach it); refresh_tokens holds store users' sessions only,
+ * each with its tenant (NOT NULL, a foreign key).  SQLite cannot add a
+ * NOT NULL or a foreign key to a column in place, so the table is rebuilt. */
+static const char v3[] =
+"CREATE TABLE operator_sessions ("
+"  token_hash TEXT PRIMARY KEY,"
+"  family_id TEXT NOT NULL,"
+"  operator_id TEXT NOT NULL REFERENCES operators(id),"
+"  expires_at INTEGER NOT NULL,"
+"  used_at INTEGER,"
+"  revoked_at INTEGER,"
+"  created_at INTEGER NOT NULL);"
+"CREATE INDEX operator_sessions_family ON operator_sessions(family_id);"
+"CREATE INDEX operator_sessions_operator ON operator_sessions(operator_id);"
+"INSERT INTO operator_sessions"
+"  SELECT r.token_hash, r.family_id, r.subject_id, r.expires_at, r.used_at, r.revoked_at, r.created_at"
+"  FROM refresh_tokens r JOIN operators o ON o.id = r.subject_id WHERE r.is_operator = 1;"
+"CREATE TABLE refresh_tokens_v3 ("
+"  token_hash TEXT PRIMARY KEY,"
+"  family_id TEXT NOT NULL,"
+"  subject_id TEXT NOT NULL,"
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id),"
+"  expires_at INTEGER NOT NULL,"
+"  used_at INTEGER,"
+"  revoked_at INTEGER,"
+"  created_at INTEGER NOT NULL);"
+"INSERT INTO refresh_tokens_v3"
+"  SELECT r.token_hash, r.family_id, r.subject_id, r.tenant_id, r.expires_at, r.used_at, r.revoked_at, r.created_at"
+"  FROM refresh_tokens r JOIN tenants t ON t.id = r.tenant_id WHERE r.is_operator = 0;"
+"DROP TABLE refresh_tokens;"
+"ALTER TABLE refresh_tokens_v3 RENAME TO refresh_tokens;"
+"CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id);"
+"CREATE INDEX refresh_tokens_subject ON refresh_tokens(subject_id);"
+;
+
 /* Version 4: WhatsApp reminders and receipts, shared statement links.
  * A reminder row is claimed (queued or link_ready) before any provider is
  * called and updated afterwards, so the 24-hour rule holds across
@@ -303,6 +339,7 @@ static const char v4[] =
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
+	{ 3, "security: operator sessions apart from store sessions", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

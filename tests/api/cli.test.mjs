@@ -240,3 +240,13 @@ test('tenant create stores a custom domain in lower case (so Host discovery find
   assert.equal(bad.code, 2, bad.stderr);
   assert.ok(!srv.cli(['tenant', 'list']).stdout.includes(s2));
 });
+
+test('migrate --app-password-stdin: a short password is a usage error, and SQLite has no roles', () => {
+  const short = srv.cli(['migrate', '--app-password-stdin'], { input: 'short\n' });
+  assert.equal(short.code, 2, short.stderr);
+  assert.match(short.stderr, /app password must be 12-1024 bytes/);
+  if (srv.backend !== 'sqlite') return;
+  const r = srv.cli(['migrate', '--app-password-stdin'], { input: 'long-enough-password\n' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /an app password is for PostgreSQL; SQLite has no database roles/);
+});

@@ -91,6 +91,7 @@ async function checksum(s) {
   const paths = [
     '/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200',
     '/api/v1/apartments?limit=200', '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings',
+    '/api/v1/reminders?limit=200',
     ...s.customers.map((id) => `/api/v1/customers/${id}`),
     ...s.customers.map((id) => `/api/v1/customers/${id}/statement`),
     ...s.entries.map((id) => `/api/v1/transactions/${id}`),
@@ -134,6 +135,9 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     ['GET', (id) => `/api/v1/transactions/${id}`, A.idemEntry],
     ['POST', (id) => `/api/v1/transactions/${id}/reverse`, entry, { reason: 'B tries' }],
     ['POST', (id) => `/api/v1/transactions/${id}/reverse`, A.idemEntry, { reason: 'B tries' }],
+    ['POST', (id) => `/api/v1/customers/${id}/reminders`, c0, {}],
+    ['POST', (id) => `/api/v1/customers/${id}/reminders`, c0, { channel: 'link' }],
+    ['POST', (id) => `/api/v1/transactions/${id}/receipt`, entry, {}],
     ['POST', () => '/api/v1/transactions', c0, null, (id) => ({ customer_id: id, type: 'purchase', amount_minor: 100 })],
     ['POST', () => '/api/v1/transactions', c0, null, (id) => ({ customer_id: id, type: 'payment', amount_minor: 100 })],
     ['POST', () => '/api/v1/transactions', c0, null, (id) => ({ customer_id: id, type: 'adjustment', amount_minor: -100, reason: 'B' })],
@@ -348,6 +352,8 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'GET /api/v1/apartments', 'POST /api/v1/apartments', 'GET /api/v1/apartments/{number}',
     'PATCH /api/v1/apartments/{number}', 'GET /api/v1/transactions', 'POST /api/v1/transactions',
     'GET /api/v1/transactions/{id}', 'POST /api/v1/transactions/{id}/reverse',
+    'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
+    'POST /api/v1/transactions/{id}/receipt',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startServer, newStore, login } from '../lib/server.mjs';
-import { assertProblem, newOperator, jwtParts } from '../lib/foundation.mjs';
+import { assertProblem, newOperator, jwtParts, signJwt } from '../lib/foundation.mjs';
 
 let srv, op;
 before(async () => {
@@ -216,5 +216,40 @@ test('operator refresh rotates and detects reuse', async () => {
   assert.equal(jwtParts(r.json.access_token).payload.op, true);
   assertProblem(await srv.api('POST', `${P}/auth/refresh`, { body: { refresh_token: o.session.refresh_token } }), 401, 'refresh_token_reused');
   assert.equal((await srv.api('POST', `${P}/auth/refresh`, { body: { refresh_token: r.json.refresh_token } })).status, 401);
-  assert.equal((await srv.api('GET', `${P}/tenants`, { token: r.json.access_token })).status, 200);
+  // The session is over, so its access tokens stop working at once too.
+  assertProblem(await srv.api('GET', `${P}/tenants`, { token: r.json.access_token }), 401, 'invalid_token');
+  assertProblem(await srv.api('GET', `${P}/tenants`, { token: o.token }), 401, 'invalid_token');
+});
+
+test('operator tokens name their session; refresh keeps it, and sign-out ends its access tokens at once', async () => {
+  const o = await newOperator(srv);
+  const sid = jwtParts(o.token).payload.sid;
+  assert.match(sid, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  const r = await srv.api('POST', `${P}/auth/refresh`, { body: { refresh_token: o.session.refresh_token } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(jwtParts(r.json.access_token).payload.sid, sid);
+  assert.equal((await srv.api('GET', `${P}/tenants`, { token: o.token })).status, 200);
+  assert.equal((await srv.api('POST', `${P}/auth/logout`, { body: { refresh_token: r.json.refresh_token } })).status, 204);
+  for (const token of [o.token, r.json.access_token]) {
+    assertProblem(await srv.api('GET', `${P}/tenants`, { token }), 401, 'invalid_token');
+    assertProblem(await srv.api('PATCH', `${P}/tenants/${randomUUID()}`, { token, body: { status: 'suspended' } }), 401, 'invalid_token');
+  }
+  // Another sign-in of the same operator is a session of its own.
+  assert.equal((await srv.api('GET', `${P}/tenants`, { token: op.token })).status, 200);
+});
+
+test('an operator token signed with the secret but without a live session of that operator is refused', async () => {
+  const o = await newOperator(srv);
+  const p = jwtParts(o.token).payload;
+  const other = jwtParts(op.token).payload;
+  const sign = (claims) => signJwt({ alg: 'HS256', typ: 'JWT' }, { ...p, ...claims }, srv.env.QT_JWT_SECRET);
+  const noSid = { ...p };
+  delete noSid.sid;
+  for (const token of [
+    signJwt({ alg: 'HS256', typ: 'JWT' }, noSid, srv.env.QT_JWT_SECRET),
+    sign({ sid: randomUUID() }),
+    sign({ sid: 'not-a-session' }),
+    sign({ sid: other.sid }),            // someone else's session
+  ]) assertProblem(await srv.api('GET', `${P}/tenants`, { token }), 401, 'invalid_token');
+  assert.equal((await srv.api('GET', `${P}/tenants`, { token: sign({}) })).status, 200);
 });

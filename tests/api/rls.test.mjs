@@ -1,43 +1,23 @@
 // rls.test.mjs — Row Level Security proven on the real migrated schema
-// with real data (PostgreSQL only): connected with psql as the server's
+// with real data (PostgreSQL only): every table with a tenant_id column
+// has RLS enabled and forced (read from pg_class and pg_attribute, no
+// exceptions: refresh_tokens too); connected with psql as the server's
 // own role (quantumtrack_app), with no tenant set every tenant table is
 // empty; with tenant A set no row of B is visible or writable; ledger
-// entries and audit rows cannot be changed by that role at all (grants).
-// tests/unit/test_db_pg.c proves the driver sets the tenant; the
-// isolation matrix (isolation.test.mjs) proves the API on both backends.
+// entries and audit rows cannot be changed by that role at all (grants);
+// a refresh token is found by hash only through a definer function that
+// returns that one row.  tests/unit/test_db_pg.c proves the driver sets
+// the tenant; the isolation matrix (isolation.test.mjs) proves the API on
+// both backends; app_role.test.mjs what else the app role cannot do.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, newStore, BACKEND } from '../lib/server.mjs';
+import { psql, psqlError, adminUrlFor } from '../lib/psql.mjs';
 
 const skip = BACKEND !== 'postgres' &&
   'Row Level Security is a PostgreSQL feature; on SQLite the store layer\'s scoping is proven by isolation.test.mjs';
 
-// Tables with a tenant_id column that are platform tables by design
-// (schema_postgres.c: sessions are looked up by token before any tenant
-// is known) and so carry no policy.
-const PLATFORM_TABLES_WITH_TENANT_ID = ['refresh_tokens'];
-
 let srv, A, B, appUrl, adminUrl, tenantTables, noAccessTables;
-
-// Run SQL through psql; returns the rows (fields split on '|').  Throws
-// with psql's stderr when a statement fails (ON_ERROR_STOP).
-function psql(url, sql) {
-  const out = execFileSync('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-f', '-'], {
-    input: sql, stdio: ['pipe', 'pipe', 'pipe'],
-  }).toString();
-  return out.split('\n').filter((l) => l !== '').map((l) => l.split('|'));
-}
-
-// SQL that must fail; returns psql's error text.
-function psqlError(url, sql) {
-  try {
-    psql(url, sql);
-  } catch (e) {
-    return String(e.stderr);
-  }
-  assert.fail(`expected an error from: ${sql}`);
-}
 
 const asTenant = (tid, sql) => `BEGIN;\nSELECT set_config('app.tenant_id', '${tid}', true) \\g /dev/null\n${sql}\nCOMMIT;\n`;
 
@@ -63,11 +43,12 @@ before(async () => {
   B = await populate();
   const name = new URL(srv.db).pathname.slice(1);
   appUrl = srv.db;
-  adminUrl = process.env.QT_PG_ADMIN_URL.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
-  tenantTables = psql(adminUrl, `SELECT c.table_name FROM information_schema.columns c
-      JOIN information_schema.tables t USING (table_schema, table_name)
-      WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
-      ORDER BY 1`).map((r) => r[0]).filter((t) => !PLATFORM_TABLES_WITH_TENANT_ID.includes(t));
+  adminUrl = adminUrlFor(name);
+  // Every ordinary or partitioned table with a live tenant_id column.
+  tenantTables = psql(adminUrl, `SELECT c.relname FROM pg_class c
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+      ORDER BY 1`).map((r) => r[0]);
   // Tables the app role may not read at all (tenant_purges) are checked
   // for that instead of for their rows.
   noAccessTables = psql(adminUrl, tenantTables.map((t) =>
@@ -79,10 +60,10 @@ after(async () => { await srv?.stop(); });
 
 test('every tenant table has RLS enabled and forced, and the app role owns nothing and cannot bypass it', { skip }, () => {
   assert.ok(tenantTables.length + noAccessTables.length >= 9, `tenant tables: ${tenantTables} + ${noAccessTables}`);
-  for (const t of ['customers', 'transactions', 'audit_log', 'apartments', 'idempotency_keys', 'memberships'])
+  for (const t of ['customers', 'transactions', 'audit_log', 'apartments', 'idempotency_keys', 'memberships', 'refresh_tokens'])
     assert.ok(tenantTables.includes(t), `${t} missing from ${tenantTables}`);
   const flags = Object.fromEntries(psql(adminUrl, `SELECT relname, relrowsecurity, relforcerowsecurity
-      FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'`).map(([n, e, f]) => [n, e + f]));
+      FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')`).map(([n, e, f]) => [n, e + f]));
   for (const t of [...tenantTables, ...noAccessTables]) assert.equal(flags[t], 'tt', `${t}: RLS enabled+forced`);
   for (const t of noAccessTables)
     assert.match(psqlError(appUrl, `SELECT count(*) FROM ${t};`), /permission denied for table/, t);
@@ -97,7 +78,7 @@ test('with no tenant set, every tenant table shows zero rows to the app role', {
   const counts = (url, pre = '') => psql(url, pre + tenantTables.map((t) => `SELECT '${t}', count(*) FROM ${t};`).join('\n'));
   // The rows exist (a superuser is not subject to RLS)...
   const real = Object.fromEntries(counts(adminUrl));
-  for (const t of ['customers', 'transactions', 'audit_log', 'audit_heads', 'apartments', 'idempotency_keys', 'memberships', 'tenant_settings'])
+  for (const t of ['customers', 'transactions', 'audit_log', 'audit_heads', 'apartments', 'idempotency_keys', 'memberships', 'tenant_settings', 'refresh_tokens'])
     assert.ok(Number(real[t]) >= 2, `${t} should hold rows of both stores, has ${real[t]}`);
   // ...but the app role sees none of them without a tenant, nor with an
   // empty one, nor by switching on the owner's all-tenants flag.
@@ -112,7 +93,7 @@ test('with tenant A set, no row of B is visible, and a B row cannot be written',
   assert.equal(rows.length, tenantTables.length);
   for (const [t, mine, others] of rows) {
     assert.equal(others, '0', `${t}: ${others} rows of another tenant visible`);
-    if (['customers', 'transactions', 'audit_log', 'apartments', 'idempotency_keys', 'memberships'].includes(t))
+    if (['customers', 'transactions', 'audit_log', 'apartments', 'idempotency_keys', 'memberships', 'refresh_tokens'].includes(t))
       assert.ok(Number(mine) > 0, `${t}: A's own rows must be visible (${mine})`);
   }
   // Asked for by id.
@@ -172,4 +153,41 @@ test('the tenant setting ends with its transaction (safe behind a transaction po
     SELECT count(*) FROM customers;
     SELECT '[' || coalesce(current_setting('app.tenant_id', true), '') || ']';`);
   assert.deepEqual(rows, [['1'], ['0'], ['[]']]);
+});
+
+test('a refresh token row cannot be written for another tenant, nor an operator session minted through it', { skip }, () => {
+  const now = Date.now();
+  const denied = /row-level security policy/;
+  const [[opId]] = psql(adminUrl, `INSERT INTO operators (id, email, name, password_hash, created_at)
+      VALUES (gen_random_uuid(), 'rls-op-${now}@platform.example', 'X', 'x', ${now}) RETURNING id;`);
+  const row = (tid) => `INSERT INTO refresh_tokens (token_hash, family_id, subject_id, tenant_id, expires_at, created_at)
+      VALUES (md5(random()::text), gen_random_uuid(), '${opId}', ${tid}, ${now + 86400000}, ${now});`;
+  // No tenant, B's tenant while A is set, or no tenant_id at all: refused.
+  assert.match(psqlError(appUrl, row(`'${A.tid}'`)), denied);
+  assert.match(psqlError(appUrl, asTenant(A.tid, row(`'${B.tid}'`))), denied);
+  assert.match(psqlError(appUrl, asTenant(A.tid, row('NULL'))), /row-level security policy|null value/);
+  // The old way to mint an operator session (is_operator = 1) is gone.
+  assert.match(psqlError(appUrl, asTenant(A.tid,
+    `INSERT INTO refresh_tokens (token_hash, family_id, subject_id, tenant_id, is_operator, expires_at, created_at)
+     VALUES ('x', gen_random_uuid(), '${opId}', '${A.tid}', 1, ${now + 86400000}, ${now});`)), /column "is_operator".*does not exist/);
+  // Changing whose token it is, or moving it to B, is refused too.
+  assert.match(psqlError(appUrl, asTenant(A.tid, `UPDATE refresh_tokens SET subject_id = '${opId}';`)), /permission denied/);
+  assert.match(psqlError(appUrl, asTenant(A.tid, `UPDATE refresh_tokens SET tenant_id = '${B.tid}';`)), /permission denied/);
+  assert.match(psqlError(appUrl, asTenant(A.tid, 'DELETE FROM refresh_tokens;')), /permission denied/);
+});
+
+test('lookup by hash before the tenant is known returns that one row only, through a definer function', { skip }, () => {
+  const [[hash, tid]] = psql(adminUrl, `SELECT token_hash, tenant_id FROM refresh_tokens WHERE tenant_id = '${A.tid}' LIMIT 1`);
+  assert.equal(tid, A.tid);
+  const rows = psql(appUrl, `SELECT token_hash, tenant_id FROM qt_refresh_token('${hash}');`);
+  assert.deepEqual(rows, [[hash, A.tid]]);
+  // Nothing for an unknown hash, nothing for a pattern, and the
+  // all-tenants switch it flips is back off afterwards.
+  assert.deepEqual(psql(appUrl, `SELECT count(*) FROM qt_refresh_token('nope');`), [['0']]);
+  assert.deepEqual(psql(appUrl, `SELECT count(*) FROM qt_refresh_token('%');`), [['0']]);
+  assert.deepEqual(psql(appUrl, `BEGIN;
+    SELECT count(*) FROM qt_refresh_token('${hash}');
+    SELECT count(*) FROM refresh_tokens;
+    SELECT '[' || coalesce(current_setting('qt.all_tenants', true), '') || ']';
+    COMMIT;`), [['1'], ['0'], ['[]']]);
 });

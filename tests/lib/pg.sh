@@ -23,12 +23,17 @@
 #
 # Use:  set -a; eval "$(tests/lib/pg.sh start /tmp/qt-pg)"; set +a
 #
+# With QT_PG_APP_ROLE=0 in the environment, start creates no app role:
+# scripts/run-pg.sh leaves that to `quantumtrack migrate
+# --app-password-stdin`, with the password printed in QT_PG_APP_URL.
+#
 # The app role is created here, before any migration, with LOGIN and a
-# password; the first migration creates quantumtrack_app (NOLOGIN) only if
-# it does not exist, so it leaves this one alone and just grants to it.  In
-# production the operator does the same, or runs
-#   ALTER ROLE quantumtrack_app LOGIN PASSWORD '...'
-# after the first migration.
+# password, because every test database of the run shares it (roles belong
+# to the cluster); the first migration creates quantumtrack_app only if it
+# does not exist, so it leaves this one alone and just grants to it.  The
+# owner role has CREATEROLE, as in the README's set-up, so that
+# `quantumtrack migrate --app-password-stdin` (which creates the app role or
+# sets its password, the way production does it) can be tested here too.
 #
 # initdb and postgres refuse to run as root, so they run as the postgres OS
 # user (runuser) when this script runs as root; DIR is chowned to it and
@@ -182,11 +187,12 @@ cmd_start() {
 	} >"$dir/$MARKER"
 	chmod 600 "$dir/$MARKER"
 
+	app_role="CREATE ROLE quantumtrack_app LOGIN PASSWORD '$app_pw' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;"
+	[ "${QT_PG_APP_ROLE:-1}" = 0 ] && app_role=
 	as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
 		>/dev/null <<-EOF || die "creating roles and database failed"
-		CREATE ROLE qt_owner LOGIN PASSWORD '$owner_pw';
-		CREATE ROLE quantumtrack_app LOGIN PASSWORD '$app_pw'
-		  NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+		CREATE ROLE qt_owner LOGIN CREATEROLE PASSWORD '$owner_pw';
+		$app_role
 		CREATE DATABASE quantumtrack OWNER qt_owner;
 	EOF
 	print_env "$dir"

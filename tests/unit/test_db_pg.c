@@ -71,16 +71,24 @@ static int64_t count_in(struct db *db, const char *tenant, const char *sql)
 	return n;
 }
 
-/* One customer, one purchase and one audit row for the tenant, written by
- * the app role with that tenant set. */
+/* The tenant, created by the owner role (the app role may not create
+ * stores), then one customer, one purchase and one audit row for it,
+ * written by the app role with that tenant set. */
 static int seed_tenant(struct db_conn *c, const char *tenant, char customer[37], const char *slug)
 {
 	char tx[37], audit[37];
+	struct db_conn *owner;
 	int rc;
 	struct db_param tp[4] = { DB_TEXT(tenant), DB_TEXT(slug), DB_TEXT(slug), DB_INT(1700000000000) };
-	if ((rc = db_begin(c, NULL, 1)) != DB_OK || (rc = db_exec(c, insert_tenant, tp, 4, NULL)) != DB_OK ||
-	    (rc = db_commit(c)) != DB_OK)
+	if ((rc = db_acquire(owner_db, &owner)) != DB_OK)
 		return rc;
+	if ((rc = db_begin(owner, NULL, 1)) != DB_OK || (rc = db_exec(owner, insert_tenant, tp, 4, NULL)) != DB_OK ||
+	    (rc = db_commit(owner)) != DB_OK) {
+		fprintf(stderr, "  seed %s: %s\n", slug, db_conn_error(owner));
+		db_release(owner_db, owner);
+		return rc;
+	}
+	db_release(owner_db, owner);
 	new_uuid(c, customer);
 	new_uuid(c, tx);
 	new_uuid(c, audit);
@@ -482,7 +490,17 @@ TEST(purging_a_tenant_removes_all_its_rows_and_nothing_else)
 	static const char suspend[] = "UPDATE tenants SET status = 'suspended' WHERE id = $1";
 	static const char tenant_rows[] = "SELECT count(*) FROM tenants WHERE id = $1";
 	struct db_param p[1] = { DB_TEXT(victim) };
-	/* An active store cannot be purged, even by calling the function. */
+	/* The app role can neither suspend nor purge a store by itself. */
+	CHECK_INT(db_begin(c, NULL, 1), DB_OK);
+	CHECK_INT(db_exec(c, suspend, p, 1, NULL), DB_ERROR);
+	db_rollback(c);
+	CHECK_INT(db_begin(c, NULL, 1), DB_OK);
+	CHECK_INT(db_exec(c, purge, p, 1, NULL), DB_ERROR);
+	db_rollback(c);
+	db_release(app_db, c);
+	/* The owner role (the CLI's path) can, but an active store cannot be
+	 * purged, even by calling the function. */
+	CHECK_INT(db_acquire(owner_db, &c), DB_OK);
 	CHECK_INT(db_begin(c, NULL, 1), DB_OK);
 	CHECK_INT(db_exec(c, purge, p, 1, NULL), DB_CONSTRAINT);
 	db_rollback(c);
@@ -493,7 +511,7 @@ TEST(purging_a_tenant_removes_all_its_rows_and_nothing_else)
 	CHECK_INT(db_exec(c, tenant_rows, p, 1, &r), DB_OK);
 	CHECK_INT(db_res_int(r, 0, 0), 0);
 	db_res_free(r);
-	db_release(app_db, c);
+	db_release(owner_db, c);
 	CHECK_INT(count_in(app_db, victim, count_customers), 0);
 	CHECK_INT(count_in(app_db, victim, count_transactions), 0);
 	CHECK_INT(count_in(app_db, victim, count_audit), 0);
@@ -805,7 +823,8 @@ TEST(failing_read_commit_drops_the_connection_before_its_next_use)
 	struct db *one;
 	struct db_conn *c;
 	struct db_res *r = NULL;
-	CHECK_INT(db_open(getenv("QT_PG_APP_URL"), 1, &one, err, sizeof err), DB_OK);
+	/* The owner: the app role may not create temporary tables. */
+	CHECK_INT(db_open(getenv("QT_PG_OWNER_URL"), 1, &one, err, sizeof err), DB_OK);
 
 	for (int next_use = 0; next_use < 3; next_use++) {
 		CHECK_INT(db_acquire(one, &c), DB_OK);
@@ -854,7 +873,8 @@ TEST(write_commit_waits_and_reports_its_failure)
 		"CREATE TEMP TABLE qt_once (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)";
 	static const char insert_twice[] = "INSERT INTO qt_once VALUES (1), (1)";
 	struct db_conn *c;
-	CHECK_INT(db_acquire(app_db, &c), DB_OK);
+	/* The owner: the app role may not create temporary tables. */
+	CHECK_INT(db_acquire(owner_db, &c), DB_OK);
 	CHECK_INT(db_exec_script(c, setup_sql), DB_OK);
 	for (int write = 1; write >= 0; write--) {
 		CHECK_INT(db_begin(c, tenant_a, write), DB_OK);
@@ -864,7 +884,7 @@ TEST(write_commit_waits_and_reports_its_failure)
 		db_rollback(c);
 	}
 	CHECK_INT(db_exec_script(c, "DROP TABLE qt_once"), DB_OK);
-	db_release(app_db, c);
+	db_release(owner_db, c);
 }
 
 TEST(statement_new_on_the_connection_is_prepared_in_the_same_round_trip)

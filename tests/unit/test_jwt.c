@@ -100,6 +100,32 @@ TEST(jwt_operator_token_round_trips_without_tenant)
 	CHECK_STR(out.role, "");
 }
 
+TEST(jwt_session_id_round_trips_and_is_optional)
+{
+	struct jwt_claims in = member(), out;
+	char tok[512];
+	in.op = 1;
+	in.tid[0] = '\0';
+	in.role[0] = '\0';
+	memcpy(in.sid, "0190a5f4-2222-7d4e-8f00-123456789abc", 37);
+	CHECK(jwt_sign(&in, key, KEYLEN, tok, sizeof(tok)) > 0);
+	CHECK_INT(verify(tok, &out), JWT_OK);
+	CHECK_STR(out.sid, in.sid);
+	/* Without one, sid comes back empty. */
+	craft(HS256, GOOD_PAYLOAD, key, KEYLEN, tok, sizeof(tok));
+	CHECK_INT(verify(tok, &out), JWT_OK);
+	CHECK_STR(out.sid, "");
+	/* A sid of the wrong shape or type is refused, on both sides. */
+	craft(HS256, "{\"sub\":\"o1\",\"op\":true,\"jti\":\"j\",\"sid\":\"a b\","
+		     "\"iat\":1700000000,\"exp\":1700000900}", key, KEYLEN, tok, sizeof(tok));
+	CHECK_INT(verify(tok, &out), JWT_ECLAIMS);
+	craft(HS256, "{\"sub\":\"o1\",\"op\":true,\"jti\":\"j\",\"sid\":5,"
+		     "\"iat\":1700000000,\"exp\":1700000900}", key, KEYLEN, tok, sizeof(tok));
+	CHECK_INT(verify(tok, &out), JWT_ECLAIMS);
+	memcpy(in.sid, "not valid!", 11);
+	CHECK_INT(jwt_sign(&in, key, KEYLEN, tok, sizeof(tok)), JWT_ECLAIMS);
+}
+
 TEST(jwt_operator_token_with_tid_is_refused)
 {
 	char tok[1024];

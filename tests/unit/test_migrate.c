@@ -1,5 +1,6 @@
 /* test_migrate.c — upgrading a version 1 SQLite database: accounts become
- * per store (migration 2) without losing anyone's access. */
+ * per store (migration 2) without losing anyone's access; a version that
+ * landed after a higher one is still applied. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -69,6 +70,51 @@ TEST(migration_2_gives_each_membership_its_own_account)
 		" VALUES ('t-a', 'u-9', 'y@example.com', 'Y', 'h', 0, 0)", NULL, NULL, NULL), SQLITE_OK);
 	CHECK(sqlite3_exec(db, "INSERT INTO users (tenant_id, id, email, name, password_hash, created_at, updated_at)"
 		" VALUES ('t-a', 'u-10', 'y@example.com', 'Y', 'h', 0, 0)", NULL, NULL, NULL) != SQLITE_OK);
+	sqlite3_close(db);
+	unlink(path);
+}
+
+/* A migration written in parallel may land before an earlier number: a
+ * database that has 1, 2 and 4 still gets 3, and is not "at 4" until then. */
+TEST(a_version_missing_below_the_highest_is_applied)
+{
+	char path[] = "/tmp/qt-migrate-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	sqlite3 *db;
+	size_t skip = 0;
+	while (skip < migrations_sqlite_count && migrations_sqlite[skip].version != 3)
+		skip++;
+	CHECK(skip + 1 < migrations_sqlite_count);
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+		" name TEXT NOT NULL, applied_at BIGINT NOT NULL)", NULL, NULL, NULL), SQLITE_OK);
+	for (size_t i = 0; i < migrations_sqlite_count; i++) {
+		if (i == skip)
+			continue;
+		char rec[128];
+		snprintf(rec, sizeof rec, "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
+			migrations_sqlite[i].version);
+		CHECK_INT(sqlite3_exec(db, migrations_sqlite[i].sql, NULL, NULL, NULL), SQLITE_OK);
+		CHECK_INT(sqlite3_exec(db, rec, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(db);
+
+	char url[64], err[256];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	struct store *s = NULL;
+	int applied = 0;
+	CHECK_INT(store_open(url, 1, &s, err, sizeof err), 0);
+	CHECK_INT(store_schema_version(s), migrations_sqlite[skip - 1].version);
+	CHECK_INT(store_migrate(s, &applied, err, sizeof err), 0);
+	CHECK_INT(applied, 1);
+	CHECK_INT(store_schema_version(s), migrations_sqlite[migrations_sqlite_count - 1].version);
+	CHECK_INT(store_migrate(s, &applied, err, sizeof err), 0);
+	CHECK_INT(applied, 0);
+	store_close(s);
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_INT(count(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'operator_sessions'"), 1);
 	sqlite3_close(db);
 	unlink(path);
 }

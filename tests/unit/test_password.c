@@ -38,6 +38,58 @@ TEST(password_verify_refuses_null_and_garbage_hashes)
 	CHECK_INT(password_verify("", "password"), -1);
 }
 
+/* The settings of a stored hash: everything up to and with its last '$'. */
+static void settings_of(const char *hash, char *out)
+{
+	const char *last = strrchr(hash, '$');
+	size_t n = (size_t)(last - hash) + 1;
+	memcpy(out, hash, n);
+	out[n] = '\0';
+}
+
+TEST(password_hash_with_settings_reproduces_the_stored_hash_only_for_the_right_password)
+{
+	char h[PASSWORD_HASH_LEN], settings[PASSWORD_HASH_LEN], again[PASSWORD_HASH_LEN];
+	CHECK_INT(password_hash("operator-password-1", h), 0);
+	settings_of(h, settings);
+	CHECK_INT(password_hash_with_settings(settings, "operator-password-1", again), 0);
+	CHECK_STR(again, h);
+	CHECK_INT(password_hash_with_settings(settings, "operator-password-2", again), 0);
+	CHECK(strcmp(again, h) != 0);
+	CHECK_INT(password_verify(again, "operator-password-2"), 0);
+	/* The fixed dummy hash of password.c, computed elsewhere. */
+	CHECK_INT(password_hash_with_settings("$argon2id$v=19$m=65536,t=2,p=1$3gGkvzaXzJG/SibEnWH5zA$",
+		"x", again), 0);
+	CHECK(strncmp(again, "$argon2id$v=19$m=65536,t=2,p=1$3gGkvzaXzJG/SibEnWH5zA$", 54) == 0);
+	CHECK_INT((int)strlen(again), 54 + 43);
+}
+
+TEST(password_hash_with_settings_refuses_malformed_or_costly_settings)
+{
+	char out[PASSWORD_HASH_LEN], pw[200];
+	const char *salt = "3gGkvzaXzJG/SibEnWH5zA";
+	char s[PASSWORD_HASH_LEN];
+	static const char *const bad[] = {
+		"", "$argon2i$v=19$m=65536,t=2,p=1$%s$", "$argon2id$v=16$m=65536,t=2,p=1$%s$",
+		"$argon2id$v=19$m=65536,t=2,p=2$%s$", "$argon2id$v=19$m=4,t=2,p=1$%s$",
+		"$argon2id$v=19$m=99999999,t=2,p=1$%s$", "$argon2id$v=19$m=65536,t=0,p=1$%s$",
+		"$argon2id$v=19$m=65536,t=33,p=1$%s$", "$argon2id$v=19$m=65536,t=2,p=1$%s",
+		"$argon2id$v=19$m=65536,t=2,p=1$%sAA$", "$argon2id$v=19$m=65536,t=2,p=1$$",
+		"$argon2id$v=19$m=65536,t=2,p=1$%s$hash", "$argon2id$v=19$m=,t=2,p=1$%s$",
+		"$argon2id$v=19$m=65536,t=2$%s$", "$argon2id$v=19$m=65536,t=2,p=1$%s=$",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(s, sizeof s, bad[i], salt);
+		CHECK_INT(password_hash_with_settings(s, "password", out), -1);
+	}
+	CHECK_INT(password_hash_with_settings(NULL, "password", out), -1);
+	snprintf(s, sizeof s, "$argon2id$v=19$m=65536,t=2,p=1$%s$", salt);
+	CHECK_INT(password_hash_with_settings(s, NULL, out), -1);
+	memset(pw, 'a', sizeof pw);
+	pw[129] = '\0';
+	CHECK_INT(password_hash_with_settings(s, pw, out), -1);
+}
+
 TEST(password_policy_requires_8_characters)
 {
 	char err[128];
