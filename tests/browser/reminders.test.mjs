@@ -44,12 +44,14 @@ async function customer(token, { name, phone, owes = 0, ago = 45, optOut = false
 async function seededStore() {
   const s = await newStore(srv);
   const t = s.token;
-  s.meera = await customer(t, { name: 'Meera Iyer', phone: '+919811100001', owes: 250050 });
-  s.kiran = await customer(t, { name: 'Kiran Rao', phone: '+919811100002', owes: 78000, ago: 60 });
-  s.dev = await customer(t, { name: 'Dev Malhotra', phone: '+919811100003', owes: 12000, ago: 40 });
-  s.arjun = await customer(t, { name: 'Arjun Nair', phone: '+919811100004', owes: 50000, optOut: true });
-  s.neha = await customer(t, { name: 'Neha Joshi', phone: '+919811100005', owes: 30000, ago: 2 });
-  s.ravi = await customer(t, { name: 'Ravi Menon', phone: '+919811100006' });
+  [s.meera, s.kiran, s.dev, s.arjun, s.neha, s.ravi] = await Promise.all([
+    customer(t, { name: 'Meera Iyer', phone: '+919811100001', owes: 250050 }),
+    customer(t, { name: 'Kiran Rao', phone: '+919811100002', owes: 78000, ago: 60 }),
+    customer(t, { name: 'Dev Malhotra', phone: '+919811100003', owes: 12000, ago: 40 }),
+    customer(t, { name: 'Arjun Nair', phone: '+919811100004', owes: 50000, optOut: true }),
+    customer(t, { name: 'Neha Joshi', phone: '+919811100005', owes: 30000, ago: 2 }),
+    customer(t, { name: 'Ravi Menon', phone: '+919811100006' }),
+  ]);
   return s;
 }
 
@@ -89,30 +91,44 @@ async function shotBoth(page, name, locator) {
   await page.setViewportSize(own);
 }
 
+// Screenshots and the accessibility check at both sizes, back to the
+// page's own size afterwards.
+async function look(page, name) {
+  const own = page.viewportSize();
+  for (const vp of [PHONE, DESKTOP]) {
+    await page.setViewportSize(vp);
+    await shot(page, name);
+    await check(page, name, found);
+  }
+  await page.setViewportSize(own);
+}
+
 // Scroll el to the middle of the screen (above the phone's tab bar) for a screenshot.
 async function centre(locator) {
   await locator.evaluate((el) => el.scrollIntoView({ block: 'center' }));
 }
 
 test('Remind on the customer page opens WhatsApp with the message; the second tap is refused with the time it is allowed again', async () => {
-  for (const vp of [PHONE, DESKTOP]) {
-    const s = await seededStore();
-    const { context, page } = await open(s, vp);
-    await page.goto(`/customers/${s.meera.id}`);
+  const s = await seededStore();
+  const { context, page } = await open(s, PHONE);
+  const cases = [[PHONE, s.meera, '919811100001', '₹2,500.50'], [DESKTOP, s.kiran, '919811100002', '₹780.00']];
+  for (const [vp, c, digits, amount] of cases) {
+    await page.setViewportSize(vp);
+    await page.goto(`/customers/${c.id}`);
     const btn = page.getByRole('button', { name: 'Remind on WhatsApp' });
     await btn.waitFor();
     await page.locator('.remind-last', { hasText: 'No reminder sent yet' }).waitFor();
     await check(page, 'customer-remind', found);
     const tab = await nextTab(context, () => btn.click());
     assert.equal(tab.host, 'wa.me');
-    assert.equal(tab.phone, '919811100001');
-    assert.match(tab.text, /Meera Iyer/);
-    assert.match(tab.text, /₹2,500\.50/);
+    assert.equal(tab.phone, digits);
+    assert.match(tab.text, new RegExp(c.name));
+    assert.ok(tab.text.includes(amount), tab.text);
     const status = page.locator('.remind-status');
-    await status.getByText('WhatsApp opened with the reminder for Meera Iyer').waitFor();
+    await status.getByText(`WhatsApp opened with the reminder for ${c.name}`).waitFor();
     // The same link once more, for when the tab was blocked or closed.
     const again = status.getByRole('link', { name: 'Open WhatsApp again' });
-    const rows = await reminders(s.token, `&customer_id=${s.meera.id}`);
+    const rows = await reminders(s.token, `&customer_id=${c.id}`);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].status, 'link_ready');
     assert.equal(await again.getAttribute('href'), rows[0].link);
@@ -129,14 +145,14 @@ test('Remind on the customer page opens WhatsApp with the message; the second ta
     await refused.waitFor();
     const next = new Date(rows[0].created_at).getTime() + DAY;
     const when = await page.evaluate((t) => new Intl.DateTimeFormat('en-IN', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(t)), next);
-    assert.equal(await refused.innerText(), `Meera Iyer was already reminded in the last 24 hours. The next reminder can go at ${when}.`);
-    assert.equal((await reminders(s.token, `&customer_id=${s.meera.id}`)).length, 1, 'still one reminder');
+    assert.equal(await refused.innerText(), `${c.name} was already reminded in the last 24 hours. The next reminder can go at ${when}.`);
+    assert.equal((await reminders(s.token, `&customer_id=${c.id}`)).length, 1, 'still one reminder');
     await centre(page.locator('.remind'));
     await shot(page, 'remind-customer-refused');
     await check(page, 'customer-refused', found);
-    assert.deepEqual(page.errors, []);
-    await context.close();
   }
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
 test('refusals read as sentences: nothing owed, opted out; a viewer has no Remind button but sees the log link', async () => {
@@ -166,89 +182,84 @@ test('refusals read as sentences: nothing owed, opted out; a viewer has no Remin
 });
 
 test('Remind all overdue: a dry-run preview of who and how much, the skipped with reasons, then one action and one WhatsApp link after another', async () => {
-  for (const vp of [PHONE, DESKTOP]) {
-    const s = await seededStore();
-    const { context, page } = await open(s, vp);
-    await page.getByRole('button', { name: 'Remind all overdue' }).click();
-    const dlg = page.locator('dialog[open]');
-    await dlg.getByRole('heading', { name: 'Remind all overdue' }).waitFor();
-    const send = dlg.getByRole('button', { name: 'Send 3 reminders' });
-    await send.waitFor();
-    // Who and how much.
-    assert.equal(await dlg.locator('.bulk-summary').innerText(), '3 customers will get a reminder · ₹3,400.50 overdue in all');
-    const rows = dlg.locator('.bulk-list .bulk-row');
-    const who = await rows.evaluateAll((els) => els.map((e) => e.querySelector('.row-title').textContent + ' ' + e.querySelector('.amount').textContent));
-    assert.deepEqual(who.sort(), ['Dev Malhotra ₹120.00 overdue', 'Kiran Rao ₹780.00 overdue', 'Meera Iyer ₹2,500.50 overdue']);
-    // The message each would get.
-    await rows.filter({ hasText: 'Meera Iyer' }).getByText('Message').click();
-    assert.match(await rows.filter({ hasText: 'Meera Iyer' }).locator('.message-text').innerText(), /Meera Iyer[\s\S]*₹2,500\.50/);
-    // The skipped, each with its reason in words.
-    const skipped = await dlg.locator('.bulk-skipped .bulk-row').evaluateAll((els) => els.map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
-    assert.deepEqual(skipped.sort(), ['Arjun Nair asked not to get reminders', 'Neha Joshi nothing overdue yet']);
-    // The dry run changed nothing.
-    assert.equal((await reminders(s.token)).length, 0);
-    await shot(page, 'bulk-preview');
-    await check(page, 'bulk-preview', found);
+  const s = await seededStore();
+  const { context, page } = await open(s, PHONE);
+  await page.getByRole('button', { name: 'Remind all overdue' }).click();
+  const dlg = page.locator('dialog[open]');
+  await dlg.getByRole('heading', { name: 'Remind all overdue' }).waitFor();
+  const send = dlg.getByRole('button', { name: 'Send 3 reminders' });
+  await send.waitFor();
+  // Who and how much.
+  assert.equal(await dlg.locator('.bulk-summary').innerText(), '3 customers will get a reminder · ₹3,400.50 overdue in all');
+  const rows = dlg.locator('.bulk-list .bulk-row');
+  const who = await rows.evaluateAll((els) => els.map((e) => e.querySelector('.row-title').textContent + ' ' + e.querySelector('.amount').textContent));
+  assert.deepEqual(who.sort(), ['Dev Malhotra ₹120.00 overdue', 'Kiran Rao ₹780.00 overdue', 'Meera Iyer ₹2,500.50 overdue']);
+  // The message each would get.
+  await rows.filter({ hasText: 'Meera Iyer' }).getByText('Message').click();
+  assert.match(await rows.filter({ hasText: 'Meera Iyer' }).locator('.message-text').innerText(), /Meera Iyer[\s\S]*₹2,500\.50/);
+  // The skipped, each with its reason in words.
+  const skipped = await dlg.locator('.bulk-skipped .bulk-row').evaluateAll((els) => els.map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
+  assert.deepEqual(skipped.sort(), ['Arjun Nair asked not to get reminders', 'Neha Joshi nothing overdue yet']);
+  // The dry run changed nothing.
+  assert.equal((await reminders(s.token)).length, 0);
+  await look(page, 'bulk-preview');
 
-    // Who to include: at least ₹500 overdue leaves Dev out.
-    await dlg.getByRole('button', { name: 'Who to include' }).click();
-    await dlg.getByLabel('Overdue amount at least (INR)').fill('500');
-    await dlg.getByRole('button', { name: 'Update the list' }).click();
-    await dlg.getByRole('button', { name: 'Send 2 reminders' }).waitFor();
-    await dlg.locator('.bulk-skipped .bulk-row', { hasText: 'Dev Malhotra' }).getByText('owes less than the minimum').waitFor();
-    await shot(page, 'bulk-preview-options');
-    await dlg.getByLabel('Overdue amount at least (INR)').fill('');
-    await dlg.getByRole('button', { name: 'Update the list' }).click();
-    await send.waitFor();
+  // Who to include: at least ₹500 overdue leaves Dev out.
+  await dlg.getByRole('button', { name: 'Who to include' }).click();
+  await dlg.getByLabel('Overdue amount at least (INR)').fill('500');
+  await dlg.getByRole('button', { name: 'Update the list' }).click();
+  await dlg.getByRole('button', { name: 'Send 2 reminders' }).waitFor();
+  await dlg.locator('.bulk-skipped .bulk-row', { hasText: 'Dev Malhotra' }).getByText('owes less than the minimum').waitFor();
+  await look(page, 'bulk-preview-options');
+  await dlg.getByLabel('Overdue amount at least (INR)').fill('');
+  await dlg.getByRole('button', { name: 'Update the list' }).click();
+  await send.waitFor();
 
-    // One action.
-    await send.click();
-    const links = dlg.locator('.bulk-open a');
-    await links.first().waitFor();
-    assert.equal(await links.count(), 3);
-    await dlg.getByRole('heading', { name: '3 reminders ready' }).waitFor();
-    const made = await reminders(s.token);
-    assert.equal(made.length, 3);
-    assert.ok(made.every((r) => r.trigger === 'bulk' && r.status === 'link_ready'));
-    // No tab opened by itself (browsers block a burst of popups).
-    assert.equal(context.pages().length, 1);
-    assert.equal(await page.evaluate(() => document.activeElement.textContent), await links.first().innerText());
-    await shot(page, 'bulk-links');
-    await check(page, 'bulk-links', found);
-    // One after another: each tap opens that customer's chat; the next is ready.
-    const phones = [];
-    for (let i = 0; i < 3; i++) {
-      const name = (await links.nth(i).innerText()).replace('Open WhatsApp for ', '');
-      const tab = await nextTab(context, () => links.nth(i).click());
-      assert.equal(tab.host, 'wa.me');
-      assert.match(tab.text, new RegExp(name));
-      phones.push(tab.phone);
-      await dlg.locator('.bulk-open li.done').nth(i).waitFor();
-      if (i < 2) {
-        await page.waitForFunction((n) => document.activeElement && document.activeElement.textContent === n,
-          await links.nth(i + 1).innerText());
-        assert.equal(await dlg.locator('#bulk-progress').innerText(), `${i + 1} of 3 opened`);
-      }
-      if (i === 0) await shot(page, 'bulk-one-opened');
+  // One action.
+  await send.click();
+  const links = dlg.locator('.bulk-open a');
+  await links.first().waitFor();
+  assert.equal(await links.count(), 3);
+  await dlg.getByRole('heading', { name: '3 reminders ready' }).waitFor();
+  const made = await reminders(s.token);
+  assert.equal(made.length, 3);
+  assert.ok(made.every((r) => r.trigger === 'bulk' && r.status === 'link_ready'));
+  // No tab opened by itself (browsers block a burst of popups).
+  assert.equal(context.pages().length, 1);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), await links.first().innerText());
+  await look(page, 'bulk-links');
+  // One after another: each tap opens that customer's chat; the next is ready.
+  const phones = [];
+  for (let i = 0; i < 3; i++) {
+    const name = (await links.nth(i).innerText()).replace('Open WhatsApp for ', '');
+    const tab = await nextTab(context, () => links.nth(i).click());
+    assert.equal(tab.host, 'wa.me');
+    assert.match(tab.text, new RegExp(name));
+    phones.push(tab.phone);
+    await dlg.locator('.bulk-open li.done').nth(i).waitFor();
+    if (i < 2) {
+      await page.waitForFunction((n) => document.activeElement && document.activeElement.textContent === n,
+        await links.nth(i + 1).innerText());
+      assert.equal(await dlg.locator('#bulk-progress').innerText(), `${i + 1} of 3 opened`);
     }
-    assert.deepEqual(phones.sort(), ['919811100001', '919811100002', '919811100003']);
-    assert.equal(await dlg.locator('#bulk-progress').innerText(), 'All reminders opened.');
-    await shot(page, 'bulk-all-opened');
-    await dlg.getByRole('button', { name: 'Done' }).click();
-    await dlg.waitFor({ state: 'detached' });
-
-    // Again: nobody is due; everyone reminded today says so.
-    await page.getByRole('button', { name: 'Remind all overdue' }).click();
-    await dlg.locator('.bulk-summary', { hasText: 'Nobody is due a reminder right now.' }).waitFor();
-    assert.equal(await dlg.getByRole('button', { name: /^Send/ }).count(), 0);
-    assert.equal(await dlg.locator('.bulk-skipped .bulk-row', { hasText: 'already reminded in the last 24 hours' }).count(), 3);
-    await shot(page, 'bulk-nobody');
-    await check(page, 'bulk-nobody', found);
-    await dlg.getByRole('button', { name: 'Done' }).click();
-    assert.equal((await reminders(s.token)).length, 3);
-    assert.deepEqual(page.errors, []);
-    await context.close();
+    if (i === 0) await look(page, 'bulk-one-opened');
   }
+  assert.deepEqual(phones.sort(), ['919811100001', '919811100002', '919811100003']);
+  assert.equal(await dlg.locator('#bulk-progress').innerText(), 'All reminders opened.');
+  await look(page, 'bulk-all-opened');
+  await dlg.getByRole('button', { name: 'Done' }).click();
+  await dlg.waitFor({ state: 'detached' });
+
+  // Again: nobody is due; everyone reminded today says so.
+  await page.getByRole('button', { name: 'Remind all overdue' }).click();
+  await dlg.locator('.bulk-summary', { hasText: 'Nobody is due a reminder right now.' }).waitFor();
+  assert.equal(await dlg.getByRole('button', { name: /^Send/ }).count(), 0);
+  assert.equal(await dlg.locator('.bulk-skipped .bulk-row', { hasText: 'already reminded in the last 24 hours' }).count(), 3);
+  await look(page, 'bulk-nobody');
+  await dlg.getByRole('button', { name: 'Done' }).click();
+  assert.equal((await reminders(s.token)).length, 3);
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
 test('the reminders log: status chips, filter by customer, keyset Load more; reached from More, the dashboard and the customer page', async () => {
@@ -256,9 +267,11 @@ test('the reminders log: status chips, filter by customer, keyset Load more; rea
   const t = s.token;
   await call(t, 'POST', `/api/v1/customers/${s.kiran.id}/reminders`, {});
   // 24 receipts for Meera (receipts have no 24-hour rule): more than a page.
-  for (let i = 0; i < 24; i++) await call(t, 'POST', `/api/v1/transactions/${s.meera.entry.id}/receipt`, {});
+  await Promise.all(Array.from({ length: 24 }, () => call(t, 'POST', `/api/v1/transactions/${s.meera.entry.id}/receipt`, {})));
+  const { context, page } = await open(s, PHONE);
   for (const vp of [PHONE, DESKTOP]) {
-    const { context, page } = await open(s, vp);
+    await page.setViewportSize(vp);
+    await page.goto('/');
     if (vp === PHONE) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'More' }).click();
       await page.getByRole('link', { name: 'Reminders' }).click();
@@ -307,19 +320,23 @@ test('the reminders log: status chips, filter by customer, keyset Load more; rea
     await page.locator('.remind-last .chip', { hasText: 'link ready' }).waitFor();
     await page.getByRole('link', { name: 'Reminder log' }).click();
     await page.getByRole('heading', { name: 'Reminders · Kiran Rao' }).waitFor();
-    assert.deepEqual(page.errors, []);
-    await context.close();
   }
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
-// Store s sends through the fake Twilio.  The secrets' field is
-// whatsapp_secrets {auth_token} (the contract); a server that still takes
-// the single whatsapp_secret string gets that instead.
+// Store s sends through the fake Twilio: its settings, then (when given)
+// the auth token.  The secrets' field is whatsapp_secrets {auth_token} (the
+// contract); a server that still takes the single whatsapp_secret string
+// gets that instead.
 async function useTwilio(s, fake, sid, authToken) {
-  const base = { whatsapp_provider: 'twilio', whatsapp_config: { base_url: fake.url, account_sid: sid, from: 'whatsapp:+14155238886' } };
-  let r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { ...base, whatsapp_secrets: { auth_token: authToken } } });
+  const config = { whatsapp_provider: 'twilio', whatsapp_config: { base_url: fake.url, account_sid: sid, from: 'whatsapp:+14155238886' } };
+  let r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: config });
+  assert.equal(r.status, 200, r.text);
+  if (!authToken) return;
+  r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_secrets: { auth_token: authToken } } });
   if (r.status === 400 && /whatsapp_secrets/.test(r.text))
-    r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { ...base, whatsapp_secret: JSON.stringify({ auth_token: authToken }) } });
+    r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_secret: JSON.stringify({ auth_token: authToken }) } });
   assert.equal(r.status, 200, r.text);
 }
 
@@ -328,8 +345,8 @@ test('with a provider the reminder is sent and shows its status; a provider erro
   const fake = await startFakeTwilio({ accountSid: sid, authToken, from: 'whatsapp:+14155238886' });
   try {
     const s = await seededStore();
-    // Provider chosen but not set up yet.
-    assert.equal((await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_provider: 'twilio' } })).status, 200);
+    // Provider chosen, its auth token not given yet.
+    await useTwilio(s, fake, sid, null);
     const { context, page } = await open(s, PHONE);
     await page.goto(`/customers/${s.dev.id}`);
     await page.getByRole('button', { name: 'Remind on WhatsApp' }).click();
@@ -400,46 +417,49 @@ test('with a provider the reminder is sent and shows its status; a provider erro
 });
 
 test('after an entry, with receipts on, the sheet offers a WhatsApp receipt; with receipts off it closes as before', async () => {
-  for (const vp of [PHONE, DESKTOP]) {
-    const s = await seededStore();
-    const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { receipts: 'link' } });
-    assert.equal(r.status, 200, r.text);
-    const { context, page } = await open(s, vp);
-    await page.goto(`/customers/${s.kiran.id}`);
+  const s = await seededStore();
+  const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { receipts: 'link' } });
+  assert.equal(r.status, 200, r.text);
+  const { context, page } = await open(s, PHONE);
+  const dlg = page.locator('dialog[open]');
+  const cases = [[PHONE, s.kiran, '919811100002', '₹480.00'], [DESKTOP, s.meera, '919811100001', '₹2,200.50']];
+  for (const [vp, c, digits, after_] of cases) {
+    await page.setViewportSize(vp);
+    await page.goto(`/customers/${c.id}`);
     await page.getByRole('button', { name: 'Payment received' }).click();
-    const dlg = page.locator('dialog[open]');
     await dlg.getByLabel('Amount (INR)').fill('300');
     await dlg.getByRole('button', { name: /Record payment/ }).click();
     const offer = dlg.getByRole('button', { name: 'Send receipt on WhatsApp' });
     await offer.waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.id), 'btn-receipt');
-    assert.equal(await dlg.locator('.done-line').innerText(), '✓ Payment of ₹300.00 recorded. Balance now ₹480.00.');
-    await page.locator('#balance', { hasText: '₹480.00' }).waitFor(); // the page behind is up to date
+    assert.equal(await dlg.locator('.done-line').innerText(), `✓ Payment of ₹300.00 recorded. Balance now ${after_}.`);
+    await page.locator('#balance', { hasText: after_ }).waitFor(); // the page behind is up to date
     await shot(page, 'receipt-offer');
     await check(page, 'receipt-offer', found);
     const tab = await nextTab(context, () => offer.click());
-    assert.equal(tab.phone, '919811100002');
+    assert.equal(tab.phone, digits);
     assert.match(tab.text, /₹300\.00/);
-    await dlg.getByText('WhatsApp opened with the receipt for Kiran Rao').waitFor();
+    await dlg.getByText(`WhatsApp opened with the receipt for ${c.name}`).waitFor();
     await shot(page, 'receipt-opened');
-    const made = await reminders(s.token, '&kind=receipt');
+    await check(page, 'receipt-opened', found);
+    const made = await reminders(s.token, `&kind=receipt&customer_id=${c.id}`);
     assert.equal(made.length, 1);
-    assert.equal(made[0].customer_id, s.kiran.id);
+    assert.equal(made[0].entry_id, (await call(s.token, 'GET', `/api/v1/transactions?customer_id=${c.id}&type=payment`)).data[0].id);
     await dlg.getByRole('button', { name: 'Done' }).click();
     await dlg.waitFor({ state: 'detached' });
-
-    // Receipts off: the sheet closes after recording, no offer.
-    assert.equal((await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { receipts: 'off' } })).status, 200);
-    await page.reload();
-    await page.getByRole('button', { name: 'Purchase on credit' }).click();
-    await dlg.getByLabel('Amount (INR)').fill('10');
-    await dlg.getByRole('button', { name: /Record purchase/ }).click();
-    await dlg.waitFor({ state: 'detached' });
-    await page.locator('#balance', { hasText: '₹490.00' }).waitFor();
-    assert.equal((await reminders(s.token, '&kind=receipt')).length, 1);
-    assert.deepEqual(page.errors, []);
-    await context.close();
   }
+
+  // Receipts off: the sheet closes after recording, no offer.
+  assert.equal((await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { receipts: 'off' } })).status, 200);
+  await page.reload();
+  await page.getByRole('button', { name: 'Purchase on credit' }).click();
+  await dlg.getByLabel('Amount (INR)').fill('10');
+  await dlg.getByRole('button', { name: /Record purchase/ }).click();
+  await dlg.waitFor({ state: 'detached' });
+  await page.locator('#balance', { hasText: '₹2,210.50' }).waitFor();
+  assert.equal((await reminders(s.token, '&kind=receipt')).length, 2);
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
 test('no accessibility problems on the reminder screens and dialogs', () => {
