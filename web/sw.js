@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '1efbe6c097f9da97';
+const VERSION = '431d19fb5b117eb2';
 const SHELL = [
   '/',
   '/css/app.css',

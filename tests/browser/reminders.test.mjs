@@ -181,6 +181,30 @@ test('refusals read as sentences: nothing owed, opted out; a viewer has no Remin
   await v.context.close();
 });
 
+test('a lost answer: tapping Remind again with the same Idempotency-Key makes one reminder and opens it, not a refusal', async () => {
+  const s = await seededStore();
+  const { context, page } = await open(s, PHONE);
+  await page.goto(`/customers/${s.dev.id}`);
+  // The server makes the reminder; its answer is lost on the way back.
+  const keys = [];
+  await page.route('**/api/v1/customers/*/reminders', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (keys.length === 1) { await route.fetch(); await route.abort('connectionreset'); } else await route.continue();
+  });
+  const btn = page.getByRole('button', { name: 'Remind on WhatsApp' });
+  await btn.click();
+  await page.locator('.remind-status.refused', { hasText: 'Could not reach the server' }).waitFor();
+  assert.equal((await reminders(s.token, `&customer_id=${s.dev.id}`)).length, 1, 'made once already');
+  const tab = await nextTab(context, () => btn.click());
+  assert.equal(tab.phone, '919811100003');
+  await page.locator('.remind-status').getByText('WhatsApp opened with the reminder for Dev Malhotra').waitFor();
+  assert.equal(keys.length, 2);
+  assert.ok(keys[0] && keys[0] === keys[1], 'the retry sends the same key');
+  assert.equal((await reminders(s.token, `&customer_id=${s.dev.id}`)).length, 1, 'still one reminder');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('Remind all overdue: a dry-run preview of who and how much, the skipped with reasons, then one action and one WhatsApp link after another', async () => {
   const s = await seededStore();
   const { context, page } = await open(s, PHONE);

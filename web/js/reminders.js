@@ -28,6 +28,10 @@ export const T = {
   failed: (name, why) => `The reminder to ${name} could not be sent: ${why}`,
   retryLater: 'Try again later, or send it yourself with a WhatsApp link.',
   useLink: 'Use a WhatsApp link instead',
+  section: 'Payment reminders',
+  optedOut: 'opted out',
+  optedOutNote: 'No payment reminders for this customer.',
+  openSettings: 'Open Settings',
   refusal: {
     customer_opted_out: (name) => `${name} asked not to get payment reminders (opted out), so none was sent.`,
     nothing_owed: (name) => `${name} owes nothing, so there is nothing to remind about.`,
@@ -63,6 +67,7 @@ export const T = {
     sent: (name) => `Receipt sent to ${name}.`,
     failed: (name, why) => `The receipt to ${name} could not be sent: ${why}`,
     done: 'Done',
+    recorded: (type, amount, balance) => `${type === 'payment' ? 'Payment' : 'Purchase'} of ${amount} recorded. Balance now ${balance}.`,
   },
 };
 
@@ -179,7 +184,7 @@ export function remindControls(c, { canRemind }) {
       } catch (err) {
         status.className = 'remind-status refused';
         status.replaceChildren(h('p', { role: 'alert' }, refusalText(err, c.name)));
-        if (err.code === 'provider_not_configured' && isAdminReader()) status.append(h('p', { class: 'actions start' }, h('a', { href: '/settings', class: 'btn small' }, 'Open Settings')));
+        if (err.code === 'provider_not_configured' && isAdminReader()) status.append(h('p', { class: 'actions start' }, h('a', { href: '/settings', class: 'btn small' }, T.openSettings)));
       } finally {
         button.disabled = false;
         button.removeAttribute('aria-busy');
@@ -187,10 +192,10 @@ export function remindControls(c, { canRemind }) {
     };
     btn.addEventListener('click', () => send({}, btn));
   }
-  return h('section', { class: 'remind card', 'aria-label': 'Payment reminders' },
+  return h('section', { class: 'remind card', 'aria-label': T.section },
     btn,
     h('div', { class: 'remind-meta' }, last, logLink),
-    c.reminders_opt_out ? h('p', { class: 'small' }, h('span', { class: 'badge' }, 'opted out'), ' ', 'No payment reminders for this customer.') : null,
+    c.reminders_opt_out ? h('p', { class: 'small' }, h('span', { class: 'badge' }, T.optedOut), ' ', T.optedOutNote) : null,
     status);
 }
 
@@ -207,6 +212,7 @@ export function receiptsMode() {
   receiptsCache = { at: Date.now(), p };
   return p;
 }
+// For the settings screen, after it saves: read the setting again.
 export function forgetReceiptsMode() { receiptsCache = null; }
 
 // After an entry: the offer of a WhatsApp receipt.  Returns the element.
@@ -240,7 +246,7 @@ export function receiptOffer(entry, customer, { onDone } = {}) {
   });
   const box = h('div', { class: 'receipt-offer' },
     h('p', { class: 'done-line' }, h('span', { 'aria-hidden': 'true' }, '✓ '),
-      `${entry.type === 'payment' ? 'Payment' : 'Purchase'} of ${formatMoney(entry.amount_minor)} recorded. Balance now ${formatMoney(entry.balance_after_minor)}.`),
+      T.receipt.recorded(entry.type, formatMoney(entry.amount_minor), formatMoney(entry.balance_after_minor))),
     btn, status, done);
   box.focusFirst = () => btn.focus();
   return box;

@@ -33,6 +33,9 @@ const T = {
   failedCount: (n) => `${n} could not be sent`,
   noneSent: 'No reminder was sent.',
   unknown: 'Customer',
+  wholeDays: 'Enter a whole number of days',
+  tryAgain: 'Try again',
+  toRemind: 'Customers to remind',
 };
 
 function minorOf(text) {
@@ -77,7 +80,7 @@ export function openBulkRemind({ onDone } = {}) {
     const out = {};
     const d = days.input.value.trim();
     if (d) {
-      if (!/^\d+$/.test(d)) { days.setError('Enter a whole number of days'); return null; }
+      if (!/^\d+$/.test(d)) { days.setError(T.wholeDays); return null; }
       out.min_overdue_days = Number(d);
     }
     const a = minorOf(amount.input.value);
@@ -100,7 +103,7 @@ export function openBulkRemind({ onDone } = {}) {
   function problem(err, retry) {
     put(h('div', { class: 'error-box', role: 'alert' },
       h('p', null, err instanceof ApiError && err.code !== 'validation_failed' ? refusalText(err) : (err.message || String(err))),
-      retry ? h('button', { type: 'button', class: 'btn', onclick: retry }, 'Try again') : null));
+      retry ? h('button', { type: 'button', class: 'btn', onclick: retry }, T.tryAgain) : null));
   }
 
   async function preview() {
@@ -112,10 +115,9 @@ export function openBulkRemind({ onDone } = {}) {
       out = await api('POST', 'reminders/bulk', { body: { ...c, dry_run: true } });
       names = await namesFor(out.reminded);
     } catch (err) {
-      if (err instanceof ApiError && err.fields && Object.keys(err.fields).length) {
-        for (const [k, msg] of Object.entries(err.fields)) (k === 'min_overdue_days' ? days : amount).setError(msg);
-        showOptions(true);
-      }
+      const fields = err instanceof ApiError ? err.fields : {};
+      const mine = { min_overdue_days: days, min_amount_minor: amount };
+      for (const [k, msg] of Object.entries(fields)) if (mine[k]) { mine[k].setError(msg); showOptions(true); }
       problem(err, preview);
       return;
     }
@@ -127,7 +129,7 @@ export function openBulkRemind({ onDone } = {}) {
     if (send) send.addEventListener('click', () => busy(send, () => run(c)));
     put(
       h('p', { class: 'bulk-summary', role: 'status' }, n ? T.willGet(n, formatMoney(total)) : T.nobody),
-      n ? h('ul', { class: 'list bulk-list', 'aria-label': 'Customers to remind' }, out.reminded.map((r) =>
+      n ? h('ul', { class: 'list bulk-list', 'aria-label': T.toRemind }, out.reminded.map((r) =>
         h('li', { class: 'bulk-row', dataset: { customer: r.customer_id } },
           h('div', { class: 'bulk-row-head' },
             h('span', { class: 'row-title' }, nameOf(names, r)),
