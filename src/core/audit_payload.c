@@ -110,3 +110,15 @@ json_t *audit_payload_settings(const struct settings_rec *s, const char *store_n
 	json_object_set_new(o, "whatsapp_secret_set", json_boolean(s->whatsapp_secret_sealed != NULL));
 	return o;
 }
+
+json_t *audit_payload_share(const struct share_rec *sh)
+{
+	if (!sh)
+		return NULL;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(sh->id));
+	json_object_set_new(o, "customer_id", json_string(sh->customer_id));
+	json_object_set_new(o, "expires_at_ms", json_integer((json_int_t)sh->expires_at));
+	json_object_set_new(o, "revoked_at_ms", ms_or_null(sh->revoked_at));
+	return o;
+}

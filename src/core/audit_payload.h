@@ -20,6 +20,7 @@
 #include "store/store_customers.h"
 #include "store/store_entries.h"
 #include "store/store_platform.h"
+#include "store/store_shares.h"
 
 json_t *audit_payload_customer(const struct customer_rec *c);
 json_t *audit_payload_entry(const struct entry_rec *e);
@@ -29,5 +30,8 @@ json_t *audit_payload_user(const struct user_rec *u);
 json_t *audit_payload_tenant(const struct tenant_rec *t);
 /* The store's settings and its display name. */
 json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name);
+/* A shared statement link: which customer, until when, revoked when;
+ * never the token or its hash. */
+json_t *audit_payload_share(const struct share_rec *sh);
 
 #endif
