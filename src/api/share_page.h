@@ -20,8 +20,8 @@
 #include "util/buf.h"
 
 struct share_page_entry {
-	const char *date;          /* "12 Mar 2025" */
-	const char *what;          /* "Purchase · Milk and bread" */
+	const char *what;          /* "Milk and bread" (or "Purchase" when nothing more is known) */
+	const char *date;          /* "Purchase · 12 Mar 2025": the kind of entry and its date */
 	const char *amount;        /* "+ ₹300.50" or "− ₹500.00" */
 	const char *balance;       /* running balance after the entry */
 	int credit;                /* 1 when the entry lowered what is owed */

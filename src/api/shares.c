@@ -389,9 +389,17 @@ static void shared_page(struct req *r, const struct shared_view *v, struct buf *
 		const struct entry_rec *e = &st->entries[st->first + k];
 		const char *what = entry_description(r, e);
 		const char *amount = money_text(r, s, e->effect_minor);
-		rows[i].date = day_text(r, local_day(s, e->occurred_at));
-		rows[i].what = what[0] ? arena_printf(r->arena, "%s · %s", type_label(e->type), what)
-				       : type_label(e->type);
+		/* What it was in bold, the kind of entry with the date below. */
+		const char *day = day_text(r, local_day(s, e->occurred_at));
+		int how_paid = strcmp(e->type, "payment") == 0 && !(e->note && e->note[0]);
+		if (how_paid || !what[0]) {
+			rows[i].what = what[0] ? arena_printf(r->arena, "%s · %s", type_label(e->type), what)
+					       : type_label(e->type);
+			rows[i].date = day;
+		} else {
+			rows[i].what = what;
+			rows[i].date = arena_printf(r->arena, "%s · %s", type_label(e->type), day);
+		}
 		rows[i].credit = e->effect_minor < 0;
 		rows[i].amount = arena_printf(r->arena, "%s %s", rows[i].credit ? "−" : "+",
 			amount[0] == '-' ? amount + 1 : amount);

@@ -89,7 +89,7 @@ test('shared_page_shows_this_customer_only_and_no_staff', async () => {
   assert.equal(r.status, 200, r.text);
   assert.match(r.headers.get('content-type'), /^text\/html; charset=utf-8/);
   const html = r.text;
-  for (const want of ['Store A &amp; Sons', 'Asha A', 'Flat 30104', 'Groceries A', 'Payment · UPI', '₹1,21,456.50', '₹1,23,456.50', '− ₹2,000.00'])
+  for (const want of ['Store A &amp; Sons', 'Asha A', 'Flat 30104', 'Groceries A', 'Purchase · ', 'Payment · UPI', '₹1,21,456.50', '₹1,23,456.50', '− ₹2,000.00'])
     assert.ok(html.includes(want), `page lacks ${want}`);
   const never = ['Other Neighbour', 'Neighbour milk', 'other-note', 'internal-note-A', A.c2.id, A.o1.id,
     'Clerk Ramesh', A.email, A.memberId, 'member-a@', 'REF-A', 'Store B', 'Asha B', 'Groceries B', A.share.id];

@@ -31,7 +31,8 @@ TEST(share_page_writes_every_string_escaped)
 {
 	struct share_page_entry e[] = {
 		{ evil, evil, evil, evil, 0, 1 },
-		{ "1 Jan 2025", "Payment · UPI", "− ₹5.00", "₹0.00", 1, 0 },
+		{ .what = "Payment · UPI", .date = "1 Jan 2025", .amount = "− ₹5.00", .balance = "₹0.00",
+		  .credit = 1 },
 	};
 	struct share_page p = {
 		.store_name = evil, .customer_name = evil, .apartment = evil, .balance = evil, .owes = 1,
