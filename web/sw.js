@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '02c9d594c9e182fa';
+const VERSION = 'c5025762301df12e';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -42,6 +42,7 @@ const SHELL = [
   '/js/views/reports.js',
   '/js/views/search.js',
   '/js/views/settings.js',
+  '/js/views/share.js',
   '/js/views/signin.js',
   '/js/views/statement.js',
   '/js/views/status.js',
