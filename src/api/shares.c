@@ -67,7 +67,7 @@ static int host_sane(const char *h)
 /* scheme://host[:port] of the links we hand out: QT_PUBLIC_URL's when it
  * is set, else this request's Host (https only when a trusted proxy says
  * so).  NULL with a 400 when the Host cannot go into a link. */
-static const char *public_base(struct req *r)
+const char *api_public_base(struct req *r)
 {
 	const char *pub = r->app->cfg.public_url;
 	const char *sep = pub ? strstr(pub, "://") : NULL;
@@ -113,7 +113,7 @@ int h_shares_create(struct req *r)
 			"must be between 1 and 90 days");
 	if (!uuid_valid(customer_id))
 		return req_fail(r, 404, "not_found", "customer not found");
-	const char *base = public_base(r);
+	const char *base = api_public_base(r);
 	if (!base)
 		return -1;
 	share_key(r, key);
