@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '431d19fb5b117eb2';
+const VERSION = '72f8627b44f371d6';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -45,6 +45,7 @@ const SHELL = [
   '/js/views/reports.js',
   '/js/views/search.js',
   '/js/views/settings.js',
+  '/js/views/share.js',
   '/js/views/signin.js',
   '/js/views/statement.js',
   '/js/views/status.js',

@@ -1,9 +1,11 @@
 // Customer page: balance, limit, available credit, overdue, oldest due date;
 // Purchase on credit / Payment received one tap away; ledger with running
-// balance; reversal (admins); edit and archive (admins).
+// balance; reversal (admins); edit and archive (admins); a shared link to
+// the statement (members).
 import { api } from '../api.js';
 import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
 import { h, empty, toast, confirmDialog } from '../dom.js';
+import { openShare } from './share.js';
 import { formatMoney } from '../money.js';
 import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
 import { openEntry, openReverse, openAdjustment } from './entry.js';
@@ -90,6 +92,7 @@ export async function render(ctx) {
     h('div', { class: 'secondary-actions' },
       h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, 'Statement'),
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', id: 'btn-adjust', onclick: () => openAdjustment(c, { onDone: done('Adjustment recorded:') }) }, 'Adjustment') : null,
+      canWrite() ? h('button', { type: 'button', class: 'btn', id: 'btn-share', onclick: (e) => openShare(c, e.currentTarget) }, 'Share statement') : null,
       canAdmin() ? h('a', { href: `/customers/${c.id}/edit`, class: 'btn' }, 'Edit') : null,
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
