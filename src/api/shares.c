@@ -33,6 +33,7 @@
 #include "security/share_token.h"
 #include "security/token.h"
 #include "store/store_customers.h"
+#include "store/store_tenants.h"
 #include "util/civil.h"
 #include "util/clock.h"
 #include "util/uuid.h"

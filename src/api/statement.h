@@ -17,7 +17,7 @@
 #include "http/request.h"
 #include "store/store_customers.h"
 #include "store/store_entries.h"
-#include "store/store_platform.h"
+#include "store/store_settings.h"
 
 struct statement_range {
 	int has_from;              /* 0: from the customer's first entry */
