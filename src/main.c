@@ -19,6 +19,7 @@ static const struct {
 	{ "operator", cmd_operator, "add a platform operator" },
 	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
 	{ "backup", cmd_backup, "copy the SQLite database" },
+	{ "keys", cmd_keys, "keys rotate: re-seal every store's secrets under a new master key" },
 	{ "wa-send", cmd_wa_send, "send one WhatsApp message through a provider (check credentials)" },
 };
 

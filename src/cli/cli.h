@@ -56,5 +56,6 @@ int cmd_operator(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_wa_send(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 #endif
