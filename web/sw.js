@@ -11,11 +11,12 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '02c9d594c9e182fa';
+const VERSION = '3a02e94a3d156bb1';
 const SHELL = [
   '/',
   '/css/app.css',
   '/css/reports.css',
+  '/css/settings.css',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/icon-maskable-512.png',
@@ -41,6 +42,7 @@ const SHELL = [
   '/js/views/platform.js',
   '/js/views/reports.js',
   '/js/views/search.js',
+  '/js/views/settings-reminders.js',
   '/js/views/settings.js',
   '/js/views/signin.js',
   '/js/views/statement.js',
