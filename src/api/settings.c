@@ -609,9 +609,11 @@ int h_settings_reminder_preview(struct req *r)
 		rc = req_fail_field(r, 422, "template_failed", "reminder_template", err);
 		goto out;
 	}
-	rc = resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I}",
+	int builtin = !s.reminder_template || !s.reminder_template[0];
+	rc = resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I}",
 		"customer_id", c.id, "customer_name", c.name, "message", rec.message,
-		"reminder_language", language_of(&s), "builtin", !s.reminder_template || !s.reminder_template[0],
+		"reminder_language", language_of(&s), "builtin", builtin,
+		"template", builtin ? template_builtin(TEMPLATE_REMINDER, language_of(&s)) : s.reminder_template,
 		"characters", (json_int_t)utf8_length(rec.message),
 		"balance_minor", (json_int_t)rec.balance_minor, "overdue_minor", (json_int_t)rec.overdue_minor));
 out:

@@ -252,7 +252,11 @@ test('the preview renders a template for a real customer without saving it', asy
   assert.match(r.json.message, /Asha Verma/);
   assert.match(r.json.message, /₹1,234\.50/);
   assert.match(r.json.message, /[\u0900-\u097f]/);
+  // The template used comes back too: the editor shows the built-in text of a language not saved yet.
+  assert.match(r.json.template, /[\u0900-\u097f]/);
+  assert.match(r.json.template, /\{name\}/);
   r = await preview({ customer_id: c.id });
+  assert.equal(r.json.template, before.reminder_template_builtin);
   assert.equal(r.json.builtin, true);
   assert.equal(r.json.reminder_language, 'en');
   // Refusals name the field; an unknown customer is 404; nothing was saved.
