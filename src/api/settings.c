@@ -521,6 +521,11 @@ int h_settings_update(struct req *r)
 	if (rc == STORE_OK) {
 		names_after = stored_secret_names(r, &s, &readable);
 		json_t *payload = audit_payload_settings(&s, name ? name : old_name, names_after);
+		/* A secret replaced by another value leaves the names as they
+		 * were: the row says which ones this change wrote or removed. */
+		json_t *sent = json_object_get(body, "whatsapp_secrets");
+		if (sent)
+			json_object_set_new(payload, "whatsapp_secrets_changed", secret_names(sent));
 		rc = store_audit(r->tx, "settings.updated", "settings", r->caller.tenant_id, before, payload);
 		json_decref(payload);
 		after = settings_json(&s, name ? name : old_name, names_after, readable);

@@ -186,6 +186,9 @@ test('secrets are merged into the sealed object (null removes one) and appear no
   assert.deepEqual(au.json.data[0].after.whatsapp_config, CLOUD);
   assert.deepEqual(au.json.data[0].before.whatsapp_secrets_set, ['access_token', 'app_secret', 'verify_token']);
   assert.deepEqual(au.json.data[0].after.whatsapp_secrets_set, ['access_token', 'verify_token']);
+  assert.deepEqual(au.json.data[0].after.whatsapp_secrets_changed, ['access_token', 'app_secret'],
+    'a secret replaced by another value is recorded as changed, by name');
+  assert.ok(!('whatsapp_secrets_changed' in au.json.data[0].before));
   const all = await srv.api('GET', '/api/v1/audit?limit=200', { token: s.token });
   const stored = storedText();
   for (const v of [...secrets, token + 'x']) {
