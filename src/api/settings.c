@@ -9,6 +9,7 @@
  * text is wiped before it is freed.
  */
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
