@@ -16,6 +16,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "http/jsonin.h"
+#include "security/password.h"
 #include "security/session.h"
 #include "util/clock.h"
 
@@ -99,7 +100,8 @@ static int session_problem(struct req *r, const struct session_result *res, cons
 	case SESSION_OK:
 		break;
 	case SESSION_PASSWORD_TOO_LONG:
-		return req_fail_field(r, 422, "validation_failed", res->input, "must be at most 128 bytes");
+		return req_fail_field(r, 422, "validation_failed", res->input,
+			arena_printf(r->arena, "must be at most %d bytes", PASSWORD_MAX_BYTES));
 	case SESSION_WEAK_PASSWORD:
 		return req_fail_field(r, 422, "validation_failed", res->input, res->message);
 	case SESSION_THROTTLED:
