@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '02c9d594c9e182fa';
+const VERSION = '72f8627b44f371d6';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -28,6 +28,7 @@ const SHELL = [
   '/js/format.js',
   '/js/main.js',
   '/js/money.js',
+  '/js/reminders.js',
   '/js/views/apartment.js',
   '/js/views/apartments.js',
   '/js/views/audit.js',
@@ -39,9 +40,12 @@ const SHELL = [
   '/js/views/more.js',
   '/js/views/password.js',
   '/js/views/platform.js',
+  '/js/views/remind-bulk.js',
+  '/js/views/reminders.js',
   '/js/views/reports.js',
   '/js/views/search.js',
   '/js/views/settings.js',
+  '/js/views/share.js',
   '/js/views/signin.js',
   '/js/views/statement.js',
   '/js/views/status.js',

@@ -51,6 +51,11 @@ int api_query_limit(struct req *r, int *limit);
 int api_keyset_cursor(struct req *r, int64_t *after_ms, const char **after_id);
 const char *api_keyset_next(struct req *r, int64_t last_ms, const char *last_id);
 
+/* scheme://host[:port] of links handed out (QT_PUBLIC_URL, else the
+ * request's Host; https only when a trusted proxy says so); NULL with a
+ * 400 naming Host when it cannot go into a link.  (api/shares.c) */
+const char *api_public_base(struct req *r);
+
 /* A list response {"data": [...], "next_cursor": ...}. */
 int api_list(struct req *r, json_t *data, const char *next_cursor);
 

@@ -9,6 +9,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "api/ledger_json.h"
+#include "api/statement.h"
 #include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "domain/apartment.h"
@@ -441,22 +442,68 @@ static void plain(struct req *r, int64_t minor, char *out, size_t len)
 	money_format_plain(minor, e < 0 ? 2 : e, out, len);
 }
 
-/* Type of the entry `id` among the customer's entries, or NULL. */
-static const char *reversed_type(const struct entry_rec *e, int n, const char *id)
+static int statement_csv(struct req *r, const struct customer_rec *c, const struct statement *st)
 {
-	for (int k = 0; k < n; k++)
-		if (strcmp(e[k].id, id) == 0)
-			return e[k].type;
-	return NULL;
+	const struct settings_rec *s = api_settings(r);
+	char a[40];
+	struct buf *b = &r->resp.body;
+	r->resp.status = 200;
+	r->resp.content_type = "text/csv; charset=utf-8";
+	resp_header(r, "Content-Disposition", arena_printf(r->arena,
+		"attachment; filename=\"statement-%s-%s.csv\"", st->from, st->to));
+	buf_puts(b, "date,type,description,debit,credit,balance,entry_id\r\n");
+	csv_plain(b, st->from, 1);
+	csv_plain(b, "opening", 0);
+	csv_text(b, c->name, 0);
+	csv_plain(b, "", 0);
+	csv_plain(b, "", 0);
+	plain(r, st->opening_minor, a, sizeof a);
+	csv_plain(b, a, 0);
+	csv_plain(b, "", 0);
+	csv_end_row(b);
+	for (int k = 0; k < st->count; k++) {
+		const struct entry_rec *e = &st->entries[st->first + k];
+		int64_t day = 0;
+		civil_local_days(e->occurred_at, s->timezone, &day);
+		char dd[11];
+		civil_format_date(day, dd);
+		csv_plain(b, dd, 1);
+		csv_plain(b, e->type, 0);
+		csv_text(b, e->note && e->note[0] ? e->note : e->reason, 0);
+		/* The change from the previous row is the entry's effect. */
+		int64_t change = e->effect_minor;
+		plain(r, change, a, sizeof a);
+		if (change >= 0) {
+			csv_plain(b, a, 0);
+			csv_plain(b, "", 0);
+		} else {
+			csv_plain(b, "", 0);
+			csv_plain(b, a + 1, 0); /* the amount without its '-' */
+		}
+		plain(r, st->running[k], a, sizeof a);
+		csv_plain(b, a, 0);
+		csv_plain(b, e->id, 0);
+		csv_end_row(b);
+	}
+	csv_plain(b, st->to, 1);
+	csv_plain(b, "closing", 0);
+	csv_plain(b, "", 0);
+	csv_plain(b, "", 0);
+	csv_plain(b, "", 0);
+	plain(r, st->closing_minor, a, sizeof a);
+	csv_plain(b, a, 0);
+	csv_plain(b, "", 0);
+	csv_end_row(b);
+	return 0;
 }
 
 int h_customers_statement(struct req *r)
 {
 	struct customer_rec c;
-	struct entry_rec *e;
+	struct statement_range range;
+	struct statement st;
 	const struct settings_rec *s = api_settings(r);
-	int64_t from_day = 0, to_day = 0, from_ms = INT64_MIN, to_ms = INT64_MAX, today;
-	int n;
+	int64_t from_day = 0, to_day = 0;
 
 	if (load(r, &c, 0) < 0)
 		return -1;
@@ -467,146 +514,30 @@ int h_customers_statement(struct req *r)
 	const char *format = req_query(r, "format");
 	if (format && strcmp(format, "csv") && strcmp(format, "json"))
 		return req_fail_field(r, 400, "invalid_parameter", "format", "must be json or csv");
-	if (civil_local_days(clock_now_ms(), s->timezone, &today) < 0)
-		today = clock_now_ms() / 86400000;
-	if (!ht)
-		to_day = today;
-	if (hf && from_day > to_day)
-		return req_fail_field(r, 400, "invalid_parameter", "from", "must not be after to");
-	if (hf && civil_local_midnight_ms(from_day, s->timezone, &from_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
-	if (civil_local_midnight_ms(to_day + 1, s->timezone, &to_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "to", "is out of range");
+	if (api_statement_range(r, s, hf, from_day, ht, to_day, &range) < 0)
+		return -1;
 	if (customer_sums_fit(r, &c, "customer.available_credit_minor") < 0)
 		return -1;
-	int rc = store_entry_all_for_customer(r->tx, c.id, r->arena, &e, &n);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, NULL);
+	if (api_statement_build(r, s, &c, &range, &st) < 0)
+		return -1;
+	if (format && strcmp(format, "csv") == 0)
+		return statement_csv(r, &c, &st);
 
-	int64_t opening = 0, running, purchases = 0, payments = 0;
-	int i = 0;
-	for (; i < n && e[i].occurred_at < from_ms; i++) {
-		if (money_add(opening, e[i].effect_minor, &opening) < 0) {
-			char fd[11];
-			civil_format_date(from_day, fd);
-			return api_overflow(r, arena_printf(r->arena, "the opening balance of customer %s "
-				"on %s", c.id, fd), "opening_balance_minor", NULL);
-		}
-	}
-	int in_range = i; /* index of the first entry in the range */
-	if (!hf) {
-		int64_t first = n ? e[0].occurred_at : clock_now_ms();
-		if (civil_local_days(first, s->timezone, &from_day) < 0)
-			from_day = first / 86400000;
-	}
-	char d1[11], d2[11];
-	civil_format_date(from_day, d1);
-	civil_format_date(to_day, d2);
-	running = opening;
 	json_t *entries = json_array();
-	for (; i < n && e[i].occurred_at < to_ms; i++) {
-		if (money_add(running, e[i].effect_minor, &running) < 0) {
-			json_decref(entries);
-			return api_overflow(r, arena_printf(r->arena, "the running balance of customer %s "
-				"at entry %s", c.id, e[i].id), "entries[].running_balance_minor", NULL);
-		}
-		/* Totals are net of reversals made in the period, so that
-		 * opening + purchases - payments (+ adjustments) = closing. */
-		const char *type = e[i].type;
-		int reversal = 0;
-		if (strcmp(type, "reversal") == 0 && e[i].reverses_id) {
-			type = reversed_type(e, n, e[i].reverses_id);
-			reversal = 1;
-		}
-		int64_t *total = NULL;
-		const char *total_name = NULL;
-		if (type && strcmp(type, "purchase") == 0) {
-			total = &purchases;
-			total_name = "purchases";
-		} else if (type && strcmp(type, "payment") == 0) {
-			total = &payments;
-			total_name = "payments";
-		}
-		if (total && (reversal ? money_sub(*total, e[i].amount_minor, total)
-				       : money_add(*total, e[i].amount_minor, total)) < 0) {
-			json_decref(entries);
-			return api_overflow(r, arena_printf(r->arena, "the total %s of customer %s from %s to %s",
-				total_name, c.id, d1, d2), total == &purchases ? "total_purchases_minor"
-				: "total_payments_minor", NULL);
-		}
-		json_t *o = api_entry_json(&e[i], s);
-		json_object_set_new(o, "running_balance_minor", json_integer(running));
+	for (int k = 0; k < st.count; k++) {
+		json_t *o = api_entry_json(&st.entries[st.first + k], s);
+		json_object_set_new(o, "running_balance_minor", json_integer(st.running[k]));
 		json_array_append_new(entries, o);
-	}
-
-	if (format && strcmp(format, "csv") == 0) {
-		char a[40];
-		struct buf *b = &r->resp.body;
-		r->resp.status = 200;
-		r->resp.content_type = "text/csv; charset=utf-8";
-		resp_header(r, "Content-Disposition", arena_printf(r->arena,
-			"attachment; filename=\"statement-%s-%s.csv\"", d1, d2));
-		buf_puts(b, "date,type,description,debit,credit,balance,entry_id\r\n");
-		csv_plain(b, d1, 1);
-		csv_plain(b, "opening", 0);
-		csv_text(b, c.name, 0);
-		csv_plain(b, "", 0);
-		csv_plain(b, "", 0);
-		plain(r, opening, a, sizeof a);
-		csv_plain(b, a, 0);
-		csv_plain(b, "", 0);
-		csv_end_row(b);
-		size_t k;
-		json_t *o;
-		json_array_foreach(entries, k, o) {
-			const char *occurred = json_string_value(json_object_get(o, "occurred_at"));
-			int64_t ms = 0, day = 0;
-			civil_parse_rfc3339(occurred, &ms);
-			civil_local_days(ms, s->timezone, &day);
-			char dd[11];
-			civil_format_date(day, dd);
-			csv_plain(b, dd, 1);
-			csv_plain(b, json_string_value(json_object_get(o, "type")), 0);
-			const char *note = json_string_value(json_object_get(o, "note"));
-			const char *reason = json_string_value(json_object_get(o, "reason"));
-			csv_text(b, note && note[0] ? note : reason, 0);
-			int64_t after = json_integer_value(json_object_get(o, "running_balance_minor"));
-			/* The change from the previous row is the entry's effect. */
-			int64_t change = e[in_range + (int)k].effect_minor;
-			plain(r, change, a, sizeof a);
-			if (change >= 0) {
-				csv_plain(b, a, 0);
-				csv_plain(b, "", 0);
-			} else {
-				csv_plain(b, "", 0);
-				csv_plain(b, a + 1, 0); /* the amount without its '-' */
-			}
-			plain(r, after, a, sizeof a);
-			csv_plain(b, a, 0);
-			csv_plain(b, json_string_value(json_object_get(o, "id")), 0);
-			csv_end_row(b);
-		}
-		csv_plain(b, d2, 1);
-		csv_plain(b, "closing", 0);
-		csv_plain(b, "", 0);
-		csv_plain(b, "", 0);
-		csv_plain(b, "", 0);
-		plain(r, running, a, sizeof a);
-		csv_plain(b, a, 0);
-		csv_plain(b, "", 0);
-		csv_end_row(b);
-		json_decref(entries);
-		return 0;
 	}
 	json_t *out = json_object();
 	json_object_set_new(out, "customer", api_customer_json(&c, s, NULL, clock_now_ms()));
-	json_object_set_new(out, "from", json_string(d1));
-	json_object_set_new(out, "to", json_string(d2));
+	json_object_set_new(out, "from", json_string(st.from));
+	json_object_set_new(out, "to", json_string(st.to));
 	json_object_set_new(out, "currency", json_string(s->currency));
-	json_object_set_new(out, "opening_balance_minor", json_integer(opening));
+	json_object_set_new(out, "opening_balance_minor", json_integer(st.opening_minor));
 	json_object_set_new(out, "entries", entries);
-	json_object_set_new(out, "closing_balance_minor", json_integer(running));
-	json_object_set_new(out, "total_purchases_minor", json_integer(purchases));
-	json_object_set_new(out, "total_payments_minor", json_integer(payments));
+	json_object_set_new(out, "closing_balance_minor", json_integer(st.closing_minor));
+	json_object_set_new(out, "total_purchases_minor", json_integer(st.purchases_minor));
+	json_object_set_new(out, "total_payments_minor", json_integer(st.payments_minor));
 	return resp_json(r, 200, out);
 }

@@ -204,6 +204,12 @@ void api_dispatch(struct req *r)
 	const struct route *rt = NULL;
 	char allow[64];
 
+	/* Shared statement pages: public, read-only, outside the web app. */
+	if (strncmp(r->path, "/s/", 3) == 0) {
+		r->route = "/s/{token}";
+		h_shared_page(r);
+		return;
+	}
 	if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&
 	    strcmp(r->path, "/readyz") != 0 && strcmp(r->path, "/metrics") != 0) {
 		r->route = "web";

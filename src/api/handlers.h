@@ -74,5 +74,11 @@ int h_reminders_list(struct req *r);
 int h_webhook_twilio(struct req *r);
 int h_webhook_whatsapp_verify(struct req *r);
 int h_webhook_whatsapp(struct req *r);
+/* shares.c: h_shared_page answers GET /s/<token> (not in the route table;
+ * api/dispatch.c sends /s/ paths to it) */
+int h_shares_create(struct req *r);
+int h_shares_revoke(struct req *r);
+int h_shared_json(struct req *r);
+int h_shared_page(struct req *r);
 
 #endif

@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/common.h"
 #include "api/handlers.h"
 #include "core/audit_payload.h"
 #include "core/ledger.h"
 #include "core/reminders.h"
+#include "core/share.h"
 #include "domain/money.h"
 #include "domain/reminder_rules.h"
 #include "http/jsonin.h"
@@ -141,6 +144,35 @@ static int claim(struct req *r, struct reminder_rec *rec)
 	return rc;
 }
 
+/* {statement_link}: a shared statement link made for this message (default
+ * expiry), only when the template asks for one.  In a dry run nothing is
+ * made: the text shows where the link will go.  NULL when not used; "" and
+ * a problem recorded on failure. */
+static const char *statement_link(struct req *r, const struct reminder_context *ctx,
+	enum template_kind kind, const char *customer_id, int dry_run)
+{
+	const char *tpl = reminders_template(ctx->settings, kind);
+	if (!tpl || !strstr(tpl, "{statement_link}"))
+		return NULL;
+	const char *base = api_public_base(r);
+	if (!base)
+		return "";
+	if (dry_run)
+		return arena_printf(r->arena, "%s/s/…", base);
+	uint8_t key[SHARE_KEY_BYTES];
+	char token[SHARE_TOKEN_LEN + 1];
+	struct share_rec sh;
+	share_token_key(r->app->jwt_key, r->app->jwt_key_len, key);
+	int rc = share_create(r->tx, key, r->caller.tenant_id, customer_id, SHARE_DAYS_DEFAULT,
+		ctx->now_ms, r->arena, &sh, token);
+	sodium_memzero(key, sizeof key);
+	if (rc != STORE_OK) {
+		api_store_fail(r, rc, "share");
+		return "";
+	}
+	return share_url(r->arena, base, token);
+}
+
 static int refuse(struct req *r, enum reminder_refusal why, int64_t next_allowed)
 {
 	switch (why) {
@@ -223,6 +255,11 @@ int h_customers_remind(struct req *r)
 		return -1;
 	struct reminder_draft d = { .kind = TEMPLATE_REMINDER, .trigger = "manual", .channel = ch,
 		.customer = &c, .aging = &ag };
+	d.statement_link = statement_link(r, &ctx, TEMPLATE_REMINDER, c.id, 0);
+	if (r->problem.status) {
+		rc = -1;
+		goto out;
+	}
 	if (reminders_compose(&ctx, &d, &rec, &v, err, sizeof err) < 0) {
 		rc = req_fail_field(r, 422, "template_failed", "reminder_template", err);
 		goto out;
@@ -319,6 +356,13 @@ int h_reminders_bulk(struct req *r)
 		}
 		struct reminder_draft d = { .kind = TEMPLATE_REMINDER, .trigger = "bulk", .channel = ch,
 			.customer = &c, .aging = &ag };
+		d.statement_link = statement_link(r, &ctx, TEMPLATE_REMINDER, c.id, dry_run);
+		if (r->problem.status) {
+			json_decref(reminded);
+			json_decref(skipped);
+			wa_config_release(&cfg);
+			return -1;
+		}
 		if (reminders_compose(&ctx, &d, &recs[nrec], &vals[nrec], err, sizeof err) < 0) {
 			json_decref(reminded);
 			json_decref(skipped);

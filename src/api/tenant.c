@@ -95,6 +95,7 @@ int h_tenant_discover(struct req *r)
 	json_object_set_new(o, "locale", json_string(s.locale));
 	json_object_set_new(o, "timezone", json_string(s.timezone));
 	json_object_set_new(o, "phone_country", json_string(s.phone_country));
+	json_object_set_new(o, "receipts", json_string(s.receipts ? s.receipts : "off"));
 	json_object_set_new(o, "building_layout", json_pack("{s:I, s:I, s:I}",
 		"towers", (json_int_t)s.building_towers, "floors", (json_int_t)s.building_floors,
 		"units", (json_int_t)s.building_units));

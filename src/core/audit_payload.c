@@ -125,3 +125,15 @@ json_t *audit_payload_reminder(const struct reminder_rec *m)
 	json_object_set_new(o, "error_code", str_or_null(m->error_code));
 	return o;
 }
+
+json_t *audit_payload_share(const struct share_rec *sh)
+{
+	if (!sh)
+		return NULL;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(sh->id));
+	json_object_set_new(o, "customer_id", json_string(sh->customer_id));
+	json_object_set_new(o, "expires_at_ms", json_integer((json_int_t)sh->expires_at));
+	json_object_set_new(o, "revoked_at_ms", ms_or_null(sh->revoked_at));
+	return o;
+}

@@ -21,6 +21,7 @@
 #include "store/store_entries.h"
 #include "store/store_platform.h"
 #include "store/store_reminders.h"
+#include "store/store_shares.h"
 
 json_t *audit_payload_customer(const struct customer_rec *c);
 json_t *audit_payload_entry(const struct entry_rec *e);
@@ -32,5 +33,8 @@ json_t *audit_payload_tenant(const struct tenant_rec *t);
 /* A reminder or receipt: channel, status, what was said and owed. */
 json_t *audit_payload_reminder(const struct reminder_rec *m);
 json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name);
+/* A shared statement link: which customer, until when, revoked when;
+ * never the token or its hash. */
+json_t *audit_payload_share(const struct share_rec *sh);
 
 #endif

@@ -53,6 +53,15 @@ static const char *language(const struct settings_rec *s)
 		? s->reminder_language : "en";
 }
 
+const char *reminders_template(const struct settings_rec *s, enum template_kind kind)
+{
+	/* An empty stored template is the built-in one of the language; a
+	 * receipt always uses the built-in receipt text. */
+	if (kind == TEMPLATE_RECEIPT || !s->reminder_template || !s->reminder_template[0])
+		return template_builtin(kind, language(s));
+	return s->reminder_template;
+}
+
 int reminders_compose(const struct reminder_context *ctx, const struct reminder_draft *d,
 	struct reminder_rec *out, struct template_values *v, char *err, size_t errlen)
 {
@@ -79,10 +88,7 @@ int reminders_compose(const struct reminder_context *ctx, const struct reminder_
 		v->overdue = money(ctx, overdue);
 		v->due_date = local_date(ctx, d->aging->oldest_due_ms);
 	}
-	/* An empty stored template is the built-in one of the language; a
-	 * receipt always uses the built-in receipt text. */
-	const char *tpl = receipt || !s->reminder_template || !s->reminder_template[0]
-		? template_builtin(d->kind, language(s)) : s->reminder_template;
+	const char *tpl = reminders_template(s, d->kind);
 	char *text = arena_alloc(ctx->arena, 8192);
 	if (template_render(tpl, d->kind, v, text, 8192, err, errlen) != 0)
 		return -1;

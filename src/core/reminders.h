@@ -43,6 +43,10 @@ struct reminder_draft {
 	const char *statement_link;        /* {statement_link}, or NULL */
 };
 
+/* The template a message of kind uses: the store's reminder template, or
+ * the built-in one of its language (always for receipts). */
+const char *reminders_template(const struct settings_rec *s, enum template_kind kind);
+
 /* The channel a request names, or the store's provider when NULL.
  * WA_CHANNEL_NONE for an unknown name. */
 enum wa_channel reminders_channel(const struct settings_rec *s, const char *requested);

@@ -81,6 +81,9 @@ async function populate(label) {
     body: { email: `member@${s.slug}.example`, role: 'member', password: 'correct-horse-battery' },
   }), 201, `${label} member`);
   s.memberId = m.id;
+  const share = await ok(await api('POST', `/api/v1/customers/${s.customers[0]}/share`, { body: {} }), 201, `${label} share`);
+  s.shareId = share.id;
+  s.shareUrl = share.url;
   return s;
 }
 
@@ -96,6 +99,7 @@ async function checksum(s) {
     ...s.customers.map((id) => `/api/v1/customers/${id}/statement`),
     ...s.entries.map((id) => `/api/v1/transactions/${id}`),
     `/api/v1/apartments/${s.apartment}`,
+    `/api/v1/shared/${new URL(s.shareUrl).pathname.slice(3)}`,
   ];
   for (const p of paths) {
     const r = await srv.api('GET', p, { token: s.token });
@@ -146,6 +150,9 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     ['PATCH', (id) => `/api/v1/users/${id}`, A.ownerId, { role: 'viewer' }],
     ['DELETE', (id) => `/api/v1/users/${id}`, A.memberId],
     ['DELETE', (id) => `/api/v1/users/${id}`, A.ownerId],
+    ['POST', (id) => `/api/v1/customers/${id}/share`, c0, {}],
+    ['POST', (id) => `/api/v1/customers/${id}/share`, c0, { expires_in_days: 90 }],
+    ['DELETE', (id) => `/api/v1/shares/${id}`, A.shareId],
   ];
   for (const [method, path, aId, body, makeBody] of cases) {
     const send = (id) => asB(method, path(id), { body: makeBody ? makeBody(id) : (body ?? undefined) });
@@ -187,7 +194,7 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
   assert.ok(!own.text.includes('Occupant of A') && !own.text.includes('apt-secret-A'), own.text);
 
   // B's own lists hold none of A's ids or text.
-  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, 'secret-of-A', 'Occupant of A', 'milk for A'];
+  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, 'secret-of-A', 'Occupant of A', 'milk for A'];
   for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
     '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me']) {
     const r = await asB('GET', p);
@@ -299,6 +306,7 @@ test('an operator token cannot reach tenant routes, nor a tenant token platform 
     ['POST', `/api/v1/transactions/${A.entries[0]}/reverse`, { reason: 'op' }],
     ['PATCH', `/api/v1/users/${A.memberId}`, { role: 'viewer' }], ['DELETE', `/api/v1/users/${A.memberId}`],
     ['PATCH', '/api/v1/settings', { credit_period_days: 1 }],
+    ['POST', `/api/v1/customers/${A.customers[0]}/share`, {}], ['DELETE', `/api/v1/shares/${A.shareId}`],
   ];
   for (const [m, p, body] of tenantRoutes) {
     for (const headers of [{}, { 'X-Tenant': A.slug }]) {
@@ -354,6 +362,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'GET /api/v1/transactions/{id}', 'POST /api/v1/transactions/{id}/reverse',
     'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
     'POST /api/v1/transactions/{id}/receipt',
+    'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);

@@ -210,3 +210,20 @@ test('an Idempotency-Key replays the same reminder instead of a 409', async () =
   assert.equal(b.json.id, a.json.id);
   assert.equal(b.headers.get('idempotent-replayed'), 'true');
 });
+
+test('{statement_link} makes a shared statement link for the message that opens this customer\'s statement', async () => {
+  const s = await store();
+  const set = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { reminder_template: 'Hi {name}, you owe {balance}. Statement: {statement_link}' } });
+  assert.equal(set.status, 200, set.text);
+  const c = await customer(s, 'Linked', { owedMinor: 7700 });
+  const dry = await srv.api('POST', '/api/v1/reminders/bulk', { token: s.token, body: { dry_run: true } });
+  assert.match(dry.json.reminded[0].message, /Statement: http:\/\/[^ ]+\/s\/…/);
+  const r = await remind(s, c.id);
+  assert.equal(r.status, 201, r.text);
+  const url = r.json.message.match(/Statement: (\S+)/)[1];
+  const token = url.split('/s/')[1];
+  const shared = await srv.api('GET', `/api/v1/shared/${token}`);
+  assert.equal(shared.status, 200, shared.text);
+  assert.ok(JSON.stringify(shared.json).includes('Linked'));
+  assert.equal((await srv.api('GET', new URL(url).pathname)).status, 200);
+});

@@ -110,7 +110,7 @@ test('discovery returns public facts only, no secrets and no user data', async (
   const r = await srv.api('GET', `/api/v1/tenant?tenant=${s.slug}`);
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(Object.keys(r.json).sort(),
-    ['branding', 'building_layout', 'currency', 'features', 'id', 'locale', 'name', 'phone_country', 'plan', 'slug', 'status', 'suspended', 'timezone']);
+    ['branding', 'building_layout', 'currency', 'features', 'id', 'locale', 'name', 'phone_country', 'plan', 'receipts', 'slug', 'status', 'suspended', 'timezone']);
   assert.deepEqual(Object.keys(r.json.building_layout).sort(), ['floors', 'towers', 'units']);
   assert.equal(r.json.status, 'active');
   assert.equal(r.json.suspended, false);

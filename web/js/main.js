@@ -25,6 +25,7 @@ const routes = [
   ['/account/password', () => import('./views/password.js')],
   ['/reports', () => import('./views/reports.js')],
   ['/reports/:kind', () => import('./views/reports.js')],
+  ['/reminders', () => import('./views/reminders.js')],
 ];
 
 function match(path) {

@@ -1,12 +1,15 @@
 // Customer page: balance, limit, available credit, overdue, oldest due date;
 // Purchase on credit / Payment received one tap away; ledger with running
-// balance; reversal (admins); edit and archive (admins).
+// balance; reversal (admins); edit and archive (admins); a shared link to
+// the statement (members).
 import { api } from '../api.js';
 import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
 import { h, empty, toast, confirmDialog } from '../dom.js';
+import { openShare } from './share.js';
 import { formatMoney } from '../money.js';
 import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
 import { openEntry, openReverse, openAdjustment } from './entry.js';
+import { remindControls, remindersInPlan } from '../reminders.js';
 
 const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
 
@@ -85,9 +88,11 @@ export async function render(ctx) {
         h('div', null, h('dt', null, 'Oldest due date'), h('dd', null, c.oldest_due_date ? formatDate(c.oldest_due_date) : '—',
           c.oldest_due_date && dueIn !== null ? h('span', { class: 'muted small' }, dueIn < 0 ? ` (${-dueIn} days ago)` : dueIn === 0 ? ' (today)' : ` (in ${dueIn} days)`) : null)))),
     actions,
+    remindControls(c, { canRemind: canWrite() && active && remindersInPlan() }),
     h('div', { class: 'secondary-actions' },
       h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, 'Statement'),
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', id: 'btn-adjust', onclick: () => openAdjustment(c, { onDone: done('Adjustment recorded:') }) }, 'Adjustment') : null,
+      canWrite() ? h('button', { type: 'button', class: 'btn', id: 'btn-share', onclick: (e) => openShare(c, e.currentTarget) }, 'Share statement') : null,
       canAdmin() ? h('a', { href: `/customers/${c.id}/edit`, class: 'btn' }, 'Edit') : null,
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),

@@ -2,10 +2,11 @@
 // exist yet), today's entries, top owing and most overdue, search.
 import { api, apiAll, ApiError } from '../api.js';
 import { setTitle, state, canWrite } from '../app.js';
-import { h, empty } from '../dom.js';
+import { h, empty, toast } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { storeToday, formatDate } from '../format.js';
 import { customerSearch, customerRow } from './search.js';
+import { remindersInPlan } from '../reminders.js';
 
 function stat(label, value, extra, kind = '') {
   return h('div', { class: 'stat ' + kind }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value), extra ? h('span', { class: 'stat-extra' }, extra) : null);
@@ -56,6 +57,10 @@ export async function render({ root }) {
       h('div', null, h('h1', null, state.tenant.name), h('p', { class: 'muted small' }, formatDate(today, true))),
       canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, '+ Add customer') : null),
     customerSearch(),
+    canWrite() && remindersInPlan() ? h('div', { class: 'remind-all' },
+      h('button', { type: 'button', class: 'btn whatsapp' + (overdueCount > 0 ? ' primary' : ''), id: 'btn-remind-all',
+        onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, 'Remind all overdue'),
+      h('a', { href: '/reminders', class: 'btn' }, 'Reminder log')) : null,
     h('section', { class: 'stats', 'aria-label': 'Totals' },
       stat('Total owed', formatMoney(total), `${plural(count, 'customer')} owing`, 'big'),
       stat('Overdue', formatMoney(overdueTotal), plural(overdueCount, 'customer'), overdueTotal > 0 ? 'danger' : ''),

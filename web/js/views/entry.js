@@ -7,6 +7,7 @@ import { h, field, formError, busy, showErrors, modal, nextId } from '../dom.js'
 import { parseAmount, formatMoney, currencyCode, decimalSeparator, parseQuantityMilli, lineTotalMinor, currencyExponent } from '../money.js';
 import { storeNow, storeLocalToDate, storeTimeZone, formatTime } from '../format.js';
 import { dateField, timeField } from '../datefield.js';
+import { receiptsMode, receiptOffer, remindersInPlan } from '../reminders.js';
 
 const DAY_MS = 86400000;
 
@@ -156,6 +157,8 @@ export function openEntry(customer, type, { onDone } = {}) {
   const form = h('form', { class: 'entry-form', novalidate: true, dataset: { type } },
     info, amountWrap, keypad, methods, reference, note, itemsWrap, when, limitBox, overrideBox, formError(), submit);
   let key = null, lastBody = null, retrying = false;
+  // No receipt offer to a customer who said STOP (the server would refuse it).
+  const receipts = remindersInPlan() && !customer.reminders_opt_out ? receiptsMode() : Promise.resolve('off');
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -187,8 +190,18 @@ export function openEntry(customer, type, { onDone } = {}) {
       try {
         const entry = await api('POST', 'transactions', { body, headers: { 'Idempotency-Key': key } });
         retrying = false;
-        m.close();
-        if (onDone) onDone(entry);
+        // Receipts on: the sheet stays open with the offer of a WhatsApp
+        // receipt (the page behind already shows the new balance).
+        const mode = await Promise.race([receipts, new Promise((res) => setTimeout(() => res('off'), 1500))]);
+        if (mode === 'link') {
+          if (onDone) onDone(entry);
+          const offer = receiptOffer(entry, customer, { onDone: () => m.close() });
+          form.replaceWith(offer);
+          offer.focusFirst();
+        } else {
+          m.close();
+          if (onDone) onDone(entry);
+        }
       } catch (err) {
         if (err instanceof ApiError && err.code === 'credit_limit_exceeded') {
           showLimit(err.problem, p.minor);

@@ -14,6 +14,7 @@ export async function render({ root }) {
     h('ul', { class: 'list card menu' },
       h('li', null, h('a', { href: '/customers', class: 'row-link' }, 'All customers')),
       h('li', null, h('a', { href: '/reports', class: 'row-link' }, 'Reports')),
+      h('li', null, h('a', { href: '/reminders', class: 'row-link' }, 'Reminders')),
       h('li', null, h('a', { href: '/account/password', class: 'row-link' }, 'Change password')),
       isAdminReader() ? [
         h('li', null, h('a', { href: '/users', class: 'row-link' }, 'Users and roles')),

@@ -1,0 +1,50 @@
+// Share statement: make a read-only link to the customer's statement
+// (POST customers/{id}/share) and offer it — copy it, or send it on
+// WhatsApp to the customer's phone.  The link can be withdrawn here too.
+import { api } from '../api.js';
+import { state } from '../app.js';
+import { h, modal, toast, busy } from '../dom.js';
+import { formatTime } from '../format.js';
+
+async function copy(text, input) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard API (a plain-http address): select the text and copy.
+    input.focus();
+    input.select();
+    try { return document.execCommand('copy'); } catch { return false; }
+  }
+}
+
+export function whatsAppLink(phone, text) {
+  return `https://wa.me/${String(phone || '').replace(/\D/g, '')}?text=${encodeURIComponent(text)}`;
+}
+
+export async function openShare(c, button) {
+  let link;
+  await busy(button, async () => {
+    try { link = await api('POST', `customers/${c.id}/share`, { body: {} }); } catch (e) { toast(e.message, 'error'); }
+  });
+  if (!link) return;
+  const store = state.tenant && state.tenant.name ? state.tenant.name : 'the store';
+  const message = `Hello ${c.name}, here is your statement from ${store}: ${link.url}`;
+  const url = h('input', { id: 'share-url', type: 'text', readonly: true, value: link.url, 'aria-label': 'Link to the statement' });
+  const copyBtn = h('button', { type: 'button', class: 'btn primary', id: 'btn-copy-link' }, 'Copy link');
+  copyBtn.addEventListener('click', async () => {
+    toast(await copy(link.url, url) ? 'Link copied' : 'Select the link and copy it', 'ok');
+  });
+  const wa = h('a', { class: 'btn payment', id: 'btn-wa-share', href: whatsAppLink(c.phone, message), target: '_blank', rel: 'noopener noreferrer' }, 'Send on WhatsApp');
+  const withdraw = h('button', { type: 'button', class: 'btn small', id: 'btn-withdraw-link' }, 'Withdraw link');
+  const m = modal('Share statement', [
+    h('p', null, `${c.name} can open this read-only statement without signing in. It works until ${formatTime(link.expires_at)}.`),
+    h('div', { class: 'field' }, url),
+    h('div', { class: 'primary-actions' }, copyBtn, wa),
+    h('div', { class: 'actions' }, withdraw),
+  ]);
+  withdraw.addEventListener('click', () => busy(withdraw, async () => {
+    try { await api('DELETE', `shares/${link.id}`); toast('Link withdrawn: it no longer opens'); m.close(); } catch (e) { toast(e.message, 'error'); }
+  }));
+  url.addEventListener('focus', () => url.select());
+}
