@@ -12,7 +12,7 @@
  * account's token version: signing out or changing the password bumps it,
  * which ends every session of the account, access tokens included.
  * Operators' access tokens carry their session (family) id instead, and
- * their sessions live apart from store users' (store_platform.h).
+ * their sessions live apart from store users' in the store.
  *
  * Sign-ins are throttled per account and per client address, password
  * changes per account (security/throttle.h): while a key is locked out
@@ -24,9 +24,9 @@
  * Every flow takes the pieces of the app it needs in a struct session_env
  * and fills a struct session_result; the function returns the outcome that
  * it also stores in result->outcome.  Nothing here reads the clock: time
- * is env->now_ms (but operators' sessions are timed by the store's clock,
- * store_platform.h, so for them now_ms must be clock_now_ms()).  Strings
- * in a result come from env->arena and live as long as it.
+ * is env->now_ms (but the store times operators' sessions by its own
+ * clock, so for them now_ms must be clock_now_ms()).  Strings in a result
+ * come from env->arena and live as long as it.
  */
 #ifndef QT_SECURITY_SESSION_H
 #define QT_SECURITY_SESSION_H

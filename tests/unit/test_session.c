@@ -345,7 +345,7 @@ TEST(operator_session_rotates_and_ends)
 	struct operator_rec op;
 	char hash[PASSWORD_HASH_LEN], first[TOKEN_LEN + 1], second[TOKEN_LEN + 1];
 
-	/* Operators' session times are the store's clock (store_platform.h). */
+	/* Operators' session times are the store's clock, not now_ms. */
 	env.now_ms = clock_now_ms();
 	CHECK_INT(password_hash("operator-password", hash), 0);
 	CHECK_INT(store_begin_platform(f.store, 1, NULL, &tx), STORE_OK);
