@@ -11,11 +11,12 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '72f8627b44f371d6';
+const VERSION = 'fd3230721860c4a1';
 const SHELL = [
   '/',
   '/css/app.css',
   '/css/reports.css',
+  '/css/settings.css',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/icon-maskable-512.png',
@@ -44,6 +45,7 @@ const SHELL = [
   '/js/views/reminders.js',
   '/js/views/reports.js',
   '/js/views/search.js',
+  '/js/views/settings-reminders.js',
   '/js/views/settings.js',
   '/js/views/share.js',
   '/js/views/signin.js',

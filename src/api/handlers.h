@@ -37,6 +37,7 @@ int h_users_delete(struct req *r);
 /* settings.c */
 int h_settings_get(struct req *r);
 int h_settings_update(struct req *r);
+int h_settings_reminder_preview(struct req *r);
 /* platform.c */
 int h_platform_tenants_list(struct req *r);
 int h_platform_tenants_create(struct req *r);

@@ -117,9 +117,9 @@ static int deliver_all(struct req *r, const struct wa_config *cfg, struct remind
 	r->tx = NULL;
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	struct wa_result *res = calloc((size_t)(n ? n : 1), sizeof *res);
-	if (!res)
-		return req_fail(r, 500, "internal_error", "out of memory");
+	/* The outcomes live as long as the request: the records point into them. */
+	struct wa_result *res = arena_alloc(r->arena, sizeof *res * (size_t)(n ? n : 1));
+	memset(res, 0, sizeof *res * (size_t)(n ? n : 1));
 	const char *cb = status_callback(r);
 	for (int i = 0; i < n; i++)
 		reminders_deliver(cfg, phones[i], recs[i].message, &values[i], cb, &res[i]);
@@ -129,7 +129,6 @@ static int deliver_all(struct req *r, const struct wa_config *cfg, struct remind
 		store_tx_set_actor_role(r->tx, r->caller.role);
 	for (int i = 0; rc == STORE_OK && i < n; i++)
 		rc = reminders_record_outcome(r->tx, &recs[i], &res[i], clock_now_ms());
-	free(res);
 	return rc == STORE_OK ? 0 : api_store_fail(r, rc, NULL);
 }
 

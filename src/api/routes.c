@@ -39,6 +39,8 @@ static const struct route routes[] = {
 	  .min_role = ROLE_ADMIN, .summary = "Store settings (secrets write-only)" },
 	{ .method = "PATCH", .pattern = "/api/v1/settings", .handler = h_settings_update, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change store settings" },
+	{ .method = "POST", .pattern = "/api/v1/settings/reminder-preview", .handler = h_settings_reminder_preview, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "Render a reminder template for one customer (saves nothing)" },
 	{ .method = "GET", .pattern = "/api/v1/audit", .handler = h_audit_list, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_ADMIN, .summary = "Audit trail, newest first" },
 	{ .method = "GET", .pattern = "/api/v1/customers", .handler = h_customers_list, .auth = ROUTE_TENANT,

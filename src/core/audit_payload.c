@@ -83,7 +83,8 @@ json_t *audit_payload_tenant(const struct tenant_rec *t)
 	return o;
 }
 
-json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name)
+json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name,
+	const json_t *secrets_set)
 {
 	if (!s)
 		return NULL;
@@ -98,16 +99,20 @@ json_t *audit_payload_settings(const struct settings_rec *s, const char *store_n
 	json_object_set_new(o, "credit_period_days", json_integer((json_int_t)s->credit_period_days));
 	json_object_set_new(o, "phone_country", json_string(s->phone_country));
 	json_object_set_new(o, "upi_id", str_or_null(s->upi_id));
+	json_object_set_new(o, "reminder_language", str_or_null(s->reminder_language));
+	/* "" is the built-in template of reminder_language. */
 	json_object_set_new(o, "reminder_template", str_or_null(s->reminder_template));
 	json_object_set_new(o, "reminder_schedule", sched ? sched : json_object());
 	json_object_set_new(o, "quiet_hours_start", json_integer((json_int_t)s->quiet_hours_start));
 	json_object_set_new(o, "quiet_hours_end", json_integer((json_int_t)s->quiet_hours_end));
+	json_object_set_new(o, "receipts", str_or_null(s->receipts));
 	json_object_set_new(o, "building_towers", json_integer((json_int_t)s->building_towers));
 	json_object_set_new(o, "building_floors", json_integer((json_int_t)s->building_floors));
 	json_object_set_new(o, "building_units", json_integer((json_int_t)s->building_units));
 	json_object_set_new(o, "whatsapp_provider", json_string(s->whatsapp_provider));
 	json_object_set_new(o, "whatsapp_config", wa ? wa : json_object());
-	json_object_set_new(o, "whatsapp_secret_set", json_boolean(s->whatsapp_secret_sealed != NULL));
+	json_object_set_new(o, "whatsapp_secrets_set",
+		json_is_array(secrets_set) ? json_deep_copy(secrets_set) : json_array());
 	return o;
 }
 

@@ -8,8 +8,8 @@
  *
  * Each function returns a new JSON object (the caller json_decref's, or
  * hands it to store_audit, which does not take ownership), or NULL for a
- * NULL record.  Secrets never appear: a sealed WhatsApp secret is recorded
- * only as whether one is set.
+ * NULL record.  Secrets never appear: the sealed WhatsApp provider secrets
+ * are recorded only as the names of those that are set.
  */
 #ifndef QT_CORE_AUDIT_PAYLOAD_H
 #define QT_CORE_AUDIT_PAYLOAD_H
@@ -29,10 +29,14 @@ json_t *audit_payload_apartment(const struct apartment_rec *ap);
 /* An account of the store with its role (never the password hash). */
 json_t *audit_payload_user(const struct user_rec *u);
 json_t *audit_payload_tenant(const struct tenant_rec *t);
-/* The store's settings and its display name. */
 /* A reminder or receipt: channel, status, what was said and owed. */
 json_t *audit_payload_reminder(const struct reminder_rec *m);
-json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name);
+/* The store's settings and its display name.  secrets_set is the sorted
+ * JSON array of the names of the provider secrets that are set (copied;
+ * NULL records []): the caller opens the sealed object, this never sees a
+ * secret's value. */
+json_t *audit_payload_settings(const struct settings_rec *s, const char *store_name,
+	const json_t *secrets_set);
 /* A shared statement link: which customer, until when, revoked when;
  * never the token or its hash. */
 json_t *audit_payload_share(const struct share_rec *sh);

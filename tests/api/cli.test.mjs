@@ -169,7 +169,8 @@ test('verify exits 0 on a fresh store and after users and settings change', asyn
   const v1 = srv.cli(['verify', '--tenant', s]);
   assert.equal(v1.code, 0, v1.stderr + v1.stdout);
   const l = await login(srv, s, `owner@${s}.example`, PW);
-  await srv.api('PATCH', '/api/v1/settings', { token: l.access_token, body: { credit_period_days: 10, whatsapp_secret: 'verify-secret-1' } });
+  await srv.api('PATCH', '/api/v1/settings', { token: l.access_token, body: { credit_period_days: 10, whatsapp_provider: 'twilio',
+    whatsapp_config: { account_sid: 'AC1', from: 'whatsapp:+14155238886' }, whatsapp_secrets: { auth_token: 'verify-secret-1' } } });
   const u = await srv.api('POST', '/api/v1/users', { token: l.access_token, body: { email: `n@${s}.example`, role: 'member', password: PW } });
   await srv.api('PATCH', `/api/v1/users/${u.json.id}`, { token: l.access_token, body: { role: 'viewer' } });
   await srv.api('DELETE', `/api/v1/users/${u.json.id}`, { token: l.access_token });

@@ -174,7 +174,7 @@ test('a wrong type is 422 validation_failed naming the field', async () => {
     [{ reminder_schedule: [] }, 'reminder_schedule'],
     [{ building_layout: 'big' }, 'building_layout'],
     [{ building_layout: { towers: '2', floors: 3, units: 4 } }, 'building_layout.towers'],
-    [{ whatsapp_secret: 123 }, 'whatsapp_secret'],
+    [{ whatsapp_secrets: 'not-an-object' }, 'whatsapp_secrets'],
     [{ name: null }, 'name'],
     [{ locale: ['en-IN'] }, 'locale'],
   ];
@@ -404,7 +404,7 @@ test('none of the bad inputs changes stored data', async () => {
     ['PATCH', '/api/v1/settings', { body: { name: 'Changed', credit_period_days: 999 } }],
     ['PATCH', '/api/v1/settings', { body: { name: 'Changed', currency: 'XYZ' } }],
     ['PATCH', '/api/v1/settings', { body: { name: 'Changed', timezone: 'Mars/Base' } }],
-    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', whatsapp_secret: 's3cret', upi_id: 'not a upi' } }],
+    ['PATCH', '/api/v1/settings', { body: { name: 'Changed', whatsapp_secrets: { auth_token: 's3cret' }, upi_id: 'not a upi' } }],
     ['PATCH', '/api/v1/settings', { body: { name: 'Changed', reminder_template: 'y'.repeat(1001) } }],
     ['PATCH', '/api/v1/settings', { body: { name: 'Changed', building_layout: { towers: 100, floors: 1, units: 1 } } }],
     ['POST', '/api/v1/users', { body: { email: 'new@x.example', role: 'member', password: 'short' } }],

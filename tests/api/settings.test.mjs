@@ -1,5 +1,6 @@
 // Store settings: defaults, changes, validation naming the field, and the
-// WhatsApp secret that is written but never read back.
+// WhatsApp secrets that are written but never read back (the reminder and
+// provider settings in detail: settings_reminders.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -14,8 +15,9 @@ before(async () => { srv = await startServer(); });
 after(async () => { await srv.stop(); });
 
 const KEYS = ['building_layout', 'credit_period_days', 'currency', 'default_credit_limit_minor', 'locale', 'name',
-  'phone_country', 'quiet_hours_end', 'quiet_hours_start', 'reminder_schedule', 'reminder_template', 'timezone',
-  'updated_at', 'upi_id', 'whatsapp_config', 'whatsapp_provider', 'whatsapp_secret_set'];
+  'phone_country', 'quiet_hours_end', 'quiet_hours_start', 'receipts', 'reminder_language', 'reminder_schedule',
+  'reminder_template', 'reminder_template_builtin', 'timezone', 'updated_at', 'upi_id', 'whatsapp_config',
+  'whatsapp_provider', 'whatsapp_secrets_readable', 'whatsapp_secrets_set'];
 
 // Everything stored, as raw text: the SQLite files, or a superuser dump of
 // the store's PostgreSQL database.
@@ -41,11 +43,20 @@ test('a new store has the spec defaults (INR, en-IN, Asia/Kolkata, +91) and no s
   assert.equal(r.json.timezone, 'Asia/Kolkata');
   assert.equal(r.json.phone_country, '+91');
   assert.equal(r.json.whatsapp_provider, 'link');
-  assert.equal(r.json.whatsapp_secret_set, false);
+  assert.deepEqual(r.json.whatsapp_config, {});
+  assert.deepEqual(r.json.whatsapp_secrets_set, []);
+  assert.equal(r.json.whatsapp_secrets_readable, true);
   assert.equal(r.json.upi_id, null);
   assert.ok(Number.isInteger(r.json.default_credit_limit_minor));
   assert.ok(Number.isInteger(r.json.credit_period_days));
-  assert.match(r.json.reminder_template, /\{name\}/);
+  // The built-in English template, disabled schedule, quiet 21 -> 9, no receipts.
+  assert.equal(r.json.reminder_language, 'en');
+  assert.equal(r.json.reminder_template, null);
+  assert.match(r.json.reminder_template_builtin, /\{name\}/);
+  assert.deepEqual(r.json.reminder_schedule, { enabled: false, hour: 10, interval_days: 7, min_overdue_days: 0, min_amount_minor: 0 });
+  assert.equal(r.json.quiet_hours_start, 21);
+  assert.equal(r.json.quiet_hours_end, 9);
+  assert.equal(r.json.receipts, 'off');
 });
 
 test('an admin changes settings; the change is returned, read back and audited', async () => {
@@ -55,14 +66,19 @@ test('an admin changes settings; the change is returned, read back and audited',
   const change = {
     name: 'नया स्टोर', currency: 'KWD', locale: 'hi-IN', timezone: 'Asia/Kuwait', default_credit_limit_minor: 250000,
     credit_period_days: 15, phone_country: '+965', upi_id: 'shop.owner@okbank', reminder_template: 'Hi {name}, you owe {balance} at {store}.',
-    reminder_schedule: { enabled: true, hour: 11 }, quiet_hours_start: 22, quiet_hours_end: 7,
-    building_layout: { towers: 42, floors: 20, units: 4 }, whatsapp_provider: 'twilio', whatsapp_config: { account_sid: 'AC123', from: '+14155238886' },
+    reminder_language: 'hi',
+    reminder_schedule: { enabled: true, hour: 11, interval_days: 3, min_overdue_days: 5, min_amount_minor: 10000 },
+    quiet_hours_start: 22, quiet_hours_end: 7, receipts: 'link',
+    building_layout: { towers: 42, floors: 20, units: 4 }, whatsapp_provider: 'twilio',
+    whatsapp_config: { account_sid: 'AC123', from: 'whatsapp:+14155238886' },
   };
   const r = await srv.api('PATCH', '/api/v1/settings', { token: al.access_token, body: change });
   assert.equal(r.status, 200, r.text);
-  const { updated_at, whatsapp_secret_set, ...rest } = r.json;
+  const { updated_at, whatsapp_secrets_set, whatsapp_secrets_readable, reminder_template_builtin, ...rest } = r.json;
   assert.deepEqual(rest, change);
-  assert.equal(whatsapp_secret_set, false);
+  assert.deepEqual(whatsapp_secrets_set, []);
+  assert.equal(whatsapp_secrets_readable, true);
+  assert.match(reminder_template_builtin, /[\u0900-\u097f]/, 'the Hindi built-in template is in Devanagari');
   assert.match(updated_at, /Z$/);
   const g = await srv.api('GET', '/api/v1/settings', { token: s.token });
   assert.deepEqual(g.json, r.json);
@@ -78,28 +94,32 @@ test('an admin changes settings; the change is returned, read back and audited',
   assert.deepEqual({ ...e.json, updated_at: null }, { ...r.json, updated_at: null });
 });
 
-test('whatsapp_secret is write-only: never returned, reported as whatsapp_secret_set, and not stored in clear', async () => {
+test('whatsapp_secrets are write-only: never returned, reported as whatsapp_secrets_set, and not stored in clear', async () => {
   const s = await newStore(srv);
   const secret = 'wa-secret-' + randomBytes(12).toString('hex');
-  const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_provider: 'whatsapp_cloud', whatsapp_secret: secret } });
+  const r = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_provider: 'twilio',
+    whatsapp_config: { account_sid: 'AC123', from: 'whatsapp:+14155238886' }, whatsapp_secrets: { auth_token: secret } } });
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.json.whatsapp_secret_set, true);
-  assert.ok(!('whatsapp_secret' in r.json));
+  assert.deepEqual(r.json.whatsapp_secrets_set, ['auth_token']);
+  assert.ok(!('whatsapp_secrets' in r.json));
   assert.ok(!r.text.includes(secret));
   const g = await srv.api('GET', '/api/v1/settings', { token: s.token });
-  assert.equal(g.json.whatsapp_secret_set, true);
-  assert.ok(!('whatsapp_secret' in g.json));
+  assert.deepEqual(g.json.whatsapp_secrets_set, ['auth_token']);
   assert.ok(!g.text.includes(secret));
   const au = await srv.api('GET', '/api/v1/audit?limit=200', { token: s.token });
   assert.equal(au.status, 200);
   assert.ok(!au.text.includes(secret), 'the secret leaked into the audit log');
   assert.ok(!storedText().includes(secret), 'the secret is stored in clear');
-  // Other changes keep it; null clears it.
+  // Other changes keep it; null removes it.
   const keep = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { credit_period_days: 20 } });
-  assert.equal(keep.json.whatsapp_secret_set, true);
-  const clear = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_secret: null } });
+  assert.deepEqual(keep.json.whatsapp_secrets_set, ['auth_token']);
+  const clear = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_secrets: { auth_token: null } } });
   assert.equal(clear.status, 200, clear.text);
-  assert.equal(clear.json.whatsapp_secret_set, false);
+  assert.deepEqual(clear.json.whatsapp_secrets_set, []);
+  // The old single-string field is gone.
+  const old = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_secret: secret } });
+  assert.equal(old.status, 400, old.text);
+  assert.equal(old.json.code, 'unknown_field');
 });
 
 test('invalid settings are 422 naming the field and change nothing', async () => {
@@ -113,7 +133,8 @@ test('invalid settings are 422 naming the field and change nothing', async () =>
     [{ default_credit_limit_minor: 1e16 }, 'default_credit_limit_minor'],
     [{ credit_period_days: -1 }, 'credit_period_days'], [{ credit_period_days: 366 }, 'credit_period_days'],
     [{ phone_country: '91' }, 'phone_country'], [{ phone_country: '+0' }, 'phone_country'],
-    [{ upi_id: 'no-at-sign' }, 'upi_id'], [{ upi_id: 'a@b@c' }, 'upi_id'],
+    [{ upi_id: 'no-at-sign' }, 'upi_id'], [{ upi_id: 'a@b@c' }, 'upi_id'], [{ upi_id: 'x@okhdfc' }, 'upi_id'],
+    [{ upi_id: 'shop@9bank' }, 'upi_id'], [{ upi_id: 'shop@b' }, 'upi_id'], [{ upi_id: 'sh op@okhdfc' }, 'upi_id'],
     [{ reminder_template: '' }, 'reminder_template'],
     [{ quiet_hours_start: 24 }, 'quiet_hours_start'], [{ quiet_hours_end: -1 }, 'quiet_hours_end'],
     [{ building_layout: { towers: 100, floors: 10, units: 4 } }, 'building_layout'],
@@ -143,7 +164,8 @@ test("one store's settings change does not touch another's", async () => {
   const a = await newStore(srv);
   const b = await newStore(srv);
   const bBefore = await srv.api('GET', '/api/v1/settings', { token: b.token });
-  await srv.api('PATCH', '/api/v1/settings', { token: a.token, body: { currency: 'JPY', credit_period_days: 3, whatsapp_secret: 'only-for-a-1234' } });
+  await srv.api('PATCH', '/api/v1/settings', { token: a.token, body: { currency: 'JPY', credit_period_days: 3, whatsapp_provider: 'twilio',
+    whatsapp_config: { account_sid: 'AC1', from: 'whatsapp:+14155238886' }, whatsapp_secrets: { auth_token: 'only-for-a-1234' } } });
   const bAfter = await srv.api('GET', '/api/v1/settings', { token: b.token });
   assert.deepEqual(bAfter.json, bBefore.json);
 });

@@ -105,7 +105,8 @@ test('an unknown store is a 404 tenant_not_found problem', async () => {
 test('discovery returns public facts only, no secrets and no user data', async () => {
   const s = await newStore(srv, { name: 'Public Store' });
   const secret = 'EAAG-secret-token-' + randomBytes(8).toString('hex');
-  const p = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_provider: 'whatsapp_cloud', whatsapp_secret: secret, upi_id: 'shop@upi' } });
+  const p = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { whatsapp_provider: 'twilio',
+    whatsapp_config: { account_sid: 'AC1', from: 'whatsapp:+14155238886' }, whatsapp_secrets: { auth_token: secret }, upi_id: 'shop@upi' } });
   assert.equal(p.status, 200, p.text);
   const r = await srv.api('GET', `/api/v1/tenant?tenant=${s.slug}`);
   assert.equal(r.status, 200, r.text);

@@ -82,6 +82,8 @@ test('main screens pass contrast, label and name checks at phone and desktop siz
       ['flat', '/apartments/unit/36194', '#residents'],
       ['users', '/users', '.user-row'],
       ['settings', '/settings', 'form'],
+      ['settings-reminders', '/settings?section=reminders', '.preview .bubble'],
+      ['settings-whatsapp', '/settings?section=whatsapp', '.provider-body'],
       ['audit', '/audit', '.audit-row'],
       ['more', '/more', '.menu'],
       ['password', '/account/password', '#password-form'],

@@ -1,16 +1,23 @@
-// Store settings: name, currency, locale, time zone, credit period, default
-// limit, building layout, phone country, UPI id.
+// Store settings in three sections: the store (name, currency, locale, time
+// zone, credit period, default limit, building layout, phone country), the
+// reminders (language, template with a live preview, UPI id, schedule,
+// quiet hours, receipts) and the WhatsApp provider (settings-reminders.js).
+// ?section=reminders|whatsapp opens a section directly.
 import { api } from '../api.js';
 import { setTitle, atLeast, suspended, state } from '../app.js';
-import { h, field, formError, busy, showErrors, toast } from '../dom.js';
+import { h, field, formError, busy, showErrors, toast, nextId } from '../dom.js';
 import { parseAmount, minorToInput, configureMoney } from '../money.js';
 import { configureDates } from '../format.js';
+import { remindersPanel, providerPanel } from './settings-reminders.js';
 
-export async function render({ root }) {
-  setTitle('Settings');
-  if (!atLeast('admin')) { root.append(h('h1', null, 'Settings'), h('p', null, 'Only admins see the settings.')); return; }
-  const s = await api('GET', 'settings');
-  const ro = suspended();
+const SECTIONS = [['store', 'Store'], ['reminders', 'Reminders'], ['whatsapp', 'WhatsApp']];
+
+function loadCss() {
+  if (document.querySelector('link[data-css="settings"]')) return;
+  document.head.append(h('link', { rel: 'stylesheet', href: '/css/settings.css', dataset: { css: 'settings' } }));
+}
+
+function storePanel(s, ro) {
   const a = ro ? { disabled: true } : {};
   const name = field({ label: 'Store name', name: 'name', value: s.name, required: true, attrs: { ...a, maxlength: 120 } });
   const currency = field({ label: 'Currency (ISO 4217)', name: 'currency', value: s.currency, hint: 'INR, USD, JPY…', attrs: { ...a, maxlength: 3, autocapitalize: 'characters' } });
@@ -22,12 +29,11 @@ export async function render({ root }) {
   const floors = field({ label: 'Floors', name: 'floors', type: 'number', value: s.building_layout.floors, attrs: { ...a, min: 0, max: 100 } });
   const units = field({ label: 'Units per floor', name: 'units', type: 'number', value: s.building_layout.units, attrs: { ...a, min: 0, max: 9 } });
   const phone = field({ label: 'Phone country code', name: 'phone_country', value: s.phone_country, hint: 'A bare 10-digit number gets this code, e.g. +91', attrs: { ...a, maxlength: 5 } });
-  const upi = field({ label: 'Store UPI id (optional)', name: 'upi_id', value: s.upi_id || '', attrs: { ...a, maxlength: 100 } });
   const submit = h('button', { type: 'submit', class: 'btn primary', disabled: ro }, 'Save settings');
   const layout = h('fieldset', { class: 'group', dataset: { field: 'building_layout' } }, h('legend', null, 'Building layout (0 = not set)'), h('div', { class: 'grid-3' }, towers, floors, units), h('p', { class: 'field-error', role: 'alert', hidden: true }));
   layout.setError = (m) => { const p = layout.querySelector(':scope > .field-error'); p.textContent = m || ''; p.hidden = !m; };
   layout.classList.add('field');
-  const form = h('form', { class: 'card form', novalidate: true }, formError(), name, currency, locale, timezone, period, limit, layout, phone, upi, h('div', { class: 'actions' }, submit));
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-label': 'Store' }, formError(), name, currency, locale, timezone, period, limit, layout, phone, h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(submit, async () => {
@@ -36,11 +42,12 @@ export async function render({ root }) {
       const body = {
         name: name.input.value.trim(), currency: currency.input.value.trim().toUpperCase(), locale: locale.input.value.trim(),
         timezone: timezone.input.value.trim(), credit_period_days: Number(period.input.value || 0),
-        default_credit_limit_minor: p.minor, phone_country: phone.input.value.trim(), upi_id: upi.input.value.trim() || null,
+        default_credit_limit_minor: p.minor, phone_country: phone.input.value.trim(),
         building_layout: { towers: Number(towers.input.value || 0), floors: Number(floors.input.value || 0), units: Number(units.input.value || 0) },
       };
       try {
         const out = await api('PATCH', 'settings', { body });
+        Object.assign(s, out);
         state.tenant = { ...state.tenant, name: out.name, currency: out.currency, locale: out.locale, timezone: out.timezone };
         configureMoney(out.locale, out.currency);
         configureDates(out.locale, out.timezone);
@@ -51,5 +58,38 @@ export async function render({ root }) {
       } catch (err) { showErrors(form, err, { default_credit_limit_minor: 'default_credit_limit' }); }
     });
   });
-  root.append(h('h1', null, 'Store settings'), form);
+  return form;
+}
+
+export async function render({ root }) {
+  setTitle('Settings');
+  if (!atLeast('admin')) { root.append(h('h1', null, 'Settings'), h('p', null, 'Only admins see the settings.')); return; }
+  loadCss();
+  const s = await api('GET', 'settings');
+  const ro = suspended();
+  const want = new URLSearchParams(location.search).get('section');
+  let current = SECTIONS.some(([k]) => k === want) ? want : 'store';
+  // Panels are built when first shown: the reminders panel loads customers.
+  const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro) };
+  const panels = {};
+  const holder = h('div', { class: 'settings-panels' });
+  const show = (key) => {
+    current = key;
+    if (!panels[key]) { panels[key] = h('section', { class: 'settings-panel', dataset: { section: key } }, builders[key]()); holder.append(panels[key]); }
+    for (const [k, p] of Object.entries(panels)) p.hidden = k !== key;
+    const u = new URL(location.href);
+    if (key === 'store') u.searchParams.delete('section'); else u.searchParams.set('section', key);
+    history.replaceState(history.state, '', u);
+  };
+  const group = nextId('section');
+  const switcher = h('fieldset', { class: 'segmented settings-tabs' },
+    h('legend', { class: 'sr-only' }, 'Settings section'),
+    SECTIONS.map(([k, t]) => {
+      const id = nextId('sec');
+      return h('span', { class: 'seg' },
+        h('input', { type: 'radio', name: group, id, value: k, checked: k === current, onchange: () => show(k) }),
+        h('label', { for: id }, t));
+    }));
+  root.append(h('h1', null, 'Store settings'), switcher, holder);
+  show(current);
 }
