@@ -1,4 +1,5 @@
-/* problem.c — turn a recorded problem into application/problem+json. */
+/* problem.c — recording what went wrong with a request: status, code, detail, field errors.
+ * The problem+json body is written by http/response.c. */
 #include <stdio.h>
 #include <string.h>
 #include <stdarg.h>
@@ -26,30 +27,6 @@ const char *problem_status_title(int status)
 	case 503: return "Service Unavailable";
 	default: return "Error";
 	}
-}
-
-void problem_render(struct req *r)
-{
-	struct problem *p = &r->problem;
-	const char *code = p->code ? p->code : "error";
-	json_t *o = json_object();
-	char type[128];
-
-	snprintf(type, sizeof type, "/problems/%s", code);
-	json_object_set_new(o, "type", json_string(type));
-	json_object_set_new(o, "title",
-		json_string(p->title ? p->title : problem_status_title(p->status)));
-	json_object_set_new(o, "status", json_integer(p->status));
-	json_object_set_new(o, "detail", json_string(p->detail ? p->detail : ""));
-	json_object_set_new(o, "code", json_string(code));
-	json_object_set_new(o, "request_id", json_string(r->request_id));
-	json_object_set_new(o, "errors", p->errors ? json_incref(p->errors) : json_array());
-	if (p->extra)
-		json_object_update_missing(o, p->extra);
-	resp_json(r, p->status, o);
-	r->resp.content_type = "application/problem+json";
-	if (p->retry_after > 0)
-		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", p->retry_after));
 }
 
 static void problem_reset(struct req *r, int status, const char *code)

@@ -1,5 +1,7 @@
 /*
  * problem.h — RFC 9457 problem details: the one place errors become HTTP.
+ * Handlers record a problem with req_fail*() (http/request.h, defined in
+ * problem.c); resp_problem() (http/response.h) writes it as the body.
  */
 #ifndef QT_HTTP_PROBLEM_H
 #define QT_HTTP_PROBLEM_H
@@ -8,8 +10,5 @@
 
 /* Title for a status code ("Not Found"); never NULL. */
 const char *problem_status_title(int status);
-/* Build the problem+json body for r->problem into r->resp (replacing any
- * body) with `request_id`, and headers such as Retry-After. */
-void problem_render(struct req *r);
 
 #endif

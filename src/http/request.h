@@ -115,9 +115,7 @@ void req_add_field_error(struct req *r, const char *field, const char *message);
  * value (pass json_integer(...) and the like directly). */
 void req_problem_extra(struct req *r, const char *key, json_t *value);
 
-/* Responses.  resp_json takes ownership of `body` (json_decref'd). */
-int resp_json(struct req *r, int status, json_t *body);
-int resp_empty(struct req *r, int status);
-void resp_header(struct req *r, const char *name, const char *value);
+/* Responses: resp_json, resp_empty, resp_header (http/response.c). */
+#include "http/response.h"
 
 #endif

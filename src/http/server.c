@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "http/metrics.h"
-#include "http/problem.h"
+#include "http/response.h"
 #include "http/server.h"
 #include "util/cidr.h"
 #include "util/clock.h"
@@ -80,45 +80,6 @@ const char *req_cookie(struct req *r, const char *name)
 const char *req_query(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-int resp_json(struct req *r, int status, json_t *body)
-{
-	r->resp.status = status;
-	r->resp.content_type = "application/json";
-	r->resp.body.len = 0;
-	if (body) {
-		char *text = json_dumps(body, JSON_COMPACT);
-		if (text) {
-			buf_puts(&r->resp.body, text);
-			free(text);
-		}
-		json_decref(body);
-	}
-	return 0;
-}
-
-int resp_empty(struct req *r, int status)
-{
-	r->resp.status = status;
-	r->resp.body.len = 0;
-	r->resp.content_type = NULL;
-	return 0;
-}
-
-void resp_header(struct req *r, const char *name, const char *value)
-{
-	for (int i = 0; i < r->resp.nheaders; i++) {
-		if (strcasecmp(r->resp.header_name[i], name) == 0) {
-			r->resp.header_value[i] = value;
-			return;
-		}
-	}
-	if (r->resp.nheaders < REQ_MAX_HEADERS_OUT) {
-		r->resp.header_name[r->resp.nheaders] = name;
-		r->resp.header_value[r->resp.nheaders] = value;
-		r->resp.nheaders++;
-	}
 }
 
 /* A caller-supplied request id is kept when it is short and plain. */
@@ -536,26 +497,16 @@ static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,
 	return r;
 }
 
-static void add_common_headers(struct req *r, struct MHD_Response *resp)
+static void add_header(const char *name, const char *value, void *cls)
 {
-	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	if (r->resp.content_type)
-		MHD_add_response_header(resp, "Content-Type", r->resp.content_type);
-	for (int i = 0; i < r->resp.nheaders; i++)
-		MHD_add_response_header(resp, r->resp.header_name[i], r->resp.header_value[i]);
-	if (strncmp(r->path, "/api/", 5) == 0)
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(cls, name, value);
 }
 
 static enum MHD_Result respond(struct req *r)
 {
 	struct MHD_Response *resp;
 
-	if (r->problem.status)
-		problem_render(r);
-	if (r->resp.status == 0)
-		r->resp.status = 200;
+	resp_finish(r);
 	if (r->resp.body.len > 0) {
 		size_t len = r->resp.body.len;
 		char *data = buf_detach(&r->resp.body);
@@ -568,7 +519,7 @@ static enum MHD_Result respond(struct req *r)
 	}
 	if (!resp)
 		return MHD_NO;
-	add_common_headers(r, resp);
+	resp_each_header(r, add_header, resp);
 	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned int)r->resp.status, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -361,7 +361,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'PATCH /api/v1/apartments/{number}', 'GET /api/v1/transactions', 'POST /api/v1/transactions',
     'GET /api/v1/transactions/{id}', 'POST /api/v1/transactions/{id}/reverse',
     'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
-    'POST /api/v1/transactions/{id}/receipt',
+    'POST /api/v1/transactions/{id}/receipt', 'POST /api/v1/settings/reminder-preview',
     'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
   ]);
   const routes = tenantRoutes();

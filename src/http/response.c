@@ -1,0 +1,93 @@
+/* response.c — the response a handler builds and the headers every answer carries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/problem.h"
+#include "http/request.h"
+#include "http/response.h"
+
+int resp_json(struct req *r, int status, json_t *body)
+{
+	r->resp.status = status;
+	r->resp.content_type = RESP_TYPE_JSON;
+	r->resp.body.len = 0;
+	if (body) {
+		char *text = json_dumps(body, JSON_COMPACT);
+		if (text) {
+			buf_puts(&r->resp.body, text);
+			free(text);
+		}
+		json_decref(body);
+	}
+	return 0;
+}
+
+int resp_empty(struct req *r, int status)
+{
+	r->resp.status = status;
+	r->resp.body.len = 0;
+	r->resp.content_type = NULL;
+	return 0;
+}
+
+void resp_header(struct req *r, const char *name, const char *value)
+{
+	for (int i = 0; i < r->resp.nheaders; i++) {
+		if (strcasecmp(r->resp.header_name[i], name) == 0) {
+			r->resp.header_value[i] = value;
+			return;
+		}
+	}
+	if (r->resp.nheaders < REQ_MAX_HEADERS_OUT) {
+		r->resp.header_name[r->resp.nheaders] = name;
+		r->resp.header_value[r->resp.nheaders] = value;
+		r->resp.nheaders++;
+	}
+}
+
+void resp_problem(struct req *r)
+{
+	struct problem *p = &r->problem;
+	const char *code = p->code ? p->code : "error";
+	json_t *o = json_object();
+	char type[128];
+
+	snprintf(type, sizeof type, "/problems/%s", code);
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "title",
+		json_string(p->title ? p->title : problem_status_title(p->status)));
+	json_object_set_new(o, "status", json_integer(p->status));
+	json_object_set_new(o, "detail", json_string(p->detail ? p->detail : ""));
+	json_object_set_new(o, "code", json_string(code));
+	json_object_set_new(o, "request_id", json_string(r->request_id));
+	json_object_set_new(o, "errors", p->errors ? json_incref(p->errors) : json_array());
+	if (p->extra)
+		json_object_update_missing(o, p->extra);
+	resp_json(r, p->status, o);
+	r->resp.content_type = RESP_TYPE_PROBLEM;
+	if (p->retry_after > 0)
+		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", p->retry_after));
+}
+
+void resp_finish(struct req *r)
+{
+	if (r->problem.status)
+		resp_problem(r);
+	if (r->resp.status == 0)
+		r->resp.status = 200;
+}
+
+void resp_each_header(const struct req *r,
+	void (*fn)(const char *name, const char *value, void *cls), void *cls)
+{
+	fn("X-Request-Id", r->request_id, cls);
+	fn("X-Content-Type-Options", "nosniff", cls);
+	if (r->resp.content_type)
+		fn("Content-Type", r->resp.content_type, cls);
+	for (int i = 0; i < r->resp.nheaders; i++)
+		fn(r->resp.header_name[i], r->resp.header_value[i], cls);
+	if (strncmp(r->path, "/api/", 5) == 0)
+		fn("Cache-Control", "no-store", cls);
+}
