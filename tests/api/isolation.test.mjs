@@ -142,6 +142,7 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     ['POST', (id) => `/api/v1/customers/${id}/reminders`, c0, {}],
     ['POST', (id) => `/api/v1/customers/${id}/reminders`, c0, { channel: 'link' }],
     ['POST', (id) => `/api/v1/transactions/${id}/receipt`, entry, {}],
+    ['POST', () => '/api/v1/settings/reminder-preview', c0, null, (id) => ({ customer_id: id })],
     ['POST', () => '/api/v1/transactions', c0, null, (id) => ({ customer_id: id, type: 'purchase', amount_minor: 100 })],
     ['POST', () => '/api/v1/transactions', c0, null, (id) => ({ customer_id: id, type: 'payment', amount_minor: 100 })],
     ['POST', () => '/api/v1/transactions', c0, null, (id) => ({ customer_id: id, type: 'adjustment', amount_minor: -100, reason: 'B' })],
