@@ -41,8 +41,8 @@ char *cli_password(const char *given, int from_stdin, const char *what);
 int cli_load_secrets(struct app *app, int create);
 
 struct tenant_rec;
-/* Create a store with its owner (an existing user, or a new one when
- * password is given), audited; used by `tenant create` and `demo`. */
+/* Create a store with its owner, always a new account of the new store
+ * (docs/ACCOUNTS.md), audited; used by `tenant create` and `demo`. */
 int cli_tenant_create(struct store *s, const char *slug, const char *name, const char *plan,
 	const char *domain, const char *email, const char *owner_name, const char *password,
 	struct arena *a, struct tenant_rec *t);
