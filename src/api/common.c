@@ -241,3 +241,17 @@ const char *api_keyset_next(struct req *r, int64_t last_ms, const char *last_id)
 	base64url_encode((const uint8_t *)raw, strlen(raw), next, 200);
 	return next;
 }
+
+int api_query_local_range(struct req *r, const char *timezone, int64_t *from_ms, int64_t *to_ms)
+{
+	int64_t from_day, to_day;
+	int hf = api_query_date(r, "from", &from_day);
+	int ht = api_query_date(r, "to", &to_day);
+	if (hf < 0 || ht < 0)
+		return -1;
+	if (hf && civil_local_midnight_ms(from_day, timezone, from_ms) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
+	if (ht && civil_local_midnight_ms(to_day + 1, timezone, to_ms) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", "to", "is out of range");
+	return 0;
+}

@@ -43,6 +43,9 @@ int api_query_date(struct req *r, const char *name, int64_t *days);
 int api_query_bool(struct req *r, const char *name, int *out);
 /* ?limit= (1-200, default 50). */
 int api_query_limit(struct req *r, int *limit);
+/* ?from&to as local dates in timezone, inclusive, into [*from_ms, *to_ms)
+ * (left as they are when absent); -1 with a 400 naming the field. */
+int api_query_local_range(struct req *r, const char *timezone, int64_t *from_ms, int64_t *to_ms);
 
 /* Keyset paging over (time, id), newest first: ?cursor= parsed into
  * *after_ms and *after_id (left as they are when absent; 400 naming

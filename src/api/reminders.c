@@ -132,6 +132,21 @@ static int deliver_all(struct req *r, const struct wa_config *cfg, struct remind
 	return rc == STORE_OK ? 0 : api_store_fail(r, rc, NULL);
 }
 
+static int claim(struct req *r, struct reminder_rec *rec);
+
+/* Claim one composed message, send it when the channel is a provider, and
+ * answer 201 with the reminder as it stands. */
+static int send_one(struct req *r, const struct wa_config *cfg, struct reminder_rec *rec,
+	const char *phone, struct template_values *v)
+{
+	int rc = claim(r, rec);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, "reminder");
+	if (cfg->channel != WA_CHANNEL_LINK && deliver_all(r, cfg, rec, &phone, v, 1) < 0)
+		return -1;
+	return resp_json(r, 201, reminder_json(rec));
+}
+
 static int claim(struct req *r, struct reminder_rec *rec)
 {
 	int rc = store_reminder_insert(r->tx, rec);
@@ -264,19 +279,7 @@ int h_customers_remind(struct req *r)
 		goto out;
 	}
 	rec.created_by = r->caller.user_id;
-	rc = claim(r, &rec);
-	if (rc != STORE_OK) {
-		rc = api_store_fail(r, rc, "reminder");
-		goto out;
-	}
-	if (ch != WA_CHANNEL_LINK) {
-		const char *phone = c.phone;
-		if (deliver_all(r, &cfg, &rec, &phone, &v, 1) < 0) {
-			rc = -1;
-			goto out;
-		}
-	}
-	rc = resp_json(r, 201, reminder_json(&rec));
+	rc = send_one(r, &cfg, &rec, c.phone, &v);
 out:
 	wa_config_release(&cfg);
 	return rc;
@@ -400,7 +403,6 @@ int h_reminders_list(struct req *r)
 	struct reminder_filter f = { 0 };
 	const struct settings_rec *s = api_settings(r);
 	struct reminder_rec *rows;
-	int64_t from_day, to_day;
 	int n, limit;
 
 	if (api_query_limit(r, &limit) < 0)
@@ -415,14 +417,8 @@ int h_reminders_list(struct req *r)
 	f.kind = req_query(r, "kind");
 	if (f.kind && strcmp(f.kind, "reminder") && strcmp(f.kind, "receipt"))
 		return req_fail_field(r, 400, "invalid_parameter", "kind", "must be reminder or receipt");
-	int hf = api_query_date(r, "from", &from_day);
-	int ht = api_query_date(r, "to", &to_day);
-	if (hf < 0 || ht < 0)
+	if (api_query_local_range(r, s->timezone, &f.from_ms, &f.to_ms) < 0)
 		return -1;
-	if (hf && civil_local_midnight_ms(from_day, s->timezone, &f.from_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
-	if (ht && civil_local_midnight_ms(to_day + 1, s->timezone, &f.to_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "to", "is out of range");
 	if (api_keyset_cursor(r, &f.after_created, &f.after_id) < 0)
 		return -1;
 	f.limit = limit + 1;
@@ -478,19 +474,7 @@ int h_transactions_receipt(struct req *r)
 		goto out;
 	}
 	rec.created_by = r->caller.user_id;
-	rc = claim(r, &rec);
-	if (rc != STORE_OK) {
-		rc = api_store_fail(r, rc, "reminder");
-		goto out;
-	}
-	if (ch != WA_CHANNEL_LINK) {
-		const char *phone = c.phone;
-		if (deliver_all(r, &cfg, &rec, &phone, &v, 1) < 0) {
-			rc = -1;
-			goto out;
-		}
-	}
-	rc = resp_json(r, 201, reminder_json(&rec));
+	rc = send_one(r, &cfg, &rec, c.phone, &v);
 out:
 	wa_config_release(&cfg);
 	return rc;

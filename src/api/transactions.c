@@ -230,7 +230,6 @@ int h_transactions_list(struct req *r)
 	struct entry_filter f = { 0 };
 	const struct settings_rec *s = api_settings(r);
 	struct entry_rec *rows;
-	int64_t from_day, to_day;
 	int n, limit;
 
 	if (api_query_limit(r, &limit) < 0)
@@ -241,29 +240,10 @@ int h_transactions_list(struct req *r)
 	f.type = req_query(r, "type");
 	if (f.type && entry_type_parse(f.type) == ENTRY_NONE)
 		return req_fail_field(r, 400, "invalid_parameter", "type", "must be purchase, payment, adjustment or reversal");
-	int hf = api_query_date(r, "from", &from_day);
-	int ht = api_query_date(r, "to", &to_day);
-	if (hf < 0 || ht < 0)
+	if (api_query_local_range(r, s->timezone, &f.from_ms, &f.to_ms) < 0)
 		return -1;
-	if (hf && civil_local_midnight_ms(from_day, s->timezone, &f.from_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
-	if (ht && civil_local_midnight_ms(to_day + 1, s->timezone, &f.to_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "to", "is out of range");
-	const char *cur = req_query(r, "cursor");
-	if (cur) {
-		uint8_t raw[128];
-		size_t len;
-		char *sep;
-		if (strlen(cur) > 160 || base64url_decode(cur, strlen(cur), raw, sizeof raw - 1, &len) < 0)
-			return req_fail_field(r, 400, "invalid_parameter", "cursor", "is not a cursor from this list");
-		raw[len] = '\0';
-		sep = strchr((char *)raw, '|');
-		if (!sep || !uuid_valid(sep + 1))
-			return req_fail_field(r, 400, "invalid_parameter", "cursor", "is not a cursor from this list");
-		*sep = '\0';
-		f.after_occurred = strtoll((char *)raw, NULL, 10);
-		f.after_id = arena_strdup(r->arena, sep + 1);
-	}
+	if (api_keyset_cursor(r, &f.after_occurred, &f.after_id) < 0)
+		return -1;
 	f.limit = limit + 1;
 	int rc = store_entry_list(r->tx, &f, r->arena, &rows, &n);
 	if (rc != STORE_OK)
@@ -271,11 +251,6 @@ int h_transactions_list(struct req *r)
 	json_t *data = json_array();
 	for (int i = 0; i < n && i < limit; i++)
 		json_array_append_new(data, api_entry_json(&rows[i], s));
-	char *next = NULL;
-	if (n > limit) {
-		char *raw = arena_printf(r->arena, "%lld|%s", (long long)rows[limit - 1].occurred_at, rows[limit - 1].id);
-		next = arena_alloc(r->arena, 200);
-		base64url_encode((const uint8_t *)raw, strlen(raw), next, 200);
-	}
+	const char *next = n > limit ? api_keyset_next(r, rows[limit - 1].occurred_at, rows[limit - 1].id) : NULL;
 	return api_list(r, data, next);
 }

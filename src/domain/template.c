@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "util/errtext.h"
 
 #define FOR_REMINDER 1u
 #define FOR_RECEIPT 2u
@@ -31,20 +32,6 @@ static const struct placeholder {
 	{ "statement_link", offsetof(struct template_values, statement_link), BOTH },
 };
 #define NPLACEHOLDERS (sizeof(placeholders) / sizeof(placeholders[0]))
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static unsigned kind_bit(enum template_kind kind)
 {
@@ -115,19 +102,19 @@ int template_check(const char *tpl, enum template_kind kind, char *err, size_t e
 	if (err && errlen)
 		err[0] = '\0';
 	if (!tpl) {
-		set_err(err, errlen, "template is missing");
+		errtext_set(err, errlen, "template is missing");
 		return TEMPLATE_INVALID;
 	}
 	/* More bytes than 4 per allowed character cannot be short enough. */
 	n = strnlen(tpl, 4 * TEMPLATE_MAX_CHARS + 1);
 	if (!utf8_valid(tpl, n)) {
-		set_err(err, errlen, "template is not valid UTF-8");
+		errtext_set(err, errlen, "template is not valid UTF-8");
 		return TEMPLATE_INVALID;
 	}
 	for (size_t i = 0; i < n; i++)
 		chars += !continuation(tpl[i]);
 	if (n > 4 * TEMPLATE_MAX_CHARS || chars > TEMPLATE_MAX_CHARS) {
-		set_err(err, errlen, "template is longer than %d characters", TEMPLATE_MAX_CHARS);
+		errtext_set(err, errlen, "template is longer than %d characters", TEMPLATE_MAX_CHARS);
 		return TEMPLATE_INVALID;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -139,7 +126,7 @@ int template_check(const char *tpl, enum template_kind kind, char *err, size_t e
 		    (c == '\r' && tpl[i + 1] != '\n') ||
 		    (c == 0xc2 && (unsigned char)tpl[i + 1] >= 0x80 &&
 		     (unsigned char)tpl[i + 1] <= 0x9f)) {
-			set_err(err, errlen, "template has a control character at character %zu", pos);
+			errtext_set(err, errlen, "template has a control character at character %zu", pos);
 			return TEMPLATE_INVALID;
 		}
 		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -156,18 +143,18 @@ int template_check(const char *tpl, enum template_kind kind, char *err, size_t e
 				k++;
 			}
 			if (k >= n || tpl[k] != '}') {
-				set_err(err, errlen, "template has a { at character %zu that is not closed "
+				errtext_set(err, errlen, "template has a { at character %zu that is not closed "
 					"(write {{ for a brace)", pos);
 				return TEMPLATE_INVALID;
 			}
 			p = ok_name ? lookup(tpl + i + 1, k - i - 1) : NULL;
 			if (!p) {
-				set_err(err, errlen, "unknown placeholder {%s}; use %s",
+				errtext_set(err, errlen, "unknown placeholder {%s}; use %s",
 					shown(tpl + i + 1, k - i - 1, sb), known_list(bit, list, sizeof(list)));
 				return TEMPLATE_INVALID;
 			}
 			if (!(p->kinds & bit)) {
-				set_err(err, errlen, "placeholder {%s} is only for %s", p->name,
+				errtext_set(err, errlen, "placeholder {%s} is only for %s", p->name,
 					bit == FOR_REMINDER ? "receipts" : "reminders");
 				return TEMPLATE_INVALID;
 			}
@@ -178,13 +165,13 @@ int template_check(const char *tpl, enum template_kind kind, char *err, size_t e
 			i++;
 			pos++;
 		} else if (c == '}') {
-			set_err(err, errlen, "template has a } at character %zu that closes nothing "
+			errtext_set(err, errlen, "template has a } at character %zu that closes nothing "
 				"(write }} for a brace)", pos);
 			return TEMPLATE_INVALID;
 		}
 	}
 	if (blank) {
-		set_err(err, errlen, "template is empty");
+		errtext_set(err, errlen, "template is empty");
 		return TEMPLATE_INVALID;
 	}
 	return TEMPLATE_OK;
@@ -301,7 +288,7 @@ int template_render(const char *tpl, enum template_kind kind, const struct templ
 	for (size_t i = 0; v && i < NPLACEHOLDERS; i++) {
 		const char *val = value_of(v, &placeholders[i]);
 		if (val && !utf8_valid(val, strlen(val))) {
-			set_err(err, errlen, "the value of {%s} is not valid UTF-8", placeholders[i].name);
+			errtext_set(err, errlen, "the value of {%s} is not valid UTF-8", placeholders[i].name);
 			return TEMPLATE_INVALID;
 		}
 	}
@@ -316,17 +303,17 @@ int template_render(const char *tpl, enum template_kind kind, const struct templ
 		start = next;
 	}
 	if (last_kept == (size_t)-1) {
-		set_err(err, errlen, "the message is empty: every line's placeholders are empty");
+		errtext_set(err, errlen, "the message is empty: every line's placeholders are empty");
 		return TEMPLATE_INVALID;
 	}
 	render_into(&measure, tpl, n, v, last_kept);
 	if (measure.chars > TEMPLATE_RENDER_MAX_CHARS) {
-		set_err(err, errlen, "the message is %zu characters; at most %d can be sent",
+		errtext_set(err, errlen, "the message is %zu characters; at most %d can be sent",
 			measure.chars, TEMPLATE_RENDER_MAX_CHARS);
 		return TEMPLATE_TOO_LONG;
 	}
 	if (!out || measure.len + 1 > outcap) {
-		set_err(err, errlen, "the message does not fit the buffer");
+		errtext_set(err, errlen, "the message does not fit the buffer");
 		return TEMPLATE_NO_SPACE;
 	}
 	write = (struct sink){ .buf = out };

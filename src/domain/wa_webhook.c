@@ -7,20 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "util/errtext.h"
 
 /* The string member key of o, or NULL when o is not an object or the
  * member is missing or not a string. */
@@ -189,25 +176,25 @@ int wa_webhook_parse(const char *body, size_t len, struct wa_webhook *out, char 
 		return -1;
 	memset(out, 0, sizeof(*out));
 	if (!body) {
-		set_err(err, errlen, "webhook body: missing");
+		errtext_set(err, errlen, "webhook body: missing");
 		return -1;
 	}
 	if (len > WA_WEBHOOK_MAX_BODY) {
-		set_err(err, errlen, "webhook body: longer than %d bytes", WA_WEBHOOK_MAX_BODY);
+		errtext_set(err, errlen, "webhook body: longer than %d bytes", WA_WEBHOOK_MAX_BODY);
 		return -1;
 	}
 	out->root = json_loadb(body, len, 0, &jerr);
 	if (!out->root) {
-		set_err(err, errlen, "webhook body: not JSON (%s at byte %d)", jerr.text, jerr.position);
+		errtext_set(err, errlen, "webhook body: not JSON (%s at byte %d)", jerr.text, jerr.position);
 		return -1;
 	}
 	if (!json_is_object(out->root)) {
-		set_err(err, errlen, "webhook body: not a JSON object");
+		errtext_set(err, errlen, "webhook body: not a JSON object");
 		goto fail;
 	}
 	each_value(out->root, count_items, counts);
 	if (counts[0] + counts[1] > WA_WEBHOOK_MAX_ITEMS) {
-		set_err(err, errlen, "webhook body: more than %d statuses and messages",
+		errtext_set(err, errlen, "webhook body: more than %d statuses and messages",
 			WA_WEBHOOK_MAX_ITEMS);
 		goto fail;
 	}
@@ -215,7 +202,7 @@ int wa_webhook_parse(const char *body, size_t len, struct wa_webhook *out, char 
 	out->statuses = calloc(counts[0] + 1, sizeof(*out->statuses));
 	out->messages = calloc(counts[1] + 1, sizeof(*out->messages));
 	if (!out->statuses || !out->messages) {
-		set_err(err, errlen, "webhook body: out of memory");
+		errtext_set(err, errlen, "webhook body: out of memory");
 		goto fail;
 	}
 	each_value(out->root, take_items, out);

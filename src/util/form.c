@@ -8,20 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "util/errtext.h"
 
 static int hex_value(char c)
 {
@@ -49,11 +36,11 @@ static int decode(const char *src, size_t n, char *dst, size_t *outn, size_t off
 			int hi = i + 2 < n ? hex_value(src[i + 1]) : -1;
 			int lo = i + 2 < n ? hex_value(src[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
-				set_err(err, errlen, "form body: bad %%-escape at byte %zu", offset + i);
+				errtext_set(err, errlen, "form body: bad %%-escape at byte %zu", offset + i);
 				return -1;
 			}
 			if (hi == 0 && lo == 0) {
-				set_err(err, errlen, "form body: %%00 (NUL) at byte %zu", offset + i);
+				errtext_set(err, errlen, "form body: %%00 (NUL) at byte %zu", offset + i);
 				return -1;
 			}
 			dst[o++] = (char)(hi << 4 | lo);
@@ -98,17 +85,17 @@ int form_parse(const char *body, size_t len, struct form *out, char *err, size_t
 		return -1;
 	memset(out, 0, sizeof(*out));
 	if (!body && len > 0) {
-		set_err(err, errlen, "form body: missing");
+		errtext_set(err, errlen, "form body: missing");
 		return -1;
 	}
 	if (len > FORM_MAX_BODY) {
-		set_err(err, errlen, "form body: longer than %d bytes", FORM_MAX_BODY);
+		errtext_set(err, errlen, "form body: longer than %d bytes", FORM_MAX_BODY);
 		return -1;
 	}
 	if (len == 0)
 		return 0;
 	if (memchr(body, '\0', len)) {
-		set_err(err, errlen, "form body: NUL byte at byte %zu",
+		errtext_set(err, errlen, "form body: NUL byte at byte %zu",
 			(size_t)((const char *)memchr(body, '\0', len) - body));
 		return -1;
 	}
@@ -121,7 +108,7 @@ int form_parse(const char *body, size_t len, struct form *out, char *err, size_t
 		}
 	}
 	if (npieces > FORM_MAX_PAIRS) {
-		set_err(err, errlen, "form body: more than %d pairs", FORM_MAX_PAIRS);
+		errtext_set(err, errlen, "form body: more than %d pairs", FORM_MAX_PAIRS);
 		return -1;
 	}
 	if (npieces == 0)
@@ -131,7 +118,7 @@ int form_parse(const char *body, size_t len, struct form *out, char *err, size_t
 	out->pairs = calloc(npieces, sizeof(*out->pairs));
 	out->sorted = calloc(npieces, sizeof(*out->sorted));
 	if (!store || !out->pairs || !out->sorted) {
-		set_err(err, errlen, "form body: out of memory");
+		errtext_set(err, errlen, "form body: out of memory");
 		goto out;
 	}
 	w = store;
@@ -151,18 +138,18 @@ int form_parse(const char *body, size_t len, struct form *out, char *err, size_t
 		nlen = eq ? (size_t)(eq - piece) : plen;
 		vlen = eq ? plen - nlen - 1 : 0;
 		if (nlen == 0) {
-			set_err(err, errlen, "form body: empty name at byte %zu", start);
+			errtext_set(err, errlen, "form body: empty name at byte %zu", start);
 			goto out;
 		}
 		if (decode(piece, nlen, w, &dn, start, err, errlen) != 0)
 			goto out;
 		if (dn > FORM_MAX_NAME) {
-			set_err(err, errlen, "form body: name at byte %zu longer than %d bytes", start,
+			errtext_set(err, errlen, "form body: name at byte %zu longer than %d bytes", start,
 				FORM_MAX_NAME);
 			goto out;
 		}
 		if (!utf8_valid(w, dn)) {
-			set_err(err, errlen, "form body: name at byte %zu is not UTF-8", start);
+			errtext_set(err, errlen, "form body: name at byte %zu is not UTF-8", start);
 			goto out;
 		}
 		out->pairs[k].name = w;
@@ -172,12 +159,12 @@ int form_parse(const char *body, size_t len, struct form *out, char *err, size_t
 			   errlen) != 0)
 			goto out;
 		if (dv > FORM_MAX_VALUE) {
-			set_err(err, errlen, "form body: value of \"%s\" longer than %d bytes",
+			errtext_set(err, errlen, "form body: value of \"%s\" longer than %d bytes",
 				out->pairs[k].name, FORM_MAX_VALUE);
 			goto out;
 		}
 		if (!utf8_valid(w, dv)) {
-			set_err(err, errlen, "form body: value at byte %zu is not UTF-8",
+			errtext_set(err, errlen, "form body: value at byte %zu is not UTF-8",
 				start + nlen + 1);
 			goto out;
 		}
