@@ -24,10 +24,9 @@ enum wa_channel reminders_channel(const struct settings_rec *s, const char *requ
 	return wa_channel_parse(requested ? requested : s->whatsapp_provider);
 }
 
-static const char *const months_en[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-	"Aug", "Sep", "Oct", "Nov", "Dec" };
-static const char *const months_hi[12] = { "जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून",
-	"जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर" };
+static const char *const month_names[2][12] = { { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+	"Aug", "Sep", "Oct", "Nov", "Dec" }, { "जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून",
+	"जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर" } };
 
 /* "5 Nov 2026" (or with the Hindi month) in the store's time zone. */
 static const char *local_date(const struct reminder_context *ctx, int64_t ms)
@@ -38,7 +37,9 @@ static const char *local_date(const struct reminder_context *ctx, int64_t ms)
 		return NULL;
 	civil_ymd_from_days(days, &y, &m, &d);
 	int hi = ctx->settings->reminder_language && strcmp(ctx->settings->reminder_language, "hi") == 0;
-	return arena_printf(ctx->arena, "%d %s %d", d, (hi ? months_hi : months_en)[m - 1], y);
+	if (m < 1 || m > 12)
+		return NULL;
+	return arena_printf(ctx->arena, "%d %s %d", d, month_names[hi][m - 1], y);
 }
 
 static const char *money(const struct reminder_context *ctx, int64_t minor)
