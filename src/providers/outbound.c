@@ -458,3 +458,17 @@ int outbound_succeed(struct wa_result *res, const char *id, const char *name)
 	memcpy(res->provider_message_id, id, strlen(id) + 1);
 	return WA_OK;
 }
+
+const char *outbound_error_text(const struct outbound_error_text *table, size_t n, long code,
+	int *retryable)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i].code == code) {
+			if (retryable)
+				*retryable = table[i].retryable;
+			return table[i].text;
+		}
+	if (retryable)
+		*retryable = 0;
+	return NULL;
+}

@@ -81,6 +81,18 @@ int outbound_check_e164(const char *s);
  * into '?' so the text is safe for JSON and one log line. */
 void outbound_copy_text(char *dst, size_t cap, const char *src);
 
+/* One provider error code and the sentence a store owner reads. */
+struct outbound_error_text {
+	long code;
+	int retryable;      /* a rate limit: retry later */
+	const char *text;
+};
+
+/* The sentence for code in table (n rows), or NULL; *retryable (may be
+ * NULL) is set, 0 for an unknown code. */
+const char *outbound_error_text(const struct outbound_error_text *table, size_t n, long code,
+	int *retryable);
+
 /* Reset res to "nothing happened yet". */
 void outbound_result_init(struct wa_result *res);
 

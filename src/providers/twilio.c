@@ -9,11 +9,7 @@
 
 #define NAME "Twilio"
 
-static const struct {
-	long code;
-	int retryable;
-	const char *text;
-} twilio_errors[] = {
+static const struct outbound_error_text twilio_errors[] = {
 	{ 20003, 0, "Twilio refused the credentials: check the Account SID and auth token" },
 	{ 20404, 0, "Twilio does not know this resource: check the Account SID" },
 	{ 20429, 1, "Twilio is limiting requests from this account; retry later" },
@@ -32,15 +28,7 @@ static const struct {
 
 const char *twilio_error_text(long code, int *retryable)
 {
-	for (size_t i = 0; i < sizeof twilio_errors / sizeof twilio_errors[0]; i++)
-		if (twilio_errors[i].code == code) {
-			if (retryable)
-				*retryable = twilio_errors[i].retryable;
-			return twilio_errors[i].text;
-		}
-	if (retryable)
-		*retryable = 0;
-	return NULL;
+	return outbound_error_text(twilio_errors, sizeof twilio_errors / sizeof twilio_errors[0], code, retryable);
 }
 
 static int has(const char *s)

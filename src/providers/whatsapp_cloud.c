@@ -9,11 +9,7 @@
 
 #define NAME "WhatsApp Cloud API"
 
-static const struct {
-	long code;
-	int retryable;
-	const char *text;
-} cloud_errors[] = {
+static const struct outbound_error_text cloud_errors[] = {
 	{ 190, 0, "The WhatsApp access token is invalid or has expired; update it in the provider settings" },
 	{ 4, 1, "The WhatsApp Cloud API app is sending too many requests; retry later" },
 	{ 80007, 1, "The WhatsApp Business Account rate limit was reached; retry later" },
@@ -31,15 +27,7 @@ static const struct {
 
 const char *wa_cloud_error_text(long code, int *retryable)
 {
-	for (size_t i = 0; i < sizeof cloud_errors / sizeof cloud_errors[0]; i++)
-		if (cloud_errors[i].code == code) {
-			if (retryable)
-				*retryable = cloud_errors[i].retryable;
-			return cloud_errors[i].text;
-		}
-	if (retryable)
-		*retryable = 0;
-	return NULL;
+	return outbound_error_text(cloud_errors, sizeof cloud_errors / sizeof cloud_errors[0], code, retryable);
 }
 
 static int check_config(const struct wa_cloud_config *cfg, const char *token,
