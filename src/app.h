@@ -13,6 +13,8 @@
 #include "security/throttle.h"
 #include "store/store.h"
 
+struct usage_meter;
+
 struct config {
 	const char *db_url;        /* --db / QT_DB */
 	const char *listen;        /* --listen / QT_LISTEN, "127.0.0.1:8080" */
@@ -37,6 +39,7 @@ struct config {
 	const char *trusted_proxies; /* QT_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For counts */
 	const char *metrics_listen;  /* QT_METRICS_LISTEN: HOST:PORT serving only /metrics */
 	const char *metrics_token;   /* QT_METRICS_TOKEN: Bearer token that /metrics requires */
+	int usage_flush_ms;          /* QT_USAGE_FLUSH_MS: request counts written every, default 2000 */
 };
 
 struct app {
@@ -47,6 +50,7 @@ struct app {
 	uint8_t master_key[32];
 	struct throttle *login_by_account;
 	struct throttle *login_by_ip;
+	struct usage_meter *usage;   /* request counts per store (workers/usage_meter.h); NULL outside serve */
 };
 
 #endif

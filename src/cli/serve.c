@@ -13,6 +13,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "workers/reminder_scheduler.h"
+#include "workers/usage_meter.h"
 
 #define IDEM_KEEP_MS (48LL * 3600 * 1000)
 
@@ -132,6 +133,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.login_by_account = throttle_new(app.cfg.login_max_failures, 900, app.cfg.login_lockout_s);
 	app.login_by_ip = throttle_new(app.cfg.login_ip_max_failures, 900, app.cfg.login_lockout_s);
+	/* Request counts are kept in memory and written every few seconds. */
+	app.usage = usage_meter_new(app.store, app.cfg.usage_flush_ms);
+	if (!app.usage || usage_meter_start(app.usage) < 0) {
+		fprintf(stderr, "quantumtrack: cannot start counting requests\n");
+		usage_meter_free(app.usage);
+		store_close(app.store);
+		return EXIT_FAIL;
+	}
 
 	/* Block the signals before any thread starts so only sigwait sees them. */
 	sigset_t set;
@@ -161,6 +170,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_server *srv = http_server_start(&hc, api_dispatch, &app, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "quantumtrack: %s\n", err);
+		usage_meter_free(app.usage);
 		store_close(app.store);
 		return EXIT_FAIL;
 	}
@@ -178,6 +188,7 @@ int cmd_serve(int argc, char **argv)
 		if (!msrv) {
 			fprintf(stderr, "quantumtrack: metrics: %s\n", err);
 			http_server_stop(srv, 0);
+			usage_meter_free(app.usage);
 			store_close(app.store);
 			return EXIT_FAIL;
 		}
@@ -206,6 +217,7 @@ int cmd_serve(int argc, char **argv)
 	reminder_scheduler_stop(scheduler);
 	http_server_stop(srv, 25);
 	http_server_stop(msrv, 1);
+	usage_meter_free(app.usage);
 	store_close(app.store);
 	throttle_free(app.login_by_account);
 	throttle_free(app.login_by_ip);
