@@ -43,6 +43,8 @@ static const struct route routes[] = {
 	  .min_role = ROLE_ADMIN, .summary = "Render a reminder template for one customer (saves nothing)" },
 	{ .method = "GET", .pattern = "/api/v1/audit", .handler = h_audit_list, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_ADMIN, .summary = "Audit trail, newest first" },
+	{ .method = "GET", .pattern = "/api/v1/usage", .handler = h_usage_get, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "The store's plan, limits and what it uses" },
 	{ .method = "GET", .pattern = "/api/v1/customers", .handler = h_customers_list, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "Customers with search, filters, sort and keyset paging" },
 	{ .method = "POST", .pattern = "/api/v1/customers", .handler = h_customers_create, .auth = ROUTE_TENANT,
@@ -115,6 +117,16 @@ static const struct route routes[] = {
 	  .writes = 1, .summary = "Delete a suspended store" },
 	{ .method = "GET", .pattern = "/api/v1/platform/plans", .handler = h_platform_plans_list, .auth = ROUTE_OPERATOR,
 	  .summary = "Plans and their limits" },
+	{ .method = "POST", .pattern = "/api/v1/platform/plans", .handler = h_platform_plans_create, .auth = ROUTE_OPERATOR,
+	  .writes = 1, .summary = "Create a plan (limits and features)" },
+	{ .method = "PATCH", .pattern = "/api/v1/platform/plans/{name}", .handler = h_platform_plans_update, .auth = ROUTE_OPERATOR,
+	  .writes = 1, .summary = "Change a plan's limits or features; every store on it follows at its next request" },
+	{ .method = "DELETE", .pattern = "/api/v1/platform/plans/{name}", .handler = h_platform_plans_delete, .auth = ROUTE_OPERATOR,
+	  .writes = 1, .summary = "Delete a plan no store is on" },
+	{ .method = "GET", .pattern = "/api/v1/platform/audit", .handler = h_platform_audit_list, .auth = ROUTE_OPERATOR,
+	  .summary = "The platform audit trail (operator actions), newest first" },
+	{ .method = "GET", .pattern = "/api/v1/platform/usage.csv", .handler = h_platform_usage_csv, .auth = ROUTE_OPERATOR,
+	  .summary = "Per-store figures of a month for billing (?month=YYYY-MM)" },
 };
 
 const struct route *api_routes(size_t *n)

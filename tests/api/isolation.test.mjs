@@ -203,6 +203,12 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     for (const s of secrets) assert.ok(!r.text.includes(s), `${p} as B contains A's ${s}`);
   }
 
+  // B's usage counts B's customers and rows only, and names none of A's.
+  const usage = await asB('GET', '/api/v1/usage');
+  assert.equal(usage.status, 200, usage.text);
+  assert.equal(usage.json.usage.customers, 2);
+  for (const s of [A.tid, A.slug, ...A.customers]) assert.ok(!usage.text.includes(s), `usage as B shows A's ${s}`);
+
   assert.equal(await checksum(A), sumBefore, 'A\'s data changed');
 });
 
@@ -338,6 +344,18 @@ test('id-free reads (reports, ...) of store B do not move when store A records e
       assert.equal(r.status, 200, `GET ${p} as B: ${r.status} ${r.text}`);
       for (const s of [...A.customers, A.tid, 'secret-of-A', 'A Resident']) assert.ok(!r.text.includes(s), `GET ${p} as B shows A's ${s}`);
       out[p] = r.text.replace(/"(generated_at|as_of|now)":"[^"]*"/g, '');
+      // B's usage moves with B's own requests (these reads) and clock;
+      // what it holds of rows must not move with A's.
+      if (p === '/api/v1/usage') {
+        const u = r.json;
+        delete u.measured_at;
+        delete u.usage.requests_last_minute;
+        delete u.usage.requests_today;
+        delete u.limits.requests_per_min;
+        u.near_limits = u.near_limits.filter((n) => n !== 'requests_per_min');
+        delete u.upgrade_suggested;
+        out[p] = JSON.stringify(u);
+      }
     }
     return out;
   };
@@ -363,7 +381,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'GET /api/v1/transactions/{id}', 'POST /api/v1/transactions/{id}/reverse',
     'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
     'POST /api/v1/transactions/{id}/receipt', 'POST /api/v1/settings/reminder-preview',
-    'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
+    'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}', 'GET /api/v1/usage',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);
