@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'fd3230721860c4a1';
+const VERSION = '6d013dececc9cebd';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -46,6 +46,7 @@ const SHELL = [
   '/js/views/reports.js',
   '/js/views/search.js',
   '/js/views/settings-reminders.js',
+  '/js/views/settings-usage.js',
   '/js/views/settings.js',
   '/js/views/share.js',
   '/js/views/signin.js',
