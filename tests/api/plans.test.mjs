@@ -313,7 +313,7 @@ function behindTriggers(server, sql) {
 }
 
 test('every operator action lands in the hash-chained platform trail; verify finds an edited or a deleted row', async () => {
-  const own = await startServer();
+  const own = await startServer({ env: { QT_USAGE_FLUSH_MS: '50' } });
   try {
     const operator = await newOperator(own);
     const opId = operator.session.operator.id;
@@ -322,12 +322,19 @@ test('every operator action lands in the hash-chained platform trail; verify fin
     const plan = await o.plan({ name: uniq('audited') });
     await o.editPlan(plan.name, { storage_mb: 200 });
     const s = await o.store(plan.name);
+    // Its request counts are written before it goes, and go with it.
+    assert.equal((await as(own, s)('GET', '/api/v1/customers')).status, 200);
+    const counted = `SELECT count(*) FROM request_counts_day WHERE tenant_id = '${s.id}'`;
+    for (let i = 0; i < 50 && rawSql(own, counted).trim() !== '1'; i++) await sleep(50);
+    assert.equal(rawSql(own, counted).trim(), '1');
     await o.call('PATCH', `/tenants/${s.id}`, { plan: 'starter' });
     await o.call('PATCH', `/tenants/${s.id}`, { status: 'suspended' });
     await o.call('PATCH', `/tenants/${s.id}`, { status: 'active' });
     await o.call('PATCH', `/tenants/${s.id}`, { name: 'Renamed' });
     await o.call('PATCH', `/tenants/${s.id}`, { status: 'suspended' });
     assert.equal((await o.call('DELETE', `/tenants/${s.id}`)).status, 204);
+    assert.equal((await o.call('GET', '/tenants')).json.data.filter((t) => t.id === s.id).length, 0);
+    assert.equal(rawSql(own, counted).trim(), '0');
     assert.equal((await o.call('DELETE', `/plans/${plan.name}`)).status, 204);
     const cliStore = own.cli(['tenant', 'create', '--slug', uniq('cli'), '--name', 'By CLI', '--owner-email', 'o@cli.example', '--owner-password', 'correct-horse-battery']);
     assert.equal(cliStore.code, 0, cliStore.stderr);
@@ -376,6 +383,15 @@ test('every operator action lands in the hash-chained platform trail; verify fin
     assert.equal((await o.call('GET', `/audit?actor=${opId}`)).json.data.length, byApi.length);
     assertProblem(await o.call('GET', '/audit?cursor=abc'), 400, 'invalid_parameter', 'cursor');
 
+    // Operators acting at once: the chain stays one line.
+    const burst = await Promise.all(Array.from({ length: 6 }, (_, i) => o.call('POST', '/plans',
+      { name: uniq(`burst${i}`), customer_limit: null, storage_mb: 10, requests_per_min: null, features: [] })));
+    assert.deepEqual(burst.map((r) => r.status), Array(6).fill(201));
+    await Promise.all(burst.map((r) => o.call('PATCH', `/plans/${r.json.name}`, { storage_mb: 11 })));
+    const newest = (await o.call('GET', '/audit?limit=12')).json.data;
+    assert.equal(newest[0].seq, rows[0].seq + 12);
+    for (let i = 0; i + 1 < newest.length; i++) assert.equal(newest[i].prev_hash, newest[i + 1].hash);
+
     let v = own.cli(['verify']);
     assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.match(v.stdout, /^platform: ok \(platform audit chain intact\)$/m);
@@ -399,10 +415,13 @@ test('every operator action lands in the hash-chained platform trail; verify fin
     // The newest row deleted: only the chain head can tell.
     behindTriggers(own, `UPDATE platform_audit_log SET after_json = replace(after_json, '"storage_mb":9', '"storage_mb":200') WHERE seq = ${target.seq}`);
     assert.equal(own.cli(['verify']).code, 0, 'put back as it was, the chain holds again');
-    behindTriggers(own, `DELETE FROM platform_audit_log WHERE seq = ${rows[0].seq}`);
+    const last = newest[0].seq;
+    behindTriggers(own, `DELETE FROM platform_audit_log WHERE seq = ${last}`);
     v = own.cli(['verify']);
     assert.equal(v.code, 1, v.stdout);
-    assert.match(v.stdout, new RegExp(`platform: AUDIT CHAIN BROKEN audit log ends at seq ${rows[0].seq - 1} but the chain head says ${rows[0].seq}`));
+    assert.match(v.stdout, new RegExp(`platform: AUDIT CHAIN BROKEN audit log ends at seq ${last - 1} but the chain head says ${last}`));
+    await sleep(200);
+    assert.doesNotMatch(own.log, /request counts not written/);
   } finally {
     await own.stop();
   }
