@@ -54,11 +54,11 @@ struct db;
 struct db_conn;
 struct db_res;
 
-enum db_param_kind { DBP_NULL = 0, DBP_TEXT, DBP_INT };
+enum db_param_kind { DBP_NULL = 0, DBP_TEXT, DBP_INT, DBP_BLOB };
 struct db_param {
 	enum db_param_kind kind;
-	const char *text;
-	int64_t i;
+	const char *text;   /* DBP_TEXT; DBP_BLOB: its bytes */
+	int64_t i;          /* DBP_INT; DBP_BLOB: their length */
 };
 static inline struct db_param db_text_param(const char *s)
 {
@@ -68,6 +68,8 @@ static inline struct db_param db_text_param(const char *s)
 #define DB_TEXT(s) db_text_param(s)
 #define DB_INT(v) ((struct db_param){ .kind = DBP_INT, .i = (int64_t)(v) })
 #define DB_NULLP ((struct db_param){ .kind = DBP_NULL })
+/* Bytes (a BLOB on SQLite, bytea on PostgreSQL, sent in binary). */
+#define DB_BLOB(p, n) ((struct db_param){ .kind = DBP_BLOB, .text = (const char *)(p), .i = (int64_t)(n) })
 
 /* Open a pool of up to pool_size connections for "sqlite:PATH" or
  * "postgres://..." / "postgresql://...".  For SQLite the file's directory
@@ -117,6 +119,10 @@ const char *db_res_text(const struct db_res *r, int row, int col);
 /* 0 for NULL or non-numeric text. */
 int64_t db_res_int(const struct db_res *r, int row, int col);
 int db_res_isnull(const struct db_res *r, int row, int col);
+/* The length in bytes of a cell (0 for NULL): what a BLOB or bytea
+ * column needs, since its bytes may hold NULs.  db_res_text gives the
+ * bytes (SQLite's BLOB and PostgreSQL's bytea both come back raw). */
+size_t db_res_len(const struct db_res *r, int row, int col);
 void db_res_free(struct db_res *r);
 
 /* Last error message on this connection (never NULL). */

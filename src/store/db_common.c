@@ -97,6 +97,21 @@ int db_res_isnull(const struct db_res *r, int row, int col)
 	return db_res_text(r, row, col) == NULL;
 }
 
+size_t db_res_len(const struct db_res *r, int row, int col)
+{
+	if (!db_res_text(r, row, col))
+		return 0;
+	/* Cells lie back to back, each followed by its NUL: this one ends
+	 * where the next non-NULL cell begins, or where the text does. */
+	size_t cells = (size_t)r->rows * (size_t)r->cols;
+	size_t at = (size_t)row * (size_t)r->cols + (size_t)col;
+	size_t off = r->cells[at];
+	for (size_t k = at + 1; k < cells; k++)
+		if (r->cells[k] != CELL_NULL)
+			return r->cells[k] - off - 1;
+	return r->len - off - 1;
+}
+
 void db_res_free(struct db_res *r)
 {
 	if (!r)

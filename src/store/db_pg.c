@@ -1,7 +1,8 @@
 /*
  * db_pg.c — the PostgreSQL backend: a pool of libpq connections opened
  * lazily, each with its own prepared-statement cache; text-format
- * parameters and results; errors mapped from SQLSTATE.
+ * parameters and results (bytes excepted: bytea parameters go in binary,
+ * bytea results are decoded); errors mapped from SQLSTATE.
  *
  * Round trips are what a request costs here, so every db_exec is one libpq
  * pipeline closed by one Sync: one round trip, also for a statement new on
@@ -46,6 +47,7 @@
 #define BOOLOID 16
 #define INT8OID 20
 #define TEXTOID 25
+#define BYTEAOID 17
 
 struct pg_stmt {
 	const char *sql;   /* cache key: the address of the SQL text */
@@ -410,7 +412,8 @@ static int param_types(struct pg_conn *c, const char *sql, const struct db_param
 		if (!used[i])
 			types[i] = TEXTOID;
 		else
-			types[i] = i < nparams && params[i].kind == DBP_INT ? INT8OID : 0;
+			types[i] = i >= nparams ? 0 : params[i].kind == DBP_INT ? INT8OID :
+				params[i].kind == DBP_BLOB ? BYTEAOID : 0;
 	}
 	return nrefs;
 }
@@ -436,12 +439,22 @@ static const struct pg_stmt *cache_find(struct pg_conn *c, const char *sql,
 	return NULL;
 }
 
-/* Convert params to text values; buf holds the decimal integers. */
+/* Convert params to values: text, except bytes, which go in binary
+ * (lengths and formats then set; *binary tells whether any did); buf
+ * holds the decimal integers. */
 static void param_values(const struct db_param *params, int n, const char **vals,
-	char (*buf)[24])
+	char (*buf)[24], int *lengths, int *formats, int *binary)
 {
+	*binary = 0;
 	for (int i = 0; i < n; i++) {
-		if (params[i].kind == DBP_TEXT) {
+		lengths[i] = 0;
+		formats[i] = 0;
+		if (params[i].kind == DBP_BLOB) {
+			vals[i] = params[i].text ? params[i].text : "";
+			lengths[i] = (int)params[i].i;
+			formats[i] = 1;
+			*binary = 1;
+		} else if (params[i].kind == DBP_TEXT) {
 			vals[i] = params[i].text;
 		} else if (params[i].kind == DBP_INT) {
 			snprintf(buf[i], sizeof buf[i], "%lld", (long long)params[i].i);
@@ -461,9 +474,13 @@ static struct db_res *materialize(const PGresult *r)
 	struct db_res *res = db_res_new(cols);
 	const char *vals[MAX_COLS];
 	size_t lens[MAX_COLS];
-	int is_bool[MAX_COLS];
-	for (int j = 0; j < cols; j++)
+	int is_bool[MAX_COLS], is_bytea[MAX_COLS];
+	unsigned char *bytes[MAX_COLS];
+	for (int j = 0; j < cols; j++) {
 		is_bool[j] = PQftype(r, j) == BOOLOID;
+		is_bytea[j] = PQftype(r, j) == BYTEAOID;
+		bytes[j] = NULL;
+	}
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows; i++) {
 		for (int j = 0; j < cols; j++) {
@@ -474,12 +491,25 @@ static struct db_res *materialize(const PGresult *r)
 				/* Booleans read as 1/0, as they do from SQLite. */
 				vals[j] = PQgetvalue(r, i, j)[0] == 't' ? "1" : "0";
 				lens[j] = 1;
+			} else if (is_bytea[j]) {
+				/* bytea comes as text (hex): the raw bytes, as SQLite
+				 * gives a BLOB. */
+				size_t n = 0;
+				bytes[j] = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, j), &n);
+				if (!bytes[j])
+					abort();
+				vals[j] = (const char *)bytes[j];
+				lens[j] = n;
 			} else {
 				vals[j] = PQgetvalue(r, i, j);
 				lens[j] = (size_t)PQgetlength(r, i, j);
 			}
 		}
 		db_res_add_row(res, vals, lens);
+		for (int j = 0; j < cols; j++) {
+			PQfreemem(bytes[j]);
+			bytes[j] = NULL;
+		}
 	}
 	return res;
 }
@@ -495,6 +525,8 @@ struct pg_call {
 	Oid types[MAX_PARAMS];
 	const char *vals[MAX_PARAMS];
 	char ints[MAX_PARAMS][24];
+	int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+	int binary;        /* a parameter goes in binary: lengths and formats apply */
 };
 
 /* Everything about sql that can be checked without the server: its cache
@@ -535,7 +567,7 @@ static int plan_call(struct pg_conn *c, const char *sql, const struct db_param *
 		snprintf(c->err, sizeof c->err, "bind: parameter $%d has no value", nparams + 1);
 		return DB_ERROR;
 	}
-	param_values(params, call->n, call->vals, call->ints);
+	param_values(params, call->n, call->vals, call->ints, call->lengths, call->formats, &call->binary);
 	if (call->slot) {
 		snprintf(call->new_name, sizeof call->new_name, "s%u", c->next_stmt++);
 		call->name = call->new_name;
@@ -594,9 +626,11 @@ static int run(struct pg_conn *c, const char *sql, const struct db_param *params
 	}
 	if (sent && sql) {
 		if (call.name)
-			sent = PQsendQueryPrepared(c->h, call.name, call.n, call.vals, NULL, NULL, 0);
+			sent = PQsendQueryPrepared(c->h, call.name, call.n, call.vals,
+				call.binary ? call.lengths : NULL, call.binary ? call.formats : NULL, 0);
 		else
-			sent = PQsendQueryParams(c->h, sql, call.n, call.types, call.vals, NULL, NULL, 0);
+			sent = PQsendQueryParams(c->h, sql, call.n, call.types, call.vals,
+				call.binary ? call.lengths : NULL, call.binary ? call.formats : NULL, 0);
 		i_stmt = nq++;
 	}
 	if (sent)

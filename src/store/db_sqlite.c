@@ -405,6 +405,8 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 			rc = sqlite3_bind_text(st, i, p->text, -1, SQLITE_STATIC);
 		else if (p->kind == DBP_INT)
 			rc = sqlite3_bind_int64(st, i, p->i);
+		else if (p->kind == DBP_BLOB)
+			rc = sqlite3_bind_blob64(st, i, p->text ? p->text : "", (sqlite3_uint64)p->i, SQLITE_STATIC);
 		else
 			rc = sqlite3_bind_null(st, i);
 		if (rc != SQLITE_OK) {
@@ -425,9 +427,15 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 		if (!r)
 			continue;
 		for (int i = 0; i < cols; i++) {
-			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+			int type = sqlite3_column_type(st, i);
+			if (type == SQLITE_NULL) {
 				vals[i] = NULL;
 				lens[i] = 0;
+			} else if (type == SQLITE_BLOB) {
+				/* A zero-length BLOB reads as a NULL pointer. */
+				const void *b = sqlite3_column_blob(st, i);
+				lens[i] = (size_t)sqlite3_column_bytes(st, i);
+				vals[i] = b ? (const char *)b : "";
 			} else {
 				vals[i] = (const char *)sqlite3_column_text(st, i);
 				lens[i] = (size_t)sqlite3_column_bytes(st, i);
