@@ -82,4 +82,11 @@ int h_shares_revoke(struct req *r);
 int h_shared_json(struct req *r);
 int h_shared_page(struct req *r);
 
+/* documents.c; documents_prepare is the upload route's prepare_body */
+void documents_prepare(struct req *r);
+int h_documents_upload(struct req *r);
+int h_documents_list(struct req *r);
+int h_documents_get(struct req *r);
+int h_documents_delete(struct req *r);
+
 #endif

@@ -115,6 +115,15 @@ static const struct route routes[] = {
 	  .writes = 1, .summary = "Delete a suspended store" },
 	{ .method = "GET", .pattern = "/api/v1/platform/plans", .handler = h_platform_plans_list, .auth = ROUTE_OPERATOR,
 	  .summary = "Plans and their limits" },
+	{ .method = "POST", .pattern = "/api/v1/customers/{id}/documents", .handler = h_documents_upload, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .prepare_body = documents_prepare,
+	  .summary = "Attach a document (JPEG, PNG, WebP or PDF, at most 10 MiB): the raw file or multipart/form-data" },
+	{ .method = "GET", .pattern = "/api/v1/customers/{id}/documents", .handler = h_documents_list, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "A customer's documents, newest first" },
+	{ .method = "GET", .pattern = "/api/v1/documents/{id}", .handler = h_documents_get, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "A document's bytes (checksum verified), as an attachment" },
+	{ .method = "DELETE", .pattern = "/api/v1/documents/{id}", .handler = h_documents_delete, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Delete a document (frees its storage at once)" },
 };
 
 const struct route *api_routes(size_t *n)

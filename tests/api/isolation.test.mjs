@@ -84,6 +84,10 @@ async function populate(label) {
   const share = await ok(await api('POST', `/api/v1/customers/${s.customers[0]}/share`, { body: {} }), 201, `${label} share`);
   s.shareId = share.id;
   s.shareUrl = share.url;
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from(`document-of-${label}`)]);
+  s.document = (await ok(await api('POST', `/api/v1/customers/${s.customers[0]}/documents?filename=id-${label}.png`, {
+    raw: png, headers: { 'Content-Type': 'image/png' },
+  }), 201, `${label} document`)).id;
   return s;
 }
 
@@ -100,6 +104,8 @@ async function checksum(s) {
     ...s.entries.map((id) => `/api/v1/transactions/${id}`),
     `/api/v1/apartments/${s.apartment}`,
     `/api/v1/shared/${new URL(s.shareUrl).pathname.slice(3)}`,
+    ...s.customers.map((id) => `/api/v1/customers/${id}/documents`),
+    `/api/v1/documents/${s.document}`,
   ];
   for (const p of paths) {
     const r = await srv.api('GET', p, { token: s.token });
@@ -154,9 +160,15 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     ['POST', (id) => `/api/v1/customers/${id}/share`, c0, {}],
     ['POST', (id) => `/api/v1/customers/${id}/share`, c0, { expires_in_days: 90 }],
     ['DELETE', (id) => `/api/v1/shares/${id}`, A.shareId],
+    ['GET', (id) => `/api/v1/customers/${id}/documents`, c0],
+    ['POST', (id) => `/api/v1/customers/${id}/documents?filename=b.png`, c0, null, null,
+      Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from('from B')]), 'image/png'],
+    ['GET', (id) => `/api/v1/documents/${id}`, A.document],
+    ['DELETE', (id) => `/api/v1/documents/${id}`, A.document],
   ];
-  for (const [method, path, aId, body, makeBody] of cases) {
-    const send = (id) => asB(method, path(id), { body: makeBody ? makeBody(id) : (body ?? undefined) });
+  for (const [method, path, aId, body, makeBody, raw, type] of cases) {
+    const send = (id) => asB(method, path(id), raw !== undefined ? { raw, headers: { 'Content-Type': type } }
+      : { body: makeBody ? makeBody(id) : (body ?? undefined) });
     const theirs = await send(aId);
     const none = await send(missingId());
     const what = `${method} ${path(aId)} ${makeBody ? JSON.stringify(makeBody('<A id>')) : ''}`;
@@ -195,9 +207,11 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
   assert.ok(!own.text.includes('Occupant of A') && !own.text.includes('apt-secret-A'), own.text);
 
   // B's own lists hold none of A's ids or text.
-  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, 'secret-of-A', 'Occupant of A', 'milk for A'];
+  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, A.document,
+    'secret-of-A', 'Occupant of A', 'milk for A', 'id-A.png'];
   for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
-    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me']) {
+    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me',
+    `/api/v1/customers/${B.customers[0]}/documents`]) {
     const r = await asB('GET', p);
     assert.equal(r.status, 200, `${p}: ${r.text}`);
     for (const s of secrets) assert.ok(!r.text.includes(s), `${p} as B contains A's ${s}`);
@@ -364,6 +378,8 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
     'POST /api/v1/transactions/{id}/receipt', 'POST /api/v1/settings/reminder-preview',
     'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
+    'GET /api/v1/customers/{id}/documents', 'POST /api/v1/customers/{id}/documents',
+    'GET /api/v1/documents/{id}', 'DELETE /api/v1/documents/{id}',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);
