@@ -115,6 +115,14 @@ static const struct route routes[] = {
 	  .writes = 1, .summary = "Delete a suspended store" },
 	{ .method = "GET", .pattern = "/api/v1/platform/plans", .handler = h_platform_plans_list, .auth = ROUTE_OPERATOR,
 	  .summary = "Plans and their limits" },
+	{ .method = "GET", .pattern = "/api/v1/export/customers.csv", .handler = h_export_customers, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "Customers as CSV (streamed)" },
+	{ .method = "GET", .pattern = "/api/v1/export/transactions.csv", .handler = h_export_transactions, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "Ledger entries as CSV (streamed)" },
+	{ .method = "GET", .pattern = "/api/v1/export/reminders.csv", .handler = h_export_reminders, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "Reminders and receipts as CSV (streamed)" },
+	{ .method = "GET", .pattern = "/api/v1/export/audit.csv", .handler = h_export_audit, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "The audit trail as CSV (streamed)" },
 };
 
 const struct route *api_routes(size_t *n)
