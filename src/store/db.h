@@ -122,7 +122,13 @@ void db_res_free(struct db_res *r);
 /* Cursors: a SELECT too large to hold (an export) read a batch of rows
  * at a time, inside the connection's open transaction and its snapshot.
  * SQLite steps a prepared statement of the cursor's own (not the shared
- * cache); PostgreSQL DECLAREs a NO SCROLL cursor and FETCHes from it, so
+ * cache), reading without the memory map and through a 2 MiB page cache
+ * (a scan of the whole database would otherwise leave every page it
+ * touched mapped into the process) until the connection goes back to the
+ * pool; since the map can only change between transactions, a read
+ * transaction with no statement running is ended and begun again first,
+ * so the cursor reads a snapshot taken at its first row.  PostgreSQL
+ * DECLAREs a NO SCROLL cursor in the transaction and FETCHes from it, so
  * the server keeps the rest of the result and the client holds one batch.
  * Other statements may run on the connection between fetches.
  *

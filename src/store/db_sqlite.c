@@ -20,10 +20,20 @@
  * file a quarter as often, for a WAL of up to ~16 MB. */
 #define CHECKPOINT_FRAMES 4000
 
+/* How a handle reads: through a memory map of up to 256 MiB with a page
+ * cache of 16 MiB, which keeps the pages every request touches at hand.
+ * A cursor (an export of any size) reads through a 2 MiB page cache and no
+ * map instead: a scan of the whole database must not map all of it into
+ * the process (every page it touched would stay resident, counted in the
+ * server's RSS) nor fill the cache with pages no one reads again. */
+#define PRAGMA_READ_DEFAULT "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;"
+#define PRAGMA_READ_STREAM "PRAGMA mmap_size=0; PRAGMA cache_size=-2048;"
+
 /* One SQLite connection and the statements prepared on it. */
 struct sq_handle {
 	sqlite3 *h;
 	int wal_frames;         /* WAL size after this handle's last commit */
+	int streaming;          /* set to PRAGMA_READ_STREAM by a cursor, until released */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -125,7 +135,7 @@ static int sq_connect(struct sq_db *db, struct sq_handle *hd, char *err, size_t 
 	rc = sqlite3_exec(hd->h,
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 		"PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-		"PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;", NULL, NULL, NULL);
+		PRAGMA_READ_DEFAULT, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "configure: %s", sqlite3_errmsg(hd->h));
 		sqlite3_close(hd->h);
@@ -277,6 +287,11 @@ static void sq_release(struct db *base, struct db_conn *cb)
 	rollback_open(c);
 	drop_write_lock(c);
 	rollback_open(c);
+	if (c->own.streaming && c->own.h) {
+		/* Outside any transaction: the map may change now. */
+		sqlite3_exec(c->own.h, PRAGMA_READ_DEFAULT, NULL, NULL, NULL);
+		c->own.streaming = 0;
+	}
 	pthread_mutex_lock(&db->lock);
 	c->in_use = 0;
 	pthread_cond_signal(&db->freed);
@@ -487,12 +502,39 @@ struct sq_cursor {
 	int done;
 };
 
+/* Switch the connection's own handle to PRAGMA_READ_STREAM for a cursor
+ * (sq_release switches it back).  SQLite changes the memory map only
+ * while no page of it is in use, that is between transactions, so an open
+ * read transaction in which no statement is running is ended and begun
+ * again: the cursor reads a snapshot of its own, taken at its first row.
+ * A write transaction, or a read with a statement still running, keeps
+ * the map (it cannot restart without losing what it did or is reading). */
+static int stream_mode(struct sq_conn *c)
+{
+	struct sq_handle *hd = c->cur;
+	if (hd != &c->own || hd->streaming || c->holds_write)
+		return DB_OK;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(hd->h, NULL); st; st = sqlite3_next_stmt(hd->h, st))
+		if (sqlite3_stmt_busy(st))
+			return DB_OK;
+	int in_tx = !sqlite3_get_autocommit(hd->h);
+	int rc = in_tx ? run_control(c, sql_commit) : DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	sqlite3_exec(hd->h, PRAGMA_READ_STREAM, NULL, NULL, NULL);
+	hd->streaming = 1;
+	return in_tx ? run_control(c, sql_begin) : DB_OK;
+}
+
 static int sq_cursor_open(struct db_conn *cb, const char *sql, const struct db_param *params,
 	int nparams, struct db_cursor **out)
 {
 	struct sq_conn *c = (struct sq_conn *)cb;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(c->cur->h, sql, -1, &st, NULL);
+	int rc = stream_mode(c);
+	if (rc != DB_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(c->cur->h, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(c, "prepare");
 		sqlite3_finalize(st);

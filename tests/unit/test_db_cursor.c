@@ -5,7 +5,10 @@
  * other statements run between fetches, the parameters are copied, a
  * failure is reported as the matching DB_* code, and a cursor closed after
  * its transaction ended is only freed.  Without PostgreSQL those cases
- * report as skipped and pass.
+ * report as skipped and pass.  On SQLite a cursor reads without the
+ * memory map and with a small page cache (an export must not map the whole
+ * database into the server), and the connection gets both back when it
+ * returns to the pool.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +190,61 @@ TEST(sqlite_cursor_reads_in_batches)
 	batches_come_whole_and_in_order(db, check_failed);
 	failures_are_reported(db, check_failed);
 	release_with_an_open_transaction_is_clean(db, check_failed);
+	db_close(db);
+	remove_sqlite(path);
+}
+
+static int64_t pragma(struct db_conn *c, const char *sql)
+{
+	struct db_res *r = NULL;
+	int64_t v = -1;
+	if (db_exec(c, sql, NULL, 0, &r) == DB_OK && db_res_rows(r) == 1)
+		v = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return v;
+}
+
+static const char mmap_sql[] = "PRAGMA mmap_size";
+static const char cache_sql[] = "PRAGMA cache_size";
+
+TEST(sqlite_cursor_reads_without_the_memory_map_until_released)
+{
+	char path[32];
+	struct db *db = open_sqlite(path);
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	struct db_conn *c;
+	struct db_cursor *cur = NULL;
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_INT(3), DB_TEXT("n") };
+	CHECK_INT(db_acquire(db, &c), DB_OK);
+	CHECK_INT(pragma(c, mmap_sql), 268435456);
+	CHECK_INT(pragma(c, cache_sql), -16384);
+	/* A read transaction that has read already: restarted for the map. */
+	CHECK_INT(db_begin(c, NULL, 0), DB_OK);
+	CHECK_INT(pragma(c, one_sql), 42);
+	CHECK_INT(db_cursor_open(c, series_sql, p, 2, &cur), DB_OK);
+	CHECK_INT(pragma(c, mmap_sql), 0);
+	CHECK_INT(pragma(c, cache_sql), -2048);
+	CHECK_INT(db_cursor_fetch(cur, 10, &r), DB_OK);
+	CHECK_INT(db_res_rows(r), 3);
+	db_res_free(r);
+	db_cursor_close(cur);
+	db_rollback(c);
+	db_release(db, c);
+	/* Back in the pool with the defaults. */
+	CHECK_INT(db_acquire(db, &c), DB_OK);
+	CHECK_INT(pragma(c, mmap_sql), 268435456);
+	CHECK_INT(pragma(c, cache_sql), -16384);
+	/* A write transaction keeps its map: it cannot be restarted. */
+	CHECK_INT(db_begin(c, NULL, 1), DB_OK);
+	cur = NULL;
+	CHECK_INT(db_cursor_open(c, series_sql, p, 2, &cur), DB_OK);
+	CHECK_INT(pragma(c, mmap_sql), 268435456);
+	db_cursor_close(cur);
+	db_rollback(c);
+	db_release(db, c);
 	db_close(db);
 	remove_sqlite(path);
 }
