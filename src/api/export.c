@@ -6,7 +6,8 @@
  * the file with a UTF-8 BOM.
  *
  * The handler checks everything that can fail up front (role, plan,
- * parameters, the cursor opening) so those answer as problems; then it
+ * parameters, the cursor opening, the first batch of rows) so those answer
+ * as problems; then it
  * takes the transaction (req_take_tx) and hands it to the stream, whose
  * done() closes the cursor and ends the transaction, whether the file was
  * sent whole or the client went away.  A store error in the middle cuts
@@ -83,6 +84,14 @@ static int export_csv(struct req *r, enum export_kind kind)
 	int rc = export_stream_open(r->tx, kind, &fmt, from_ms, to_ms, bom, &stream);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
+	/* A store error in the first batch still gets a problem answer. */
+	rc = export_stream_prime(stream);
+	if (rc != STORE_OK) {
+		export_stream_close(stream);
+		if (rc == STORE_OVERFLOW && kind == EXPORT_CUSTOMERS)
+			return api_overflow(r, "a customer's purchases within the credit period", "overdue_minor", NULL);
+		return api_store_fail(r, rc, NULL);
+	}
 
 	char name[160];
 	export_filename(name, sizeof name, r->caller.tenant_slug, kind,

@@ -268,7 +268,7 @@ struct export_stream {
 	enum export_kind kind;
 	struct export_format fmt;
 	int bom;
-	int started;      /* the header is in pending (or was sent) */
+	int started;      /* the BOM and header are in pending (or were sent) */
 	int at_end;       /* the cursor gave its last rows */
 	struct buf pending;
 	size_t off;       /* bytes of pending already handed out */
@@ -298,8 +298,8 @@ int export_stream_open(struct store_tx *tx, enum export_kind kind, const struct 
 	return STORE_OK;
 }
 
-/* Fill pending with the next piece of the file: the BOM and header
- * first, then one batch of rows.  Returns a STORE_* code. */
+/* Fill pending with the next piece of the file: one batch of rows, after
+ * the BOM and the header the first time.  Returns a STORE_* code. */
 static int refill(struct export_stream *x)
 {
 	buf_reset(&x->pending);
@@ -309,7 +309,6 @@ static int refill(struct export_stream *x)
 		if (x->bom)
 			buf_puts(&x->pending, CSV_BOM);
 		buf_puts(&x->pending, export_header(x->kind));
-		return STORE_OK;
 	}
 	struct arena *a = arena_new();
 	if (!a)
@@ -326,10 +325,15 @@ static int refill(struct export_stream *x)
 	return rc;
 }
 
+int export_stream_prime(struct export_stream *x)
+{
+	return x->started ? STORE_OK : refill(x);
+}
+
 long export_stream_read(struct export_stream *x, char *out, size_t max)
 {
 	while (x->off >= x->pending.len) {
-		if (x->started && x->at_end)
+		if (x->at_end)
 			return 0;
 		int rc = refill(x);
 		if (rc != STORE_OK)

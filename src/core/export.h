@@ -78,6 +78,11 @@ struct export_stream;
  * Returns a STORE_* code; *out is set on STORE_OK. */
 int export_stream_open(struct store_tx *tx, enum export_kind kind, const struct export_format *f,
 	int64_t from_ms, int64_t to_ms, int bom, struct export_stream **out);
+/* Read the first batch of rows now (it is read at the first
+ * export_stream_read otherwise), so that a store error shows before any
+ * byte is sent.  Returns a STORE_* code (STORE_OVERFLOW when a customer's
+ * recent lots add up past int64). */
+int export_stream_prime(struct export_stream *x);
 /* Copy the next bytes of the file, at most max (> 0), into out: returns
  * the count (> 0), 0 after the last byte, or a negative STORE_* code when
  * the store could not be read (the file is then cut short). */

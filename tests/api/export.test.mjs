@@ -359,6 +359,23 @@ test('Content-Disposition names the store, the kind and the range', async () => 
   }
 });
 
+test('a sum past int64 in the first rows answers 422 amount_overflow, never a cut or wrapped file', async () => {
+  const s = await newStore(srv);
+  const c = await customer(srv, s.token);
+  // Two recent purchases of 5e18 (written straight into the ledger, as
+  // tests/api/overflow.test.mjs does): what is not yet due passes INT64_MAX.
+  const at = Date.now() - DAY;
+  const rows = [1, 2].map((k) => `INSERT INTO transactions (tenant_id, id, customer_id, type, amount_minor, effect_minor,`
+    + ` occurred_at, created_at, created_by, balance_after_minor) SELECT tenant_id, '00000000-0000-7000-a000-00000000000${k}',`
+    + ` id, 'purchase', 5000000000000000000, 5000000000000000000, ${at + k}, ${at + k}, 'fixture', 0 FROM customers WHERE id = '${c.id}';`);
+  sql(rows.join('\n') + `\nUPDATE customers SET balance_minor = 9000000000000000000 WHERE id = '${c.id}';`);
+  const r = await srv.api('GET', '/api/v1/export/customers.csv', { token: s.token });
+  assertProblem(r, 422, 'amount_overflow');
+  assert.deepEqual(r.json.overflowed, ['overdue_minor']);
+  // The other files have no sums: they export as usual.
+  assert.equal((await getCsv('/api/v1/export/transactions.csv', s.token)).status, 200);
+});
+
 // One exchange with node:http, to see the framing fetch hides.
 function rawGet(path, token, { onResponse } = {}) {
   return new Promise((resolve, reject) => {
