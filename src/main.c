@@ -20,6 +20,7 @@ static const struct {
 	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
 	{ "backup", cmd_backup, "copy the SQLite database" },
 	{ "reminders", cmd_reminders, "send the scheduled WhatsApp reminders that are due (for cron)" },
+	{ "export", cmd_export, "write a store's customers, transactions, reminders or audit trail as CSV" },
 	{ "keys", cmd_keys, "keys rotate: re-seal every store's secrets under a new master key" },
 	{ "wa-send", cmd_wa_send, "send one WhatsApp message through a provider (check credentials)" },
 };
