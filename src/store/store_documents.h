@@ -40,9 +40,9 @@ struct document_chunk {
  * What a store holds against its plan's storage: the limit (the plan's
  * storage_mb in MiB; -1 when the plan sets none), the documents' bytes
  * and count (the running total), and an estimate of the bytes of the
- * store's other rows: each table's row count times a fixed size per row
- * (docs/DOCUMENTS.md lists them).  used_bytes = documents_bytes +
- * rows_bytes.
+ * store's other rows, read without scanning any table: its audit rows
+ * (one per change it ever made) and customers, each times a fixed size
+ * (docs/DOCUMENTS.md).  used_bytes = documents_bytes + rows_bytes.
  */
 struct storage_usage {
 	int64_t limit_bytes;

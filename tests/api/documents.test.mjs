@@ -270,6 +270,11 @@ test('the storage quota: refused before the body is read, and while it streams; 
   assert.equal(p.limit_bytes, MiB);
   assert.ok(p.used_bytes > 600 * 1024 && p.used_bytes < MiB, `used ${p.used_bytes}`);
   assert.equal(p.file_bytes, big.length);
+  // The store's own rows count too: customers and every change (audit row) it makes.
+  const usedAt = async () => JSON.parse((await rawHttp(srv.port, head)).body).used_bytes;
+  const before = await usedAt();
+  for (let i = 0; i < 3; i++) await customer(srv, tok);
+  assert.equal(await usedAt(), before + 3 * (256 + 1728));
   const r = await upload(tok, cu.id, big, 'image/png').catch(() => null);
   if (r) assertProblem(r, 413, 'storage_quota_exceeded');
   // Streamed (no Content-Length): stopped once it passes what is left.
