@@ -297,6 +297,21 @@ test('the storage quota: refused before the body is read, and while it streams; 
   assert.equal((await srv.api('GET', docsOf(cu.id), { token: tok })).json.data.length, 2);
 });
 
+test('two uploads racing for the last of the quota: one is stored, the other refused', async () => {
+  makePlan('race_docs', 1);
+  const t = createTenant(srv, { plan: 'race_docs' });
+  const tok = (await login(srv, t.slug, t.email, t.password)).access_token;
+  const cu = await customer(srv, tok);
+  // Each fits alone (both pass the early check); the two do not.
+  const results = await Promise.all([0, 1, 2].map(() => upload(tok, cu.id, file('jpeg', 450 * 1024), 'image/jpeg')));
+  const codes = results.map((r) => r.status).sort();
+  assert.deepEqual(codes, [201, 201, 413], results.map((r) => r.text).join('\n'));
+  assert.equal(results.find((r) => r.status === 413).json.code, 'storage_quota_exceeded');
+  assert.equal((await srv.api('GET', docsOf(cu.id), { token: tok })).json.data.length, 2);
+  const v = srv.cli(['verify', '--tenant', t.slug]);
+  assert.equal(v.code, 0, v.stdout);
+});
+
 test('a tampered chunk is found by verify and never served: 500 document_corrupt', async () => {
   const t = await newStore(srv);
   const cu = await customer(srv, t.token);
