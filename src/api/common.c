@@ -255,3 +255,10 @@ int api_query_local_range(struct req *r, const char *timezone, int64_t *from_ms,
 		return req_fail_field(r, 400, "invalid_parameter", "to", "is out of range");
 	return 0;
 }
+
+struct store_tx *req_take_tx(struct req *r)
+{
+	struct store_tx *tx = r->tx;
+	r->tx = NULL;
+	return tx;
+}

@@ -32,6 +32,12 @@ json_t *api_time(int64_t unix_ms);
 json_t *api_time_or_null(int64_t unix_ms);
 json_t *api_str_or_null(const char *s);
 
+/* The handler takes the request's transaction: the dispatcher then
+ * neither commits nor rolls it back, and the taker must (a streamed
+ * response reading through it ends it in its done()).  NULL when the
+ * route has none. */
+struct store_tx *req_take_tx(struct req *r);
+
 /* The caller's store settings, read with the membership by the dispatcher
  * (tenant routes only: it answers 500 when they cannot be read). */
 const struct settings_rec *api_settings(struct req *r);

@@ -20,6 +20,7 @@
 #include "store/store_sessions.h"
 #include "store/store_users.h"
 #include "util/clock.h"
+#include "util/hex.h"
 
 /* "Authorization: Bearer <token>" → token, or NULL. */
 static const char *bearer(struct req *r)
@@ -150,7 +151,15 @@ static int idempotency_begin(struct req *r)
 	struct buf b;
 	buf_init(&b);
 	buf_printf(&b, "%s %s\n", r->method, r->path);
-	buf_append(&b, r->body.data ? r->body.data : "", r->body.len);
+	if (r->body_hashed) {
+		/* A body parsed as it arrived was never kept: its digest
+		 * stands for it. */
+		char hex[65];
+		hex_encode(r->body_sha256, sizeof r->body_sha256, hex);
+		buf_printf(&b, "sha256:%s", hex);
+	} else {
+		buf_append(&b, r->body.data ? r->body.data : "", r->body.len);
+	}
 	sha256_hex(b.data, b.len, hash);
 	buf_release(&b);
 
@@ -199,6 +208,15 @@ static void finish_tx(struct req *r, int ok)
 		r->resp.body.len = 0;
 		api_store_fail(r, rc, NULL);
 	}
+}
+
+void api_prepare(struct req *r)
+{
+	size_t nroutes;
+	const struct route *routes = api_routes(&nroutes);
+	const struct route *rt = NULL;
+	if (router_match(routes, nroutes, r, &rt, NULL, 0) == ROUTER_FOUND && rt->prepare_body)
+		rt->prepare_body(r);
 }
 
 void api_dispatch(struct req *r)

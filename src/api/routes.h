@@ -10,6 +10,9 @@
 
 /* Route, authenticate, run the handler inside its transaction. */
 void api_dispatch(struct req *r);
+/* Once a request head is in, before its body: a route whose body is
+ * parsed as it arrives installs its sink (route.prepare_body). */
+void api_prepare(struct req *r);
 /* The metrics listener's dispatcher (QT_METRICS_LISTEN): GET /metrics
  * and nothing else. */
 void api_dispatch_metrics(struct req *r);

@@ -155,6 +155,7 @@ int cmd_serve(int argc, char **argv)
 		.header_timeout_s = app.cfg.header_timeout_s,
 		.body_budget = app.cfg.body_budget,
 		.trusted_proxies = &trusted,
+		.prepare = api_prepare,
 	};
 	char err[256];
 	struct http_server *srv = http_server_start(&hc, api_dispatch, &app, err, sizeof err);
@@ -172,6 +173,7 @@ int cmd_serve(int argc, char **argv)
 		mc.host = mhost;
 		mc.port = mport;
 		mc.threads = 2;
+		mc.prepare = NULL;
 		msrv = http_server_start(&mc, api_dispatch_metrics, &app, err, sizeof err);
 		if (!msrv) {
 			fprintf(stderr, "quantumtrack: metrics: %s\n", err);

@@ -64,6 +64,17 @@ struct resp {
 	/* static body not owned (web assets); used when body.len == 0 */
 	const void *static_body;
 	size_t static_len;
+	/* a streamed body (resp_stream); used when set and no problem */
+	const struct resp_stream_ops *stream_ops;
+	void *stream_cls;
+};
+
+/* A request body parsed as it arrives instead of buffered (CSV import). */
+struct body_sink {
+	/* Each piece of the body, in order; returns 0, or -1 to stop taking
+	 * it (the rest is read and dropped; the handler still runs). */
+	int (*write)(void *cls, const char *data, size_t n);
+	void *cls;
 };
 
 struct req {
@@ -79,7 +90,13 @@ struct req {
 	char request_id[72];
 	char client_ip[64];
 	int via_trusted_proxy;     /* the peer is in QT_TRUSTED_PROXIES */
-	struct buf body;
+	struct buf body;            /* the body, unless a sink takes it */
+	struct body_sink sink;      /* .write NULL: buffered in body */
+	int sink_stopped;           /* the sink returned -1 */
+	size_t body_seen;           /* body bytes received so far */
+	unsigned char body_sha256[32]; /* SHA-256 of a sunk body ... */
+	int body_hashed;            /* ... once it is all in */
+	void *body_hash_state;      /* while it streams (server's) */
 	size_t body_cap;           /* this request's body limit (small on auth routes) */
 	size_t body_reserved;      /* bytes held from the server's body budget */
 	int body_too_large;

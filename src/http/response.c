@@ -73,6 +73,13 @@ void resp_problem(struct req *r)
 
 void resp_finish(struct req *r)
 {
+	/* A problem recorded after resp_stream wins: the stream is never
+	 * started, and its owner is told so. */
+	if (r->problem.status && r->resp.stream_ops) {
+		r->resp.stream_ops->done(r->resp.stream_cls, 0);
+		r->resp.stream_ops = NULL;
+		r->resp.stream_cls = NULL;
+	}
 	if (r->problem.status)
 		resp_problem(r);
 	if (r->resp.status == 0)
@@ -90,4 +97,15 @@ void resp_each_header(const struct req *r,
 		fn(r->resp.header_name[i], r->resp.header_value[i], cls);
 	if (strncmp(r->path, "/api/", 5) == 0)
 		fn("Cache-Control", "no-store", cls);
+}
+
+int resp_stream(struct req *r, int status, const char *content_type,
+	const struct resp_stream_ops *ops, void *cls)
+{
+	r->resp.status = status;
+	r->resp.content_type = content_type;
+	r->resp.body.len = 0;
+	r->resp.stream_ops = ops;
+	r->resp.stream_cls = cls;
+	return 0;
 }

@@ -15,6 +15,7 @@
 #ifndef QT_HTTP_RESPONSE_H
 #define QT_HTTP_RESPONSE_H
 
+#include <stddef.h>
 #include <jansson.h>
 
 struct req;
@@ -34,13 +35,48 @@ int resp_empty(struct req *r, int status);
  * distinct names the header is dropped. */
 void resp_header(struct req *r, const char *name, const char *value);
 
+/*
+ * Streamed (chunked) bodies: export files and event streams.  The server
+ * pulls the body from ops->read as the client takes it, so a response of
+ * any size holds one block in memory.  A stream with nothing to say yet
+ * answers RESP_STREAM_WAIT: the connection is parked, holding no worker
+ * thread, until http_stream_wake(h); then read is called again.
+ */
+enum { RESP_STREAM_WAIT = 0, RESP_STREAM_END = -1, RESP_STREAM_ERROR = -2 };
+
+struct http_stream;   /* the server's handle on one streamed response */
+
+struct resp_stream_ops {
+	/* Write up to max bytes into out.  Returns the count (> 0),
+	 * RESP_STREAM_WAIT, RESP_STREAM_END after the last byte, or
+	 * RESP_STREAM_ERROR to cut the response off.  Runs on a server
+	 * worker thread, one call at a time per stream. */
+	long (*read)(void *cls, struct http_stream *h, char *out, size_t max);
+	/* Called exactly once when the response ends for any reason:
+	 * completed = 1 after RESP_STREAM_END, 0 when the client went away,
+	 * on an error, when the server stops, or when the response was
+	 * never sent (a problem recorded after resp_stream).  Frees cls.
+	 * After done returns, nothing may wake h. */
+	void (*done)(void *cls, int completed);
+};
+
+/* Answer status with a body pulled from ops (chunked), of this
+ * Content-Type.  Headers set with resp_header are kept.  Returns 0. */
+int resp_stream(struct req *r, int status, const char *content_type,
+	const struct resp_stream_ops *ops, void *cls);
+/* Wake a parked stream: safe from any thread, at any time before its
+ * done(); waking one that is not parked makes its next WAIT return at
+ * once instead of parking. */
+void http_stream_wake(struct http_stream *h);
+
 /* Write r->problem (when one is recorded) as the RFC 9457 problem+json
  * body into r->resp, replacing any body, with request_id, the field
  * errors and the extra members, and Retry-After when it asks for one. */
 void resp_problem(struct req *r);
 
 /* Make r->resp final, once, after the handler: a recorded problem becomes
- * the body (resp_problem), and a status never set becomes 200. */
+ * the body (resp_problem) and ends a stream unsent (its done(cls, 0)),
+ * and a status never set becomes 200. */
 void resp_finish(struct req *r);
 
 /* Call fn for each header of the final response, in order: X-Request-Id,

@@ -29,6 +29,10 @@ struct route {
 	int allow_suspended;    /* writes, yet allowed in a suspended store */
 	int idempotent;         /* honours Idempotency-Key */
 	const char *summary;    /* one line for the OpenAPI description */
+	/* For a body parsed as it streams in: called once the head is in,
+	 * before any body byte and before authentication; sets r->body_cap
+	 * and r->sink.  NULL: the body is buffered (up to QT_BODY_LIMIT). */
+	void (*prepare_body)(struct req *r);
 };
 
 enum { ROUTER_FOUND = 0, ROUTER_NOT_FOUND = -1, ROUTER_METHOD_NOT_ALLOWED = -2 };

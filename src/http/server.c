@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@
 #define AUTH_BODY_LIMIT (16 * 1024)
 /* Retry-After for a request refused because the body budget is spent. */
 #define BUSY_RETRY_S 1
+/* The most a stream's read is asked for at once. */
+#define STREAM_BLOCK (16 * 1024)
 
 /* One open connection, from libmicrohttpd's "started" notice to its
  * "closed" one (which comes before it closes the socket, so the socket
@@ -47,9 +50,29 @@ struct conn_track {
 	const char *target_problem;   /* what is wrong with its bytes, or NULL */
 };
 
+/* One streamed response (resp_stream), from its queuing to libmicrohttpd
+ * freeing it.  lock orders parking against waking: a wake that comes
+ * while read is running is remembered in `pending`, so the stream never
+ * parks past news it was not shown. */
+struct http_stream {
+	struct http_stream *prev, *next;   /* the server's list (streams_lock) */
+	struct http_server *server;
+	struct MHD_Connection *conn;
+	const struct resp_stream_ops *ops;
+	void *cls;
+	pthread_mutex_t lock;
+	int parked;          /* suspended, waiting for a wake */
+	int pending;         /* woken since read last started */
+	int completed;       /* read returned RESP_STREAM_END */
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	http_dispatch dispatch;
+	void (*prepare)(struct req *r);
+	pthread_mutex_t streams_lock;
+	struct http_stream *streams;
+	atomic_int streams_ending;    /* the server is stopping: end them all */
 	struct app *app;
 	size_t body_limit;
 	size_t body_budget;
@@ -478,6 +501,12 @@ static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,
 	r->body_cap = s->body_limit;
 	if (auth_route(url) && r->body_cap > AUTH_BODY_LIMIT)
 		r->body_cap = AUTH_BODY_LIMIT;
+	if (s->prepare)
+		s->prepare(r);
+	if (r->sink.write) {
+		r->body_hash_state = arena_alloc(a, sizeof(crypto_hash_sha256_state));
+		crypto_hash_sha256_init(r->body_hash_state);
+	}
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	if (cl) {
 		char *end;
@@ -497,17 +526,130 @@ static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,
 	return r;
 }
 
+/* ---- Streamed responses ---- */
+
+void http_stream_wake(struct http_stream *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->pending = 1;
+	if (h->parked) {
+		h->parked = 0;
+		MHD_resume_connection(h->conn);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct http_stream *h = cls;
+	(void)pos;
+	for (;;) {
+		if (atomic_load(&h->server->streams_ending))
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		pthread_mutex_lock(&h->lock);
+		h->pending = 0;
+		pthread_mutex_unlock(&h->lock);
+		long n = h->ops->read(h->cls, h, out, max);
+		if (n > 0)
+			return (ssize_t)n;
+		if (n == RESP_STREAM_END) {
+			h->completed = 1;
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		}
+		if (n != RESP_STREAM_WAIT)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		/* Park, unless a wake came while read ran (then read again).
+		 * libmicrohttpd allows suspending from the content reader;
+		 * returning 0 after it sends nothing until the resume. */
+		pthread_mutex_lock(&h->lock);
+		if (h->pending || atomic_load(&h->server->streams_ending)) {
+			pthread_mutex_unlock(&h->lock);
+			continue;
+		}
+		h->parked = 1;
+		MHD_suspend_connection(h->conn);
+		pthread_mutex_unlock(&h->lock);
+		return 0;
+	}
+}
+
+static void stream_free(void *cls)
+{
+	struct http_stream *h = cls;
+	struct http_server *s = h->server;
+	h->ops->done(h->cls, h->completed);
+	pthread_mutex_lock(&s->streams_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		s->streams = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&s->streams_lock);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+/* The libmicrohttpd response of a streamed body; NULL (after telling the
+ * stream's owner) when it cannot be made. */
+static struct MHD_Response *stream_response(struct http_server *s, struct req *r)
+{
+	const struct resp_stream_ops *ops = r->resp.stream_ops;
+	void *cls = r->resp.stream_cls;
+	r->resp.stream_ops = NULL;
+	r->resp.stream_cls = NULL;
+
+	struct http_stream *h = calloc(1, sizeof *h);
+	if (!h) {
+		ops->done(cls, 0);
+		return NULL;
+	}
+	h->server = s;
+	h->conn = r->conn;
+	h->ops = ops;
+	h->cls = cls;
+	pthread_mutex_init(&h->lock, NULL);
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+		STREAM_BLOCK, stream_read, h, stream_free);
+	if (!resp) {
+		ops->done(cls, 0);
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->streams_lock);
+	h->next = s->streams;
+	if (s->streams)
+		s->streams->prev = h;
+	s->streams = h;
+	pthread_mutex_unlock(&s->streams_lock);
+	return resp;
+}
+
+/* Shutdown: every stream ends at its next read, and parked ones are woken
+ * for it. */
+static void streams_end_all(struct http_server *s)
+{
+	atomic_store(&s->streams_ending, 1);
+	pthread_mutex_lock(&s->streams_lock);
+	for (struct http_stream *h = s->streams; h; h = h->next)
+		http_stream_wake(h);
+	pthread_mutex_unlock(&s->streams_lock);
+}
+
 static void add_header(const char *name, const char *value, void *cls)
 {
 	MHD_add_response_header(cls, name, value);
 }
 
-static enum MHD_Result respond(struct req *r)
+static enum MHD_Result respond(struct http_server *s, struct req *r)
 {
 	struct MHD_Response *resp;
 
 	resp_finish(r);
-	if (r->resp.body.len > 0) {
+	if (r->resp.stream_ops) {
+		resp = stream_response(s, r);
+	} else if (r->resp.body.len > 0) {
 		size_t len = r->resp.body.len;
 		char *data = buf_detach(&r->resp.body);
 		resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -567,7 +709,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (!refused(r))
 			return MHD_YES;
 		refuse(r);
-		return respond(r);
+		return respond(s, r);
 	}
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
@@ -577,13 +719,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		/* A chunked body has no size up front: the cap and the budget
 		 * hold while it streams, and once either is passed the rest is
 		 * read and dropped and the answer comes once it is all in. */
-		if (r->body.len + n > r->body_cap) {
+		if (r->body_seen + n > r->body_cap) {
 			r->body_too_large = 1;
 			body_release(s, r);
 			return MHD_YES;
 		}
-		if (r->body.len + n > r->body_reserved) {
-			size_t more = r->body.len + n - r->body_reserved;
+		if (r->body_seen + n > r->body_reserved) {
+			size_t more = r->body_seen + n - r->body_reserved;
 			if (budget_take(s, more) < 0) {
 				r->body_over_budget = 1;
 				body_release(s, r);
@@ -591,10 +733,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			}
 			r->body_reserved += more;
 		}
+		if (r->sink.write) {
+			/* Parsed as it arrives: the budget holds what the sink
+			 * keeps of it, and the hash is what Idempotency-Key
+			 * compares. */
+			crypto_hash_sha256_update(r->body_hash_state,
+				(const unsigned char *)upload_data, n);
+			r->body_seen += n;
+			if (!r->sink_stopped && r->sink.write(r->sink.cls, upload_data, n) < 0)
+				r->sink_stopped = 1;
+			return MHD_YES;
+		}
 		if (r->body.cap == 0)
 			buf_grow(&r->body, r->body_reserved);
 		buf_append(&r->body, upload_data, n);
+		r->body_seen += n;
 		return MHD_YES;
+	}
+	if (r->sink.write && !r->body_hashed) {
+		crypto_hash_sha256_final(r->body_hash_state, r->body_sha256);
+		r->body_hashed = 1;
 	}
 	if (refused(r))
 		refuse(r);
@@ -603,7 +761,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	/* The body is not needed for the response: give its bytes back to
 	 * the budget now rather than when the response is sent. */
 	body_release(s, r);
-	return respond(r);
+	return respond(s, r);
 }
 
 /* The access log: one JSON object per request, written by hand (this runs
@@ -684,6 +842,7 @@ static void server_free(struct http_server *s)
 	}
 	pthread_cond_destroy(&s->reaper_wake);
 	pthread_mutex_destroy(&s->conns_lock);
+	pthread_mutex_destroy(&s->streams_lock);
 	free(s);
 }
 
@@ -698,12 +857,14 @@ struct http_server *http_server_start(const struct http_config *cfg,
 		return NULL;
 	}
 	s->dispatch = dispatch;
+	s->prepare = cfg->prepare;
 	s->app = app;
 	s->body_limit = cfg->body_limit;
 	s->body_budget = cfg->body_budget ? cfg->body_budget : SIZE_MAX;
 	s->trusted_proxies = cfg->trusted_proxies;
 	s->header_timeout_ms = cfg->header_timeout_s > 0 ? cfg->header_timeout_s * 1000 : 0;
 	pthread_mutex_init(&s->conns_lock, NULL);
+	pthread_mutex_init(&s->streams_lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -727,7 +888,8 @@ struct http_server *http_server_start(const struct http_config *cfg,
 	}
 	unsigned int threads = cfg->threads < 2 ? 2u : (unsigned int)cfg->threads;
 	s->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -767,6 +929,9 @@ void http_server_stop(struct http_server *s, int max_wait_s)
 	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	/* Streams never finish by themselves (an event stream is open-ended):
+	 * they end now, so the drain below waits only for real requests. */
+	streams_end_all(s);
 	/* Requests already received finish; idle keep-alive connections are
 	 * not counted, since a request is in flight only between its first
 	 * callback and its completion.  A worker busy with one request has

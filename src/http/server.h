@@ -37,6 +37,9 @@ struct http_config {
 	                          * past it 503 + Retry-After; 0 = no limit */
 	const struct cidr_list *trusted_proxies; /* peers whose X-Forwarded-For is believed;
 	                          * NULL = none (must outlive the server) */
+	/* Called once a request head is in, before any of its body: may
+	 * change r->body_cap and install r->sink.  NULL: nothing to do. */
+	void (*prepare)(struct req *r);
 };
 
 typedef void (*http_dispatch)(struct req *r);
@@ -48,7 +51,8 @@ struct http_server *http_server_start(const struct http_config *cfg,
 	http_dispatch dispatch, struct app *app, char *err, size_t errlen);
 /* Port actually bound (useful with port 0). */
 int http_server_port(const struct http_server *s);
-/* Stop accepting, wait up to max_wait_s for in-flight requests, stop, free. */
+/* Stop accepting, end every streamed response, wait up to max_wait_s for
+ * in-flight requests, stop, free. */
 void http_server_stop(struct http_server *s, int max_wait_s);
 /* Requests currently being handled. */
 int http_server_in_flight(const struct http_server *s);
