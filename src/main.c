@@ -18,6 +18,7 @@ static const struct {
 	{ "user", cmd_user, "add a user to a store" },
 	{ "operator", cmd_operator, "add a platform operator" },
 	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
+	{ "import", cmd_import, "import customers or transactions from CSV (all rows or none)" },
 	{ "backup", cmd_backup, "copy the SQLite database" },
 	{ "reminders", cmd_reminders, "send the scheduled WhatsApp reminders that are due (for cron)" },
 	{ "keys", cmd_keys, "keys rotate: re-seal every store's secrets under a new master key" },
@@ -30,7 +31,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nEnvironment: QT_DB, QT_LISTEN, QT_DATA_DIR, QT_JWT_SECRET, QT_MASTER_KEY,\n"
-		"QT_BASE_DOMAIN, QT_THREADS, QT_DB_POOL, QT_BODY_LIMIT, QT_ACCESS_TTL, QT_REFRESH_TTL.\n");
+		"QT_BASE_DOMAIN, QT_THREADS, QT_DB_POOL, QT_BODY_LIMIT, QT_IMPORT_LIMIT, QT_ACCESS_TTL,\nQT_REFRESH_TTL.\n");
 }
 
 int main(int argc, char **argv)

@@ -115,6 +115,12 @@ static const struct route routes[] = {
 	  .writes = 1, .summary = "Delete a suspended store" },
 	{ .method = "GET", .pattern = "/api/v1/platform/plans", .handler = h_platform_plans_list, .auth = ROUTE_OPERATOR,
 	  .summary = "Plans and their limits" },
+	{ .method = "POST", .pattern = "/api/v1/import/customers", .handler = h_import_customers, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .idempotent = 1, .prepare_body = api_import_prepare_customers,
+	  .summary = "Import customers from CSV: all rows or none (?dry_run=true writes nothing)" },
+	{ .method = "POST", .pattern = "/api/v1/import/transactions", .handler = h_import_transactions, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .writes = 1, .idempotent = 1, .prepare_body = api_import_prepare_transactions,
+	  .summary = "Import ledger entries from CSV: all rows or none (?dry_run=true writes nothing)" },
 };
 
 const struct route *api_routes(size_t *n)
