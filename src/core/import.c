@@ -825,6 +825,7 @@ struct cust {
 	struct customer_rec rec;   /* as read (and locked) before the import */
 	int64_t balance;           /* as the rows, in order, take it */
 	int touched;
+	uint64_t last_line;        /* of its last entry in occurred_at order */
 };
 
 /* The active customers of one apartment. */
@@ -892,22 +893,28 @@ static int cust_by_id(struct tx_run *t, const char *id, int *k)
 	return STORE_OK;
 }
 
-/* The active customer with this E.164 phone, as cust_by_id. */
-static int cust_by_phone(struct tx_run *t, const char *e164, int *k)
+/* The customer with this E.164 phone, as cust_by_id: the active one,
+ * else the only archived one (*archived_many when several are). */
+static int cust_by_phone(struct tx_run *t, const char *e164, int *k, int *archived_many)
 {
 	int64_t v;
+	*archived_many = 0;
 	if (smap_get(&t->by_phone, e164, &v)) {
-		*k = (int)v;
+		*k = v >= -1 ? (int)v : -1;
+		*archived_many = v == -2;
 		return STORE_OK;
 	}
 	char **ids;
 	int n;
 	int rc = store_customers_by_phone(t->x->tx, e164, t->x->a, &ids, &n);
 	*k = -1;
-	if (rc == STORE_OK && n)
+	if (rc == STORE_OK && !n)
+		rc = store_import_archived_by_phone(t->x->tx, e164, t->x->a, &ids, &n);
+	if (rc == STORE_OK && n == 1)
 		rc = cust_by_id(t, ids[0], k);
+	*archived_many = n > 1;
 	if (rc == STORE_OK)
-		smap_put(&t->by_phone, arena_strdup(t->x->a, e164), *k);
+		smap_put(&t->by_phone, arena_strdup(t->x->a, e164), *archived_many ? -2 : *k);
 	return rc;
 }
 
@@ -985,13 +992,6 @@ static int resolve_customer(struct tx_run *t, uint64_t line, const char *const *
 			rc = cust_by_id(t, id, k);
 			if (rc != STORE_OK)
 				goto out;
-			if (*k >= 0 && strcmp(t->custs[*k].rec.status, "active") != 0) {
-				SLOT_ERROR(f, line, T_CUSTOMER_ID, "customer_archived",
-					"customer %s (%s) is archived; restore them before importing their entries",
-					id, t->custs[*k].rec.name);
-				*k = -1;
-				goto out;
-			}
 			if (*k < 0)
 				buf_printf(&why, "customer_id %s is not a customer of this store", id);
 		} else {
@@ -1003,12 +1003,16 @@ static int resolve_customer(struct tx_run *t, uint64_t line, const char *const *
 		if (phone_normalize(ph, x->s->phone_country, e164, sizeof e164, err, sizeof err) < 0) {
 			buf_printf(&why, "%s%s", why.len ? "; " : "", err);
 		} else {
+			int many;
 			looked = 1;
-			rc = cust_by_phone(t, e164, k);
+			rc = cust_by_phone(t, e164, k, &many);
 			if (rc != STORE_OK)
 				goto out;
+			if (many)
+				code = "ambiguous_customer";
 			if (*k < 0)
-				buf_printf(&why, "%sno active customer has the phone number %s", why.len ? "; " : "", e164);
+				buf_printf(&why, many ? "%sno active customer has the phone number %s, and several archived ones do"
+					: "%sno customer has the phone number %s", why.len ? "; " : "", e164);
 		}
 	}
 	if (*k < 0 && apt[0]) {
@@ -1270,6 +1274,16 @@ static int run_transactions(struct run *x)
 		}
 		e->balance_after = c->balance;
 		c->touched = 1;
+		c->last_line = f->rows[idx[k]]->line;
+	}
+	/* An archived customer owes nothing: its imported history must end
+	 * where it began. */
+	for (int k = 0; k < t.ncusts; k++) {
+		struct cust *c = &t.custs[k];
+		if (c->touched && strcmp(c->rec.status, "active") != 0 && c->balance != c->rec.balance_minor)
+			add_error(f, c->last_line, NULL, "customer_archived",
+				"%s (%s) is archived, and after these entries would owe %lld minor units; restore them first",
+				c->rec.name, c->rec.phone, (long long)c->balance);
 	}
 	if (f->error_count)
 		goto out;

@@ -164,6 +164,26 @@ int store_import_customers(struct store_tx *tx, const struct customer_rec *c, si
 	return rc;
 }
 
+int store_import_archived_by_phone(struct store_tx *tx, const char *phone, struct arena *a,
+	char ***ids, int *n)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(phone) };
+	int rc = store_exec(tx, "SELECT id FROM customers WHERE tenant_id = $1 AND phone = $2"
+		" AND status = 'archived' ORDER BY created_at DESC, id DESC", p, 2, &r);
+	*ids = NULL;
+	*n = 0;
+	if (rc == STORE_OK) {
+		int rows = db_res_rows(r);
+		*ids = arena_alloc(a, sizeof **ids * (size_t)(rows ? rows : 1));
+		for (int i = 0; i < rows; i++)
+			(*ids)[i] = store_dup(a, r, i, 0);
+		*n = rows;
+	}
+	db_res_free(r);
+	return rc;
+}
+
 /* ---- entries ---- */
 
 enum { EC_ID, EC_CUSTOMER, EC_TYPE, EC_AMOUNT, EC_EFFECT, EC_OCCURRED, EC_CREATED,

@@ -29,6 +29,12 @@ QT_MUST_CHECK int store_import_customers(struct store_tx *tx, const struct custo
  * STORE_CONFLICT when an id is taken or an entry is reversed twice. */
 QT_MUST_CHECK int store_import_entries(struct store_tx *tx, const struct entry_rec *e, size_t n);
 
+/* The archived customers with this E.164 phone, newest first: their ids
+ * into *ids (arena), *n of them.  (An archived customer's history can be
+ * imported as long as it ends at a zero balance.) */
+QT_MUST_CHECK int store_import_archived_by_phone(struct store_tx *tx, const char *phone, struct arena *a,
+	char ***ids, int *n);
+
 /* One audit row to append: as store_audit's arguments (before is none). */
 struct import_audit {
 	const char *action, *entity, *entity_id;
