@@ -622,11 +622,17 @@ static void sort_errors(struct import_file *f)
 		qsort(f->errors, (size_t)f->nerrors, sizeof *f->errors, error_order);
 }
 
-static json_t *imported(json_t *after, uint64_t line)
+/* An audit payload marked as imported (from line `line`), as the text
+ * store_audit would write for it (compact, keys sorted); malloc'd. */
+static char *imported(json_t *after, uint64_t line)
 {
 	json_object_set_new(after, "imported", json_true());
 	json_object_set_new(after, "import_line", json_integer((json_int_t)line));
-	return after;
+	char *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(after);
+	if (!text)
+		abort();
+	return text;
 }
 
 static int audit_import(struct run *x, const char *kind, uint64_t touched)
@@ -637,9 +643,13 @@ static int audit_import(struct run *x, const char *kind, uint64_t touched)
 		"created", (json_int_t)x->created);
 	if (touched)
 		json_object_set_new(after, "customers", json_integer((json_int_t)touched));
-	struct import_audit row = { "import.completed", "import", id, after };
-	int rc = store_import_audit(x->tx, &row, 1);
+	char *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(after);
+	if (!text)
+		abort();
+	struct import_audit row = { "import.completed", "import", id, text };
+	int rc = store_import_audit(x->tx, &row, 1);
+	free(text);
 	return rc;
 }
 
@@ -793,13 +803,13 @@ static int run_customers(struct run *x)
 			audit[i - at].action = "customer.created";
 			audit[i - at].entity = "customer";
 			audit[i - at].entity_id = c[i].id;
-			audit[i - at].after = imported(audit_payload_customer(&c[i]), f->rows[i]->line);
+			audit[i - at].after_text = imported(audit_payload_customer(&c[i]), f->rows[i]->line);
 		}
 		if (rc == STORE_OK)
 			rc = store_import_audit(x->tx, audit, end - at);
 		for (size_t i = at; i < end; i++) {
-			json_decref(audit[i - at].after);
-			audit[i - at].after = NULL;
+			free((char *)audit[i - at].after_text);
+			audit[i - at].after_text = NULL;
 		}
 		x->created = end;
 		progress(x, IMPORT_WRITING, end, n);
@@ -1334,14 +1344,14 @@ static int run_transactions(struct run *x)
 			audit[k - at].action = e->type == ENTRY_REVERSAL ? "transaction.reversed" : "transaction.created";
 			audit[k - at].entity = "transaction";
 			audit[k - at].entity_id = id;
-			audit[k - at].after = imported(audit_payload_entry(r), f->rows[i]->line);
+			audit[k - at].after_text = imported(audit_payload_entry(r), f->rows[i]->line);
 		}
 		rc = store_import_entries(x->tx, batch, end - at);
 		if (rc == STORE_OK)
 			rc = store_import_audit(x->tx, audit, end - at);
 		for (size_t k = at; k < end; k++) {
-			json_decref(audit[k - at].after);
-			audit[k - at].after = NULL;
+			free((char *)audit[k - at].after_text);
+			audit[k - at].after_text = NULL;
 		}
 		arena_free(scratch);
 		scratch = NULL;

@@ -315,7 +315,7 @@ int store_import_audit(struct store_tx *tx, const struct import_audit *rows, siz
 		cols_reset(col, AC_N);
 		for (size_t i = at; i < end && rc == STORE_OK; i++) {
 			const struct import_audit *a = &rows[i];
-			char *after = a->after ? json_dumps(a->after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+			const char *after = a->after_text;
 			int64_t now = clock_now_ms();
 			seq++;
 			uuid_v7(id);
@@ -343,7 +343,6 @@ int store_import_audit(struct store_tx *tx, const struct import_audit *rows, siz
 				col_text(&col[AC_PREV], prev);
 				col_text(&col[AC_HASH], hash);
 			}
-			free(after);
 			memcpy(prev, hash, sizeof prev);
 		}
 		if (pg && rc == STORE_OK) {

@@ -35,14 +35,16 @@ QT_MUST_CHECK int store_import_entries(struct store_tx *tx, const struct entry_r
 QT_MUST_CHECK int store_import_archived_by_phone(struct store_tx *tx, const char *phone, struct arena *a,
 	char ***ids, int *n);
 
-/* One audit row to append: as store_audit's arguments (before is none). */
+/* One audit row to append: as store_audit's arguments (before is none),
+ * the payload already serialized as store_audit serializes it (compact,
+ * keys sorted), so no JSON is built here. */
 struct import_audit {
 	const char *action, *entity, *entity_id;
-	json_t *after;
+	const char *after_text;
 };
 
 /* Append n rows to the tenant's audit chain, in order, exactly as n calls
- * of store_audit would (same canonical text and hashes; verify checks
+ * of store_audit would (same canonical text and hash chain; verify checks
  * them alike), holding the chain head once. */
 QT_MUST_CHECK int store_import_audit(struct store_tx *tx, const struct import_audit *rows, size_t n);
 
