@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'fd3230721860c4a1';
+const VERSION = 'df67d7e12fd0fe22';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -37,6 +37,7 @@ const SHELL = [
   '/js/views/customer.js',
   '/js/views/customers.js',
   '/js/views/dashboard.js',
+  '/js/views/data.js',
   '/js/views/entry.js',
   '/js/views/more.js',
   '/js/views/password.js',
