@@ -28,8 +28,10 @@
  * amount_minor (or amount in major units), occurred_at (RFC 3339) or date
  * (the store's local day), note, payment_method, payment_reference, and
  * the customer by customer_id (this store's), else phone, else apartment
- * plus name or customer_name.  id and reverses_id tie a reversal to the
- * entry it reverses in the same file.  currency, when given, must be the
+ * plus name or customer_name (a phone no active customer has may name the
+ * one archived customer with it, whose imported history must then end at
+ * a zero balance).  id and reverses_id tie a reversal to the entry it
+ * reverses in the same file.  currency, when given, must be the
  * store's.  Entries may be dated at any time in the past (not the
  * future); purchases are not refused for the credit limit; each audit row
  * says "imported": true.  The entries are applied in occurred_at order
@@ -38,7 +40,8 @@
  * been recorded on its own in that order.
  *
  * Every cell loses one leading apostrophe (csv_cell_uninert): what the
- * export made inert reads back as it was.
+ * export made inert reads back as it was.  docs/IMPORT.md has the columns,
+ * the rules and the error codes for users of the API.
  */
 #ifndef QT_CORE_IMPORT_H
 #define QT_CORE_IMPORT_H

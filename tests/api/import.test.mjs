@@ -576,7 +576,8 @@ test('an_export_imports_into_a_new_store_with_identical_balances_aging_and_state
   const pay = await payment(srv, a.token, formula.id, 2000, { occurred_at: noonAgo(1) });
   assert.equal((await srv.api('POST', `/api/v1/transactions/${pay.id}/reverse`, { token: a.token, body: { reason: 'bounced' } })).status, 201);
   await entry(srv, a.token, { customer_id: priya.id, type: 'adjustment', amount_minor: -1500, reason: 'opening credit', occurred_at: noonAgo(20) });
-  await purchase(srv, a.token, priya.id, 2500, { occurred_at: noonAgo(2), note: 'rice, dal' });
+  await purchase(srv, a.token, priya.id, 2500, { occurred_at: noonAgo(2), note: 'rice, dal {1 kg} back\\slash "quoted"' });
+  await purchase(srv, a.token, priya.id, 100, { occurred_at: noonAgo(1.5), note: 'NULL' });
   await purchase(srv, a.token, leaver.id, 1000, { occurred_at: noonAgo(20) });
   await payment(srv, a.token, leaver.id, 1000, { occurred_at: noonAgo(15), payment_method: 'cash' });
   assert.equal((await srv.api('DELETE', `/api/v1/customers/${leaver.id}`, { token: a.token })).status, 200);
