@@ -104,13 +104,14 @@ static int run(struct req *r, enum import_kind kind)
 			"the body must be a CSV file: send it with Content-Type: text/csv");
 	if (api_query_bool(r, "dry_run", &dry_run) < 0)
 		return -1;
-	int rc = store_plan_get(r->tx, r->caller.plan, r->arena, &plan);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, "plan");
-	struct import_options o = {
-		.now_ms = clock_now_ms(),
-		.customer_limit = kind == IMPORT_CUSTOMERS ? plan.customer_limit : -1,
-	};
+	struct import_options o = { .now_ms = clock_now_ms(), .customer_limit = -1 };
+	int rc;
+	if (kind == IMPORT_CUSTOMERS) {
+		rc = store_plan_get(r->tx, r->caller.plan, r->arena, &plan);
+		if (rc != STORE_OK)
+			return api_store_fail(r, rc, "plan");
+		o.customer_limit = plan.customer_limit;
+	}
 	rc = import_run(r->tx, api_settings(r), f, &o, r->arena, &res);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);

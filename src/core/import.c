@@ -8,6 +8,7 @@
  * store records a batch at a time in a scratch arena, so a file of a few
  * hundred thousand rows costs about its own size once.
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1338,8 +1339,11 @@ static int run_transactions(struct run *x)
 			}
 			if (e->type == ENTRY_ADJUSTMENT || e->type == ENTRY_REVERSAL)
 				r->reason = cell[T_NOTE][0] ? (char *)cell[T_NOTE] : (char *)"imported";
-			if (e->type == ENTRY_REVERSAL)
+			if (e->type == ENTRY_REVERSAL) {
+				/* The entry it reverses sorts before it (check_reversals). */
+				assert(p[e->target].entry_id);
 				r->reverses_id = p[e->target].entry_id;
+			}
 			r->balance_after_minor = e->balance_after;
 			audit[k - at].action = e->type == ENTRY_REVERSAL ? "transaction.reversed" : "transaction.created";
 			audit[k - at].entity = "transaction";
