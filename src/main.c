@@ -18,9 +18,10 @@ static const struct {
 	{ "user", cmd_user, "add a user to a store" },
 	{ "operator", cmd_operator, "add a platform operator" },
 	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
-	{ "import", cmd_import, "import customers or transactions from CSV (all rows or none)" },
 	{ "backup", cmd_backup, "copy the SQLite database" },
 	{ "reminders", cmd_reminders, "send the scheduled WhatsApp reminders that are due (for cron)" },
+	{ "export", cmd_export, "write a store's customers, transactions, reminders or audit trail as CSV" },
+	{ "import", cmd_import, "import customers or transactions from CSV (all rows or none)" },
 	{ "keys", cmd_keys, "keys rotate: re-seal every store's secrets under a new master key" },
 	{ "wa-send", cmd_wa_send, "send one WhatsApp message through a provider (check credentials)" },
 };

@@ -63,6 +63,11 @@ int h_reports_summary(struct req *r);
 int h_reports_aging(struct req *r);
 int h_reports_daily(struct req *r);
 int h_reports_towers(struct req *r);
+/* export.c */
+int h_export_customers(struct req *r);
+int h_export_transactions(struct req *r);
+int h_export_reminders(struct req *r);
+int h_export_audit(struct req *r);
 /* transactions.c */
 int h_transactions_list(struct req *r);
 int h_transactions_create(struct req *r);

@@ -119,6 +119,36 @@ int64_t db_res_int(const struct db_res *r, int row, int col);
 int db_res_isnull(const struct db_res *r, int row, int col);
 void db_res_free(struct db_res *r);
 
+/* Cursors: a SELECT too large to hold (an export) read a batch of rows
+ * at a time, inside the connection's open transaction and its snapshot.
+ * SQLite steps a prepared statement of the cursor's own (not the shared
+ * cache), reading without the memory map and through a 2 MiB page cache
+ * (a scan of the whole database would otherwise leave every page it
+ * touched mapped into the process) until the connection goes back to the
+ * pool; since the map can only change between transactions, a read
+ * transaction with no statement running is ended and begun again first,
+ * so the cursor reads a snapshot taken at its first row.  PostgreSQL
+ * DECLAREs a NO SCROLL cursor in the transaction and FETCHes from it, so
+ * the server keeps the rest of the result and the client holds one batch.
+ * Other statements may run on the connection between fetches.
+ *
+ * db_cursor_open: sql is any SELECT (it need not be a literal: it is not
+ * cached) and params are copied, so neither need outlive the call.  On
+ * PostgreSQL it starts the transaction db_begin recorded, when none ran
+ * yet.  Returns a DB_* code; *out is set only on DB_OK.
+ * db_cursor_fetch: the next rows, at most max_rows (> 0), into *res (free
+ * with db_res_free); fewer than max_rows (0 too) only once the result is
+ * used up.  Returns a DB_* code (DB_OVERFLOW as db_exec); after an error
+ * the cursor can only be closed.
+ * db_cursor_close: ends the cursor and frees it; NULL is fine.  Close it
+ * before the transaction ends; a cursor whose transaction already ended
+ * (rolled back, or the connection was lost) is only freed. */
+struct db_cursor;
+QT_MUST_CHECK int db_cursor_open(struct db_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct db_cursor **out);
+QT_MUST_CHECK int db_cursor_fetch(struct db_cursor *cur, int max_rows, struct db_res **res);
+void db_cursor_close(struct db_cursor *cur);
+
 /* Last error message on this connection (never NULL). */
 const char *db_conn_error(const struct db_conn *c);
 enum db_dialect db_conn_dialect(const struct db_conn *c);

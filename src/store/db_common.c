@@ -139,3 +139,20 @@ int64_t db_changes(struct db_conn *c) { return c->db->ops->changes(c); }
 const char *db_conn_error(const struct db_conn *c) { return c->db->ops->error(c); }
 enum db_dialect db_conn_dialect(const struct db_conn *c) { return c->db->dialect; }
 int db_ping(struct db *db) { return db->ops->ping(db); }
+int db_cursor_open(struct db_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct db_cursor **out)
+{
+	assert(c && sql && out && nparams >= 0 && (nparams == 0 || params));
+	return c->db->ops->cursor_open(c, sql, params, nparams, out);
+}
+int db_cursor_fetch(struct db_cursor *cur, int max_rows, struct db_res **res)
+{
+	assert(cur && res && max_rows > 0);
+	*res = NULL;
+	return cur->conn->db->ops->cursor_fetch(cur, max_rows, res);
+}
+void db_cursor_close(struct db_cursor *cur)
+{
+	if (cur)
+		cur->conn->db->ops->cursor_close(cur);
+}

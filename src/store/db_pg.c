@@ -60,6 +60,7 @@ struct pg_conn {
 	int broken;        /* drop on release, reconnect on next acquire */
 	int64_t changes;
 	unsigned next_stmt;
+	unsigned next_cursor;  /* cursor names qt_cursor_<n>, unique per connection */
 	/* The transaction db_begin recorded, not yet sent: the next statement
 	 * opens it. */
 	int begin_pending;
@@ -808,11 +809,116 @@ static int pg_ping(struct db *base)
 	return 0;
 }
 
+/* Cursors: DECLARE ... NO SCROLL CURSOR FOR the SELECT, FETCH FORWARD n
+ * from it, CLOSE.  The server holds the rest of the result; the client
+ * holds one batch.  The DECLARE text is built per cursor, so it goes as an
+ * unnamed statement (never into the prepared-statement cache); FETCH and
+ * CLOSE take no parameters and go as simple queries. */
+struct pg_cursor {
+	struct db_cursor base;
+	char name[24];
+};
+
+static int pg_cursor_open(struct db_conn *cb, const char *sql, const struct db_param *params,
+	int nparams, struct db_cursor **out)
+{
+	struct pg_conn *c = (struct pg_conn *)cb;
+	Oid types[MAX_PARAMS];
+	const char *vals[MAX_PARAMS];
+	char ints[MAX_PARAMS][24];
+	int rc = DB_OK, retry;
+
+	settle(c);
+	if (c->begin_pending) {
+		/* DECLARE needs the transaction block open: open it first. */
+		rc = run(c, NULL, NULL, 0, NULL, &retry);
+		if (retry)
+			rc = run(c, NULL, NULL, 0, NULL, &retry);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if ((rc = ensure_conn(c, "cursor")) != DB_OK)
+		return rc;
+	struct pg_cursor *cur = calloc(1, sizeof *cur);
+	if (!cur)
+		abort();
+	cur->base.conn = cb;
+	snprintf(cur->name, sizeof cur->name, "qt_cursor_%u", c->next_cursor++);
+	size_t len = strlen(sql) + 64;
+	char *declare = malloc(len);
+	if (!declare)
+		abort();
+	snprintf(declare, len, "DECLARE %s NO SCROLL CURSOR FOR %s", cur->name, sql);
+	int n = param_types(c, declare, params, nparams, types);
+	if (n >= 0 && nparams < n) {
+		snprintf(c->err, sizeof c->err, "bind: parameter $%d has no value", nparams + 1);
+		n = -1;
+	}
+	if (n < 0) {
+		free(declare);
+		free(cur);
+		return DB_ERROR;
+	}
+	param_values(params, n, vals, ints);
+	PGresult *r = PQexecParams(c->h, declare, n, types, vals, NULL, NULL, 0);
+	free(declare);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = map_error(c, r, "cursor");
+		PQclear(r);
+		free(cur);
+		return rc;
+	}
+	PQclear(r);
+	*out = &cur->base;
+	return DB_OK;
+}
+
+static int pg_cursor_fetch(struct db_cursor *base, int max_rows, struct db_res **res)
+{
+	struct pg_cursor *cur = (struct pg_cursor *)base;
+	struct pg_conn *c = (struct pg_conn *)base->conn;
+	char sql[96];
+
+	settle(c);
+	if (c->broken || conn_is_bad(c))
+		return conn_lost(c, "fetch");
+	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", max_rows, cur->name);
+	PGresult *r = PQexec(c->h, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		int rc = map_error(c, r, "fetch");
+		PQclear(r);
+		return rc;
+	}
+	*res = materialize(r);
+	PQclear(r);
+	return DB_OK;
+}
+
+static void pg_cursor_close(struct db_cursor *base)
+{
+	struct pg_cursor *cur = (struct pg_cursor *)base;
+	struct pg_conn *c = (struct pg_conn *)base->conn;
+	char sql[64];
+
+	/* Only inside the cursor's transaction: after a rollback (or in a
+	 * failed transaction) the cursor is gone already. */
+	if (c->h && !c->broken && PQstatus(c->h) == CONNECTION_OK && !c->commit_pending &&
+	    PQpipelineStatus(c->h) == PQ_PIPELINE_OFF && PQtransactionStatus(c->h) == PQTRANS_INTRANS) {
+		snprintf(sql, sizeof sql, "CLOSE %s", cur->name);
+		PGresult *r = PQexec(c->h, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && conn_is_bad(c))
+			c->broken = 1;
+		PQclear(r);
+	}
+	free(cur);
+}
+
 static const struct db_ops pg_ops = {
 	.close = pg_close, .acquire = pg_acquire, .release = pg_release,
 	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
 	.exec_script = pg_exec_script, .exec = pg_exec, .changes = pg_changes,
 	.error = pg_error, .ping = pg_ping,
+	.cursor_open = pg_cursor_open, .cursor_fetch = pg_cursor_fetch, .cursor_close = pg_cursor_close,
 };
 
 /* Take our own "statement_cache=on|off" out of the URL's query string

@@ -226,7 +226,9 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
   // B's own lists hold none of A's ids or text.
   const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, 'secret-of-A', 'Occupant of A', 'milk for A'];
   for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
-    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me']) {
+    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me',
+    '/api/v1/export/customers.csv', '/api/v1/export/transactions.csv', '/api/v1/export/reminders.csv',
+    '/api/v1/export/audit.csv', '/api/v1/export/transactions.csv?from=2000-01-01&to=2099-12-31']) {
     const r = await asB('GET', p);
     assert.equal(r.status, 200, `${p}: ${r.text}`);
     for (const s of secrets) assert.ok(!r.text.includes(s), `${p} as B contains A's ${s}`);
@@ -276,7 +278,7 @@ test('a token forged with A\'s tenant id and B\'s user is refused', async () => 
     const t = tok(A.tid, sub, role);
     for (const [m, p, body] of [
       ['GET', '/api/v1/customers'], ['GET', `/api/v1/customers/${A.customers[0]}`], ['GET', '/api/v1/auth/me'],
-      ['GET', '/api/v1/audit'], ['GET', '/api/v1/users'],
+      ['GET', '/api/v1/audit'], ['GET', '/api/v1/users'], ['GET', '/api/v1/export/transactions.csv'],
       ['POST', '/api/v1/transactions', { customer_id: A.customers[0], type: 'purchase', amount_minor: 100 }],
       ['DELETE', `/api/v1/users/${A.memberId}`],
     ]) {
@@ -337,6 +339,8 @@ test('an operator token cannot reach tenant routes, nor a tenant token platform 
     ['PATCH', `/api/v1/users/${A.memberId}`, { role: 'viewer' }], ['DELETE', `/api/v1/users/${A.memberId}`],
     ['PATCH', '/api/v1/settings', { credit_period_days: 1 }],
     ['POST', `/api/v1/customers/${A.customers[0]}/share`, {}], ['DELETE', `/api/v1/shares/${A.shareId}`],
+    ['GET', '/api/v1/export/customers.csv'], ['GET', '/api/v1/export/transactions.csv'],
+    ['GET', '/api/v1/export/reminders.csv'], ['GET', '/api/v1/export/audit.csv'],
   ];
   for (const [m, p, body] of tenantRoutes) {
     for (const headers of [{}, { 'X-Tenant': A.slug }]) {
@@ -393,6 +397,8 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
     'POST /api/v1/transactions/{id}/receipt', 'POST /api/v1/settings/reminder-preview',
     'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
+    'GET /api/v1/export/customers.csv', 'GET /api/v1/export/transactions.csv', 'GET /api/v1/export/reminders.csv',
+    'GET /api/v1/export/audit.csv',
     'POST /api/v1/import/customers', 'POST /api/v1/import/transactions',
   ]);
   const routes = tenantRoutes();
