@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'eec4a9dbc623423f';
+const VERSION = 'af45a5dcccd867d4';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -38,6 +38,7 @@ const SHELL = [
   '/js/views/customer.js',
   '/js/views/customers.js',
   '/js/views/dashboard.js',
+  '/js/views/data.js',
   '/js/views/documents.js',
   '/js/views/entry.js',
   '/js/views/more.js',

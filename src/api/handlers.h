@@ -80,6 +80,12 @@ int h_reminders_list(struct req *r);
 int h_webhook_twilio(struct req *r);
 int h_webhook_whatsapp_verify(struct req *r);
 int h_webhook_whatsapp(struct req *r);
+/* import.c: the handlers, and the routes' prepare_body (the body is
+ * read into the CSV importer as it arrives, up to QT_IMPORT_LIMIT) */
+int h_import_customers(struct req *r);
+int h_import_transactions(struct req *r);
+void api_import_prepare_customers(struct req *r);
+void api_import_prepare_transactions(struct req *r);
 /* shares.c: h_shared_page answers GET /s/<token> (not in the route table;
  * api/dispatch.c sends /s/ paths to it) */
 int h_shares_create(struct req *r);

@@ -177,6 +177,35 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     assert.ok(!theirs.text.includes('secret-of-A') && !theirs.text.includes('Resident'), `${what} leaked: ${theirs.text}`);
   }
 
+  // CSV imports: A's customer and entry ids mean nothing to B's import,
+  // exactly as made-up ids (the error names the id given, so it is
+  // compared with the id taken out), and nothing of A's shows.
+  const csvPost = (kind, csv, dry = true) => asB('POST', `/api/v1/import/${kind}${dry ? '?dry_run=true' : ''}`,
+    { raw: csv, headers: { 'Content-Type': 'text/csv' } });
+  const at = new Date(Date.now() - 3600000).toISOString();
+  const importCases = [
+    ['transactions', (id) => `customer_id,type,amount_minor,occurred_at\r\n${id},purchase,100,${at}\r\n`, c0],
+    ['transactions', (id) => `customer_id,type,amount_minor,occurred_at\r\n${id},payment,100,${at}\r\n`, A.customers[1]],
+    ['transactions', (id) => `id,type,amount_minor,occurred_at,phone,reverses_id\r\nx,reversal,,${at},,${id}\r\n`, entry],
+  ];
+  const errorsShape = (r, id) => ({ status: r.status, code: r.json?.code,
+    errors: (r.json?.errors || []).map((e) => ({ ...e, message: e.message.replaceAll(id, '<id>') })) });
+  for (const [kind, csv, aId] of importCases) {
+    const none = missingId();
+    const theirs = await csvPost(kind, csv(aId)), made = await csvPost(kind, csv(none));
+    assert.equal(theirs.status, 422, `import ${kind} naming A's ${aId}: ${theirs.text}`);
+    assert.deepEqual(errorsShape(theirs, aId), errorsShape(made, none), `import naming A's id differs from a missing id`);
+    assert.ok(!theirs.text.includes('secret-of-A') && !theirs.text.includes('Resident'), `import leaked: ${theirs.text}`);
+  }
+  // A's customer id beside B's own customer's phone: the phone decides.
+  const bPhone = (await asB('GET', `/api/v1/customers/${B.customers[0]}`)).json.phone;
+  const fell = await csvPost('transactions', `customer_id,phone,type,amount_minor,occurred_at\r\n${c0},${bPhone},purchase,100,${at}\r\n`);
+  assert.equal(fell.status, 200, fell.text);
+  // A's phones are free in B: phones are unique within a store only.
+  const aPhone = (await srv.api('GET', `/api/v1/customers/${c0}`, { token: A.token })).json.phone;
+  const cust = await csvPost('customers', `name,phone\r\nB's own,${aPhone}\r\n`);
+  assert.equal(cust.status, 200, cust.text);
+
   // Apartments are addressed by number, which both stores may have: B
   // reading A's number sees nothing of A's record.
   const apt = await asB('GET', `/api/v1/apartments/${A.apartment}`);
@@ -384,6 +413,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
     'GET /api/v1/export/customers.csv', 'GET /api/v1/export/transactions.csv', 'GET /api/v1/export/reminders.csv',
     'GET /api/v1/export/audit.csv',
+    'POST /api/v1/import/customers', 'POST /api/v1/import/transactions',
     'GET /api/v1/customers/{id}/documents', 'POST /api/v1/customers/{id}/documents',
     'GET /api/v1/documents/{id}', 'DELETE /api/v1/documents/{id}',
   ]);
