@@ -11,10 +11,11 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '6d013dececc9cebd';
+const VERSION = 'ab1d9116911526ae';
 const SHELL = [
   '/',
   '/css/app.css',
+  '/css/documents.css',
   '/css/reports.css',
   '/css/settings.css',
   '/icons/icon-192.png',
@@ -37,6 +38,8 @@ const SHELL = [
   '/js/views/customer.js',
   '/js/views/customers.js',
   '/js/views/dashboard.js',
+  '/js/views/data.js',
+  '/js/views/documents.js',
   '/js/views/entry.js',
   '/js/views/more.js',
   '/js/views/password.js',

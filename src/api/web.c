@@ -8,7 +8,9 @@
 #include "api/handlers.h"
 #include "http/webassets.h"
 
-#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+/* img-src blob: for document thumbnails, fetched with the token and shown
+ * through object URLs (views/documents.js). */
+#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
 	"connect-src 'self'; font-src 'self'; manifest-src 'self'; object-src 'none'; " \
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 

@@ -783,6 +783,60 @@ static const char v4[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/* Version 7: documents (see schema_sqlite.c v7 and docs/DOCUMENTS.md):
+ * bytes as bytea chunks, so one pg_dump holds them and every server
+ * process reads the same ones.  All three tables are under forced RLS;
+ * the app role may read, add and delete documents and chunks but never
+ * change one (a stored document is immutable), and read, add and update
+ * the usage total. */
+static const char v7[] =
+"SET LOCAL qt.all_tenants = 'on';"
+"CREATE TABLE public.documents ("
+"  tenant_id UUID NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  id UUID NOT NULL,"
+"  customer_id UUID NOT NULL,"
+"  filename TEXT NOT NULL,"
+"  content_type TEXT NOT NULL CHECK (content_type IN ('image/jpeg','image/png','image/webp','application/pdf')),"
+"  size_bytes BIGINT NOT NULL CHECK (size_bytes > 0),"
+"  sha256 TEXT NOT NULL,"
+"  chunk_count INTEGER NOT NULL CHECK (chunk_count > 0),"
+"  created_by TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE);"
+"CREATE INDEX documents_customer ON public.documents(tenant_id, customer_id, created_at, id);"
+"CREATE TABLE public.document_chunks ("
+"  tenant_id UUID NOT NULL,"
+"  document_id UUID NOT NULL,"
+"  seq INTEGER NOT NULL CHECK (seq >= 0),"
+"  sha256 TEXT NOT NULL,"
+"  data BYTEA NOT NULL,"
+"  PRIMARY KEY (tenant_id, document_id, seq),"
+"  FOREIGN KEY (tenant_id, document_id) REFERENCES public.documents(tenant_id, id) ON DELETE CASCADE);"
+/* The chunks are compressed images and PDFs already: kept out of line
+ * as they are, without a second compression pass. */
+"ALTER TABLE public.document_chunks ALTER COLUMN data SET STORAGE EXTERNAL;"
+"CREATE TABLE public.document_usage ("
+"  tenant_id UUID PRIMARY KEY REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  bytes BIGINT NOT NULL DEFAULT 0 CHECK (bytes >= 0),"
+"  documents BIGINT NOT NULL DEFAULT 0 CHECK (documents >= 0));"
+"DO $$ DECLARE t text; BEGIN"
+"  FOREACH t IN ARRAY ARRAY['documents','document_chunks','document_usage'] LOOP"
+"    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('ALTER TABLE public.%I FORCE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('CREATE POLICY tenant_isolation ON public.%I"
+"      USING (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))"
+"      WITH CHECK (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))', t);"
+"    EXECUTE format('CREATE POLICY all_tenants ON public.%I TO %I"
+"      USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"      WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', t, current_user);"
+"  END LOOP;"
+"END $$;"
+"GRANT SELECT, INSERT, DELETE ON public.documents, public.document_chunks TO quantumtrack_app;"
+"GRANT SELECT, INSERT, UPDATE ON public.document_usage TO quantumtrack_app;"
+"SET LOCAL qt.all_tenants = '';"
+;
+
 /*
  * Version 9: plans as data, what stores use, the platform audit trail (see
  * schema_sqlite.c v9).
@@ -800,12 +854,8 @@ static const char v4[] =
  *   forced RLS: each server process adds its counts inside the store's
  *   scope.  The operator's figures across stores come from definer
  *   functions that return numbers only, behind qt_authorized().
- * - qt_storage_by_tenant() estimates the bytes of every row a store owns:
- *   pg_column_size of each row of every table with a tenant_id (request
- *   counts aside), found in the catalog, so a table added later counts
- *   without changing it.  It runs as its caller: under RLS the app role
- *   sees its store's rows only; called by the definer qt_usage_storage(),
- *   every store's.
+ * - The storage estimate of every store (the quota's: docs/DOCUMENTS.md)
+ *   is made from counts that qt_usage_storage() returns per store.
  */
 static const char v9[] =
 "CREATE TABLE public.platform_audit_log ("
@@ -942,25 +992,10 @@ static const char v9[] =
 "  UPDATE public.platform_audit_head SET seq = new_seq, hash = new_hash WHERE id = 1;"
 "END $$;"
 
-/* Storage: see above.  Rows per table, several per store; callers sum. */
-"CREATE FUNCTION public.qt_storage_by_tenant()"
-"  RETURNS TABLE (tenant_id uuid, storage_bytes bigint)"
-"  LANGUAGE plpgsql STABLE"
-"  SET search_path = pg_catalog, public, pg_temp AS $$"
-"DECLARE t text;"
-"BEGIN"
-"  FOR t IN SELECT c.relname FROM pg_catalog.pg_class c"
-"      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped"
-"      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
-"      AND c.relname NOT IN ('tenant_purges', 'request_counts_minute', 'request_counts_day')"
-"      AND pg_catalog.has_table_privilege(c.oid, 'SELECT') ORDER BY 1 LOOP"
-"    RETURN QUERY EXECUTE format('SELECT x.tenant_id, SUM(pg_catalog.pg_column_size(x.*))::bigint"
-"      FROM public.%I x GROUP BY 1', t);"
-"  END LOOP;"
-"END $$;"
-
+/* The counts the storage estimate is made of (store_usage.c applies it,
+ * as the quota does: docs/DOCUMENTS.md), per store. */
 "CREATE FUNCTION public.qt_usage_storage()"
-"  RETURNS TABLE (tenant_id uuid, storage_bytes bigint)"
+"  RETURNS TABLE (tenant_id uuid, changes bigint, customers bigint, documents bigint, documents_bytes bigint)"
 "  LANGUAGE plpgsql STABLE SECURITY DEFINER"
 "  SET search_path = pg_catalog, public, pg_temp AS $$"
 "#variable_conflict use_column\n"
@@ -968,8 +1003,12 @@ static const char v9[] =
 "BEGIN"
 "  PERFORM public.qt_require_authorized('reading every store''s usage');"
 "  PERFORM set_config('qt.all_tenants', 'on', true);"
-"  RETURN QUERY SELECT s.tenant_id, SUM(s.storage_bytes)::bigint"
-"    FROM public.qt_storage_by_tenant() s GROUP BY 1;"
+"  RETURN QUERY SELECT t.id,"
+"    COALESCE((SELECT h.seq FROM public.audit_heads h WHERE h.tenant_id = t.id), 0)::bigint,"
+"    (SELECT COUNT(*) FROM public.customers c WHERE c.tenant_id = t.id)::bigint,"
+"    COALESCE((SELECT u.documents FROM public.document_usage u WHERE u.tenant_id = t.id), 0)::bigint,"
+"    COALESCE((SELECT u.bytes FROM public.document_usage u WHERE u.tenant_id = t.id), 0)::bigint"
+"    FROM public.tenants t;"
 "  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
 "END $$;"
 
@@ -1022,7 +1061,7 @@ static const char v9[] =
 "      'qt_plan_update(text,bigint,bigint,bigint,text,bigint)',"
 "      'qt_plan_delete(text)', 'qt_platform_audit_head()',"
 "      'qt_platform_audit_append(bigint,uuid,text,text,text,text,text,text,text,text,text,bigint,text,text)',"
-"      'qt_storage_by_tenant()', 'qt_usage_storage()', 'qt_usage_requests(bigint,bigint)',"
+"      'qt_usage_storage()', 'qt_usage_requests(bigint,bigint)',"
 "      'qt_usage_month(bigint,bigint,bigint,bigint)'] LOOP"
 "    EXECUTE format('REVOKE ALL ON FUNCTION public.%s FROM PUBLIC', f);"
 "    EXECUTE format('GRANT EXECUTE ON FUNCTION public.%s TO quantumtrack_app', f);"
@@ -1035,6 +1074,7 @@ const struct migration migrations_postgres[] = {
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: definer search_path, no temp tables, operator sessions, RLS on refresh tokens", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
+	{ 7, "documents in chunks, storage usage", v7 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

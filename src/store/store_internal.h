@@ -78,6 +78,13 @@ void store_audit_canonical_into(struct buf *b, const char *tenant_id, int64_t se
 void store_audit_chain_hash(const char *prev, const char *canonical, size_t canonical_len, char out[65]);
 #define STORE_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* The bytes of a store's rows other than its documents' bytes, estimated
+ * from the number of changes it made (its audit chain head's seq), its
+ * customers and its documents, without scanning a table
+ * (store_documents.c, docs/DOCUMENTS.md): the one estimate the quota and
+ * every usage figure use. */
+int64_t store_rows_bytes_estimate(int64_t changes, int64_t customers, int64_t documents);
+
 /* v as a parameter when has, else NULL. */
 static inline struct db_param store_opt_int(int has, int64_t v)
 {

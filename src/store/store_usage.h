@@ -15,16 +15,12 @@
 #include "store/store.h"
 
 /*
- * An estimate of the bytes the store in tx (a tenant transaction) keeps in
- * the database, into *bytes: every row of every table with a tenant_id
- * column, found in the catalog, so a table added by a later version counts
- * without a change here; the request counts are left out (they are the
- * platform's bookkeeping, not the store's data).  On PostgreSQL a row is
- * its pg_column_size (the tuple as stored, compressed values as stored);
- * on SQLite, 24 bytes per row plus 8 per number and the byte length of
- * each text or blob.  It reads every row of the store: its cost grows with
- * the store.  Bytes kept outside the database (a documents directory) are
- * not in it: a caller that keeps them adds them.
+ * What the store in tx (a tenant transaction) holds against its plan's
+ * storage, into *bytes: its documents' bytes plus the estimate of its rows
+ * that the storage quota uses (store_storage_usage's used_bytes,
+ * store/store_documents.h and docs/DOCUMENTS.md), read without scanning a
+ * table.  The store's usage view and the operator's figures all come from
+ * this estimate, so they agree with what the quota refuses.
  */
 QT_MUST_CHECK int store_tenant_storage_bytes(struct store_tx *tx, int64_t *bytes);
 

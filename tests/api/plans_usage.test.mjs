@@ -6,6 +6,7 @@
 // back from the database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { startServer, login } from '../lib/server.mjs';
 import { assertProblem, newOperator } from '../lib/foundation.mjs';
 import { tokenFor } from '../lib/ledger.mjs';
@@ -39,10 +40,10 @@ test('the store sees its plan, limits and usage: customers, storage, requests of
     assert.deepEqual(first.near_limits, []);
     assert.match(first.measured_at, /^\d{4}-\d\d-\d\dT12:00:\d\d\.\d{3}Z$/);
 
-    for (let i = 0; i < 4; i++) await customer(api, { notes: 'n'.repeat(500) });
+    for (let i = 0; i < 4; i++) await customer(api);
     const u = (await api('GET', '/api/v1/usage')).json;
     assert.equal(u.usage.customers, 4);
-    assert.ok(u.usage.storage_bytes > first.usage.storage_bytes + 4 * 500, `${u.usage.storage_bytes} vs ${first.usage.storage_bytes}`);
+    assert.ok(u.usage.storage_bytes > first.usage.storage_bytes, `${u.usage.storage_bytes} vs ${first.usage.storage_bytes}`);
     assert.equal(u.usage.requests_today, 6);
     assert.equal(u.usage.requests_last_minute, 6);
     assert.deepEqual(u.limits.customers, { used: 4, limit: 5, percent: 80, state: 'near' });
@@ -76,6 +77,23 @@ test('the store sees its plan, limits and usage: customers, storage, requests of
     const after = (await own.api('GET', '/api/v1/usage', { token: relogin.access_token })).json;
     assert.equal(after.usage.requests_today, 12);
     assert.equal(after.usage.requests_last_minute, 12);
+
+    // Storage is the quota's own figure: an upload adds at least its
+    // bytes, and the refusal of one too big names the same figure.
+    await o.editPlan(plan.name, { features: ['ledger', 'reports', 'documents'] });
+    const token = relogin.access_token;
+    const storage = async () => (await own.api('GET', '/api/v1/usage', { token })).json.usage.storage_bytes;
+    const cust = (await own.api('GET', '/api/v1/customers', { token })).json.data[0];
+    const head = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const upload = (size) => own.api('POST', `/api/v1/customers/${cust.id}/documents?filename=p.png`,
+      { token, raw: Buffer.concat([head, randomBytes(size - head.length)]), headers: { 'Content-Type': 'image/png' } });
+    const empty = await storage();
+    assert.equal((await upload(4096)).status, 201);
+    const one = await storage();
+    assert.ok(one >= empty + 4096, `${one} after ${empty}`);
+    const big = assertProblem(await upload(1048576), 413, 'storage_quota_exceeded');
+    assert.equal(big.used_bytes, one);
+    assert.equal(big.limit_bytes, (await own.api('GET', '/api/v1/usage', { token })).json.limits.storage_bytes.limit);
   } finally {
     await own.stop();
   }

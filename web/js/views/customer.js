@@ -10,6 +10,7 @@ import { formatMoney } from '../money.js';
 import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
 import { openEntry, openReverse, openAdjustment } from './entry.js';
 import { remindControls, remindersInPlan } from '../reminders.js';
+import { documentsSection } from './documents.js';
 
 const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
 
@@ -97,5 +98,6 @@ export async function render(ctx) {
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
     c.notes ? h('p', { class: 'notes' }, c.notes) : null,
+    documentsSection(c),
     h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger));
 }
