@@ -61,7 +61,7 @@ quantumtrack: $(BUILD)/quantumtrack
 $(BUILD)/quantumtrack: $(BUILD)/src/main.o $(BUILD)/libqt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/libqt.a: $(LIB_OBJ) $(BUILD)/webassets.o
+$(BUILD)/libqt.a: $(LIB_OBJ) $(BUILD)/webassets.o $(BUILD)/openapi_schemas.o
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -80,6 +80,15 @@ $(BUILD)/webassets.c: scripts/embed-web.sh $(WEB_SRC)
 
 $(BUILD)/webassets.o: $(BUILD)/webassets.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# The OpenAPI schemas (src/api/openapi_schemas.json, merged with the route
+# table by api/openapi.c) are embedded the same way.
+$(BUILD)/openapi_schemas.c: scripts/embed-file.sh src/api/openapi_schemas.json
+	@mkdir -p $(dir $@)
+	scripts/embed-file.sh openapi_schemas_json src/api/openapi_schemas.json > $@
+
+$(BUILD)/openapi_schemas.o: $(BUILD)/openapi_schemas.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libqt.a
 	@mkdir -p $(dir $@)
@@ -125,7 +134,10 @@ $(FUZZ_BUILD)/src/store/%.o: FUZZ_CFLAGS += -DQT_STORE_PRIVATE
 $(FUZZ_BUILD)/webassets.o: $(BUILD)/webassets.c
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_BUILD)/libqt.a: $(FUZZ_OBJ) $(FUZZ_BUILD)/webassets.o
+$(FUZZ_BUILD)/openapi_schemas.o: $(BUILD)/openapi_schemas.c
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/libqt.a: $(FUZZ_OBJ) $(FUZZ_BUILD)/webassets.o $(FUZZ_BUILD)/openapi_schemas.o
 	@rm -f $@
 	ar rcs $@ $^
 
