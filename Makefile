@@ -74,9 +74,20 @@ $(BUILD)/%.o: %.c
 $(BUILD)/src/store/%.o: CFLAGS += -DQT_STORE_PRIVATE
 
 # The web app is embedded into the binary: one file deploys the whole product.
-$(BUILD)/webassets.c: scripts/embed-web.sh $(WEB_SRC)
+# So is the API reference at /docs (apidocs/), drawn by Redoc, whose bundle is
+# taken from node_modules at build time (`npm ci`; never copied into the repo).
+REDOC_JS := node_modules/redoc/bundles/redoc.standalone.js
+DOCS_SRC := $(shell find apidocs -type f 2>/dev/null | sort)
+
+$(BUILD)/webassets.c: scripts/embed-web.sh $(WEB_SRC) $(DOCS_SRC) $(REDOC_JS)
 	@mkdir -p $(dir $@)
-	scripts/embed-web.sh web > $@
+	scripts/embed-web.sh web /docs=apidocs /docs/redoc.standalone.js=$(REDOC_JS) > $@.tmp
+	@mv -f $@.tmp $@
+
+$(REDOC_JS):
+	@echo "$@ is missing (the API reference at /docs embeds it)." >&2
+	@echo "Install the npm packages first:  npm ci   (or: make deps)" >&2
+	@exit 1
 
 $(BUILD)/webassets.o: $(BUILD)/webassets.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
