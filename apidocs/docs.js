@@ -13,6 +13,7 @@
   Redoc.init(spec, {
     expandResponses: '200,201',
     hideHostname: true,
+    hideRequestPayloadSample: true,
     jsonSampleExpandLevel: 2,
     sortTagsAlphabetically: false,
     requiredPropsFirst: true,

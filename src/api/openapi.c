@@ -412,7 +412,7 @@ json_t *api_openapi_build_from(const char *schemas, size_t len, const struct rou
 	json_t *info = json_deep_copy(json_object_get(src, "info"));
 	if (!info)
 		info = json_object();
-	json_object_set_new(info, "version", json_string("1"));
+	json_object_set_new(info, "version", json_string("v1"));
 	json_t *doc = json_pack("{s:s, s:o, s:[{s:s}], s:O?, s:o, s:O}",
 		"openapi", "3.1.0", "info", info, "servers", "url", "/",
 		"tags", json_object_get(src, "tags"), "paths", paths,
