@@ -64,9 +64,6 @@ before(async () => {
   doc = (await srv.api('GET', '/api/v1/openapi.json')).json;
   check = responseChecker(doc);
   cwd = mkdtempSync(join(tmpdir(), 'qt-examples-'));
-  // The files the import examples send.
-  writeFileSync(join(cwd, 'customers.csv'), 'name,phone,apartment\r\nMeena Iyer,98450 12345,10301\r\n');
-  writeFileSync(join(cwd, 'transactions.csv'), 'phone,type,amount_minor,date\r\n98450 12345,purchase,5000,2026-11-02\r\n');
   world = {
     token, operator,
     twilioSlug: await providerStore('twilio'),
@@ -150,16 +147,20 @@ const needs = {
   'GET /api/v1/events': async () => ({ TICKET: (await ok(await api('POST', '/api/v1/events/ticket'), 200)).ticket, QT_CURL_EXTRA: '--max-time 2' }),
 };
 
-// Run one example in sh as pasted; curl also writes the status and type.
+// Run one example in sh as pasted, in a folder of its own holding the
+// files the import examples send; curl also writes the status and type.
 function runExample(source, vars) {
+  const dir = mkdtempSync(join(cwd, 'x-'));
+  writeFileSync(join(dir, 'customers.csv'), 'name,phone,apartment\r\nMeena Iyer,98450 12345,10301\r\n');
+  writeFileSync(join(dir, 'transactions.csv'), 'phone,type,amount_minor,date\r\n98450 12345,purchase,5000,2026-11-02\r\n');
   const script = `curl() { command curl -w '\\n%{http_code} %{content_type}' $QT_CURL_EXTRA "$@"; }\n${source}\n`;
-  const env = { PATH: process.env.PATH, HOME: cwd, QT_URL: srv.url, QT_TOKEN: world.token,
+  const env = { PATH: process.env.PATH, HOME: dir, QT_URL: srv.url, QT_TOKEN: world.token,
     QT_OPERATOR_TOKEN: world.operator, QT_METRICS_TOKEN: METRICS_TOKEN, QT_CURL_EXTRA: '', ...vars };
   return new Promise((resolve) => {
-    execFile('sh', ['-c', script], { cwd, env, timeout: 20000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
+    execFile('sh', ['-c', script], { cwd: dir, env, timeout: 20000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
       const cut = stdout.lastIndexOf('\n');
       const [status, contentType = ''] = stdout.slice(cut + 1).split(' ');
-      resolve({ status: Number(status), contentType, text: stdout.slice(0, Math.max(cut, 0)), stderr, err });
+      resolve({ status: Number(status), contentType, text: stdout.slice(0, Math.max(cut, 0)), stderr, err, dir });
     });
   });
 }
@@ -180,10 +181,13 @@ test('every route\'s curl example answers its documented success, and every answ
       const success = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s)).sort()[0];
       assert.ok(success, `${key} documents no success`);
       const vars = needs[key] ? await needs[key](source) : {};
+      const given = new Set(['QT_URL', 'QT_TOKEN', 'QT_OPERATOR_TOKEN', 'QT_METRICS_TOKEN', ...Object.keys(vars)]);
+      const unset = [...source.matchAll(/\$([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]).filter((v) => !given.has(v));
+      assert.deepEqual(unset, [], `${key}: its example names ${unset.join(', ')}: add them to \`needs\` in this file`);
       const res = await runExample(source, vars);
       assert.equal(res.status, Number(success), `${key}:\n${source}\n-> ${res.status} ${res.text.slice(0, 500)} ${res.stderr}`);
       const out = /\n {2}-o (\S+)/.exec(source);
-      const text = out ? readFileSync(join(cwd, out[1]), 'utf8') : res.text;
+      const text = out ? readFileSync(join(res.dir, out[1]), 'utf8') : res.text;
       let json = null;
       try { json = JSON.parse(text); } catch { /* not JSON */ }
       const path = pattern.replace(/\{[^}]+\}/g, 'x');
