@@ -303,7 +303,8 @@ static json_t *operation(const struct route *rt, json_t *entry, json_t *src)
 				"name", p + 1, len, "in", "path", "required", 1, "schema", "type", "string"));
 		}
 	}
-	json_array_extend(params, given ? given : json_array());
+	if (given)
+		json_array_extend(params, given);
 	if (rt->idempotent)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}",
 			"name", "Idempotency-Key", "in", "header", "required", 0,
@@ -349,7 +350,9 @@ static json_t *operation(const struct route *rt, json_t *entry, json_t *src)
 	json_object_set_new(op, "x-problem-codes", codes);
 
 	json_t *ex = json_object_get(entry, "example");
-	char *curl = curl_command(rt, ex ? ex : json_object());
+	ex = ex ? json_incref(ex) : json_object();
+	char *curl = curl_command(rt, ex);
+	json_decref(ex);
 	json_object_set_new(op, "x-codeSamples", json_pack("[{s:s, s:s, s:s}]", "lang", "Shell", "label", "curl",
 		"source", curl));
 	free(curl);
