@@ -54,7 +54,8 @@ async function providerStore(provider) {
 
 before(async () => {
   srv = await startServer({ env: { QT_METRICS_TOKEN: METRICS_TOKEN } });
-  createTenant(srv, { ...STORE, plan: 'professional' });
+  // Every plan feature, and no rate limit for a test this quick.
+  createTenant(srv, { ...STORE, plan: 'enterprise' });
   for (const op of [OPERATOR, { email: 'operator2@example.com', password: OPERATOR.password }]) {
     const r = srv.cli(['operator', 'add', '--email', op.email, '--password', op.password]);
     assert.equal(r.code, 0, r.stderr);
@@ -149,6 +150,8 @@ const needs = {
     if (!world.importCustomer) world.importCustomer = await customer({ name: 'Meena Iyer', phone: '98450 12345' });
     return {};
   },
+  'DELETE /api/v1/api-keys/{id}': async () =>
+    ({ API_KEY_ID: (await ok(await api('POST', '/api/v1/api-keys', { name: `key ${seq++}`, role: 'viewer' }))).id }),
   'GET /api/v1/events': async () => ({ TICKET: (await ok(await api('POST', '/api/v1/events/ticket'), 200)).ticket, QT_CURL_EXTRA: '--max-time 2' }),
 };
 
