@@ -25,6 +25,8 @@ const APP_SECRET = 'meta-app-secret-for-the-examples';
 const VERIFY_TOKEN = 'verify-token-for-the-examples';
 const TWILIO_AUTH = 'twilio-auth-token-for-the-examples';
 
+const PDF = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+
 let srv, doc, check, cwd, world;
 let seq = 0;
 const phone = () => `96${String(process.pid % 10000).padStart(4, '0')}${String(seq++).padStart(4, '0')}`;
@@ -81,6 +83,8 @@ const api = (method, path, body, token = world.token) => srv.api(method, path, {
 const customer = async (extra = {}) => (await ok(await api('POST', '/api/v1/customers', { name: `Customer ${seq}`, phone: phone(), ...extra }))).id;
 const purchase = async (customerId, amount = 4500) =>
   (await ok(await api('POST', '/api/v1/transactions', { customer_id: customerId, type: 'purchase', amount_minor: amount }))).id;
+const document = async () => (await ok(await srv.api('POST', `/api/v1/customers/${await customer()}/documents?filename=a.pdf`,
+  { token: world.token, raw: PDF, headers: { 'Content-Type': 'application/pdf' } }))).id;
 async function member(role = 'member') {
   const u = addUser(srv, { tenant: STORE.slug, email: `${role}${seq++}@sharma-stores.example`, role });
   return { ...u, session: await login(srv, STORE.slug, u.email, u.password) };
@@ -152,6 +156,10 @@ const needs = {
   },
   'DELETE /api/v1/api-keys/{id}': async () =>
     ({ API_KEY_ID: (await ok(await api('POST', '/api/v1/api-keys', { name: `key ${seq++}`, role: 'viewer' }))).id }),
+  'POST /api/v1/customers/{id}/documents': async () => ({ CUSTOMER_ID: await customer() }),
+  'GET /api/v1/customers/{id}/documents': async () => ({ CUSTOMER_ID: await customer() }),
+  'GET /api/v1/documents/{id}': async () => ({ DOCUMENT_ID: await document() }),
+  'DELETE /api/v1/documents/{id}': async () => ({ DOCUMENT_ID: await document() }),
   'GET /api/v1/events': async () => ({ TICKET: (await ok(await api('POST', '/api/v1/events/ticket'), 200)).ticket, QT_CURL_EXTRA: '--max-time 2' }),
 };
 
@@ -161,6 +169,7 @@ function runExample(source, vars) {
   const dir = mkdtempSync(join(cwd, 'x-'));
   writeFileSync(join(dir, 'customers.csv'), 'name,phone,apartment\r\nRavi Kumar,98450 54321,10301\r\n');
   writeFileSync(join(dir, 'transactions.csv'), 'phone,type,amount_minor,date\r\n98450 12345,purchase,5000,2026-11-02\r\n');
+  writeFileSync(join(dir, 'agreement.pdf'), PDF);
   const script = `curl() { command curl -w '\\n%{http_code} %{content_type}' $QT_CURL_EXTRA "$@"; }\n${source}\n`;
   const env = { PATH: process.env.PATH, HOME: dir, QT_URL: srv.url, QT_TOKEN: world.token,
     QT_OPERATOR_TOKEN: world.operator, QT_METRICS_TOKEN: METRICS_TOKEN, QT_CURL_EXTRA: '', ...vars };
