@@ -85,6 +85,8 @@ const purchase = async (customerId, amount = 4500) =>
   (await ok(await api('POST', '/api/v1/transactions', { customer_id: customerId, type: 'purchase', amount_minor: amount }))).id;
 const document = async () => (await ok(await srv.api('POST', `/api/v1/customers/${await customer()}/documents?filename=a.pdf`,
   { token: world.token, raw: PDF, headers: { 'Content-Type': 'application/pdf' } }))).id;
+const plan = async () => (await ok(await srv.api('POST', '/api/v1/platform/plans', { token: world.operator, body: {
+  name: `plan${seq++}`, customer_limit: 10, storage_mb: 10, requests_per_min: null, features: ['ledger'] } }))).name;
 async function member(role = 'member') {
   const u = addUser(srv, { tenant: STORE.slug, email: `${role}${seq++}@sharma-stores.example`, role });
   return { ...u, session: await login(srv, STORE.slug, u.email, u.password) };
@@ -160,6 +162,8 @@ const needs = {
   'GET /api/v1/customers/{id}/documents': async () => ({ CUSTOMER_ID: await customer() }),
   'GET /api/v1/documents/{id}': async () => ({ DOCUMENT_ID: await document() }),
   'DELETE /api/v1/documents/{id}': async () => ({ DOCUMENT_ID: await document() }),
+  'PATCH /api/v1/platform/plans/{name}': async () => ({ PLAN_NAME: await plan() }),
+  'DELETE /api/v1/platform/plans/{name}': async () => ({ PLAN_NAME: await plan() }),
   'GET /api/v1/events': async () => ({ TICKET: (await ok(await api('POST', '/api/v1/events/ticket'), 200)).ticket, QT_CURL_EXTRA: '--max-time 2' }),
 };
 
