@@ -412,13 +412,28 @@ json_t *api_openapi_build_from(const char *schemas, size_t len, const struct rou
 	}
 	json_decref(seen);
 
+	/* Only the tags some operation has: a tag written ahead for a route on
+	 * its way would be an empty section of the reference. */
+	json_t *used = json_object(), *tags = json_array();
+	const char *pkey, *mkey;
+	json_t *pitem, *op, *tag;
+	size_t ti;
+	json_object_foreach(paths, pkey, pitem)
+		json_object_foreach(pitem, mkey, op)
+			json_array_foreach(json_object_get(op, "tags"), ti, tag)
+				json_object_set(used, json_string_value(tag), json_true());
+	json_array_foreach(json_object_get(src, "tags"), ti, tag)
+		if (json_object_get(used, json_string_value(json_object_get(tag, "name"))))
+			json_array_append(tags, tag);
+	json_decref(used);
+
 	json_t *info = json_deep_copy(json_object_get(src, "info"));
 	if (!info)
 		info = json_object();
 	json_object_set_new(info, "version", json_string("v1"));
-	json_t *doc = json_pack("{s:s, s:o, s:[{s:s}], s:O?, s:o, s:O}",
+	json_t *doc = json_pack("{s:s, s:o, s:[{s:s}], s:o, s:o, s:O}",
 		"openapi", "3.1.0", "info", info, "servers", "url", "/",
-		"tags", json_object_get(src, "tags"), "paths", paths,
+		"tags", tags, "paths", paths,
 		"components", json_object_get(src, "components"));
 	json_decref(src);
 	return doc;

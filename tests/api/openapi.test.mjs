@@ -41,6 +41,10 @@ test('openapi.json is a valid OpenAPI 3.1 document (@readme/openapi-parser)', as
 
 test('openapi.json lists exactly the routes the server has, each described', async () => {
   assert.deepEqual(operations().map((o) => o.key).sort(), sourceRoutes());
+  // Every tag is a section with operations (tags of routes on their way wait).
+  const used = new Set(operations().flatMap((o) => o.op.tags));
+  assert.deepEqual(doc.tags.map((t) => t.name).filter((n) => !used.has(n)), []);
+  assert.deepEqual([...used].filter((n) => !doc.tags.some((t) => t.name === n)), [], 'every tag is described');
   const ids = new Set();
   for (const { key, op } of operations()) {
     assert.ok(op.summary, `${key} has a summary`);
