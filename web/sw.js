@@ -83,9 +83,12 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+// Not the app: the API, shared statements, health, and the API reference
+// (/docs, a page of its own).
 function isApi(url) {
   return url.pathname.startsWith('/api/') || url.pathname.startsWith('/s/') ||
-    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics';
+    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ||
+    url.pathname === '/docs' || url.pathname.startsWith('/docs/');
 }
 
 // Network first (through the HTTP cache); the cached copy when offline.
