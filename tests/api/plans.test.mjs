@@ -87,6 +87,23 @@ test('each gate is refused on a plan without its feature and allowed once the op
   assert.equal(srv.proc.exitCode, null);
 });
 
+test('an import gives a customer a credit limit of its own only on a plan with credit_lines', async () => {
+  const o = ops(srv, op.token);
+  const plan = await o.plan({ name: uniq('importer'), features: ['ledger', 'csv_import'] });
+  const s = await o.store(plan.name);
+  const csv = (limit) => `name,phone,credit_limit_minor\r\nImported ${limit},${phone()},${limit}\r\n`;
+  const send = (body) => srv.api('POST', '/api/v1/import/customers', { token: s.token, raw: body, headers: { 'Content-Type': 'text/csv' } });
+  const refused = assertProblem(await send(csv(123400)), 422, 'import_failed');
+  assert.deepEqual(refused.errors.map((e) => [e.line, e.column, e.code]), [[2, 'credit_limit_minor', 'feature_not_in_plan']]);
+  assert.match(refused.errors[0].message, /credit_lines/);
+  const settings = (await srv.api('GET', '/api/v1/settings', { token: s.token })).json;
+  assert.equal((await send(csv(settings.default_credit_limit_minor))).status, 200);
+  await o.editPlan(plan.name, { features: ['ledger', 'csv_import', 'credit_lines'] });
+  const r = await send(csv(123400));
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.created, 1);
+});
+
 test('a downgrade deletes nothing: what is over the new limits becomes read-only', async () => {
   const o = ops(srv, op.token);
   const plan = await o.plan({ name: uniq('roomy'), customer_limit: 5, features: ALL });
