@@ -1,6 +1,7 @@
 /* store_reports.c — see store_reports.h. */
 #include <string.h>
 
+#include "domain/money.h"
 #include "store/store_reports.h"
 #include "store/store_internal.h"
 #include "store/store_sql.h"
@@ -105,6 +106,95 @@ int store_report_towers(struct store_tx *tx, struct arena *a,
 		f->floor = db_res_int(r, i, 1);
 		f->customers = db_res_int(r, i, 2);
 		f->outstanding_minor = db_res_int(r, i, 3);
+	}
+	db_res_free(r);
+	return STORE_OK;
+}
+
+int store_report_balances_at(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct arena *a, struct balance_pair **out, int *n)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(from_ms), DB_INT(to_ms) };
+	/* The stored balance is the sum of every effect, and a reversal cancels
+	 * its entry exactly (quantumtrack verify checks both), so the balance
+	 * at an instant is the stored one less what occurred since: only the
+	 * entries after from_ms are read, not the whole history. */
+	int rc = store_exec(tx,
+		"SELECT c.balance_minor, COALESCE(x.since_from, 0), COALESCE(x.since_to, 0)"
+		" FROM customers c LEFT JOIN ("
+		"   SELECT t.customer_id, " SUM_BIGINT("t.effect_minor") " AS since_from,"
+		"   " SUM_BIGINT("CASE WHEN t.occurred_at >= $3 THEN t.effect_minor ELSE 0 END") " AS since_to"
+		"   FROM transactions t WHERE t.tenant_id = $1 AND t.occurred_at >= $2"
+		"   AND t.type <> 'reversal'" NOT_REVERSED
+		"   GROUP BY t.customer_id) x ON x.customer_id = c.id"
+		" WHERE c.tenant_id = $1 AND (c.balance_minor <> 0 OR x.customer_id IS NOT NULL)",
+		p, 3, &r);
+	if (rc != STORE_OK)
+		return rc;
+	*n = db_res_rows(r);
+	*out = arena_alloc(a, sizeof **out * (size_t)(*n ? *n : 1));
+	for (int i = 0; i < *n && rc == STORE_OK; i++) {
+		int64_t balance = db_res_int(r, i, 0);
+		if (money_sub(balance, db_res_int(r, i, 1), &(*out)[i].opening_minor) < 0 ||
+		    money_sub(balance, db_res_int(r, i, 2), &(*out)[i].closing_minor) < 0)
+			rc = STORE_OVERFLOW;
+	}
+	db_res_free(r);
+	return rc;
+}
+
+int store_report_payments_by_method(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct arena *a, struct method_total **out, int *n)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(from_ms), DB_INT(to_ms) };
+	int rc = store_exec(tx,
+		"SELECT COALESCE(t.payment_method, 'other') AS method, COUNT(*), " SUM_BIGINT("t.amount_minor")
+		" FROM transactions t WHERE t.tenant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3"
+		" AND t.type = 'payment'" NOT_REVERSED
+		" GROUP BY COALESCE(t.payment_method, 'other') ORDER BY method", p, 3, &r);
+	if (rc != STORE_OK)
+		return rc;
+	*n = db_res_rows(r);
+	*out = arena_alloc(a, sizeof **out * (size_t)(*n ? *n : 1));
+	for (int i = 0; i < *n; i++) {
+		struct method_total *m = &(*out)[i];
+		m->payment_method = store_dup(a, r, i, 0);
+		m->payments = db_res_int(r, i, 1);
+		m->amount_minor = db_res_int(r, i, 2);
+	}
+	db_res_free(r);
+	return STORE_OK;
+}
+
+int store_report_reminder_responses(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct arena *a, struct reminder_response **out, int *n)
+{
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(from_ms), DB_INT(to_ms),
+		DB_INT(COLLECTIONS_PAY_WINDOW_MS) };
+	/* ORDER BY ... LIMIT 1 walks transactions_customer from the reminder's
+	 * time and stops at the first payment; MIN() with these conditions
+	 * would read every later entry of the customer. */
+	int rc = store_exec(tx,
+		"SELECT m.customer_id, m.created_at, ("
+		"   SELECT t.occurred_at FROM transactions t WHERE t.tenant_id = m.tenant_id"
+		"   AND t.customer_id = m.customer_id AND t.occurred_at >= m.created_at"
+		"   AND t.occurred_at <= m.created_at + $4 AND t.type = 'payment'" NOT_REVERSED
+		"   ORDER BY t.occurred_at LIMIT 1)"
+		" FROM reminders m WHERE m.tenant_id = $1 AND m.created_at >= $2 AND m.created_at < $3"
+		" AND m.kind = 'reminder' AND m.status IN ('sent', 'delivered', 'read')", p, 4, &r);
+	if (rc != STORE_OK)
+		return rc;
+	*n = db_res_rows(r);
+	*out = arena_alloc(a, sizeof **out * (size_t)(*n ? *n : 1));
+	for (int i = 0; i < *n; i++) {
+		struct reminder_response *m = &(*out)[i];
+		m->customer_id = store_dup(a, r, i, 0);
+		m->reminded_at = db_res_int(r, i, 1);
+		m->paid = !db_res_isnull(r, i, 2);
+		m->paid_at = m->paid ? db_res_int(r, i, 2) : 0;
 	}
 	db_res_free(r);
 	return STORE_OK;

@@ -8,6 +8,7 @@
 #ifndef QT_STORE_REPORTS_H
 #define QT_STORE_REPORTS_H
 
+#include "domain/collections.h"
 #include "domain/entry.h"
 #include "store/store.h"
 
@@ -57,5 +58,39 @@ struct tower_floor_row {
  * floor's total does not fit int64. */
 QT_MUST_CHECK int store_report_towers(struct store_tx *tx, struct arena *a,
 	struct tower_floor_row **out, int *n);
+
+struct balance_pair {
+	int64_t opening_minor;  /* the customer's balance at from_ms */
+	int64_t closing_minor;  /* and at to_ms */
+};
+/* Each customer's balance at two instants, from_ms <= to_ms: the sum of
+ * the effects of their entries that occurred before the instant, leaving
+ * out reversed entries and reversals (so a reversed entry never happened,
+ * as in aging; at any instant after the last entry this is the stored
+ * balance).  Customers whose balance is 0 at both instants and who have no
+ * entry since from_ms may be left out.  *n rows into *out (an arena array,
+ * never NULL).  STORE_OVERFLOW when a balance does not fit int64. */
+QT_MUST_CHECK int store_report_balances_at(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct arena *a, struct balance_pair **out, int *n);
+
+struct method_total {
+	char *payment_method;   /* cash, upi, card, bank or other (NULL is read as other) */
+	int64_t payments;       /* how many */
+	int64_t amount_minor;   /* together */
+};
+/* Payments that occurred in [from_ms, to_ms), not reversed, by payment
+ * method in name order: *n rows into *out (an arena array, never NULL),
+ * only methods that were used.  STORE_OVERFLOW when a total does not fit
+ * int64. */
+QT_MUST_CHECK int store_report_payments_by_method(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct arena *a, struct method_total **out, int *n);
+
+/* Every reminder (kind reminder, not receipts) created in [from_ms,
+ * to_ms) whose status is sent, delivered or read, with the customer's
+ * first payment (not reversed) that occurred from the reminder's time to
+ * COLLECTIONS_PAY_WINDOW_MS after it, if any: *n rows into *out (an arena
+ * array, never NULL; customer ids from the arena). */
+QT_MUST_CHECK int store_report_reminder_responses(struct store_tx *tx, int64_t from_ms, int64_t to_ms,
+	struct arena *a, struct reminder_response **out, int *n);
 
 #endif
