@@ -192,9 +192,7 @@ int h_reports_aging(struct req *r)
 int h_reports_daily(struct req *r)
 {
 	const struct settings_rec *s = api_settings(r);
-	int64_t now = clock_now_ms(), today, from_day, to_day, from_ms, to_ms;
-	struct day_flow_row *rows;
-	int n;
+	int64_t now = clock_now_ms(), today, from_day, to_day;
 
 	if (api_require_feature(r, "reports") < 0)
 		return -1;
@@ -210,42 +208,38 @@ int h_reports_daily(struct req *r)
 		return req_fail_field(r, 400, "invalid_parameter", "from", "must not be after to");
 	if (to_day - from_day > 366)
 		return req_fail_field(r, 400, "invalid_parameter", "from", "the range may span at most 367 days");
-	if (civil_local_midnight_ms(from_day, s->timezone, &from_ms) < 0 ||
-	    civil_local_midnight_ms(to_day + 1, s->timezone, &to_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
-	int rc = store_report_entries(r->tx, from_ms, to_ms, r->arena, &rows, &n);
+	int ndays = (int)(to_day - from_day + 1);
+	/* Local midnights, so a day is the store's day whatever its offset
+	 * (23 or 25 hours across a DST change). */
+	int64_t *bounds = arena_alloc(r->arena, sizeof *bounds * (size_t)(ndays + 1));
+	for (int i = 0; i <= ndays; i++)
+		if (civil_local_midnight_ms(from_day + i, s->timezone, &bounds[i]) < 0)
+			return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
+	struct flow_totals *flows = arena_alloc(r->arena, sizeof *flows * (size_t)ndays);
+	int failed_day, failed_sales;
+	int rc = store_report_days(r->tx, bounds, ndays, flows, &failed_day, &failed_sales);
+	if (rc == STORE_OVERFLOW) {
+		char date[11];
+		civil_format_date(from_day + failed_day, date);
+		return api_overflow(r, arena_printf(r->arena, "the %s of %s",
+			failed_sales ? "sales" : "collections", date),
+			failed_sales ? "days[].sales_minor" : "days[].collections_minor", NULL);
+	}
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	size_t ndays = (size_t)(to_day - from_day + 1);
-	int64_t *sales = arena_alloc(r->arena, sizeof *sales * ndays);
-	int64_t *coll = arena_alloc(r->arena, sizeof *coll * ndays);
-	for (int i = 0; i < n; i++) {
-		int64_t d;
-		if (civil_local_days(rows[i].occurred_at, s->timezone, &d) < 0 || d < from_day || d > to_day)
-			continue;
-		int purchase = rows[i].type == ENTRY_PURCHASE;
-		int64_t *sum = purchase ? &sales[d - from_day] : &coll[d - from_day];
-		if (money_add(*sum, rows[i].amount_minor, sum) < 0) {
-			char date[11];
-			civil_format_date(d, date);
-			return api_overflow(r, arena_printf(r->arena, "the %s of %s",
-				purchase ? "sales" : "collections", date),
-				purchase ? "days[].sales_minor" : "days[].collections_minor", NULL);
-		}
-	}
 	json_t *days = json_array();
-	for (size_t i = 0; i < ndays; i++) {
+	for (int i = 0; i < ndays; i++) {
 		char d[11];
 		int64_t net;
-		civil_format_date(from_day + (int64_t)i, d);
-		if (money_sub(sales[i], coll[i], &net) < 0) {
+		civil_format_date(from_day + i, d);
+		if (money_sub(flows[i].purchases_minor, flows[i].payments_minor, &net) < 0) {
 			json_decref(days);
 			return api_overflow(r, arena_printf(r->arena, "the net of %s (sales minus collections)", d),
 				"days[].net_minor", NULL);
 		}
 		json_array_append_new(days, json_pack("{s:s, s:I, s:I, s:I}", "date", d,
-			"sales_minor", (json_int_t)sales[i], "collections_minor", (json_int_t)coll[i],
-			"net_minor", (json_int_t)net));
+			"sales_minor", (json_int_t)flows[i].purchases_minor,
+			"collections_minor", (json_int_t)flows[i].payments_minor, "net_minor", (json_int_t)net));
 	}
 	char f[11], t[11];
 	civil_format_date(from_day, f);
@@ -309,11 +303,7 @@ int h_reports_collections(struct req *r)
 {
 	const struct settings_rec *s = api_settings(r);
 	int64_t now = clock_now_ms(), today, from_day, to_day, from_ms, to_ms;
-	struct flow_totals flows;
-	struct method_total *used;
-	struct balance_pair *balances;
-	struct reminder_response *responses;
-	int nused, nbalances, nresponses;
+	struct collections_data d;
 
 	if (api_require_feature(r, "reports") < 0)
 		return -1;
@@ -334,78 +324,63 @@ int h_reports_collections(struct req *r)
 		return req_fail_field(r, 400, "invalid_parameter", "from",
 			"the range may span at most 367 days");
 
-	int rc = store_report_flows(r->tx, from_ms, to_ms, &flows);
+	int rc = store_report_collections(r->tx, from_ms, to_ms, r->arena, &d);
 	if (rc == STORE_OVERFLOW)
-		return api_overflow(r, "the period's sales or collections", "sales_minor", "collected_minor", NULL);
-	if (rc == STORE_OK) {
-		rc = store_report_payments_by_method(r->tx, from_ms, to_ms, r->arena, &used, &nused);
-		if (rc == STORE_OVERFLOW)
-			return api_overflow(r, "the period's collections by one payment method",
-				"by_method[].amount_minor", NULL);
-	}
-	if (rc == STORE_OK) {
-		rc = store_report_balances_at(r->tx, from_ms, to_ms, r->arena, &balances, &nbalances);
-		if (rc == STORE_OVERFLOW)
-			return api_overflow(r, "a customer's balance at the start or end of the period",
-				"opening_outstanding_minor", "closing_outstanding_minor", NULL);
-	}
-	if (rc == STORE_OK)
-		rc = store_report_reminder_responses(r->tx, from_ms, to_ms, r->arena, &responses, &nresponses);
+		return api_overflow(r, "the period's sales or collections, or a customer's balance at the start"
+			" or end of the period", "sales_minor", "by_method[].amount_minor",
+			"opening_outstanding_minor", "closing_outstanding_minor", NULL);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 
 	/* What customers owed: positive balances only, as outstanding_minor in
 	 * the summary (a customer in credit does not lower the total). */
 	int64_t opening = 0, closing = 0;
-	for (int i = 0; i < nbalances; i++) {
-		if (balances[i].opening_minor > 0 && money_add(opening, balances[i].opening_minor, &opening) < 0)
+	for (int i = 0; i < d.nbalances; i++) {
+		const struct balance_pair *b = &d.balances[i];
+		if (b->opening_minor > 0 && money_add(opening, b->opening_minor, &opening) < 0)
 			return api_overflow(r, "the outstanding total at the start of the period",
 				"opening_outstanding_minor", NULL);
-		if (balances[i].closing_minor > 0 && money_add(closing, balances[i].closing_minor, &closing) < 0)
+		if (b->closing_minor > 0 && money_add(closing, b->closing_minor, &closing) < 0)
 			return api_overflow(r, "the outstanding total at the end of the period",
 				"closing_outstanding_minor", NULL);
 	}
 
-	int64_t count[NMETHODS] = { 0 }, amount[NMETHODS] = { 0 };
-	for (int i = 0; i < nused; i++) {
+	int64_t count[NMETHODS] = { 0 }, amount[NMETHODS] = { 0 }, collected = 0;
+	for (int i = 0; i < d.nmethods; i++) {
 		size_t k = NMETHODS - 1; /* anything unknown is "other" */
 		for (size_t j = 0; j < NMETHODS; j++)
-			if (strcmp(used[i].payment_method, methods[j]) == 0)
+			if (strcmp(d.methods[i].payment_method, methods[j]) == 0)
 				k = j;
-		count[k] += used[i].payments; /* at most the number of rows in transactions */
-		if (money_add(amount[k], used[i].amount_minor, &amount[k]) < 0)
+		count[k] += d.methods[i].payments; /* at most the number of rows in transactions */
+		if (money_add(amount[k], d.methods[i].amount_minor, &amount[k]) < 0)
 			return api_overflow(r, "the period's collections by one payment method",
 				"by_method[].amount_minor", NULL);
-	}
-	json_t *by_method = json_array();
-	for (size_t k = 0; k < NMETHODS; k++) {
-		int64_t share = 0;
-		int src = collections_ratio(amount[k], flows.payments_minor, COLLECTIONS_BP, &share);
-		json_array_append_new(by_method, json_pack("{s:s, s:I, s:I, s:o}", "payment_method", methods[k],
-			"payments", (json_int_t)count[k], "amount_minor", (json_int_t)amount[k],
-			"share_bp", ratio_json(src, share)));
+		if (money_add(collected, d.methods[i].amount_minor, &collected) < 0)
+			return api_overflow(r, "the period's collections", "collected_minor", NULL);
 	}
 
 	/* collection rate = collected / (opening outstanding + sales);
 	 * DSO = closing outstanding / sales * days in the period. */
 	int64_t owed, rate = 0, dso = 0;
-	if (money_add(opening, flows.purchases_minor, &owed) < 0) {
-		json_decref(by_method);
+	if (money_add(opening, d.sales_minor, &owed) < 0)
 		return api_overflow(r, "the outstanding total at the start of the period plus the period's sales",
 			"collection_rate_bp", NULL);
-	}
-	int rate_rc = collections_ratio(flows.payments_minor, owed, COLLECTIONS_BP, &rate);
-	int dso_rc = collections_ratio(closing, flows.purchases_minor, ndays * 100, &dso);
-	if (rate_rc < 0 || dso_rc < 0) {
-		json_decref(by_method);
+	int rate_rc = collections_ratio(collected, owed, COLLECTIONS_BP, &rate);
+	int dso_rc = collections_ratio(closing, d.sales_minor, ndays * 100, &dso);
+	if (rate_rc < 0 || dso_rc < 0)
 		return api_overflow(r, rate_rc < 0 ? "the collection rate" : "the days sales outstanding",
 			rate_rc < 0 ? "collection_rate_bp" : "days_sales_outstanding_x100", NULL);
-	}
-
 	struct reminder_effect eff;
-	if (collections_reminder_effect(responses, (size_t)nresponses, &eff) < 0) {
-		json_decref(by_method);
+	if (collections_reminder_effect(d.responses, (size_t)d.nresponses, &eff) < 0)
 		return req_fail(r, 500, "internal_error", "reminder responses out of their window");
+
+	json_t *by_method = json_array();
+	for (size_t k = 0; k < NMETHODS; k++) {
+		int64_t share = 0;
+		int src = collections_ratio(amount[k], collected, COLLECTIONS_BP, &share);
+		json_array_append_new(by_method, json_pack("{s:s, s:I, s:I, s:o}", "payment_method", methods[k],
+			"payments", (json_int_t)count[k], "amount_minor", (json_int_t)amount[k],
+			"share_bp", ratio_json(src, share)));
 	}
 	json_t *reminders = json_pack("{s:I, s:I, s:I, s:o, s:o}",
 		"window_days", (json_int_t)(COLLECTIONS_PAY_WINDOW_MS / COLLECTIONS_DAY_MS),
@@ -423,8 +398,8 @@ int h_reports_collections(struct req *r)
 	json_object_set_new(o, "to", json_string(t));
 	json_object_set_new(o, "days", json_integer(ndays));
 	json_object_set_new(o, "opening_outstanding_minor", json_integer(opening));
-	json_object_set_new(o, "sales_minor", json_integer(flows.purchases_minor));
-	json_object_set_new(o, "collected_minor", json_integer(flows.payments_minor));
+	json_object_set_new(o, "sales_minor", json_integer(d.sales_minor));
+	json_object_set_new(o, "collected_minor", json_integer(collected));
 	json_object_set_new(o, "closing_outstanding_minor", json_integer(closing));
 	json_object_set_new(o, "collection_rate_bp", ratio_json(rate_rc, rate));
 	json_object_set_new(o, "days_sales_outstanding_x100", ratio_json(dso_rc, dso));
