@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'fd3230721860c4a1';
+const VERSION = '793f75fff81d84d2';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -24,6 +24,7 @@ const SHELL = [
   '/icons/icon.svg',
   '/js/api.js',
   '/js/app.js',
+  '/js/charts.js',
   '/js/datefield.js',
   '/js/dom.js',
   '/js/format.js',
