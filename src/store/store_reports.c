@@ -15,16 +15,23 @@
  * caller as STORE_OVERFLOW, never as a number that does not fit. */
 #define SUM_BIGINT(x) "CAST(COALESCE(SUM(" x "), 0) AS BIGINT)"
 
+struct reversed_row;
+static int reversed_entries(struct store_tx *tx, struct arena *a, struct reversed_row **out, int *n);
+static int take_reversed_from_recent(struct store_tx *tx, int64_t not_due_after_ms, struct arena *a,
+	struct owing_row *rows, int n);
+
 int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t default_limit,
 	struct arena *a, struct owing_row **out, int *n)
 {
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(not_due_after_ms), DB_INT(default_limit) };
+	/* The recent lots are summed with the reversed ones, which are taken
+	 * away after (take_reversed_from_recent): see reversed_entries. */
 	int rc = store_exec(tx,
 		"SELECT c.id, c.name, c.apartment, c.balance_minor, ("
 		"   SELECT " SUM_BIGINT("t.effect_minor") " FROM transactions t WHERE t.tenant_id = c.tenant_id"
 		"   AND t.customer_id = c.id AND t.effect_minor > 0 AND t.type <> 'reversal'"
-		"   AND t.occurred_at > $2" NOT_REVERSED "),"
+		"   AND t.occurred_at > $2),"
 		" COALESCE(c.oldest_due_at, 0), COALESCE(c.credit_limit_minor, $3), c.phone"
 		" FROM customers c WHERE c.tenant_id = $1 AND c.balance_minor > 0"
 		" ORDER BY c.balance_minor DESC, c.id", p, 3, &r);
@@ -44,7 +51,7 @@ int store_report_owing(struct store_tx *tx, int64_t not_due_after_ms, int64_t de
 		o->phone = store_dup(a, r, i, 7);
 	}
 	db_res_free(r);
-	return STORE_OK;
+	return take_reversed_from_recent(tx, not_due_after_ms, a, *out, *n);
 }
 
 int store_report_towers(struct store_tx *tx, struct arena *a,
@@ -309,6 +316,37 @@ static int reminder_responses(struct store_tx *tx, int64_t from_ms, int64_t to_m
 		m->paid_at = m->paid ? db_res_int(r, i, 2) : 0;
 	}
 	db_res_free(r);
+	return STORE_OK;
+}
+
+static int cmp_owing_id(const void *x, const void *y)
+{
+	const struct owing_row *a = *(const struct owing_row *const *)x;
+	const struct owing_row *b = *(const struct owing_row *const *)y;
+	return strcmp(a->id, b->id);
+}
+
+static int take_reversed_from_recent(struct store_tx *tx, int64_t not_due_after_ms, struct arena *a,
+	struct owing_row *rows, int n)
+{
+	struct reversed_row *rev;
+	int nrev;
+	int rc = reversed_entries(tx, a, &rev, &nrev);
+	if (rc != STORE_OK || !nrev || !n)
+		return rc;
+	struct owing_row **by_id = arena_alloc(a, sizeof *by_id * (size_t)n);
+	for (int i = 0; i < n; i++)
+		by_id[i] = &rows[i];
+	qsort(by_id, (size_t)n, sizeof *by_id, cmp_owing_id);
+	for (int i = 0; i < nrev; i++) {
+		const struct reversed_row *x = &rev[i];
+		if (x->effect_minor <= 0 || x->occurred_at <= not_due_after_ms)
+			continue;
+		struct owing_row key = { .id = (char *)x->customer_id }, *k = &key;
+		struct owing_row **o = bsearch(&k, by_id, (size_t)n, sizeof *by_id, cmp_owing_id);
+		if (o && money_sub((*o)->recent_minor, x->effect_minor, &(*o)->recent_minor) < 0)
+			return STORE_OVERFLOW;
+	}
 	return STORE_OK;
 }
 
