@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'ab1d9116911526ae';
+const VERSION = '0daf5908cc46ee74';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -25,6 +25,7 @@ const SHELL = [
   '/icons/icon.svg',
   '/js/api.js',
   '/js/app.js',
+  '/js/charts.js',
   '/js/datefield.js',
   '/js/dom.js',
   '/js/format.js',
@@ -83,12 +84,9 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-// Not the app: the API, shared statements, health, and the API reference
-// (/docs, a page of its own).
 function isApi(url) {
   return url.pathname.startsWith('/api/') || url.pathname.startsWith('/s/') ||
-    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ||
-    url.pathname === '/docs' || url.pathname.startsWith('/docs/');
+    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics';
 }
 
 // Network first (through the HTTP cache); the cached copy when offline.

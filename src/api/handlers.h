@@ -79,6 +79,7 @@ int h_export_customers(struct req *r);
 int h_export_transactions(struct req *r);
 int h_export_reminders(struct req *r);
 int h_export_audit(struct req *r);
+int h_reports_collections(struct req *r);
 /* transactions.c */
 int h_transactions_list(struct req *r);
 int h_transactions_create(struct req *r);

@@ -101,6 +101,8 @@ static const struct route routes[] = {
 	  .min_role = ROLE_VIEWER, .summary = "Sales and collections per day" },
 	{ .method = "GET", .pattern = "/api/v1/reports/towers", .handler = h_reports_towers, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "Outstanding by tower and floor" },
+	{ .method = "GET", .pattern = "/api/v1/reports/collections", .handler = h_reports_collections, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_VIEWER, .summary = "Collections by payment method, collection rate, days sales outstanding, reminder effectiveness" },
 	{ .method = "POST", .pattern = "/api/v1/platform/auth/login", .handler = h_platform_login, .auth = ROUTE_PUBLIC,
 	  .summary = "Operator sign-in" },
 	{ .method = "POST", .pattern = "/api/v1/platform/auth/refresh", .handler = h_platform_refresh, .auth = ROUTE_PUBLIC,

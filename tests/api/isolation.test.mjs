@@ -384,6 +384,10 @@ const ID_FREE_READS_COVERED_ABOVE = new Set(['GET /api/v1/auth/me', 'GET /api/v1
 test('id-free reads (reports, ...) of store B do not move when store A records entries', async () => {
   const reads = tenantRoutes().filter((r) => r.startsWith('GET ') && !r.includes('{') && !ID_FREE_READS_COVERED_ABOVE.has(r))
     .map((r) => r.slice(4));
+  for (const p of ['/api/v1/reports/summary', '/api/v1/reports/collections'])
+    assert.ok(reads.includes(p), `${p} is not among the id-free reads: ${reads.join(' ')}`);
+  // The collections report also over a longer period than its default.
+  reads.push(`/api/v1/reports/collections?from=${new Date(Date.now() - 40 * 86400000).toISOString().slice(0, 10)}`);
   const snapshot = async () => {
     const out = {};
     for (const p of reads) {
@@ -412,6 +416,11 @@ test('id-free reads (reports, ...) of store B do not move when store A records e
   });
   assert.equal(big.status, 201, big.text);
   A.entries.push(big.json.id);
+  const paid = await srv.api('POST', '/api/v1/transactions', {
+    token: A.token, body: { customer_id: A.customers[0], type: 'payment', amount_minor: 1200, payment_method: 'upi' },
+  });
+  assert.equal(paid.status, 201, paid.text);
+  A.entries.push(paid.json.id);
   assert.deepEqual(await snapshot(), before, 'B\'s reports changed with A\'s activity');
 });
 

@@ -91,6 +91,7 @@ test('main screens pass contrast, label and name checks at phone and desktop siz
       ['reports-aging', '/reports', '.bucket'],
       ['reports-daily', '/reports/daily', '#daily-chart'],
       ['reports-towers', '/reports/towers', '#tower-report'],
+      ['reports-collections', '/reports/collections', '#method-chart'],
     ];
     for (const [name, path, sel] of screens) {
       await page.goto(path);
