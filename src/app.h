@@ -13,6 +13,8 @@
 #include "security/throttle.h"
 #include "store/store.h"
 
+struct api_ratelimit;
+
 struct config {
 	const char *db_url;        /* --db / QT_DB */
 	const char *listen;        /* --listen / QT_LISTEN, "127.0.0.1:8080" */
@@ -47,6 +49,7 @@ struct app {
 	uint8_t master_key[32];
 	struct throttle *login_by_account;
 	struct throttle *login_by_ip;
+	struct api_ratelimit *ratelimit; /* per-store request rates (api/ratelimit_gate.h); NULL: none */
 };
 
 #endif

@@ -81,5 +81,9 @@ int h_shares_create(struct req *r);
 int h_shares_revoke(struct req *r);
 int h_shared_json(struct req *r);
 int h_shared_page(struct req *r);
+/* api_keys.c */
+int h_api_keys_list(struct req *r);
+int h_api_keys_create(struct req *r);
+int h_api_keys_revoke(struct req *r);
 
 #endif

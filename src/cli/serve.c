@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/ratelimit_gate.h"
 #include "api/routes.h"
 #include "cli/cli.h"
 #include "http/server.h"
@@ -132,6 +133,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.login_by_account = throttle_new(app.cfg.login_max_failures, 900, app.cfg.login_lockout_s);
 	app.login_by_ip = throttle_new(app.cfg.login_ip_max_failures, 900, app.cfg.login_lockout_s);
+	/* Several processes may serve one PostgreSQL: they share each store's
+	 * bucket through the database.  SQLite has one process: in memory. */
+	app.ratelimit = api_ratelimit_open(app.store, !is_sqlite);
+	if (!app.ratelimit) {
+		fprintf(stderr, "quantumtrack: out of memory\n");
+		store_close(app.store);
+		return EXIT_FAIL;
+	}
 
 	/* Block the signals before any thread starts so only sigwait sees them. */
 	sigset_t set;
@@ -209,6 +218,7 @@ int cmd_serve(int argc, char **argv)
 	store_close(app.store);
 	throttle_free(app.login_by_account);
 	throttle_free(app.login_by_ip);
+	api_ratelimit_close(app.ratelimit);
 	log_info("stopped");
 	return EXIT_OK;
 }
