@@ -84,6 +84,9 @@ async function populate(label) {
   const share = await ok(await api('POST', `/api/v1/customers/${s.customers[0]}/share`, { body: {} }), 201, `${label} share`);
   s.shareId = share.id;
   s.shareUrl = share.url;
+  const key = await ok(await api('POST', '/api/v1/api-keys', { body: { name: `${label} integration`, role: 'admin' } }), 201, `${label} API key`);
+  s.keyId = key.id;
+  s.key = key.key;
   return s;
 }
 
@@ -94,7 +97,7 @@ async function checksum(s) {
   const paths = [
     '/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200',
     '/api/v1/apartments?limit=200', '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings',
-    '/api/v1/reminders?limit=200',
+    '/api/v1/reminders?limit=200', '/api/v1/api-keys',
     ...s.customers.map((id) => `/api/v1/customers/${id}`),
     ...s.customers.map((id) => `/api/v1/customers/${id}/statement`),
     ...s.entries.map((id) => `/api/v1/transactions/${id}`),
@@ -154,12 +157,19 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     ['POST', (id) => `/api/v1/customers/${id}/share`, c0, {}],
     ['POST', (id) => `/api/v1/customers/${id}/share`, c0, { expires_in_days: 90 }],
     ['DELETE', (id) => `/api/v1/shares/${id}`, A.shareId],
+    ['DELETE', (id) => `/api/v1/api-keys/${id}`, A.keyId],
   ];
-  for (const [method, path, aId, body, makeBody] of cases) {
-    const send = (id) => asB(method, path(id), { body: makeBody ? makeBody(id) : (body ?? undefined) });
+  // B's API key (an admin) tries the same, but for the routes no key may
+  // use at all (members, keys: 403 api_key_not_allowed either way).
+  const byKey = cases.filter(([, path]) => !/\/(users|api-keys)\//.test(path('x')))
+    .map(([method, path, aId, body, makeBody]) => [method, path, aId, body, makeBody, { 'X-API-Key': B.key }]);
+  for (const [method, path, aId, body, makeBody, headers] of [...cases, ...byKey]) {
+    const send = (id) => (headers
+      ? srv.api(method, path(id), { headers, body: makeBody ? makeBody(id) : (body ?? undefined) })
+      : asB(method, path(id), { body: makeBody ? makeBody(id) : (body ?? undefined) }));
     const theirs = await send(aId);
     const none = await send(missingId());
-    const what = `${method} ${path(aId)} ${makeBody ? JSON.stringify(makeBody('<A id>')) : ''}`;
+    const what = `${method} ${path(aId)} ${makeBody ? JSON.stringify(makeBody('<A id>')) : ''}${headers ? ' (API key)' : ''}`;
     assert.equal(theirs.status, 404, `${what}: ${theirs.status} ${theirs.text}`);
     assert.deepEqual(problemShape(theirs), problemShape(none), `${what} differs from a missing id`);
     assert.ok(!theirs.text.includes('secret-of-A') && !theirs.text.includes('Resident'), `${what} leaked: ${theirs.text}`);
@@ -195,12 +205,19 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
   assert.ok(!own.text.includes('Occupant of A') && !own.text.includes('apt-secret-A'), own.text);
 
   // B's own lists hold none of A's ids or text.
-  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, 'secret-of-A', 'Occupant of A', 'milk for A'];
+  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, A.keyId, 'secret-of-A', 'Occupant of A', 'milk for A'];
   for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
-    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me']) {
+    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me', '/api/v1/api-keys']) {
     const r = await asB('GET', p);
     assert.equal(r.status, 200, `${p}: ${r.text}`);
     for (const s of secrets) assert.ok(!r.text.includes(s), `${p} as B contains A's ${s}`);
+  }
+  // ...nor do the lists B's API key reads, whatever store it names.
+  for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
+    '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/reminders?limit=200']) {
+    const r = await srv.api('GET', p, { headers: { 'X-API-Key': B.key, 'X-Tenant': A.slug } });
+    assert.equal(r.status, 200, `${p} with B's key: ${r.text}`);
+    for (const s of secrets) assert.ok(!r.text.includes(s), `${p} with B's key contains A's ${s}`);
   }
 
   assert.equal(await checksum(A), sumBefore, 'A\'s data changed');
@@ -364,6 +381,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
     'POST /api/v1/transactions/{id}/receipt', 'POST /api/v1/settings/reminder-preview',
     'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
+    'GET /api/v1/api-keys', 'POST /api/v1/api-keys', 'DELETE /api/v1/api-keys/{id}',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);
