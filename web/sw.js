@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'fd3230721860c4a1';
+const VERSION = '331e6fbe59476af3';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -45,6 +45,7 @@ const SHELL = [
   '/js/views/reminders.js',
   '/js/views/reports.js',
   '/js/views/search.js',
+  '/js/views/settings-apikeys.js',
   '/js/views/settings-reminders.js',
   '/js/views/settings.js',
   '/js/views/share.js',

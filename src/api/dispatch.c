@@ -82,6 +82,8 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	/* The membership and role are re-read on every request: a removed
 	 * member loses access at once, a demoted one at once too. */
 	rc = store_member_context(r->tx, c.sub, r->arena, &m);
+	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && c.ver != m.token_version))
+		api_rate_refund(r, c.tid);   /* not the store's request after all */
 	if (rc == STORE_NOT_FOUND)
 		return req_fail(r, 401, "invalid_token", "access token rejected: no longer a member of this store");
 	if (rc != STORE_OK)

@@ -92,10 +92,10 @@ struct api_ratelimit *api_ratelimit_open(struct store *s, int shared)
 		return NULL;
 	g->store = s;
 	if (shared) {
-		g->limiter = ratelimiter_new(shared_lease, g);
+		g->limiter = ratelimiter_new(shared_lease, NULL, g);
 	} else {
 		g->memory = rl_memory_new(plan_rate, g);
-		g->limiter = g->memory ? ratelimiter_new(rl_memory_lease, g->memory) : NULL;
+		g->limiter = g->memory ? ratelimiter_new(rl_memory_lease, rl_memory_refund, g->memory) : NULL;
 	}
 	if (!g->limiter) {
 		api_ratelimit_close(g);
@@ -111,6 +111,13 @@ void api_ratelimit_close(struct api_ratelimit *g)
 	ratelimiter_free(g->limiter);
 	rl_memory_free(g->memory);
 	free(g);
+}
+
+void api_rate_refund(struct req *r, const char *tenant_id)
+{
+	struct api_ratelimit *g = r->app->ratelimit;
+	if (g && uuid_valid(tenant_id))
+		ratelimiter_refund(g->limiter, tenant_id, clock_now_ms());
 }
 
 int api_rate_limit(struct req *r, const char *tenant_id)

@@ -32,5 +32,9 @@ void api_ratelimit_close(struct api_ratelimit *g);
  * without a rate sets no headers.  No limiter (r->app->ratelimit NULL)
  * counts nothing. */
 int api_rate_limit(struct req *r, const char *tenant_id);
+/* Un-count the request api_rate_limit counted for tenant_id when its
+ * token turns out to name no member of the store any more (removed, or
+ * signed out): such a request does not spend the store's rate. */
+void api_rate_refund(struct req *r, const char *tenant_id);
 
 #endif

@@ -284,16 +284,18 @@ static int rate_fresh(const struct rl_entry *e, int64_t now)
 
 struct ratelimiter {
 	rl_source_fn source;
+	rl_refund_fn refund;
 	void *cls;
 	struct rl_table table;
 };
 
-struct ratelimiter *ratelimiter_new(rl_source_fn source, void *cls)
+struct ratelimiter *ratelimiter_new(rl_source_fn source, rl_refund_fn refund, void *cls)
 {
 	struct ratelimiter *rl = malloc(sizeof *rl);
 	if (!rl)
 		return NULL;
 	rl->source = source;
+	rl->refund = refund;
 	rl->cls = cls;
 	table_init(&rl->table);
 	return rl;
@@ -421,6 +423,30 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 	pthread_mutex_unlock(&rl->table.lock);
 }
 
+/* The entry of tenant_id if there is one; NULL otherwise.  Called with
+ * t->lock held. */
+static struct rl_entry *table_find(struct rl_table *t, const char *tenant_id)
+{
+	for (struct rl_entry *e = t->heads[hash_id(tenant_id) % RL_HEADS]; e; e = e->next)
+		if (strcmp(e->tenant_id, tenant_id) == 0)
+			return e;
+	return NULL;
+}
+
+void ratelimiter_refund(struct ratelimiter *rl, const char *tenant_id, int64_t now_ms)
+{
+	pthread_mutex_lock(&rl->table.lock);
+	struct rl_entry *e = table_find(&rl->table, tenant_id);
+	int counted = e && e->rate_known && e->rate > 0;
+	if (counted && !rl->refund && now_ms < e->pool_until_ms)
+		e->pool++;
+	if (counted && rl->refund)
+		e->refused_until_ms = 0;
+	pthread_mutex_unlock(&rl->table.lock);
+	if (counted && rl->refund)
+		rl->refund(rl->cls, tenant_id, now_ms);
+}
+
 /* ---- buckets of this process ---- */
 
 struct rl_memory {
@@ -446,6 +472,18 @@ void rl_memory_free(struct rl_memory *m)
 		return;
 	table_release(&m->table);
 	free(m);
+}
+
+void rl_memory_refund(void *cls, const char *tenant_id, int64_t now_ms)
+{
+	struct rl_memory *m = cls;
+	pthread_mutex_lock(&m->table.lock);
+	struct rl_entry *e = table_find(&m->table, tenant_id);
+	if (e && e->has_bucket) {
+		rl_bucket_refill(&e->bucket, now_ms, e->bucket.capacity * U);
+		e->bucket.units = min64(e->bucket.units + U, e->bucket.capacity * U);
+	}
+	pthread_mutex_unlock(&m->table.lock);
 }
 
 int rl_memory_lease(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out)

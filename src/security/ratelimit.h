@@ -134,11 +134,15 @@ void rl_shared_lease(struct rl_shared *s, int64_t requests_per_min, int64_t want
  * fail it, and the request meets the database's own 503 soon enough.
  */
 typedef int (*rl_source_fn)(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out);
+/* Give back one request the source granted (see ratelimiter_refund). */
+typedef void (*rl_refund_fn)(void *cls, const char *tenant_id, int64_t now_ms);
 
 struct ratelimiter;
 
-/* A limiter over source (cls is passed to it).  NULL on OOM. */
-struct ratelimiter *ratelimiter_new(rl_source_fn source, void *cls);
+/* A limiter over source (cls is passed to it and to refund).  refund may
+ * be NULL: what is given back then stays with this process's lease.  NULL
+ * on OOM. */
+struct ratelimiter *ratelimiter_new(rl_source_fn source, rl_refund_fn refund, void *cls);
 void ratelimiter_free(struct ratelimiter *rl);
 
 /* The answer for one request, with what the RateLimit-* headers say. */
@@ -156,6 +160,11 @@ struct rl_verdict {
 /* Count one request of tenant_id (a store's id) at now_ms. */
 void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t now_ms,
 	struct rl_verdict *out);
+/* Un-count one request of tenant_id that ratelimiter_admit allowed at
+ * about now_ms but that turned out not to be the store's (its token named
+ * someone who is no longer a member): a removed member cannot spend the
+ * store's requests.  Nothing happens if the lease it came from is over. */
+void ratelimiter_refund(struct ratelimiter *rl, const char *tenant_id, int64_t now_ms);
 /* Tenants tracked (for tests). */
 int64_t ratelimiter_size(struct ratelimiter *rl);
 
@@ -174,5 +183,7 @@ void rl_memory_free(struct rl_memory *m);
 /* An rl_source_fn (cls: the struct rl_memory): one request at a time,
  * from an exact bucket (no lease windows: nothing is held elsewhere). */
 int rl_memory_lease(void *m, const char *tenant_id, int64_t now_ms, struct rl_lease *out);
+/* An rl_refund_fn: one request back into tenant_id's bucket (up to full). */
+void rl_memory_refund(void *m, const char *tenant_id, int64_t now_ms);
 
 #endif

@@ -370,6 +370,23 @@ test('a key of store A never reaches store B', async () => {
   assert.equal((await asKey(bk.key, 'GET', `/api/v1/customers/${bc.json.id}`)).status, 200, 'B\'s key still works');
 });
 
+test('a suspended store\'s keys read but do not write; deleting the store takes its keys and its rate bucket with it', async () => {
+  const s = await newStore(srv);
+  const k = await makeKey(s, { name: 'Goes with the store', role: 'admin' });
+  assert.equal((await asKey(k.key, 'GET', '/api/v1/customers')).status, 200);
+  const op = await newOperator(srv);
+  const tid = s.session.tenant.id;
+  assert.equal((await srv.api('PATCH', `/api/v1/platform/tenants/${tid}`, { token: op.token, body: { status: 'suspended' } })).status, 200);
+  assert.equal((await asKey(k.key, 'GET', '/api/v1/customers')).status, 200);
+  assertProblem(await asKey(k.key, 'POST', '/api/v1/customers', { name: 'No', phone: phone() }), 403, 'tenant_suspended');
+  const d = await srv.api('DELETE', `/api/v1/platform/tenants/${tid}`, { token: op.token });
+  assert.equal(d.status, 204, d.text);
+  assert.ok(!keyRows().some((x) => x.tenant_id === tid), 'its keys are gone');
+  assertProblem(await asKey(k.key, 'GET', '/api/v1/customers'), 401, 'invalid_api_key');
+  if (srv.backend === 'postgres')
+    assert.deepEqual(psql(srv.ownerDb, `SET qt.all_tenants = 'on';\nSELECT count(*) FROM rate_buckets WHERE tenant_id = '${tid}';`), [['0']]);
+});
+
 test('lookup by hash before the store is known goes through a definer function that returns that one key', { skip: BACKEND !== 'postgres' && 'PostgreSQL roles' }, async () => {
   const k = await makeKey(A, { name: 'Definer', role: 'viewer' });
   const hash = createHash('sha256').update(k.key).digest('hex');

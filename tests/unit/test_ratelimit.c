@@ -168,7 +168,7 @@ static int fake_lease(void *cls, const char *tenant_id, int64_t now_ms, struct r
 TEST(a_process_spends_its_lease_without_asking_again)
 {
 	struct fake_shared f = { .rate = 1200 };
-	struct ratelimiter *rl = ratelimiter_new(fake_lease, &f);
+	struct ratelimiter *rl = ratelimiter_new(fake_lease, NULL, &f);
 	struct rl_verdict v;
 	for (int i = 0; i < 12; i++) {
 		ratelimiter_admit(rl, TENANT, T0, &v);
@@ -186,7 +186,7 @@ TEST(a_process_spends_its_lease_without_asking_again)
 TEST(a_refused_tenant_is_refused_locally_until_the_bucket_can_give)
 {
 	struct fake_shared f = { .rate = 60 };
-	struct ratelimiter *rl = ratelimiter_new(fake_lease, &f);
+	struct ratelimiter *rl = ratelimiter_new(fake_lease, NULL, &f);
 	struct rl_verdict v;
 	int allowed = 0;
 	for (int i = 0; i < 50; i++) {
@@ -215,7 +215,7 @@ TEST(a_refused_tenant_is_refused_locally_until_the_bucket_can_give)
 TEST(an_unlimited_plan_is_not_counted_and_its_rate_is_read_again_after_the_ttl)
 {
 	struct fake_shared f = { .rate = 0 };
-	struct ratelimiter *rl = ratelimiter_new(fake_lease, &f);
+	struct ratelimiter *rl = ratelimiter_new(fake_lease, NULL, &f);
 	struct rl_verdict v;
 	for (int i = 0; i < 1000; i++) {
 		ratelimiter_admit(rl, TENANT, T0 + i / 2, &v);
@@ -233,7 +233,7 @@ TEST(an_unlimited_plan_is_not_counted_and_its_rate_is_read_again_after_the_ttl)
 TEST(a_source_that_fails_admits_unlimited)
 {
 	struct fake_shared f = { .rate = 60, .fail = 1 };
-	struct ratelimiter *rl = ratelimiter_new(fake_lease, &f);
+	struct ratelimiter *rl = ratelimiter_new(fake_lease, NULL, &f);
 	struct rl_verdict v;
 	ratelimiter_admit(rl, TENANT, T0, &v);
 	CHECK(v.allowed && !v.limited);
@@ -243,7 +243,7 @@ TEST(a_source_that_fails_admits_unlimited)
 TEST(a_lease_held_by_an_idle_process_counts_against_the_others)
 {
 	struct fake_shared f = { .rate = 1200 };
-	struct ratelimiter *a = ratelimiter_new(fake_lease, &f), *b = ratelimiter_new(fake_lease, &f);
+	struct ratelimiter *a = ratelimiter_new(fake_lease, NULL, &f), *b = ratelimiter_new(fake_lease, NULL, &f);
 	struct rl_verdict v;
 	/* A leases 12 and spends one; by the end of the next window the
 	 * shared bucket has refilled almost to full... */
@@ -291,7 +291,7 @@ static void hammer(int *check_failed, int nproc, int64_t rate, int per_ms)
 	int64_t max_served = cap + rate * dur / 60000 + 8;
 	int64_t *served = malloc(sizeof *served * (size_t)max_served), n = 0;
 	for (int p = 0; p < nproc; p++)
-		rl[p] = ratelimiter_new(fake_lease, &f);
+		rl[p] = ratelimiter_new(fake_lease, NULL, &f);
 	for (int64_t t = T0 + 7; t < T0 + 7 + dur; t++)
 		for (int p = 0; p < nproc; p++)
 			for (int k = 0; k < per_ms; k++) {
@@ -352,7 +352,7 @@ TEST(memory_buckets_are_exact_and_read_the_rate_once_a_ttl)
 {
 	struct fake_rates fr = { .rate = 60 };
 	struct rl_memory *m = rl_memory_new(fake_rate, &fr);
-	struct ratelimiter *rl = ratelimiter_new(rl_memory_lease, m);
+	struct ratelimiter *rl = ratelimiter_new(rl_memory_lease, rl_memory_refund, m);
 	struct rl_verdict v;
 	for (int i = 0; i < 10; i++) {
 		ratelimiter_admit(rl, TENANT, T0, &v);
@@ -387,7 +387,7 @@ TEST(tenants_have_separate_buckets)
 {
 	struct fake_rates fr = { .rate = 60 };
 	struct rl_memory *m = rl_memory_new(fake_rate, &fr);
-	struct ratelimiter *rl = ratelimiter_new(rl_memory_lease, m);
+	struct ratelimiter *rl = ratelimiter_new(rl_memory_lease, rl_memory_refund, m);
 	struct rl_verdict v;
 	for (int i = 0; i < 11; i++)
 		ratelimiter_admit(rl, TENANT, T0, &v);
@@ -398,6 +398,41 @@ TEST(tenants_have_separate_buckets)
 	CHECK_INT(ratelimiter_size(rl), 2);
 	ratelimiter_free(rl);
 	rl_memory_free(m);
+}
+
+TEST(a_refunded_request_is_not_counted)
+{
+	struct fake_rates fr = { .rate = 60 };
+	struct rl_memory *m = rl_memory_new(fake_rate, &fr);
+	struct ratelimiter *rl = ratelimiter_new(rl_memory_lease, rl_memory_refund, m);
+	struct rl_verdict v;
+	/* Twenty requests given back: the bucket is still full. */
+	for (int i = 0; i < 20; i++) {
+		ratelimiter_admit(rl, TENANT, T0, &v);
+		CHECK(v.allowed);
+		ratelimiter_refund(rl, TENANT, T0);
+	}
+	int allowed = 0;
+	for (int i = 0; i < 20; i++) {
+		ratelimiter_admit(rl, TENANT, T0, &v);
+		allowed += v.allowed;
+	}
+	CHECK_INT(allowed, 10);
+	ratelimiter_free(rl);
+	rl_memory_free(m);
+
+	/* A leased request goes back into the process's lease. */
+	struct fake_shared f = { .rate = 60 };
+	rl = ratelimiter_new(fake_lease, NULL, &f);
+	for (int i = 0; i < 20; i++) {
+		ratelimiter_admit(rl, TENANT, T0, &v);
+		CHECK(v.allowed);
+		ratelimiter_refund(rl, TENANT, T0);
+	}
+	CHECK_INT(f.calls, 1);
+	/* An unknown tenant: nothing to give back, nothing breaks. */
+	ratelimiter_refund(rl, "0190a6f0-0000-7000-8000-00000000000f", T0);
+	ratelimiter_free(rl);
 }
 
 CHECK_MAIN()

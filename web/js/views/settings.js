@@ -1,14 +1,16 @@
 // Store settings in three sections: the store (name, currency, locale, time
 // zone, credit period, default limit, building layout, phone country), the
 // reminders (language, template with a live preview, UPI id, schedule,
-// quiet hours, receipts) and the WhatsApp provider (settings-reminders.js).
-// ?section=reminders|whatsapp opens a section directly.
+// quiet hours, receipts) and the WhatsApp provider (settings-reminders.js);
+// for owners, API keys too (settings-apikeys.js).
+// ?section=reminders|whatsapp|apikeys opens a section directly.
 import { api } from '../api.js';
 import { setTitle, atLeast, suspended, state } from '../app.js';
 import { h, field, formError, busy, showErrors, toast, nextId } from '../dom.js';
 import { parseAmount, minorToInput, configureMoney } from '../money.js';
 import { configureDates } from '../format.js';
 import { remindersPanel, providerPanel } from './settings-reminders.js';
+import { apiKeysPanel } from './settings-apikeys.js';
 
 const SECTIONS = [['store', 'Store'], ['reminders', 'Reminders'], ['whatsapp', 'WhatsApp']];
 
@@ -68,9 +70,10 @@ export async function render({ root }) {
   const s = await api('GET', 'settings');
   const ro = suspended();
   const want = new URLSearchParams(location.search).get('section');
-  let current = SECTIONS.some(([k]) => k === want) ? want : 'store';
+  const sections = atLeast('owner') ? [...SECTIONS, ['apikeys', 'API keys']] : SECTIONS;
+  let current = sections.some(([k]) => k === want) ? want : 'store';
   // Panels are built when first shown: the reminders panel loads customers.
-  const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro) };
+  const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro), apikeys: () => apiKeysPanel(ro) };
   const panels = {};
   const holder = h('div', { class: 'settings-panels' });
   const show = (key) => {
@@ -84,7 +87,7 @@ export async function render({ root }) {
   const group = nextId('section');
   const switcher = h('fieldset', { class: 'segmented settings-tabs' },
     h('legend', { class: 'sr-only' }, 'Settings section'),
-    SECTIONS.map(([k, t]) => {
+    sections.map(([k, t]) => {
       const id = nextId('sec');
       return h('span', { class: 'seg' },
         h('input', { type: 'radio', name: group, id, value: k, checked: k === current, onchange: () => show(k) }),
