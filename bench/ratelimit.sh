@@ -10,16 +10,19 @@
 #       row), never refused;
 #   (c) a store on professional (1,200 a minute) hammered far past it:
 #       nearly every request is a 429 answered from the process's memory.
-# and prints req/s, p99 and the ratios (b)/(a) and (c)/(a).
+# The three take turns, REPEAT times (a b c a b c ...), and each reports its
+# median, so that a busy machine's drift falls on all three alike.  Prints
+# req/s, p99 and the ratios (b)/(a) and (c)/(a).
 #
-#   bench/ratelimit.sh                         both backends, 5 s each, 16 connections
-#   BACKENDS=sqlite DURATION=10s CONNS=32 bench/ratelimit.sh
+#   bench/ratelimit.sh                         both backends, 3 x 5 s each, 16 connections
+#   BACKENDS=sqlite DURATION=10s REPEAT=5 CONNS=32 bench/ratelimit.sh
 # Env: QT_BIN (default ./quantumtrack), QT_THREADS for the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${QT_BIN:-$PWD/quantumtrack}
 DURATION=${DURATION:-5s}
 CONNS=${CONNS:-16}
+REPEAT=${REPEAT:-3}
 BACKENDS=${BACKENDS:-sqlite postgres}
 for tool in wrk curl sqlite3 psql python3 bc; do
 	command -v "$tool" >/dev/null || { echo "bench/ratelimit.sh: $tool not found" >&2; exit 1; }
@@ -75,12 +78,12 @@ for backend in $BACKENDS; do
 		pgenv=$(tests/lib/pg.sh start "$pgdir")
 		owner=$(echo "$pgenv" | sed -n 's/^QT_PG_OWNER_URL=//p')
 		app=$(echo "$pgenv" | sed -n 's/^QT_PG_APP_URL=//p')
-		"$BIN" migrate --db "$owner" >/dev/null
+		"$BIN" migrate --db "$owner" >/dev/null 2>&1
 		psql "$owner" -qAtc "$plan_sql" >/dev/null
 		admin_db=$owner serve_db=$app
 	else
 		db="sqlite:$work/qt.db"
-		QT_DATA_DIR=$work "$BIN" migrate --db "$db" >/dev/null
+		QT_DATA_DIR=$work "$BIN" migrate --db "$db" >/dev/null 2>&1
 		sqlite3 "$work/qt.db" "$plan_sql"
 		admin_db=$db serve_db=$db
 	fi
@@ -94,15 +97,24 @@ for backend in $BACKENDS; do
 	server_pid=$!
 	for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.1; done
 	url="http://127.0.0.1:$port/api/v1/customers?limit=1"
-	read -r a a99 an < <(run_wrk "$(login rl-none)" "$url")
-	read -r b b99 bn < <(run_wrk "$(login rl-huge)" "$url")
-	read -r c c99 cn < <(run_wrk "$(login rl-tight)" "$url")
+	ta=$(login rl-none) tb=$(login rl-huge) tc=$(login rl-tight)
+	: >"$work/runs"
+	for i in $(seq "$REPEAT"); do
+		echo "a $(run_wrk "$ta" "$url")" >>"$work/runs"
+		echo "b $(run_wrk "$tb" "$url")" >>"$work/runs"
+		echo "c $(run_wrk "$tc" "$url")" >>"$work/runs"
+	done
+	# The median run of each (by req/s): "req/s p99 non-2xx".
+	median() { awk -v k="$1" '$1 == k {print $2, $3, $4}' "$work/runs" | sort -n | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'; }
+	read -r a a99 an <<<"$(median a)"
+	read -r b b99 bn <<<"$(median b)"
+	read -r c c99 cn <<<"$(median c)"
 	printf '  (a) no rate (enterprise)          %10s req/s  p99 %-9s non-2xx %s\n' "$a" "$a99" "$an"
 	printf '  (b) counted, 2e9 a minute         %10s req/s  p99 %-9s non-2xx %s\n' "$b" "$b99" "$bn"
 	printf '  (c) 1200 a minute, past it (429)  %10s req/s  p99 %-9s non-2xx %s\n' "$c" "$c99" "$cn"
 	if [ "$backend" = postgres ]; then
-		leases=$(psql "$owner" -qAtc "SET qt.all_tenants = 'on'; SELECT count(*) FROM rate_buckets")
-		echo "  shared bucket rows: $leases"
+		leases=$(psql "$owner" -qAtc "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'rate_buckets'")
+		echo "  leases written to the shared rows: $leases (of $(awk '$1 == "b" {s += $2} END {printf "%.0f", s}' "$work/runs") req/s summed over (b)'s runs)"
 	fi
 	results+=("$(printf '| %-10s | %9.0f | %9.0f | %7.3f | %9.0f | %7.3f |' "$backend" "$a" "$b" "$(echo "$b / $a" | bc -l)" "$c" "$(echo "$c / $a" | bc -l)")")
 	kill "$server_pid" 2>/dev/null || true
@@ -112,7 +124,7 @@ for backend in $BACKENDS; do
 done
 
 echo
-echo "GET /api/v1/customers?limit=1, wrk -t1 -c$CONNS -d$DURATION, $(nproc) cores shared by server, database and wrk"
+echo "GET /api/v1/customers?limit=1, wrk -t1 -c$CONNS -d$DURATION, median of $REPEAT; $(nproc) cores shared by server, database and wrk (load $(cut -d' ' -f1 /proc/loadavg))"
 echo "| backend    | (a) req/s | (b) req/s | (b)/(a) | (c) req/s | (c)/(a) |"
 echo "| ---------- | --------- | --------- | ------- | --------- | ------- |"
 printf '%s\n' "${results[@]}"

@@ -157,6 +157,7 @@ struct rl_entry {
 	int64_t touched_ms;
 	/* the plan's rate, as last learnt */
 	int rate_known;
+	int asking;              /* a thread is asking the source for this tenant */
 	int64_t rate;
 	int64_t rate_at_ms;
 	/* ratelimiter: leased requests not spent, and the last word of the
@@ -192,6 +193,8 @@ static uint32_t hash_id(const char *s)
  * bucket of its own has refilled to full. */
 static int at_rest(const struct rl_entry *e, int64_t now)
 {
+	if (e->asking)
+		return 0;
 	if (e->pool > 0 && now < e->pool_until_ms)
 		return 0;
 	if (now < e->refused_until_ms)
@@ -359,7 +362,10 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 		unlimited(out);
 		return;
 	}
-	if (rate_fresh(e, now_ms)) {
+	/* A plan without a rate whose word is being renewed by another thread
+	 * right now stays unlimited meanwhile: no herd of threads asks at once. */
+	int renewing = e->asking && e->rate_known && e->rate <= 0;
+	if (rate_fresh(e, now_ms) || renewing) {
 		if (e->rate <= 0) {
 			pthread_mutex_unlock(&rl->table.lock);
 			unlimited(out);
@@ -377,6 +383,7 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 			return;
 		}
 	}
+	e->asking++;
 	pthread_mutex_unlock(&rl->table.lock);
 
 	/* Ask the source without the lock: it may be a database round trip.
@@ -386,6 +393,8 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 
 	pthread_mutex_lock(&rl->table.lock);
 	e = table_get(&rl->table, tenant_id, now_ms);
+	if (e && e->asking > 0)
+		e->asking--;
 	if (rc < 0 || !e) {
 		pthread_mutex_unlock(&rl->table.lock);
 		unlimited(out);

@@ -1,4 +1,6 @@
 /* store_ratelimit.c — see store_ratelimit.h. */
+#include <string.h>
+
 #include "store/store_internal.h"
 #include "store/store_ratelimit.h"
 
@@ -38,9 +40,15 @@ int store_rate_bucket_lock(struct store_tx *tx, struct rate_bucket_row *out)
 	int rc = read_locked(tx, out, &found);
 	if (rc != STORE_OK || found)
 		return rc;
+	/* No row: a plan without a rate never gets one (nothing to write,
+	 * nothing for processes to queue on), and a store that does not
+	 * exist is not found. */
+	memset(out, 0, sizeof *out);
+	rc = store_rate_plan(tx, &out->requests_per_min);
+	if (rc != STORE_OK || out->requests_per_min <= 0)
+		return rc;
 	/* The store's first lease.  Another process may make the row at the
-	 * same moment: DO NOTHING, then both read (and lock) the one row.  A
-	 * store that does not exist fails the foreign key. */
+	 * same moment: DO NOTHING, then both read (and lock) the one row. */
 	rc = store_exec(tx,
 		"INSERT INTO rate_buckets (tenant_id, units, updated_at, lease_window, leased_now, leased_before)"
 		" VALUES ($1, -1, 0, 0, 0, 0) ON CONFLICT (tenant_id) DO NOTHING", p, 1, NULL);

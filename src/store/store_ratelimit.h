@@ -18,8 +18,9 @@ struct rate_bucket_row {
 };
 
 /* Lock the store's row to the end of tx (a write transaction), making it
- * when missing (started = 0), and read it with the plan's rate.
- * STORE_NOT_FOUND when the store does not exist. */
+ * when missing (started = 0), and read it with the plan's rate.  A plan
+ * without a rate makes no row: then requests_per_min is 0 and nothing
+ * else is set.  STORE_NOT_FOUND when the store does not exist. */
 QT_MUST_CHECK int store_rate_bucket_lock(struct store_tx *tx, struct rate_bucket_row *out);
 /* Write row's state into the row store_rate_bucket_lock locked. */
 QT_MUST_CHECK int store_rate_bucket_save(struct store_tx *tx, const struct rate_bucket_row *row);

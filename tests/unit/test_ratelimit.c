@@ -230,6 +230,43 @@ TEST(an_unlimited_plan_is_not_counted_and_its_rate_is_read_again_after_the_ttl)
 	ratelimiter_free(rl);
 }
 
+/* A source that, while it is being asked, sees another request of the
+ * same store come in (as another thread would). */
+struct nested {
+	struct ratelimiter *rl;
+	int calls, inner_allowed, inner_limited;
+};
+
+static int nested_lease(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out)
+{
+	struct nested *n = cls;
+	n->calls++;
+	if (n->calls == 2) {
+		struct rl_verdict v;
+		ratelimiter_admit(n->rl, tenant_id, now_ms, &v);
+		n->inner_allowed = v.allowed;
+		n->inner_limited = v.limited;
+	}
+	*out = (struct rl_lease){ .rate = 0 };
+	return 0;
+}
+
+TEST(while_an_unlimited_plan_is_renewed_other_requests_do_not_ask_too)
+{
+	struct nested n = { 0 };
+	n.rl = ratelimiter_new(nested_lease, NULL, &n);
+	struct rl_verdict v;
+	ratelimiter_admit(n.rl, TENANT, T0, &v);
+	CHECK_INT(n.calls, 1);
+	/* A TTL later the rate is renewed; the request arriving meanwhile is
+	 * let through on the old word instead of asking a second time. */
+	ratelimiter_admit(n.rl, TENANT, T0 + RL_RATE_TTL_MS, &v);
+	CHECK_INT(n.calls, 2);
+	CHECK(n.inner_allowed && !n.inner_limited);
+	CHECK(v.allowed && !v.limited);
+	ratelimiter_free(n.rl);
+}
+
 TEST(a_source_that_fails_admits_unlimited)
 {
 	struct fake_shared f = { .rate = 60, .fail = 1 };
