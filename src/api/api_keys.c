@@ -161,7 +161,7 @@ int api_key_begin(struct req *r, const struct route *rt, const char *key, struct
 	snprintf(r->caller.tenant_id, sizeof r->caller.tenant_id, "%s", hit.tenant_id);
 
 	/* A key's requests count against its store like anyone's. */
-	if (api_rate_limit(r, hit.tenant_id) < 0)
+	if (api_rate_limit(r, hit.tenant_id, NULL) < 0)
 		return -1;
 	if (route_refuses_keys(rt))
 		return req_failf(r, 403, "api_key_not_allowed",

@@ -73,7 +73,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	 * pointers to them for its audit rows. */
 	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
 	/* Counted against the store's rate before its transaction opens. */
-	if (api_rate_limit(r, c.tid) < 0)
+	if (api_rate_limit(r, c.tid, c.jti) < 0)
 		return -1;
 	struct store_actor actor = { r->caller.user_id, "member", r->request_id, r->client_ip };
 	int rc = store_begin_tenant(r->app->store, c.tid, rt->writes, &actor, &r->tx);
@@ -83,7 +83,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	 * member loses access at once, a demoted one at once too. */
 	rc = store_member_context(r->tx, c.sub, r->arena, &m);
 	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && c.ver != m.token_version))
-		api_rate_refund(r, c.tid);   /* not the store's request after all */
+		api_rate_refund(r, c.tid, c.jti);   /* not the store's request after all */
 	if (rc == STORE_NOT_FOUND)
 		return req_fail(r, 401, "invalid_token", "access token rejected: no longer a member of this store");
 	if (rc != STORE_OK)

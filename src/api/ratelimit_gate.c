@@ -1,4 +1,7 @@
 /* ratelimit_gate.c — see ratelimit_gate.h. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,11 +12,37 @@
 #include "util/clock.h"
 #include "util/uuid.h"
 
+/* Access tokens found to name no member any more, by id: a direct-mapped
+ * table (a collision forgets one, which then costs one counted request
+ * again, nothing worse). */
+#define DEAD_SLOTS 4096
+
 struct api_ratelimit {
 	struct store *store;
 	struct ratelimiter *limiter;
 	struct rl_memory *memory;    /* SQLite: the buckets themselves */
+	pthread_mutex_t dead_lock;
+	char dead[DEAD_SLOTS][40];
 };
+
+static size_t dead_slot(const char *credential)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = credential; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h % DEAD_SLOTS;
+}
+
+static int credential_dead(struct api_ratelimit *g, const char *credential)
+{
+	if (!credential || !credential[0] || strlen(credential) >= sizeof g->dead[0])
+		return 0;
+	size_t i = dead_slot(credential);
+	pthread_mutex_lock(&g->dead_lock);
+	int dead = strcmp(g->dead[i], credential) == 0;
+	pthread_mutex_unlock(&g->dead_lock);
+	return dead;
+}
 
 /* A lease from the store's shared row: one short write transaction. */
 static int shared_lease(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out)
@@ -91,6 +120,7 @@ struct api_ratelimit *api_ratelimit_open(struct store *s, int shared)
 	if (!g)
 		return NULL;
 	g->store = s;
+	pthread_mutex_init(&g->dead_lock, NULL);
 	if (shared) {
 		g->limiter = ratelimiter_new(shared_lease, NULL, g);
 	} else {
@@ -110,22 +140,30 @@ void api_ratelimit_close(struct api_ratelimit *g)
 		return;
 	ratelimiter_free(g->limiter);
 	rl_memory_free(g->memory);
+	pthread_mutex_destroy(&g->dead_lock);
 	free(g);
 }
 
-void api_rate_refund(struct req *r, const char *tenant_id)
+void api_rate_refund(struct req *r, const char *tenant_id, const char *credential)
 {
 	struct api_ratelimit *g = r->app->ratelimit;
-	if (g && uuid_valid(tenant_id))
-		ratelimiter_refund(g->limiter, tenant_id, clock_now_ms());
+	if (!g || !uuid_valid(tenant_id) || credential_dead(g, credential))
+		return;
+	ratelimiter_refund(g->limiter, tenant_id, clock_now_ms());
+	if (credential && credential[0] && strlen(credential) < sizeof g->dead[0]) {
+		size_t i = dead_slot(credential);
+		pthread_mutex_lock(&g->dead_lock);
+		snprintf(g->dead[i], sizeof g->dead[i], "%s", credential);
+		pthread_mutex_unlock(&g->dead_lock);
+	}
 }
 
-int api_rate_limit(struct req *r, const char *tenant_id)
+int api_rate_limit(struct req *r, const char *tenant_id, const char *credential)
 {
 	struct api_ratelimit *g = r->app->ratelimit;
 	struct rl_verdict v;
 
-	if (!g || !uuid_valid(tenant_id))
+	if (!g || !uuid_valid(tenant_id) || credential_dead(g, credential))
 		return 0;
 	ratelimiter_admit(g->limiter, tenant_id, clock_now_ms(), &v);
 	if (!v.limited)

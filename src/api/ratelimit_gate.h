@@ -25,16 +25,21 @@ struct api_ratelimit;
 struct api_ratelimit *api_ratelimit_open(struct store *s, int shared);
 void api_ratelimit_close(struct api_ratelimit *g);
 
-/* Count one request of store tenant_id: sets RateLimit-Limit,
+/* Count one request of store tenant_id made with credential (an access
+ * token's id; NULL for an API key, whose dead ones fail before): sets
+ * RateLimit-Limit,
  * RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy on the
  * response (kept on any problem it meets later), and returns 0; or
  * records 429 rate_limited with Retry-After and returns -1.  A plan
  * without a rate sets no headers.  No limiter (r->app->ratelimit NULL)
- * counts nothing. */
-int api_rate_limit(struct req *r, const char *tenant_id);
+ * counts nothing.  A credential api_rate_refund found dead is not
+ * counted (nor given headers) again. */
+int api_rate_limit(struct req *r, const char *tenant_id, const char *credential);
 /* Un-count the request api_rate_limit counted for tenant_id when its
  * token turns out to name no member of the store any more (removed, or
- * signed out): such a request does not spend the store's rate. */
-void api_rate_refund(struct req *r, const char *tenant_id);
+ * signed out): such a request does not spend the store's rate, and
+ * neither will the token's next ones in this process (a token that stops
+ * naming a member never names one again). */
+void api_rate_refund(struct req *r, const char *tenant_id, const char *credential);
 
 #endif
