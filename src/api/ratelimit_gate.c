@@ -45,7 +45,8 @@ static int credential_dead(struct api_ratelimit *g, const char *credential)
 }
 
 /* A lease from the store's shared row: one short write transaction. */
-static int shared_lease(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out)
+static int shared_lease(void *cls, const char *tenant_id, int64_t want, int64_t now_ms,
+	struct rl_lease *out)
 {
 	struct api_ratelimit *g = cls;
 	struct store_actor actor = { "system", "system", "", "" };
@@ -82,7 +83,7 @@ static int shared_lease(void *cls, const char *tenant_id, int64_t now_ms, struct
 	} else {
 		rl_shared_init(&s, row.requests_per_min, now_ms);
 	}
-	rl_shared_lease(&s, row.requests_per_min, 0, now_ms, out);
+	rl_shared_lease(&s, row.requests_per_min, want, now_ms, out);
 	row.units = s.bucket.units;
 	row.updated_at = s.bucket.at_ms;
 	row.lease_window = s.window;

@@ -118,8 +118,9 @@ void rl_shared_lease(struct rl_shared *s, int64_t requests_per_min, int64_t want
 	int64_t outstanding = s->leased_now + s->leased_before;
 	int64_t ceiling = max64(0, (b->capacity - outstanding) * U);
 	rl_bucket_refill(b, now_ms, ceiling);
-	if (want <= 0)
-		want = rl_lease_size(requests_per_min);
+	int64_t size = rl_lease_size(requests_per_min);
+	if (want <= 0 || want > size)
+		want = size;
 	int64_t n = min64(want, min64(b->units, ceiling) / U);
 	n = max64(n, 0);
 	b->units -= n * U;
@@ -135,9 +136,10 @@ void rl_shared_lease(struct rl_shared *s, int64_t requests_per_min, int64_t want
 	/* When it is worth asking again: at once while half a lease is
 	 * left, else once it has come back (or the leases outstanding, which
 	 * hold the ceiling down, have aged out of the next window, if that is
-	 * later).  A store held at its limit so costs a database write per
-	 * half lease, not per request. */
-	int64_t half = max64(1, (want + 1) / 2);
+	 * later).  A store held at its limit so costs each process a
+	 * database write per half a full lease of refill (a small want or
+	 * not), not per request. */
+	int64_t half = max64(1, (size + 1) / 2);
 	if (out->remaining < half) {
 		int64_t wait = rl_bucket_ms_until(b, half);
 		if (ceiling < half * U)
@@ -164,6 +166,8 @@ struct rl_entry {
 	 * shared bucket */
 	int64_t pool;
 	int64_t pool_until_ms;
+	int64_t spent;           /* requests allowed since the last lease */
+	int64_t lease_at_ms;     /* when that was (0: never) */
 	int64_t refused_until_ms;
 	int64_t shared_remaining;
 	int64_t shared_at_ms;
@@ -373,6 +377,7 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 		}
 		if (e->pool > 0 && now_ms < e->pool_until_ms) {
 			e->pool--;
+			e->spent++;
 			verdict_of(e, now_ms, 1, out);
 			pthread_mutex_unlock(&rl->table.lock);
 			return;
@@ -383,13 +388,20 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 			return;
 		}
 	}
+	/* Lease what this process spends in a lease's life (two windows),
+	 * twice over, judged by its spending since the last lease. */
+	int64_t want = RL_FIRST_LEASE;
+	if (e->lease_at_ms && now_ms > e->lease_at_ms)
+		want = max64(2, 2 * (e->spent + 1) * 2 * RL_LEASE_WINDOW_MS / (now_ms - e->lease_at_ms));
+	else if (e->lease_at_ms)
+		want = 0;   /* again within the millisecond: a full lease */
 	e->asking++;
 	pthread_mutex_unlock(&rl->table.lock);
 
 	/* Ask the source without the lock: it may be a database round trip.
 	 * Two threads of one tenant may both ask; each lease is counted in
 	 * the shared bucket, so that costs fairness at most, never the bound. */
-	int rc = rl->source(rl->cls, tenant_id, now_ms, &lease);
+	int rc = rl->source(rl->cls, tenant_id, want, now_ms, &lease);
 
 	pthread_mutex_lock(&rl->table.lock);
 	e = table_get(&rl->table, tenant_id, now_ms);
@@ -411,6 +423,8 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 	}
 	e->shared_remaining = lease.remaining;
 	e->shared_at_ms = now_ms;
+	e->lease_at_ms = now_ms;
+	e->spent = lease.granted > 0 ? 1 : 0;
 	int allowed = 0;
 	if (lease.granted > 0) {
 		/* Requests left from an earlier lease keep its (earlier) end, and
@@ -495,8 +509,9 @@ void rl_memory_refund(void *cls, const char *tenant_id, int64_t now_ms)
 	pthread_mutex_unlock(&m->table.lock);
 }
 
-int rl_memory_lease(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out)
+int rl_memory_lease(void *cls, const char *tenant_id, int64_t want, int64_t now_ms, struct rl_lease *out)
 {
+	(void)want;   /* nothing is held elsewhere: one at a time, exactly */
 	struct rl_memory *m = cls;
 	struct rl_entry *e;
 	int64_t rate = 0;

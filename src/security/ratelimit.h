@@ -58,6 +58,8 @@
 /* How long a learnt plan rate is trusted before it is read again: a plan
  * change reaches the limits within this (plus a lease window). */
 #define RL_RATE_TTL_MS 1000
+/* What a process leases before it has seen how fast it spends. */
+#define RL_FIRST_LEASE 16
 
 /* C = max(RL_MIN_CAPACITY, R / 10) for R > 0 requests a minute; 0 for
  * R <= 0 (not limited). */
@@ -115,25 +117,30 @@ struct rl_lease {
 
 /* A fresh shared bucket: full at now_ms, nothing leased. */
 void rl_shared_init(struct rl_shared *s, int64_t requests_per_min, int64_t now_ms);
-/* Lease up to `want` requests (rl_lease_size(rate) when want <= 0) at
+/* Lease up to `want` requests (rl_lease_size(rate) when want <= 0 or more) at
  * now_ms for a plan of rate R (> 0; a different rate than before is
  * adopted first), into *out.  It grants what it has, even one; when
- * less than half a lease is left, wait_ms says when half a lease will be
- * there again, so that a store held at its limit costs a database write
- * per half lease, not per request. */
+ * less than half a full lease is left, wait_ms says when half a lease
+ * will be there again, so that a store held at its limit costs each
+ * process a database write per half lease of refill (300 ms on plans of
+ * 100 a minute and more), not per request. */
 void rl_shared_lease(struct rl_shared *s, int64_t requests_per_min, int64_t want, int64_t now_ms,
 	struct rl_lease *out);
 
 /* ---- a process's limiter ---- */
 
 /*
- * A source of leases: take up to rl_lease_size(R) requests (or 1, for a
- * source whose buckets are this process's own) from tenant_id's bucket at
- * now_ms into *out.  Returns 0, or -1 when it cannot answer (the database
+ * A source of leases: take up to `want` requests (at most rl_lease_size(R);
+ * a source whose buckets are this process's own gives 1) from tenant_id's
+ * bucket at now_ms into *out.  The limiter asks for what this process
+ * spent lately, scaled to a lease's life and doubled (RL_FIRST_LEASE
+ * before it knows), so a store on a huge plan leases what it uses, not a
+ * tenth of its plan.  Returns 0, or -1 when it cannot answer (the database
  * is away): the limiter then admits the request unlimited rather than
  * fail it, and the request meets the database's own 503 soon enough.
  */
-typedef int (*rl_source_fn)(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out);
+typedef int (*rl_source_fn)(void *cls, const char *tenant_id, int64_t want, int64_t now_ms,
+	struct rl_lease *out);
 /* Give back one request the source granted (see ratelimiter_refund). */
 typedef void (*rl_refund_fn)(void *cls, const char *tenant_id, int64_t now_ms);
 
@@ -182,7 +189,7 @@ struct rl_memory *rl_memory_new(rl_rate_fn rate, void *cls);
 void rl_memory_free(struct rl_memory *m);
 /* An rl_source_fn (cls: the struct rl_memory): one request at a time,
  * from an exact bucket (no lease windows: nothing is held elsewhere). */
-int rl_memory_lease(void *m, const char *tenant_id, int64_t now_ms, struct rl_lease *out);
+int rl_memory_lease(void *m, const char *tenant_id, int64_t want, int64_t now_ms, struct rl_lease *out);
 /* An rl_refund_fn: one request back into tenant_id's bucket (up to full). */
 void rl_memory_refund(void *m, const char *tenant_id, int64_t now_ms);
 

@@ -124,8 +124,16 @@ TEST(shared_lease_reports_remaining_wait_and_full)
 	CHECK_INT(l.remaining, 54);
 	CHECK_INT(l.full_ms, 600);
 	CHECK_INT(l.wait_ms, 0);
+	/* Never more than a lease at a time, however many are wanted. */
 	rl_shared_lease(&s, 600, 100, T0, &l);
-	CHECK_INT(l.granted, 54);
+	CHECK_INT(l.granted, 6);
+	CHECK_INT(l.remaining, 48);
+	for (int i = 0; i < 8; i++)
+		rl_shared_lease(&s, 600, 2, T0, &l);
+	CHECK_INT(l.granted, 2);
+	CHECK_INT(l.remaining, 32);
+	while (l.remaining > 0)
+		rl_shared_lease(&s, 600, 0, T0, &l);
 	CHECK_INT(l.remaining, 0);
 	rl_shared_lease(&s, 600, 0, T0 + 10, &l);
 	CHECK_INT(l.granted, 0);
@@ -142,9 +150,10 @@ struct fake_shared {
 	int64_t rate;
 	int calls;
 	int fail;
+	int64_t last_want;
 };
 
-static int fake_lease(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out)
+static int fake_lease(void *cls, const char *tenant_id, int64_t want, int64_t now_ms, struct rl_lease *out)
 {
 	struct fake_shared *f = cls;
 	(void)tenant_id;
@@ -159,7 +168,8 @@ static int fake_lease(void *cls, const char *tenant_id, int64_t now_ms, struct r
 		rl_shared_init(&f->s, f->rate, now_ms);
 		f->started = 1;
 	}
-	rl_shared_lease(&f->s, f->rate, 0, now_ms, out);
+	f->last_want = want;
+	rl_shared_lease(&f->s, f->rate, want, now_ms, out);
 	return 0;
 }
 
@@ -180,6 +190,23 @@ TEST(a_process_spends_its_lease_without_asking_again)
 	CHECK_INT(v.window_s, 6);
 	ratelimiter_admit(rl, TENANT, T0, &v);
 	CHECK_INT(f.calls, 2);
+	ratelimiter_free(rl);
+}
+
+TEST(a_process_leases_what_it_spends)
+{
+	struct fake_shared f = { .rate = 6000000 };   /* leases of up to 60000 */
+	struct ratelimiter *rl = ratelimiter_new(fake_lease, NULL, &f);
+	struct rl_verdict v;
+	ratelimiter_admit(rl, TENANT, T0, &v);
+	CHECK_INT(f.last_want, RL_FIRST_LEASE);
+	/* 16 requests over 100 ms: 160 a second, so a lease's life (500 ms)
+	 * needs about 80, and it asks for twice that. */
+	for (int i = 1; i <= 16; i++)
+		ratelimiter_admit(rl, TENANT, T0 + i * 6, &v);
+	CHECK_INT(f.calls, 2);
+	CHECK(f.last_want >= 120 && f.last_want <= 200);
+	CHECK(v.allowed);
 	ratelimiter_free(rl);
 }
 
@@ -237,9 +264,10 @@ struct nested {
 	int calls, inner_allowed, inner_limited;
 };
 
-static int nested_lease(void *cls, const char *tenant_id, int64_t now_ms, struct rl_lease *out)
+static int nested_lease(void *cls, const char *tenant_id, int64_t want, int64_t now_ms, struct rl_lease *out)
 {
 	struct nested *n = cls;
+	(void)want;
 	n->calls++;
 	if (n->calls == 2) {
 		struct rl_verdict v;
