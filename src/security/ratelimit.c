@@ -1,6 +1,7 @@
 /* ratelimit.c — see ratelimit.h. */
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,7 +295,12 @@ struct ratelimiter {
 	rl_refund_fn refund;
 	void *cls;
 	struct rl_table table;
+	pthread_cond_t asked;    /* broadcast when an ask of the source ends */
 };
+
+/* How long a request waits for another thread's lease of its store
+ * before it asks the source itself. */
+#define RL_WAIT_FOR_LEASE_MS 100
 
 struct ratelimiter *ratelimiter_new(rl_source_fn source, rl_refund_fn refund, void *cls)
 {
@@ -303,6 +309,7 @@ struct ratelimiter *ratelimiter_new(rl_source_fn source, rl_refund_fn refund, vo
 		return NULL;
 	rl->source = source;
 	rl->refund = refund;
+	pthread_cond_init(&rl->asked, NULL);
 	rl->cls = cls;
 	table_init(&rl->table);
 	return rl;
@@ -313,6 +320,7 @@ void ratelimiter_free(struct ratelimiter *rl)
 	if (!rl)
 		return;
 	table_release(&rl->table);
+	pthread_cond_destroy(&rl->asked);
 	free(rl);
 }
 
@@ -359,7 +367,9 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 	struct rl_lease lease;
 	struct rl_entry *e;
 
+	int waited = 0;
 	pthread_mutex_lock(&rl->table.lock);
+again:
 	e = table_get(&rl->table, tenant_id, now_ms);
 	if (!e) {
 		pthread_mutex_unlock(&rl->table.lock);
@@ -387,6 +397,18 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 			pthread_mutex_unlock(&rl->table.lock);
 			return;
 		}
+		/* Another thread is leasing for this store: wait for its lease
+		 * (once, briefly) rather than all asking at once. */
+		if (e->asking && !waited) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += RL_WAIT_FOR_LEASE_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			waited = 1;
+			pthread_cond_timedwait(&rl->asked, &rl->table.lock, &until);
+			goto again;
+		}
 	}
 	/* Lease what this process spends in a lease's life (two windows),
 	 * twice over, judged by its spending since the last lease. */
@@ -407,6 +429,7 @@ void ratelimiter_admit(struct ratelimiter *rl, const char *tenant_id, int64_t no
 	e = table_get(&rl->table, tenant_id, now_ms);
 	if (e && e->asking > 0)
 		e->asking--;
+	pthread_cond_broadcast(&rl->asked);
 	if (rc < 0 || !e) {
 		pthread_mutex_unlock(&rl->table.lock);
 		unlimited(out);

@@ -4,7 +4,10 @@
 
 #include "security/ratelimit.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define T0 1700000000000LL  /* a multiple of the lease window */
 
@@ -395,6 +398,77 @@ TEST(two_processes_together_stay_within_one_buckets_bound)
 TEST(four_processes_together_stay_within_one_buckets_bound)
 {
 	hammer(check_failed, 4, 6000, 1);
+}
+
+/* Threads of one process share its leases: a database-like source that
+ * takes a moment to answer, guarded by a lock as the row lock would. */
+struct slow_shared {
+	struct fake_shared f;
+	pthread_mutex_t lock;
+	atomic_int calls;
+};
+
+static int slow_lease(void *cls, const char *tenant_id, int64_t want, int64_t now_ms, struct rl_lease *out)
+{
+	struct slow_shared *s = cls;
+	struct timespec pause = { 0, 200000 };   /* 0.2 ms, a round trip */
+	atomic_fetch_add(&s->calls, 1);
+	nanosleep(&pause, NULL);
+	pthread_mutex_lock(&s->lock);
+	int rc = fake_lease(&s->f, tenant_id, want, now_ms, out);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+struct worker {
+	struct ratelimiter *rl;
+	atomic_long *allowed;
+};
+
+/* Real time here: threads and a source that takes real time to answer. */
+static int64_t real_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return T0 + (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < 50000; i++) {
+		struct rl_verdict v;
+		ratelimiter_admit(w->rl, TENANT, real_ms(), &v);
+		if (v.allowed)
+			atomic_fetch_add(w->allowed, 1);
+	}
+	return NULL;
+}
+
+TEST(threads_of_a_process_share_its_leases_within_the_bound)
+{
+	struct slow_shared s = { .f = { .rate = 600000 } };   /* capacity 60000, 10000 a second */
+	pthread_mutex_init(&s.lock, NULL);
+	struct ratelimiter *rl = ratelimiter_new(slow_lease, NULL, &s);
+	atomic_long allowed = 0;
+	struct worker w = { rl, &allowed };
+	int64_t t0 = real_ms();
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, work, &w);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	int64_t elapsed = real_ms() - t0;
+	/* 200000 asked for: at most the capacity and the refill of the time
+	 * it took are served, and at least most of the capacity. */
+	CHECK(allowed <= 60000 + 10 * (elapsed + 1) + 1);
+	CHECK(allowed >= 54000);
+	/* Threads wait for one another's lease instead of all asking. */
+	if (!(atomic_load(&s.calls) < 40 + 20 * (elapsed / 100)))
+		fprintf(stderr, "  %d leases for %ld served in %lld ms\n", atomic_load(&s.calls), (long)allowed, (long long)elapsed);
+	CHECK(atomic_load(&s.calls) < 40 + 20 * (elapsed / 100));
+	ratelimiter_free(rl);
+	pthread_mutex_destroy(&s.lock);
 }
 
 /* ---- buckets of this process ---- */
