@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 struct usage_meter;
+struct api_ratelimit;
 
 struct config {
 	const char *db_url;        /* --db / QT_DB */
@@ -52,6 +53,7 @@ struct app {
 	struct throttle *login_by_account;
 	struct throttle *login_by_ip;
 	struct usage_meter *usage;   /* request counts per store (workers/usage_meter.h); NULL outside serve */
+	struct api_ratelimit *ratelimit; /* per-store request rates (api/ratelimit_gate.h); NULL: none */
 };
 
 #endif

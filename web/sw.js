@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '0daf5908cc46ee74';
+const VERSION = '73597761d84cfcbd';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -49,6 +49,7 @@ const SHELL = [
   '/js/views/reminders.js',
   '/js/views/reports.js',
   '/js/views/search.js',
+  '/js/views/settings-apikeys.js',
   '/js/views/settings-reminders.js',
   '/js/views/settings-usage.js',
   '/js/views/settings.js',

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/api_keys.h"
 #include "api/common.h"
 #include "api/handlers.h"
+#include "api/ratelimit_gate.h"
 #include "api/routes.h"
 #include "domain/role.h"
 #include "http/router.h"
@@ -56,6 +58,14 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	struct jwt_claims c;
 	struct member_ctx m;
 
+	/* An integration's API key stands where a user's token would: it
+	 * opens the transaction and reads the key's role and store into m. */
+	const char *key = api_key_presented(r);
+	if (key) {
+		if (api_key_begin(r, rt, key, &m) < 0)
+			return -1;
+		goto caller;
+	}
 	if (verify_token(r, &c) < 0)
 		return -1;
 	if (c.op)
@@ -63,6 +73,9 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	/* The actor's strings must outlive this frame: the transaction keeps
 	 * pointers to them for its audit rows. */
 	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
+	/* Counted against the store's rate before its transaction opens. */
+	if (api_rate_limit(r, c.tid, c.jti) < 0)
+		return -1;
 	struct store_actor actor = { r->caller.user_id, "member", r->request_id, r->client_ip };
 	int rc = store_begin_tenant(r->app->store, c.tid, rt->writes, &actor, &r->tx);
 	if (rc != STORE_OK)
@@ -70,6 +83,8 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	/* The membership and role are re-read on every request: a removed
 	 * member loses access at once, a demoted one at once too. */
 	rc = store_member_context(r->tx, c.sub, r->arena, &m);
+	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && c.ver != m.token_version))
+		api_rate_refund(r, c.tid, c.jti);   /* not the store's request after all */
 	if (rc == STORE_NOT_FOUND)
 		return req_fail(r, 401, "invalid_token", "access token rejected: no longer a member of this store");
 	if (rc != STORE_OK)
@@ -78,8 +93,10 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	 * every access token issued before is refused from then on. */
 	if (c.ver != m.token_version)
 		return req_fail(r, 401, "invalid_token", "access token rejected: the session was ended (signed out or password changed)");
-	r->caller.authenticated = 1;
 	snprintf(r->caller.tenant_id, sizeof r->caller.tenant_id, "%s", c.tid);
+	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
+caller:
+	r->caller.authenticated = 1;
 	snprintf(r->caller.role, sizeof r->caller.role, "%s", m.role);
 	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", m.tenant_slug);
 	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
@@ -91,7 +108,6 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
 	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
 	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
-	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
 	store_tx_set_actor_role(r->tx, arena_strdup(r->arena, m.role));
 	if (!m.settings)
 		return req_fail(r, 500, "settings_unavailable", "the store's settings could not be read");

@@ -104,6 +104,10 @@ int h_shares_create(struct req *r);
 int h_shares_revoke(struct req *r);
 int h_shared_json(struct req *r);
 int h_shared_page(struct req *r);
+/* api_keys.c */
+int h_api_keys_list(struct req *r);
+int h_api_keys_create(struct req *r);
+int h_api_keys_revoke(struct req *r);
 
 /* documents.c; documents_prepare is the upload route's prepare_body */
 void documents_prepare(struct req *r);

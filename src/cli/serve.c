@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/ratelimit_gate.h"
 #include "api/routes.h"
 #include "cli/cli.h"
 #include "http/server.h"
@@ -133,6 +134,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.login_by_account = throttle_new(app.cfg.login_max_failures, 900, app.cfg.login_lockout_s);
 	app.login_by_ip = throttle_new(app.cfg.login_ip_max_failures, 900, app.cfg.login_lockout_s);
+	/* Block the signals before any thread starts so only sigwait sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	/* Request counts are kept in memory and written every few seconds. */
 	app.usage = usage_meter_new(app.store, app.cfg.usage_flush_ms);
 	if (!app.usage || usage_meter_start(app.usage) < 0) {
@@ -142,13 +151,15 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	/* Block the signals before any thread starts so only sigwait sees them. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* Several processes may serve one PostgreSQL: they share each store's
+	 * bucket through the database.  SQLite has one process: in memory. */
+	app.ratelimit = api_ratelimit_open(app.store, !is_sqlite);
+	if (!app.ratelimit) {
+		fprintf(stderr, "quantumtrack: out of memory\n");
+		usage_meter_free(app.usage);
+		store_close(app.store);
+		return EXIT_FAIL;
+	}
 
 	/* Idempotency keys are kept 48 hours (the spec asks for at least 24);
 	 * older ones go at start-up and then hourly. */
@@ -171,6 +182,7 @@ int cmd_serve(int argc, char **argv)
 	if (!srv) {
 		fprintf(stderr, "quantumtrack: %s\n", err);
 		usage_meter_free(app.usage);
+		api_ratelimit_close(app.ratelimit);
 		store_close(app.store);
 		return EXIT_FAIL;
 	}
@@ -189,6 +201,7 @@ int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "quantumtrack: metrics: %s\n", err);
 			http_server_stop(srv, 0);
 			usage_meter_free(app.usage);
+			api_ratelimit_close(app.ratelimit);
 			store_close(app.store);
 			return EXIT_FAIL;
 		}
@@ -221,6 +234,7 @@ int cmd_serve(int argc, char **argv)
 	store_close(app.store);
 	throttle_free(app.login_by_account);
 	throttle_free(app.login_by_ip);
+	api_ratelimit_close(app.ratelimit);
 	log_info("stopped");
 	return EXIT_OK;
 }

@@ -25,7 +25,7 @@ struct MHD_Connection;
 struct store_tx;
 
 #define REQ_MAX_PARAMS 4
-#define REQ_MAX_HEADERS_OUT 12
+#define REQ_MAX_HEADERS_OUT 16
 
 /* Who is calling, filled by api/auth_ctx.c from a verified token. */
 struct caller {
@@ -44,6 +44,7 @@ struct caller {
 	char name[484];        /* up to 120 characters of UTF-8 */
 	char tenant_name[484];
 	char jti[37];
+	char api_key_id[37];   /* the API key acting (user_id is the same); "" for people */
 };
 
 struct problem {

@@ -799,6 +799,8 @@ static void access_log(struct req *r, int status, int64_t dur_us)
 	line_int(&l, "status", status);
 	line_int(&l, "duration_us", (long long)dur_us);
 	line_string(&l, "tenant", r->caller.tenant_slug);
+	if (r->caller.api_key_id[0])
+		line_string(&l, "api_key", r->caller.api_key_id);
 	line_string(&l, "ip", r->client_ip);
 	buf_putc(&l, '}');
 	log_json_line(buf_cstr(&l));

@@ -850,6 +850,70 @@ static const char v7[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/* Version 8: API keys and the shared rate-limit buckets (see
+ * schema_sqlite.c v8), both under forced RLS like every tenant table.
+ * A request with a key knows no tenant until the key is found, so the
+ * lookup by hash goes through qt_api_key(), a definer function that gives
+ * that one live key's id, tenant, role, expiry and last use, and nothing
+ * else.  The app role may add keys and mark them used or revoked (no
+ * DELETE: a revoked key stays on record); it reads, adds and updates the
+ * buckets (api/ratelimit_gate.c leases from them). */
+static const char v8[] =
+"CREATE TABLE public.api_keys ("
+"  tenant_id UUID NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  id UUID NOT NULL,"
+"  name TEXT NOT NULL,"
+"  role TEXT NOT NULL CHECK (role IN ('admin','member','viewer')),"
+"  key_hash TEXT NOT NULL UNIQUE,"
+"  prefix TEXT NOT NULL,"
+"  created_by TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  last_used_at BIGINT,"
+"  expires_at BIGINT,"
+"  revoked_at BIGINT,"
+"  PRIMARY KEY (tenant_id, id));"
+"CREATE INDEX api_keys_created ON public.api_keys(tenant_id, created_at, id);"
+"CREATE TABLE public.rate_buckets ("
+"  tenant_id UUID PRIMARY KEY REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  units BIGINT NOT NULL,"
+"  updated_at BIGINT NOT NULL,"
+"  lease_window BIGINT NOT NULL,"
+"  leased_now BIGINT NOT NULL,"
+"  leased_before BIGINT NOT NULL);"
+"DO $$ DECLARE t text; BEGIN"
+"  FOREACH t IN ARRAY ARRAY['api_keys','rate_buckets'] LOOP"
+"    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('ALTER TABLE public.%I FORCE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('CREATE POLICY tenant_isolation ON public.%I"
+"      USING (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))"
+"      WITH CHECK (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))', t);"
+"    EXECUTE format('CREATE POLICY all_tenants ON public.%I TO %I"
+"      USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"      WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', t, current_user);"
+"  END LOOP;"
+"END $$;"
+"GRANT SELECT, INSERT ON public.api_keys TO quantumtrack_app;"
+"GRANT UPDATE (last_used_at, revoked_at) ON public.api_keys TO quantumtrack_app;"
+"GRANT SELECT, INSERT, UPDATE ON public.rate_buckets TO quantumtrack_app;"
+
+/* A live key by the hash of its text, before any tenant is known: that
+ * one row's id, tenant, role, expiry and last use. */
+"CREATE FUNCTION public.qt_api_key(wanted_hash text)"
+"  RETURNS TABLE (id uuid, tenant_id uuid, role text, expires_at bigint, last_used_at bigint)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT k.id, k.tenant_id, k.role, k.expires_at, k.last_used_at"
+"    FROM public.api_keys k WHERE k.key_hash = wanted_hash AND k.revoked_at IS NULL;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+"REVOKE ALL ON FUNCTION public.qt_api_key(text) FROM PUBLIC;"
+"GRANT EXECUTE ON FUNCTION public.qt_api_key(text) TO quantumtrack_app;"
+;
+
 /*
  * Version 9: plans as data, what stores use, the platform audit trail (see
  * schema_sqlite.c v9).
@@ -1089,6 +1153,7 @@ const struct migration migrations_postgres[] = {
 	{ 4, "reminders, receipts and shared statements", v4 },
 	{ 6, "covering indexes for the reports", v6 },
 	{ 7, "documents in chunks, storage usage", v7 },
+	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -437,6 +437,40 @@ static const char v9[] =
 "  day INTEGER NOT NULL,"            /* days since 1970-01-01, UTC */
 "  requests INTEGER NOT NULL,"
 "  PRIMARY KEY (tenant_id, day));"
+
+;
+
+/* Version 8: API keys and the shared rate-limit buckets (issue 11).
+ * An API key is stored as the SHA-256 of its text only (key_hash; it
+ * carries 256 random bits, so a fast hash suffices: docs/API-KEYS.md);
+ * prefix is its first 8 characters, shown to tell keys apart.  Revoking
+ * sets revoked_at (the row stays, so audit rows naming the key keep a
+ * name).  rate_buckets holds a store's shared bucket (security/
+ * ratelimit.h, struct rl_shared): on SQLite the server keeps its buckets
+ * in memory and never writes here, but the tables are the same on both
+ * backends. */
+static const char v8[] =
+"CREATE TABLE api_keys ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  id TEXT NOT NULL,"
+"  name TEXT NOT NULL,"
+"  role TEXT NOT NULL CHECK (role IN ('admin','member','viewer')),"
+"  key_hash TEXT NOT NULL UNIQUE,"
+"  prefix TEXT NOT NULL,"
+"  created_by TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  last_used_at INTEGER,"
+"  expires_at INTEGER,"
+"  revoked_at INTEGER,"
+"  PRIMARY KEY (tenant_id, id));"
+"CREATE INDEX api_keys_created ON api_keys(tenant_id, created_at, id);"
+"CREATE TABLE rate_buckets ("
+"  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+"  units INTEGER NOT NULL,"           /* in 1/60000 of a request */
+"  updated_at INTEGER NOT NULL,"
+"  lease_window INTEGER NOT NULL,"
+"  leased_now INTEGER NOT NULL,"
+"  leased_before INTEGER NOT NULL);"
 ;
 
 const struct migration migrations_sqlite[] = {
@@ -446,6 +480,7 @@ const struct migration migrations_sqlite[] = {
 	{ 4, "reminders, receipts and shared statements", v4 },
 	{ 6, "covering indexes for the reports", v6 },
 	{ 7, "documents in chunks, storage usage", v7 },
+	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

@@ -43,7 +43,10 @@ async function ok(res, status, what) {
 // apartment record, a second member, and a purchase made with an
 // Idempotency-Key; audit rows come with all of it.
 async function populate(label) {
-  const s = await newStore(srv, { name: `Store ${label}` });
+  // The matrix fires a few hundred requests a second at each store, far
+  // past the professional plan's 1200 a minute: the plan without a rate
+  // (and with every feature, API keys included).
+  const s = await newStore(srv, { name: `Store ${label}`, plan: 'enterprise' });
   s.tid = claims(s.token).tid;
   s.ownerId = claims(s.token).sub;
   const api = (m, p, o = {}) => srv.api(m, p, { token: s.token, ...o });
@@ -88,6 +91,9 @@ async function populate(label) {
   s.document = (await ok(await api('POST', `/api/v1/customers/${s.customers[0]}/documents?filename=id-${label}.png`, {
     raw: png, headers: { 'Content-Type': 'image/png' },
   }), 201, `${label} document`)).id;
+  const key = await ok(await api('POST', '/api/v1/api-keys', { body: { name: `${label} integration`, role: 'admin' } }), 201, `${label} API key`);
+  s.keyId = key.id;
+  s.key = key.key;
   return s;
 }
 
@@ -98,7 +104,7 @@ async function checksum(s) {
   const paths = [
     '/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200',
     '/api/v1/apartments?limit=200', '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings',
-    '/api/v1/reminders?limit=200',
+    '/api/v1/reminders?limit=200', '/api/v1/api-keys',
     ...s.customers.map((id) => `/api/v1/customers/${id}`),
     ...s.customers.map((id) => `/api/v1/customers/${id}/statement`),
     ...s.entries.map((id) => `/api/v1/transactions/${id}`),
@@ -165,13 +171,20 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
       Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from('from B')]), 'image/png'],
     ['GET', (id) => `/api/v1/documents/${id}`, A.document],
     ['DELETE', (id) => `/api/v1/documents/${id}`, A.document],
+    ['DELETE', (id) => `/api/v1/api-keys/${id}`, A.keyId],
   ];
-  for (const [method, path, aId, body, makeBody, raw, type] of cases) {
-    const send = (id) => asB(method, path(id), raw !== undefined ? { raw, headers: { 'Content-Type': type } }
-      : { body: makeBody ? makeBody(id) : (body ?? undefined) });
+  // B's API key (an admin) tries the same, but for the routes no key may
+  // use at all (members, keys: 403 api_key_not_allowed either way).
+  const byKey = cases.filter(([, path]) => !/\/(users|api-keys)\//.test(path('x')))
+    .map(([method, path, aId, body, makeBody, raw, type]) => [method, path, aId, body, makeBody, raw, type, { 'X-API-Key': B.key }]);
+  for (const [method, path, aId, body, makeBody, raw, type, headers] of [...cases, ...byKey]) {
+    const opts = (id) => (raw !== undefined
+      ? { raw, headers: { 'Content-Type': type, ...(headers ?? {}) } }
+      : { headers, body: makeBody ? makeBody(id) : (body ?? undefined) });
+    const send = (id) => (headers ? srv.api(method, path(id), opts(id)) : asB(method, path(id), opts(id)));
     const theirs = await send(aId);
     const none = await send(missingId());
-    const what = `${method} ${path(aId)} ${makeBody ? JSON.stringify(makeBody('<A id>')) : ''}`;
+    const what = `${method} ${path(aId)} ${makeBody ? JSON.stringify(makeBody('<A id>')) : ''}${headers ? ' (API key)' : ''}`;
     assert.equal(theirs.status, 404, `${what}: ${theirs.status} ${theirs.text}`);
     assert.deepEqual(problemShape(theirs), problemShape(none), `${what} differs from a missing id`);
     assert.ok(!theirs.text.includes('secret-of-A') && !theirs.text.includes('Resident'), `${what} leaked: ${theirs.text}`);
@@ -236,16 +249,23 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
   assert.ok(!own.text.includes('Occupant of A') && !own.text.includes('apt-secret-A'), own.text);
 
   // B's own lists hold none of A's ids or text.
-  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, A.document,
+  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, A.document, A.keyId,
     'secret-of-A', 'Occupant of A', 'milk for A', 'id-A.png'];
   for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
-    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me',
+    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me', '/api/v1/api-keys',
     `/api/v1/customers/${B.customers[0]}/documents`,
     '/api/v1/export/customers.csv', '/api/v1/export/transactions.csv', '/api/v1/export/reminders.csv',
     '/api/v1/export/audit.csv', '/api/v1/export/transactions.csv?from=2000-01-01&to=2099-12-31']) {
     const r = await asB('GET', p);
     assert.equal(r.status, 200, `${p}: ${r.text}`);
     for (const s of secrets) assert.ok(!r.text.includes(s), `${p} as B contains A's ${s}`);
+  }
+  // ...nor do the lists B's API key reads, whatever store it names.
+  for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
+    '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/reminders?limit=200']) {
+    const r = await srv.api('GET', p, { headers: { 'X-API-Key': B.key, 'X-Tenant': A.slug } });
+    assert.equal(r.status, 200, `${p} with B's key: ${r.text}`);
+    for (const s of secrets) assert.ok(!r.text.includes(s), `${p} with B's key contains A's ${s}`);
   }
 
   // B's usage counts B's customers and rows only, and names none of A's.
@@ -443,6 +463,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'POST /api/v1/import/customers', 'POST /api/v1/import/transactions',
     'GET /api/v1/customers/{id}/documents', 'POST /api/v1/customers/{id}/documents',
     'GET /api/v1/documents/{id}', 'DELETE /api/v1/documents/{id}', 'GET /api/v1/usage',
+    'GET /api/v1/api-keys', 'POST /api/v1/api-keys', 'DELETE /api/v1/api-keys/{id}',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);

@@ -1,9 +1,10 @@
 // Store settings in sections: the store (name, currency, locale, time
 // zone, credit period, default limit, building layout, phone country), the
 // reminders (language, template with a live preview, UPI id, schedule,
-// quiet hours, receipts), the WhatsApp provider (settings-reminders.js) and
-// the plan with what the store uses of it (settings-usage.js).
-// ?section=reminders|whatsapp|usage opens a section directly.
+// quiet hours, receipts), the WhatsApp provider (settings-reminders.js),
+// the plan with what the store uses of it (settings-usage.js) and, for
+// owners, API keys (settings-apikeys.js).
+// ?section=reminders|whatsapp|usage|apikeys opens a section directly.
 import { api } from '../api.js';
 import { setTitle, atLeast, suspended, state } from '../app.js';
 import { h, field, formError, busy, showErrors, toast, nextId } from '../dom.js';
@@ -11,6 +12,7 @@ import { parseAmount, minorToInput, configureMoney } from '../money.js';
 import { configureDates } from '../format.js';
 import { remindersPanel, providerPanel } from './settings-reminders.js';
 import { usagePanel } from './settings-usage.js';
+import { apiKeysPanel } from './settings-apikeys.js';
 
 const SECTIONS = [['store', 'Store'], ['reminders', 'Reminders'], ['whatsapp', 'WhatsApp'], ['usage', 'Plan']];
 
@@ -70,9 +72,10 @@ export async function render({ root }) {
   const s = await api('GET', 'settings');
   const ro = suspended();
   const want = new URLSearchParams(location.search).get('section');
-  let current = SECTIONS.some(([k]) => k === want) ? want : 'store';
+  const sections = atLeast('owner') ? [...SECTIONS, ['apikeys', 'API keys']] : SECTIONS;
+  let current = sections.some(([k]) => k === want) ? want : 'store';
   // Panels are built when first shown: the reminders panel loads customers.
-  const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro), usage: () => usagePanel() };
+  const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro), usage: () => usagePanel(), apikeys: () => apiKeysPanel(ro) };
   const panels = {};
   const holder = h('div', { class: 'settings-panels' });
   const show = (key) => {
@@ -86,7 +89,7 @@ export async function render({ root }) {
   const group = nextId('section');
   const switcher = h('fieldset', { class: 'segmented settings-tabs' },
     h('legend', { class: 'sr-only' }, 'Settings section'),
-    SECTIONS.map(([k, t]) => {
+    sections.map(([k, t]) => {
       const id = nextId('sec');
       return h('span', { class: 'seg' },
         h('input', { type: 'radio', name: group, id, value: k, checked: k === current, onchange: () => show(k) }),
