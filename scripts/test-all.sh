@@ -16,6 +16,7 @@ section() { printf '\n=== %s ===\n' "$1"; }
 node_suite() {
 	local label=$1; shift
 	local log="$out/$label.tap"
+	local t0=$SECONDS
 	# One test file at a time (each starts its own servers); Node before 20
 	# has no --test-concurrency and runs files one per spare core anyway.
 	local conc=--test-concurrency=1
@@ -32,7 +33,7 @@ node_suite() {
 		echo "--- $label failures (see $log) ---"
 		grep -B2 -A25 -E '^\s*not ok' "$log" | head -150
 	fi
-	echo "$label: $p passed, $f failed"
+	echo "$label: $p passed, $f failed ($((SECONDS - t0)) s)"
 	add "$p" "$f"
 }
 
