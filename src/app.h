@@ -13,6 +13,8 @@
 #include "security/throttle.h"
 #include "store/store.h"
 
+struct event_hub;
+
 struct config {
 	const char *db_url;        /* --db / QT_DB */
 	const char *listen;        /* --listen / QT_LISTEN, "127.0.0.1:8080" */
@@ -37,6 +39,9 @@ struct config {
 	const char *trusted_proxies; /* QT_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For counts */
 	const char *metrics_listen;  /* QT_METRICS_LISTEN: HOST:PORT serving only /metrics */
 	const char *metrics_token;   /* QT_METRICS_TOKEN: Bearer token that /metrics requires */
+	int sse_heartbeat_s;       /* QT_SSE_HEARTBEAT_S: event stream heartbeat, default 15 */
+	int sse_per_tenant;        /* QT_SSE_PER_TENANT: event streams per store and process, default 50 */
+	const char *events_db_url; /* QT_EVENTS_DB: direct PostgreSQL URL for LISTEN (QT_DB via a pooler) */
 };
 
 struct app {
@@ -47,6 +52,7 @@ struct app {
 	uint8_t master_key[32];
 	struct throttle *login_by_account;
 	struct throttle *login_by_ip;
+	struct event_hub *events;  /* live event fan-out (serve only; NULL elsewhere) */
 };
 
 #endif
