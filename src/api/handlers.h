@@ -63,6 +63,9 @@ int h_reports_summary(struct req *r);
 int h_reports_aging(struct req *r);
 int h_reports_daily(struct req *r);
 int h_reports_towers(struct req *r);
+/* events.c */
+int h_events_ticket(struct req *r);
+int h_events_stream(struct req *r);
 /* transactions.c */
 int h_transactions_list(struct req *r);
 int h_transactions_create(struct req *r);

@@ -115,6 +115,12 @@ static const struct route routes[] = {
 	  .writes = 1, .summary = "Delete a suspended store" },
 	{ .method = "GET", .pattern = "/api/v1/platform/plans", .handler = h_platform_plans_list, .auth = ROUTE_OPERATOR,
 	  .summary = "Plans and their limits" },
+	{ .method = "POST", .pattern = "/api/v1/events/ticket", .handler = h_events_ticket, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_MEMBER, .writes = 1, .allow_suspended = 1,
+	  .summary = "A single-use ticket (60 s) for opening the event stream from a browser" },
+	{ .method = "GET", .pattern = "/api/v1/events", .handler = h_events_stream, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_MEMBER, .event_ticket = 1,
+	  .summary = "Live changes of the store as Server-Sent Events (?ticket= or Bearer; Last-Event-ID resumes)" },
 };
 
 const struct route *api_routes(size_t *n)
