@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'fd3230721860c4a1';
+const VERSION = 'e99439d68766505e';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -27,6 +27,7 @@ const SHELL = [
   '/js/datefield.js',
   '/js/dom.js',
   '/js/format.js',
+  '/js/live.js',
   '/js/main.js',
   '/js/money.js',
   '/js/reminders.js',

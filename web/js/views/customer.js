@@ -1,7 +1,8 @@
 // Customer page: balance, limit, available credit, overdue, oldest due date;
 // Purchase on credit / Payment received one tap away; ledger with running
 // balance; reversal (admins); edit and archive (admins); a shared link to
-// the statement (members).
+// the statement (members).  Live: an entry or change of this customer made
+// anywhere redraws the page from the server's figures.
 import { api } from '../api.js';
 import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
 import { h, empty, toast, confirmDialog } from '../dom.js';
@@ -10,6 +11,7 @@ import { formatMoney } from '../money.js';
 import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
 import { openEntry, openReverse, openAdjustment } from './entry.js';
 import { remindControls, remindersInPlan } from '../reminders.js';
+import { onLive, coalesce } from '../live.js';
 
 const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
 
@@ -17,12 +19,30 @@ function describe(e) {
   return `${TYPE[e.type] || e.type} of ${formatMoney(e.amount_minor)} on ${formatTime(e.occurred_at)}`;
 }
 
+const load = (id) => Promise.all([api('GET', `customers/${id}`), api('GET', `customers/${id}/statement`)]);
+
 export async function render(ctx) {
-  const { root, params } = ctx;
-  const [c, st] = await Promise.all([
-    api('GET', `customers/${params.id}`),
-    api('GET', `customers/${params.id}/statement`),
-  ]);
+  const { root, params, isCurrent } = ctx;
+  paint(root, ...(await load(params.id)));
+  let seen = 0, painted = 0;
+  const again = coalesce(async () => {
+    const asOf = seen;
+    try {
+      const [c, st] = await load(params.id);
+      if (!isCurrent() || asOf < painted) return;
+      painted = asOf;
+      root.replaceChildren();
+      paint(root, c, st);
+    } catch { /* archived elsewhere, offline: the next event or visit tries again */ }
+  }, 250);
+  onLive((e) => {
+    const d = e.data || {};
+    const mine = e.type === 'reset' || d.customer_id === params.id || (e.type.startsWith('customer.') && d.id === params.id);
+    if (mine && !e.type.startsWith('reminder.')) { seen++; again(); }
+  }, isCurrent);
+}
+
+function paint(root, c, st) {
   setTitle(c.name);
   const reload = () => navigate(`/customers/${c.id}`, { replace: true });
   const done = (verb) => (entry) => {
