@@ -94,20 +94,36 @@ static int still_allowed(struct live_stream *st, struct store_tx *tx, struct are
 	return (features & PLAN_FEATURE_BIT(FEATURE_REALTIME)) != 0;
 }
 
+static void put_cached(void *cls, const char *text, size_t len)
+{
+	buf_append(cls, text, len);
+}
+
 /* Read what is new (and re-check the caller at a heartbeat) into
- * st->out.  Returns 0, or -1 when the stream must end now. */
-static int fill(struct live_stream *st, int recheck)
+ * st->out.  What another stream of the store has just read comes from
+ * the hub's cache; the store is read only for the rest, at a heartbeat
+ * (which also catches anything a lost notification left behind), and
+ * after a full batch. */
+static void fill(struct live_stream *st, int recheck)
 {
 	struct store_tx *tx;
 	struct event_rec *ev;
 	int n = 0;
+	if (!recheck && !st->more) {
+		int64_t last = event_hub_cached(st->sub, st->sent_seq, put_cached, &st->out);
+		if (last >= 0) {
+			st->sent_seq = last;
+			if (last >= event_hub_seq(st->sub))
+				return;
+		}
+	}
 	struct arena *a = arena_new();
 	int rc = store_begin_tenant(st->store, st->tenant_id, 0, NULL, &tx);
 	if (rc != STORE_OK) {
 		/* The database is away: say nothing now, try again at the
 		 * next wake (the client keeps its place). */
 		arena_free(a);
-		return 0;
+		return;
 	}
 	if (recheck) {
 		int ok = still_allowed(st, tx, a);
@@ -115,7 +131,7 @@ static int fill(struct live_stream *st, int recheck)
 			store_rollback(tx);
 			arena_free(a);
 			st->ending = 1;
-			return 0;
+			return;
 		}
 	}
 	rc = store_event_list(tx, st->sent_seq, READ_BATCH, a, &ev, &n);
@@ -125,13 +141,14 @@ static int fill(struct live_stream *st, int recheck)
 		store_rollback(tx);
 	if (rc == STORE_OK) {
 		for (int i = 0; i < n; i++) {
+			size_t at = st->out.len;
 			put_message(&st->out, ev[i].seq, ev[i].type, ev[i].data);
+			event_hub_offer(st->sub, ev[i].seq, st->out.data + at, st->out.len - at);
 			st->sent_seq = ev[i].seq;
 		}
 		st->more = n == READ_BATCH;
 	}
 	arena_free(a);
-	return 0;
 }
 
 static long stream_read(void *cls, struct http_stream *h, char *out, size_t max)
