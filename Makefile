@@ -61,7 +61,7 @@ quantumtrack: $(BUILD)/quantumtrack
 $(BUILD)/quantumtrack: $(BUILD)/src/main.o $(BUILD)/libqt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/libqt.a: $(LIB_OBJ) $(BUILD)/webassets.o
+$(BUILD)/libqt.a: $(LIB_OBJ) $(BUILD)/webassets.o $(BUILD)/openapi_schemas.o
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -74,12 +74,32 @@ $(BUILD)/%.o: %.c
 $(BUILD)/src/store/%.o: CFLAGS += -DQT_STORE_PRIVATE
 
 # The web app is embedded into the binary: one file deploys the whole product.
-$(BUILD)/webassets.c: scripts/embed-web.sh $(WEB_SRC)
+# So is the API reference at /docs (apidocs/), drawn by Redoc, whose bundle is
+# taken from node_modules at build time (`npm ci`; never copied into the repo).
+REDOC_JS := node_modules/redoc/bundles/redoc.standalone.js
+DOCS_SRC := $(shell find apidocs -type f 2>/dev/null | sort)
+
+$(BUILD)/webassets.c: scripts/embed-web.sh $(WEB_SRC) $(DOCS_SRC) $(REDOC_JS)
 	@mkdir -p $(dir $@)
-	scripts/embed-web.sh web > $@
+	scripts/embed-web.sh web /docs=apidocs /docs/redoc.standalone.js=$(REDOC_JS) > $@.tmp
+	@mv -f $@.tmp $@
+
+$(REDOC_JS):
+	@echo "$@ is missing (the API reference at /docs embeds it)." >&2
+	@echo "Install the npm packages first:  npm ci   (or: make deps)" >&2
+	@exit 1
 
 $(BUILD)/webassets.o: $(BUILD)/webassets.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# The OpenAPI schemas (src/api/openapi_schemas.json, merged with the route
+# table by api/openapi.c) are embedded the same way.
+$(BUILD)/openapi_schemas.c: scripts/embed-file.sh src/api/openapi_schemas.json
+	@mkdir -p $(dir $@)
+	scripts/embed-file.sh openapi_schemas_json src/api/openapi_schemas.json > $@
+
+$(BUILD)/openapi_schemas.o: $(BUILD)/openapi_schemas.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libqt.a
 	@mkdir -p $(dir $@)
@@ -125,7 +145,10 @@ $(FUZZ_BUILD)/src/store/%.o: FUZZ_CFLAGS += -DQT_STORE_PRIVATE
 $(FUZZ_BUILD)/webassets.o: $(BUILD)/webassets.c
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_BUILD)/libqt.a: $(FUZZ_OBJ) $(FUZZ_BUILD)/webassets.o
+$(FUZZ_BUILD)/openapi_schemas.o: $(BUILD)/openapi_schemas.c
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/libqt.a: $(FUZZ_OBJ) $(FUZZ_BUILD)/webassets.o $(FUZZ_BUILD)/openapi_schemas.o
 	@rm -f $@
 	ar rcs $@ $^
 

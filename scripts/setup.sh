@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what QuantumTrack needs on Debian 12, or print the exact command.
-#   scripts/setup.sh run    build and run (C libraries)
+#   scripts/setup.sh run    build and run (C libraries, the npm packages the build embeds)
 #   scripts/setup.sh run-pg also the PostgreSQL server (make run-pg)
 #   scripts/setup.sh test   also PostgreSQL, PgBouncer, clang fuzzing, Chromium, npm packages
 set -eu
@@ -36,9 +36,18 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-if [ "$mode" = test ] && [ -f package-lock.json ]; then
+# The npm packages: the build embeds the API reference's renderer (Redoc,
+# for /docs) from node_modules, and the tests use the rest.  Every mode
+# installs them; without npm, `run` says how.
+if [ -f package-lock.json ]; then
 	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-		echo "setup: npm ci" >&2
-		npm ci --no-audit --no-fund --loglevel=error >/dev/null
+		if command -v npm >/dev/null 2>&1; then
+			echo "setup: npm ci" >&2
+			npm ci --no-audit --no-fund --loglevel=error >/dev/null
+		else
+			echo "setup: the npm packages are missing (the build embeds node_modules/redoc). Run:" >&2
+			echo "  sudo apt-get install -y --no-install-recommends nodejs npm && npm ci" >&2
+			exit 1
+		fi
 	fi
 fi

@@ -26,6 +26,7 @@ struct config {
 	int threads;               /* --threads / QT_THREADS */
 	int db_pool;               /* --db-pool / QT_DB_POOL */
 	size_t body_limit;         /* QT_BODY_LIMIT, bytes */
+	size_t import_limit;       /* QT_IMPORT_LIMIT: body limit of the CSV imports, default 64 MiB */
 	int access_ttl_s;          /* QT_ACCESS_TTL, default 900 */
 	int refresh_ttl_s;         /* QT_REFRESH_TTL, default 30 days */
 	int login_max_failures;    /* QT_LOGIN_MAX_FAILURES, default 5 per account */

@@ -20,6 +20,8 @@ static const struct {
 	{ "verify", cmd_verify, "check balances against entries and the audit chains" },
 	{ "backup", cmd_backup, "copy the SQLite database" },
 	{ "reminders", cmd_reminders, "send the scheduled WhatsApp reminders that are due (for cron)" },
+	{ "export", cmd_export, "write a store's customers, transactions, reminders or audit trail as CSV" },
+	{ "import", cmd_import, "import customers or transactions from CSV (all rows or none)" },
 	{ "keys", cmd_keys, "keys rotate: re-seal every store's secrets under a new master key" },
 	{ "wa-send", cmd_wa_send, "send one WhatsApp message through a provider (check credentials)" },
 };
@@ -30,7 +32,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nEnvironment: QT_DB, QT_LISTEN, QT_DATA_DIR, QT_JWT_SECRET, QT_MASTER_KEY,\n"
-		"QT_BASE_DOMAIN, QT_THREADS, QT_DB_POOL, QT_BODY_LIMIT, QT_ACCESS_TTL, QT_REFRESH_TTL.\n");
+		"QT_BASE_DOMAIN, QT_THREADS, QT_DB_POOL, QT_BODY_LIMIT, QT_IMPORT_LIMIT, QT_ACCESS_TTL,\nQT_REFRESH_TTL.\n");
 }
 
 int main(int argc, char **argv)

@@ -11,10 +11,11 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'e99439d68766505e';
+const VERSION = '58c10851f07a430a';
 const SHELL = [
   '/',
   '/css/app.css',
+  '/css/documents.css',
   '/css/reports.css',
   '/css/settings.css',
   '/icons/icon-192.png',
@@ -38,6 +39,8 @@ const SHELL = [
   '/js/views/customer.js',
   '/js/views/customers.js',
   '/js/views/dashboard.js',
+  '/js/views/data.js',
+  '/js/views/documents.js',
   '/js/views/entry.js',
   '/js/views/more.js',
   '/js/views/password.js',
@@ -80,9 +83,12 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+// Not the app: the API, shared statements, health, and the API reference
+// (/docs, a page of its own).
 function isApi(url) {
   return url.pathname.startsWith('/api/') || url.pathname.startsWith('/s/') ||
-    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics';
+    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ||
+    url.pathname === '/docs' || url.pathname.startsWith('/docs/');
 }
 
 // Network first (through the HTTP cache); the cached copy when offline.

@@ -38,6 +38,15 @@ json_t *api_str_or_null(const char *s);
  * route has none. */
 struct store_tx *req_take_tx(struct req *r);
 
+/* For a route's prepare_body: authenticate the request as the dispatcher
+ * will (token, membership, role, a suspended store for a writing route),
+ * before any of its body is read, so that a refusal can be answered
+ * without taking the body.  Returns 0 with r->caller filled and r->tx a
+ * read transaction the caller must end (store_rollback(req_take_tx(r)));
+ * or -1 with the problem recorded and no transaction.  The dispatcher
+ * authenticates again once the body is in. */
+int api_authenticate_early(struct req *r);
+
 /* The caller's store settings, read with the membership by the dispatcher
  * (tenant routes only: it answers 500 when they cannot be read). */
 const struct settings_rec *api_settings(struct req *r);

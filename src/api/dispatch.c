@@ -280,6 +280,27 @@ void api_prepare(struct req *r)
 		rt->prepare_body(r);
 }
 
+int api_authenticate_early(struct req *r)
+{
+	size_t nroutes;
+	const struct route *routes = api_routes(&nroutes);
+	const struct route *rt = NULL;
+	if (router_match(routes, nroutes, r, &rt, NULL, 0) != ROUTER_FOUND || rt->auth != ROUTE_TENANT)
+		return req_fail(r, 500, "internal_error", "an internal error occurred");
+	/* A read transaction: nothing is written before the body is in, and
+	 * no write lock is held while it arrives. */
+	struct route reading = *rt;
+	reading.writes = 0;
+	r->route = rt->pattern;
+	if (auth_tenant(r, &reading) < 0 ||
+	    (rt->writes && strcmp(r->caller.tenant_status, "active") != 0 && !rt->allow_suspended &&
+	     req_fail(r, 403, "tenant_suspended", "this store is suspended: it can be read but not changed") < 0)) {
+		store_rollback(req_take_tx(r));
+		return -1;
+	}
+	return 0;
+}
+
 void api_dispatch(struct req *r)
 {
 	const struct route *rt = NULL;

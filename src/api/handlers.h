@@ -66,6 +66,11 @@ int h_reports_towers(struct req *r);
 /* events.c */
 int h_events_ticket(struct req *r);
 int h_events_stream(struct req *r);
+/* export.c */
+int h_export_customers(struct req *r);
+int h_export_transactions(struct req *r);
+int h_export_reminders(struct req *r);
+int h_export_audit(struct req *r);
 /* transactions.c */
 int h_transactions_list(struct req *r);
 int h_transactions_create(struct req *r);
@@ -78,11 +83,24 @@ int h_reminders_list(struct req *r);
 int h_webhook_twilio(struct req *r);
 int h_webhook_whatsapp_verify(struct req *r);
 int h_webhook_whatsapp(struct req *r);
+/* import.c: the handlers, and the routes' prepare_body (the body is
+ * read into the CSV importer as it arrives, up to QT_IMPORT_LIMIT) */
+int h_import_customers(struct req *r);
+int h_import_transactions(struct req *r);
+void api_import_prepare_customers(struct req *r);
+void api_import_prepare_transactions(struct req *r);
 /* shares.c: h_shared_page answers GET /s/<token> (not in the route table;
  * api/dispatch.c sends /s/ paths to it) */
 int h_shares_create(struct req *r);
 int h_shares_revoke(struct req *r);
 int h_shared_json(struct req *r);
 int h_shared_page(struct req *r);
+
+/* documents.c; documents_prepare is the upload route's prepare_body */
+void documents_prepare(struct req *r);
+int h_documents_upload(struct req *r);
+int h_documents_list(struct req *r);
+int h_documents_get(struct req *r);
+int h_documents_delete(struct req *r);
 
 #endif

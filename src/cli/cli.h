@@ -58,5 +58,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_wa_send(int argc, char **argv);
 int cmd_reminders(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

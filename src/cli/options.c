@@ -113,6 +113,7 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->db_pool = env_int("QT_DB_POOL", 0, 0, 1024);
 	cfg->reminder_tick_s = env_int("QT_REMINDER_TICK_S", 60, 0, 86400);
 	cfg->body_limit = (size_t)env_int("QT_BODY_LIMIT", 1 << 20, 1024, 64 << 20);
+	cfg->import_limit = (size_t)env_int("QT_IMPORT_LIMIT", 64 << 20, 1024, 1 << 30);
 	cfg->access_ttl_s = env_int("QT_ACCESS_TTL", 900, 10, 86400);
 	cfg->refresh_ttl_s = env_int("QT_REFRESH_TTL", 30 * 86400, 60, 365 * 86400);
 	cfg->login_max_failures = env_int("QT_LOGIN_MAX_FAILURES", 5, 1, 64);

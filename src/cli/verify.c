@@ -1,6 +1,7 @@
 /*
  * verify.c — `quantumtrack verify [--tenant S]`: recompute every
- * customer's balance from its entries and every tenant's audit hash chain.
+ * customer's balance from its entries and every tenant's audit hash chain,
+ * and check every document's chunks against their checksums.
  * Prints each problem; exit 1 on any, 0 when everything holds.
  */
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/store_documents.h"
 #include "store/store_tenants.h"
 #include "store/store_verify.h"
 
@@ -67,13 +69,30 @@ static void print_chain_break(const char *slug, const struct audit_chain_status 
 	printf("\n");
 }
 
+static void print_document_problem(const char *slug, const struct document_problem *p)
+{
+	if (!p->doc.id) {
+		printf("%s: DOCUMENT USAGE MISMATCH the store's total says %lld bytes in %lld documents,"
+			" its documents hold %lld bytes in %lld\n", slug, (long long)p->recorded_bytes,
+			(long long)p->recorded_count, (long long)p->actual_bytes, (long long)p->actual_count);
+		return;
+	}
+	printf("%s: DOCUMENT CORRUPT document %s (customer %s, \"%s\", %lld bytes): %s", slug, p->doc.id,
+		p->doc.customer_id, p->doc.filename, (long long)p->doc.size_bytes,
+		document_state_text(p->check.state));
+	if (p->check.seq >= 0)
+		printf(" (chunk %lld)", (long long)p->check.seq);
+	printf("\n");
+}
+
 /* The number of problems in one store, or -1 when it cannot be checked. */
 static int verify_tenant(struct store *s, const char *id, const char *slug)
 {
 	struct store_tx *tx;
 	struct ledger_problem *problems;
 	struct audit_chain_status chain;
-	int n;
+	struct document_problem *docs;
+	int n, ndocs = 0, checked = 0;
 	int rc = store_begin_tenant(s, id, 0, NULL, &tx);
 	if (rc != STORE_OK) {
 		fprintf(stderr, "quantumtrack: %s: cannot read (code %d)\n", slug, rc);
@@ -85,6 +104,8 @@ static int verify_tenant(struct store *s, const char *id, const char *slug)
 	rc = store_ledger_verify(tx, a, &problems, &n);
 	if (rc == STORE_OK)
 		rc = store_audit_verify(tx, &chain);
+	if (rc == STORE_OK)
+		rc = store_documents_verify(tx, a, &docs, &ndocs, &checked);
 	store_rollback(tx);
 	if (rc != STORE_OK) {
 		fprintf(stderr, "quantumtrack: %s: verification could not run (code %d)\n", slug, rc);
@@ -95,10 +116,14 @@ static int verify_tenant(struct store *s, const char *id, const char *slug)
 		print_problem(slug, &problems[i]);
 	if (chain.state != AUDIT_CHAIN_INTACT)
 		print_chain_break(slug, &chain);
+	for (int i = 0; i < ndocs; i++)
+		print_document_problem(slug, &docs[i]);
 	if (!n && chain.state == AUDIT_CHAIN_INTACT)
 		printf("%s: ok (balances match their entries; audit chain intact)\n", slug);
+	if (!ndocs && checked)
+		printf("%s: ok (%d documents match their checksums)\n", slug, checked);
 	arena_free(a);
-	return n + (chain.state != AUDIT_CHAIN_INTACT);
+	return n + (chain.state != AUDIT_CHAIN_INTACT) + ndocs;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -111,8 +136,9 @@ int cmd_verify(int argc, char **argv)
 	};
 	int help, rc = cli_parse(argc, argv, opts, 3, NULL, 0, NULL,
 		"usage: quantumtrack verify [--tenant SLUG]\n\n"
-		"Check that every balance equals the sum of its entries and that every\n"
-		"audit chain is intact.  Exit 1 on any mismatch.", &help);
+		"Check that every balance equals the sum of its entries, that every\n"
+		"audit chain is intact and that every document matches its checksum.\n"
+		"Exit 1 on any mismatch.", &help);
 	if (rc != EXIT_OK)
 		return help ? EXIT_OK : rc;
 	struct config cfg;

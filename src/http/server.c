@@ -667,14 +667,19 @@ static enum MHD_Result respond(struct http_server *s, struct req *r)
 	return ret;
 }
 
+/* A problem recorded before dispatch comes from the route's prepare_body
+ * or its sink (a file too large, say): it is the answer, and the rest of
+ * the body is read and dropped. */
 static int refused(const struct req *r)
 {
-	return r->bad_headers || r->body_too_large || r->body_over_budget;
+	return r->bad_headers || r->body_too_large || r->body_over_budget || r->problem.status;
 }
 
 /* The problem for a request refused before dispatch. */
 static void refuse(struct req *r)
 {
+	if (r->problem.status)
+		return;
 	if (r->bad_headers) {
 		req_failf(r, 400, "bad_request", "malformed request head: %s", r->bad_headers);
 	} else if (r->body_too_large) {

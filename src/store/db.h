@@ -54,11 +54,11 @@ struct db;
 struct db_conn;
 struct db_res;
 
-enum db_param_kind { DBP_NULL = 0, DBP_TEXT, DBP_INT };
+enum db_param_kind { DBP_NULL = 0, DBP_TEXT, DBP_INT, DBP_BLOB };
 struct db_param {
 	enum db_param_kind kind;
-	const char *text;
-	int64_t i;
+	const char *text;   /* DBP_TEXT; DBP_BLOB: its bytes */
+	int64_t i;          /* DBP_INT; DBP_BLOB: their length */
 };
 static inline struct db_param db_text_param(const char *s)
 {
@@ -68,6 +68,8 @@ static inline struct db_param db_text_param(const char *s)
 #define DB_TEXT(s) db_text_param(s)
 #define DB_INT(v) ((struct db_param){ .kind = DBP_INT, .i = (int64_t)(v) })
 #define DB_NULLP ((struct db_param){ .kind = DBP_NULL })
+/* Bytes (a BLOB on SQLite, bytea on PostgreSQL, sent in binary). */
+#define DB_BLOB(p, n) ((struct db_param){ .kind = DBP_BLOB, .text = (const char *)(p), .i = (int64_t)(n) })
 
 /* Open a pool of up to pool_size connections for "sqlite:PATH" or
  * "postgres://..." / "postgresql://...".  For SQLite the file's directory
@@ -117,7 +119,41 @@ const char *db_res_text(const struct db_res *r, int row, int col);
 /* 0 for NULL or non-numeric text. */
 int64_t db_res_int(const struct db_res *r, int row, int col);
 int db_res_isnull(const struct db_res *r, int row, int col);
+/* The length in bytes of a cell (0 for NULL): what a BLOB or bytea
+ * column needs, since its bytes may hold NULs.  db_res_text gives the
+ * bytes (SQLite's BLOB and PostgreSQL's bytea both come back raw). */
+size_t db_res_len(const struct db_res *r, int row, int col);
 void db_res_free(struct db_res *r);
+
+/* Cursors: a SELECT too large to hold (an export) read a batch of rows
+ * at a time, inside the connection's open transaction and its snapshot.
+ * SQLite steps a prepared statement of the cursor's own (not the shared
+ * cache), reading without the memory map and through a 2 MiB page cache
+ * (a scan of the whole database would otherwise leave every page it
+ * touched mapped into the process) until the connection goes back to the
+ * pool; since the map can only change between transactions, a read
+ * transaction with no statement running is ended and begun again first,
+ * so the cursor reads a snapshot taken at its first row.  PostgreSQL
+ * DECLAREs a NO SCROLL cursor in the transaction and FETCHes from it, so
+ * the server keeps the rest of the result and the client holds one batch.
+ * Other statements may run on the connection between fetches.
+ *
+ * db_cursor_open: sql is any SELECT (it need not be a literal: it is not
+ * cached) and params are copied, so neither need outlive the call.  On
+ * PostgreSQL it starts the transaction db_begin recorded, when none ran
+ * yet.  Returns a DB_* code; *out is set only on DB_OK.
+ * db_cursor_fetch: the next rows, at most max_rows (> 0), into *res (free
+ * with db_res_free); fewer than max_rows (0 too) only once the result is
+ * used up.  Returns a DB_* code (DB_OVERFLOW as db_exec); after an error
+ * the cursor can only be closed.
+ * db_cursor_close: ends the cursor and frees it; NULL is fine.  Close it
+ * before the transaction ends; a cursor whose transaction already ended
+ * (rolled back, or the connection was lost) is only freed. */
+struct db_cursor;
+QT_MUST_CHECK int db_cursor_open(struct db_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct db_cursor **out);
+QT_MUST_CHECK int db_cursor_fetch(struct db_cursor *cur, int max_rows, struct db_res **res);
+void db_cursor_close(struct db_cursor *cur);
 
 /* Last error message on this connection (never NULL). */
 const char *db_conn_error(const struct db_conn *c);

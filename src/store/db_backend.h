@@ -20,6 +20,10 @@ struct db_ops {
 	int64_t (*changes)(struct db_conn *c);
 	const char *(*error)(const struct db_conn *c);
 	int (*ping)(struct db *db);
+	int (*cursor_open)(struct db_conn *c, const char *sql, const struct db_param *params,
+		int nparams, struct db_cursor **out);
+	int (*cursor_fetch)(struct db_cursor *cur, int max_rows, struct db_res **res);
+	void (*cursor_close)(struct db_cursor *cur);
 };
 
 /* Every backend's pool and connection structs start with these. */
@@ -30,6 +34,11 @@ struct db {
 
 struct db_conn {
 	struct db *db;
+};
+
+/* Every backend's cursor struct starts with this. */
+struct db_cursor {
+	struct db_conn *conn;
 };
 
 int db_sqlite_open(const char *path, int pool_size, struct db **out, char *err, size_t errlen);

@@ -97,6 +97,21 @@ int db_res_isnull(const struct db_res *r, int row, int col)
 	return db_res_text(r, row, col) == NULL;
 }
 
+size_t db_res_len(const struct db_res *r, int row, int col)
+{
+	if (!db_res_text(r, row, col))
+		return 0;
+	/* Cells lie back to back, each followed by its NUL: this one ends
+	 * where the next non-NULL cell begins, or where the text does. */
+	size_t cells = (size_t)r->rows * (size_t)r->cols;
+	size_t at = (size_t)row * (size_t)r->cols + (size_t)col;
+	size_t off = r->cells[at];
+	for (size_t k = at + 1; k < cells; k++)
+		if (r->cells[k] != CELL_NULL)
+			return r->cells[k] - off - 1;
+	return r->len - off - 1;
+}
+
 void db_res_free(struct db_res *r)
 {
 	if (!r)
@@ -139,3 +154,20 @@ int64_t db_changes(struct db_conn *c) { return c->db->ops->changes(c); }
 const char *db_conn_error(const struct db_conn *c) { return c->db->ops->error(c); }
 enum db_dialect db_conn_dialect(const struct db_conn *c) { return c->db->dialect; }
 int db_ping(struct db *db) { return db->ops->ping(db); }
+int db_cursor_open(struct db_conn *c, const char *sql, const struct db_param *params,
+	int nparams, struct db_cursor **out)
+{
+	assert(c && sql && out && nparams >= 0 && (nparams == 0 || params));
+	return c->db->ops->cursor_open(c, sql, params, nparams, out);
+}
+int db_cursor_fetch(struct db_cursor *cur, int max_rows, struct db_res **res)
+{
+	assert(cur && res && max_rows > 0);
+	*res = NULL;
+	return cur->conn->db->ops->cursor_fetch(cur, max_rows, res);
+}
+void db_cursor_close(struct db_cursor *cur)
+{
+	if (cur)
+		cur->conn->db->ops->cursor_close(cur);
+}

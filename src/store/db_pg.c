@@ -1,7 +1,8 @@
 /*
  * db_pg.c — the PostgreSQL backend: a pool of libpq connections opened
  * lazily, each with its own prepared-statement cache; text-format
- * parameters and results; errors mapped from SQLSTATE.
+ * parameters and results (bytes excepted: bytea parameters go in binary,
+ * bytea results are decoded); errors mapped from SQLSTATE.
  *
  * Round trips are what a request costs here, so every db_exec is one libpq
  * pipeline closed by one Sync: one round trip, also for a statement new on
@@ -48,6 +49,7 @@
 #define BOOLOID 16
 #define INT8OID 20
 #define TEXTOID 25
+#define BYTEAOID 17
 
 struct pg_stmt {
 	const char *sql;   /* cache key: the address of the SQL text */
@@ -62,6 +64,7 @@ struct pg_conn {
 	int broken;        /* drop on release, reconnect on next acquire */
 	int64_t changes;
 	unsigned next_stmt;
+	unsigned next_cursor;  /* cursor names qt_cursor_<n>, unique per connection */
 	/* The transaction db_begin recorded, not yet sent: the next statement
 	 * opens it. */
 	int begin_pending;
@@ -412,7 +415,8 @@ static int param_types(struct pg_conn *c, const char *sql, const struct db_param
 		if (!used[i])
 			types[i] = TEXTOID;
 		else
-			types[i] = i < nparams && params[i].kind == DBP_INT ? INT8OID : 0;
+			types[i] = i >= nparams ? 0 : params[i].kind == DBP_INT ? INT8OID :
+				params[i].kind == DBP_BLOB ? BYTEAOID : 0;
 	}
 	return nrefs;
 }
@@ -438,12 +442,22 @@ static const struct pg_stmt *cache_find(struct pg_conn *c, const char *sql,
 	return NULL;
 }
 
-/* Convert params to text values; buf holds the decimal integers. */
+/* Convert params to values: text, except bytes, which go in binary
+ * (lengths and formats then set; *binary tells whether any did); buf
+ * holds the decimal integers. */
 static void param_values(const struct db_param *params, int n, const char **vals,
-	char (*buf)[24])
+	char (*buf)[24], int *lengths, int *formats, int *binary)
 {
+	*binary = 0;
 	for (int i = 0; i < n; i++) {
-		if (params[i].kind == DBP_TEXT) {
+		lengths[i] = 0;
+		formats[i] = 0;
+		if (params[i].kind == DBP_BLOB) {
+			vals[i] = params[i].text ? params[i].text : "";
+			lengths[i] = (int)params[i].i;
+			formats[i] = 1;
+			*binary = 1;
+		} else if (params[i].kind == DBP_TEXT) {
 			vals[i] = params[i].text;
 		} else if (params[i].kind == DBP_INT) {
 			snprintf(buf[i], sizeof buf[i], "%lld", (long long)params[i].i);
@@ -463,9 +477,13 @@ static struct db_res *materialize(const PGresult *r)
 	struct db_res *res = db_res_new(cols);
 	const char *vals[MAX_COLS];
 	size_t lens[MAX_COLS];
-	int is_bool[MAX_COLS];
-	for (int j = 0; j < cols; j++)
+	int is_bool[MAX_COLS], is_bytea[MAX_COLS];
+	unsigned char *bytes[MAX_COLS];
+	for (int j = 0; j < cols; j++) {
 		is_bool[j] = PQftype(r, j) == BOOLOID;
+		is_bytea[j] = PQftype(r, j) == BYTEAOID;
+		bytes[j] = NULL;
+	}
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows; i++) {
 		for (int j = 0; j < cols; j++) {
@@ -476,12 +494,25 @@ static struct db_res *materialize(const PGresult *r)
 				/* Booleans read as 1/0, as they do from SQLite. */
 				vals[j] = PQgetvalue(r, i, j)[0] == 't' ? "1" : "0";
 				lens[j] = 1;
+			} else if (is_bytea[j]) {
+				/* bytea comes as text (hex): the raw bytes, as SQLite
+				 * gives a BLOB. */
+				size_t n = 0;
+				bytes[j] = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, j), &n);
+				if (!bytes[j])
+					abort();
+				vals[j] = (const char *)bytes[j];
+				lens[j] = n;
 			} else {
 				vals[j] = PQgetvalue(r, i, j);
 				lens[j] = (size_t)PQgetlength(r, i, j);
 			}
 		}
 		db_res_add_row(res, vals, lens);
+		for (int j = 0; j < cols; j++) {
+			PQfreemem(bytes[j]);
+			bytes[j] = NULL;
+		}
 	}
 	return res;
 }
@@ -497,6 +528,8 @@ struct pg_call {
 	Oid types[MAX_PARAMS];
 	const char *vals[MAX_PARAMS];
 	char ints[MAX_PARAMS][24];
+	int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+	int binary;        /* a parameter goes in binary: lengths and formats apply */
 };
 
 /* Everything about sql that can be checked without the server: its cache
@@ -537,7 +570,7 @@ static int plan_call(struct pg_conn *c, const char *sql, const struct db_param *
 		snprintf(c->err, sizeof c->err, "bind: parameter $%d has no value", nparams + 1);
 		return DB_ERROR;
 	}
-	param_values(params, call->n, call->vals, call->ints);
+	param_values(params, call->n, call->vals, call->ints, call->lengths, call->formats, &call->binary);
 	if (call->slot) {
 		snprintf(call->new_name, sizeof call->new_name, "s%u", c->next_stmt++);
 		call->name = call->new_name;
@@ -596,9 +629,11 @@ static int run(struct pg_conn *c, const char *sql, const struct db_param *params
 	}
 	if (sent && sql) {
 		if (call.name)
-			sent = PQsendQueryPrepared(c->h, call.name, call.n, call.vals, NULL, NULL, 0);
+			sent = PQsendQueryPrepared(c->h, call.name, call.n, call.vals,
+				call.binary ? call.lengths : NULL, call.binary ? call.formats : NULL, 0);
 		else
-			sent = PQsendQueryParams(c->h, sql, call.n, call.types, call.vals, NULL, NULL, 0);
+			sent = PQsendQueryParams(c->h, sql, call.n, call.types, call.vals,
+				call.binary ? call.lengths : NULL, call.binary ? call.formats : NULL, 0);
 		i_stmt = nq++;
 	}
 	if (sent)
@@ -810,11 +845,118 @@ static int pg_ping(struct db *base)
 	return 0;
 }
 
+/* Cursors: DECLARE ... NO SCROLL CURSOR FOR the SELECT, FETCH FORWARD n
+ * from it, CLOSE.  The server holds the rest of the result; the client
+ * holds one batch.  The DECLARE text is built per cursor, so it goes as an
+ * unnamed statement (never into the prepared-statement cache); FETCH and
+ * CLOSE take no parameters and go as simple queries. */
+struct pg_cursor {
+	struct db_cursor base;
+	char name[24];
+};
+
+static int pg_cursor_open(struct db_conn *cb, const char *sql, const struct db_param *params,
+	int nparams, struct db_cursor **out)
+{
+	struct pg_conn *c = (struct pg_conn *)cb;
+	Oid types[MAX_PARAMS];
+	const char *vals[MAX_PARAMS];
+	char ints[MAX_PARAMS][24];
+	int lengths[MAX_PARAMS], formats[MAX_PARAMS], binary;
+	int rc = DB_OK, retry;
+
+	settle(c);
+	if (c->begin_pending) {
+		/* DECLARE needs the transaction block open: open it first. */
+		rc = run(c, NULL, NULL, 0, NULL, &retry);
+		if (retry)
+			rc = run(c, NULL, NULL, 0, NULL, &retry);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if ((rc = ensure_conn(c, "cursor")) != DB_OK)
+		return rc;
+	struct pg_cursor *cur = calloc(1, sizeof *cur);
+	if (!cur)
+		abort();
+	cur->base.conn = cb;
+	snprintf(cur->name, sizeof cur->name, "qt_cursor_%u", c->next_cursor++);
+	size_t len = strlen(sql) + 64;
+	char *declare = malloc(len);
+	if (!declare)
+		abort();
+	snprintf(declare, len, "DECLARE %s NO SCROLL CURSOR FOR %s", cur->name, sql);
+	int n = param_types(c, declare, params, nparams, types);
+	if (n >= 0 && nparams < n) {
+		snprintf(c->err, sizeof c->err, "bind: parameter $%d has no value", nparams + 1);
+		n = -1;
+	}
+	if (n < 0) {
+		free(declare);
+		free(cur);
+		return DB_ERROR;
+	}
+	param_values(params, n, vals, ints, lengths, formats, &binary);
+	PGresult *r = PQexecParams(c->h, declare, n, types, vals, binary ? lengths : NULL,
+		binary ? formats : NULL, 0);
+	free(declare);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = map_error(c, r, "cursor");
+		PQclear(r);
+		free(cur);
+		return rc;
+	}
+	PQclear(r);
+	*out = &cur->base;
+	return DB_OK;
+}
+
+static int pg_cursor_fetch(struct db_cursor *base, int max_rows, struct db_res **res)
+{
+	struct pg_cursor *cur = (struct pg_cursor *)base;
+	struct pg_conn *c = (struct pg_conn *)base->conn;
+	char sql[96];
+
+	settle(c);
+	if (c->broken || conn_is_bad(c))
+		return conn_lost(c, "fetch");
+	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", max_rows, cur->name);
+	PGresult *r = PQexec(c->h, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		int rc = map_error(c, r, "fetch");
+		PQclear(r);
+		return rc;
+	}
+	*res = materialize(r);
+	PQclear(r);
+	return DB_OK;
+}
+
+static void pg_cursor_close(struct db_cursor *base)
+{
+	struct pg_cursor *cur = (struct pg_cursor *)base;
+	struct pg_conn *c = (struct pg_conn *)base->conn;
+	char sql[64];
+
+	/* Only inside the cursor's transaction: after a rollback (or in a
+	 * failed transaction) the cursor is gone already. */
+	if (c->h && !c->broken && PQstatus(c->h) == CONNECTION_OK && !c->commit_pending &&
+	    PQpipelineStatus(c->h) == PQ_PIPELINE_OFF && PQtransactionStatus(c->h) == PQTRANS_INTRANS) {
+		snprintf(sql, sizeof sql, "CLOSE %s", cur->name);
+		PGresult *r = PQexec(c->h, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && conn_is_bad(c))
+			c->broken = 1;
+		PQclear(r);
+	}
+	free(cur);
+}
+
 static const struct db_ops pg_ops = {
 	.close = pg_close, .acquire = pg_acquire, .release = pg_release,
 	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
 	.exec_script = pg_exec_script, .exec = pg_exec, .changes = pg_changes,
 	.error = pg_error, .ping = pg_ping,
+	.cursor_open = pg_cursor_open, .cursor_fetch = pg_cursor_fetch, .cursor_close = pg_cursor_close,
 };
 
 /* Take our own "statement_cache=on|off" out of the URL's query string

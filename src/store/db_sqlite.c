@@ -20,10 +20,20 @@
  * file a quarter as often, for a WAL of up to ~16 MB. */
 #define CHECKPOINT_FRAMES 4000
 
+/* How a handle reads: through a memory map of up to 256 MiB with a page
+ * cache of 16 MiB, which keeps the pages every request touches at hand.
+ * A cursor (an export of any size) reads through a 2 MiB page cache and no
+ * map instead: a scan of the whole database must not map all of it into
+ * the process (every page it touched would stay resident, counted in the
+ * server's RSS) nor fill the cache with pages no one reads again. */
+#define PRAGMA_READ_DEFAULT "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;"
+#define PRAGMA_READ_STREAM "PRAGMA mmap_size=0; PRAGMA cache_size=-2048;"
+
 /* One SQLite connection and the statements prepared on it. */
 struct sq_handle {
 	sqlite3 *h;
 	int wal_frames;         /* WAL size after this handle's last commit */
+	int streaming;          /* set to PRAGMA_READ_STREAM by a cursor, until released */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -125,7 +135,7 @@ static int sq_connect(struct sq_db *db, struct sq_handle *hd, char *err, size_t 
 	rc = sqlite3_exec(hd->h,
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 		"PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-		"PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;", NULL, NULL, NULL);
+		PRAGMA_READ_DEFAULT, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "configure: %s", sqlite3_errmsg(hd->h));
 		sqlite3_close(hd->h);
@@ -277,6 +287,11 @@ static void sq_release(struct db *base, struct db_conn *cb)
 	rollback_open(c);
 	drop_write_lock(c);
 	rollback_open(c);
+	if (c->own.streaming && c->own.h) {
+		/* Outside any transaction: the map may change now. */
+		sqlite3_exec(c->own.h, PRAGMA_READ_DEFAULT, NULL, NULL, NULL);
+		c->own.streaming = 0;
+	}
 	pthread_mutex_lock(&db->lock);
 	c->in_use = 0;
 	pthread_cond_signal(&db->freed);
@@ -382,16 +397,14 @@ static void sq_rollback(struct db_conn *cb)
 	drop_write_lock(c);
 }
 
-static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *params,
-	int nparams, struct db_res **res)
+/* Bind params to st by their names ($1..$n).  text is SQLITE_STATIC for
+ * db_exec (the caller's strings outlive the step) and SQLITE_TRANSIENT for
+ * a cursor, which outlives its caller's frame.  Returns a DB_* code; st is
+ * reset on failure. */
+static int bind_params(struct sq_conn *c, sqlite3_stmt *st, const struct db_param *params,
+	int nparams, sqlite3_destructor_type text)
 {
-	struct sq_conn *c = (struct sq_conn *)cb;
-	int rc = SQLITE_OK;
-	sqlite3_stmt *st = prepare_cached(c, sql, &rc);
-	if (!st)
-		return map_rc(rc);
-
-	int count = sqlite3_bind_parameter_count(st);
+	int count = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
 	for (int i = 1; i <= count; i++) {
 		const char *name = sqlite3_bind_parameter_name(st, i);
 		int k = name && name[0] == '$' ? atoi(name + 1) : 0;
@@ -402,9 +415,11 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 		}
 		const struct db_param *p = &params[k - 1];
 		if (p->kind == DBP_TEXT)
-			rc = sqlite3_bind_text(st, i, p->text, -1, SQLITE_STATIC);
+			rc = sqlite3_bind_text(st, i, p->text, -1, text);
 		else if (p->kind == DBP_INT)
 			rc = sqlite3_bind_int64(st, i, p->i);
+		else if (p->kind == DBP_BLOB)
+			rc = sqlite3_bind_blob64(st, i, p->text ? p->text : "", (sqlite3_uint64)p->i, text);
 		else
 			rc = sqlite3_bind_null(st, i);
 		if (rc != SQLITE_OK) {
@@ -413,42 +428,166 @@ static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 			return map_rc(rc);
 		}
 	}
+	return DB_OK;
+}
 
-	int cols = sqlite3_column_count(st);
+/* The columns of st's current row appended to r (cols <= 64). */
+static void add_row(sqlite3_stmt *st, int cols, struct db_res *r)
+{
 	const char *vals[64];
 	size_t lens[64];
+	for (int i = 0; i < cols; i++) {
+		int type = sqlite3_column_type(st, i);
+		if (type == SQLITE_NULL) {
+			vals[i] = NULL;
+			lens[i] = 0;
+		} else if (type == SQLITE_BLOB) {
+			/* A zero-length BLOB reads as a NULL pointer. */
+			const void *b = sqlite3_column_blob(st, i);
+			lens[i] = (size_t)sqlite3_column_bytes(st, i);
+			vals[i] = b ? (const char *)b : "";
+		} else {
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+			lens[i] = (size_t)sqlite3_column_bytes(st, i);
+		}
+	}
+	db_res_add_row(r, vals, lens);
+}
+
+/* A step that did not end in SQLITE_DONE as a DB_* code.  SUM() over
+ * integers raises a plain SQLITE_ERROR; its message is the only sign of
+ * an overflow. */
+static int step_error(struct sq_conn *c, int rc)
+{
+	set_err(c, "step");
+	int overflow = (rc & 0xff) == SQLITE_ERROR &&
+		strcmp(sqlite3_errmsg(c->cur->h), "integer overflow") == 0;
+	return overflow ? DB_OVERFLOW : map_rc(rc);
+}
+
+static int column_count(sqlite3_stmt *st)
+{
+	int cols = sqlite3_column_count(st);
 	assert(cols <= 64 && "no statement selects more than 64 columns");
-	if (cols > 64)
-		cols = 64;
+	return cols > 64 ? 64 : cols;
+}
+
+static int sq_exec(struct db_conn *cb, const char *sql, const struct db_param *params,
+	int nparams, struct db_res **res)
+{
+	struct sq_conn *c = (struct sq_conn *)cb;
+	int rc = SQLITE_OK;
+	sqlite3_stmt *st = prepare_cached(c, sql, &rc);
+	if (!st)
+		return map_rc(rc);
+	rc = bind_params(c, st, params, nparams, SQLITE_STATIC);
+	if (rc != DB_OK)
+		return rc;
+
+	int cols = column_count(st);
 	struct db_res *r = res ? db_res_new(cols) : NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!r)
-			continue;
-		for (int i = 0; i < cols; i++) {
-			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-				vals[i] = NULL;
-				lens[i] = 0;
-			} else {
-				vals[i] = (const char *)sqlite3_column_text(st, i);
-				lens[i] = (size_t)sqlite3_column_bytes(st, i);
-			}
-		}
-		db_res_add_row(r, vals, lens);
+		if (r)
+			add_row(st, cols, r);
 	}
 	if (rc != SQLITE_DONE) {
-		set_err(c, "step");
-		/* SUM() over integers raises a plain SQLITE_ERROR; its message
-		 * is the only sign of an overflow. */
-		int overflow = (rc & 0xff) == SQLITE_ERROR &&
-			strcmp(sqlite3_errmsg(c->cur->h), "integer overflow") == 0;
+		int err = step_error(c, rc);
 		sqlite3_reset(st);
 		db_res_free(r);
-		return overflow ? DB_OVERFLOW : map_rc(rc);
+		return err;
 	}
 	sqlite3_reset(st);
 	if (res)
 		*res = r;
 	return DB_OK;
+}
+
+/* A cursor is a statement of its own, finalized on close: the shared
+ * cache's statements are reset by every db_exec of the same text. */
+struct sq_cursor {
+	struct db_cursor base;
+	sqlite3_stmt *st;
+	int done;
+};
+
+/* Switch the connection's own handle to PRAGMA_READ_STREAM for a cursor
+ * (sq_release switches it back).  SQLite changes the memory map only
+ * while no page of it is in use, that is between transactions, so an open
+ * read transaction in which no statement is running is ended and begun
+ * again: the cursor reads a snapshot of its own, taken at its first row.
+ * A write transaction, or a read with a statement still running, keeps
+ * the map (it cannot restart without losing what it did or is reading). */
+static int stream_mode(struct sq_conn *c)
+{
+	struct sq_handle *hd = c->cur;
+	if (hd != &c->own || hd->streaming || c->holds_write)
+		return DB_OK;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(hd->h, NULL); st; st = sqlite3_next_stmt(hd->h, st))
+		if (sqlite3_stmt_busy(st))
+			return DB_OK;
+	int in_tx = !sqlite3_get_autocommit(hd->h);
+	int rc = in_tx ? run_control(c, sql_commit) : DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	sqlite3_exec(hd->h, PRAGMA_READ_STREAM, NULL, NULL, NULL);
+	hd->streaming = 1;
+	return in_tx ? run_control(c, sql_begin) : DB_OK;
+}
+
+static int sq_cursor_open(struct db_conn *cb, const char *sql, const struct db_param *params,
+	int nparams, struct db_cursor **out)
+{
+	struct sq_conn *c = (struct sq_conn *)cb;
+	sqlite3_stmt *st = NULL;
+	int rc = stream_mode(c);
+	if (rc != DB_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(c->cur->h, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		set_err(c, "prepare");
+		sqlite3_finalize(st);
+		return map_rc(rc);
+	}
+	rc = bind_params(c, st, params, nparams, SQLITE_TRANSIENT);
+	if (rc != DB_OK) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	struct sq_cursor *cur = calloc(1, sizeof *cur);
+	if (!cur)
+		abort();
+	cur->base.conn = cb;
+	cur->st = st;
+	*out = &cur->base;
+	return DB_OK;
+}
+
+static int sq_cursor_fetch(struct db_cursor *base, int max_rows, struct db_res **res)
+{
+	struct sq_cursor *cur = (struct sq_cursor *)base;
+	struct sq_conn *c = (struct sq_conn *)base->conn;
+	int cols = column_count(cur->st);
+	struct db_res *r = db_res_new(cols);
+	while (!cur->done && db_res_rows(r) < max_rows) {
+		int rc = sqlite3_step(cur->st);
+		if (rc == SQLITE_ROW) {
+			add_row(cur->st, cols, r);
+		} else if (rc == SQLITE_DONE) {
+			cur->done = 1;
+		} else {
+			db_res_free(r);
+			return step_error(c, rc);
+		}
+	}
+	*res = r;
+	return DB_OK;
+}
+
+static void sq_cursor_close(struct db_cursor *base)
+{
+	struct sq_cursor *cur = (struct sq_cursor *)base;
+	sqlite3_finalize(cur->st);
+	free(cur);
 }
 
 static int64_t sq_changes(struct db_conn *cb)
@@ -478,6 +617,7 @@ static const struct db_ops sq_ops = {
 	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback,
 	.exec_script = sq_exec_script, .exec = sq_exec, .changes = sq_changes,
 	.error = sq_error, .ping = sq_ping,
+	.cursor_open = sq_cursor_open, .cursor_fetch = sq_cursor_fetch, .cursor_close = sq_cursor_close,
 };
 
 /* Before SQLite initialises: without memory statistics its allocator

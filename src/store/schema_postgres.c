@@ -829,11 +829,66 @@ static const char v5[] =
 "GRANT SELECT, INSERT, UPDATE, DELETE ON public.event_tickets TO quantumtrack_app;"
 ;
 
+/* Version 7: documents (see schema_sqlite.c v7 and docs/DOCUMENTS.md):
+ * bytes as bytea chunks, so one pg_dump holds them and every server
+ * process reads the same ones.  All three tables are under forced RLS;
+ * the app role may read, add and delete documents and chunks but never
+ * change one (a stored document is immutable), and read, add and update
+ * the usage total. */
+static const char v7[] =
+"SET LOCAL qt.all_tenants = 'on';"
+"CREATE TABLE public.documents ("
+"  tenant_id UUID NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  id UUID NOT NULL,"
+"  customer_id UUID NOT NULL,"
+"  filename TEXT NOT NULL,"
+"  content_type TEXT NOT NULL CHECK (content_type IN ('image/jpeg','image/png','image/webp','application/pdf')),"
+"  size_bytes BIGINT NOT NULL CHECK (size_bytes > 0),"
+"  sha256 TEXT NOT NULL,"
+"  chunk_count INTEGER NOT NULL CHECK (chunk_count > 0),"
+"  created_by TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE);"
+"CREATE INDEX documents_customer ON public.documents(tenant_id, customer_id, created_at, id);"
+"CREATE TABLE public.document_chunks ("
+"  tenant_id UUID NOT NULL,"
+"  document_id UUID NOT NULL,"
+"  seq INTEGER NOT NULL CHECK (seq >= 0),"
+"  sha256 TEXT NOT NULL,"
+"  data BYTEA NOT NULL,"
+"  PRIMARY KEY (tenant_id, document_id, seq),"
+"  FOREIGN KEY (tenant_id, document_id) REFERENCES public.documents(tenant_id, id) ON DELETE CASCADE);"
+/* The chunks are compressed images and PDFs already: kept out of line
+ * as they are, without a second compression pass. */
+"ALTER TABLE public.document_chunks ALTER COLUMN data SET STORAGE EXTERNAL;"
+"CREATE TABLE public.document_usage ("
+"  tenant_id UUID PRIMARY KEY REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  bytes BIGINT NOT NULL DEFAULT 0 CHECK (bytes >= 0),"
+"  documents BIGINT NOT NULL DEFAULT 0 CHECK (documents >= 0));"
+"DO $$ DECLARE t text; BEGIN"
+"  FOREACH t IN ARRAY ARRAY['documents','document_chunks','document_usage'] LOOP"
+"    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('ALTER TABLE public.%I FORCE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('CREATE POLICY tenant_isolation ON public.%I"
+"      USING (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))"
+"      WITH CHECK (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))', t);"
+"    EXECUTE format('CREATE POLICY all_tenants ON public.%I TO %I"
+"      USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"      WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', t, current_user);"
+"  END LOOP;"
+"END $$;"
+"GRANT SELECT, INSERT, DELETE ON public.documents, public.document_chunks TO quantumtrack_app;"
+"GRANT SELECT, INSERT, UPDATE ON public.document_usage TO quantumtrack_app;"
+"SET LOCAL qt.all_tenants = '';"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: definer search_path, no temp tables, operator sessions, RLS on refresh tokens", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
 	{ 5, "live event stream and its tickets", v5 },
+	{ 7, "documents in chunks, storage usage", v7 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -367,11 +367,49 @@ static const char v5[] =
 "  PRIMARY KEY (tenant_id, token_hash));"
 ;
 
+/* Version 7: documents attached to customers, their bytes in the
+ * database (docs/DOCUMENTS.md).  A document's metadata row holds its size
+ * and SHA-256; its bytes are rows of document_chunks of 256 KiB each (the
+ * last shorter), each with its own SHA-256 so a download checks every
+ * chunk before sending it.  document_usage keeps each store's running
+ * total of document bytes, updated in the same transaction as the rows,
+ * for the storage quota.  Deleting a customer's rows (a store's purge)
+ * takes its documents with it. */
+static const char v7[] =
+"CREATE TABLE documents ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  id TEXT NOT NULL,"
+"  customer_id TEXT NOT NULL,"
+"  filename TEXT NOT NULL,"
+"  content_type TEXT NOT NULL CHECK (content_type IN ('image/jpeg','image/png','image/webp','application/pdf')),"
+"  size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),"
+"  sha256 TEXT NOT NULL,"
+"  chunk_count INTEGER NOT NULL CHECK (chunk_count > 0),"
+"  created_by TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, id),"
+"  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE);"
+"CREATE INDEX documents_customer ON documents(tenant_id, customer_id, created_at, id);"
+"CREATE TABLE document_chunks ("
+"  tenant_id TEXT NOT NULL,"
+"  document_id TEXT NOT NULL,"
+"  seq INTEGER NOT NULL CHECK (seq >= 0),"
+"  sha256 TEXT NOT NULL,"
+"  data BLOB NOT NULL,"
+"  PRIMARY KEY (tenant_id, document_id, seq),"
+"  FOREIGN KEY (tenant_id, document_id) REFERENCES documents(tenant_id, id) ON DELETE CASCADE);"
+"CREATE TABLE document_usage ("
+"  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+"  bytes INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),"
+"  documents INTEGER NOT NULL DEFAULT 0 CHECK (documents >= 0));"
+;
+
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: operator sessions apart from store sessions", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
 	{ 5, "live event stream and its tickets", v5 },
+	{ 7, "documents in chunks, storage usage", v7 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

@@ -22,7 +22,14 @@ struct arena_chunk {
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
+struct arena_deferred {
+	struct arena_deferred *next;
+	void (*fn)(void *cls);
+	void *cls;
+};
+
 struct arena {
+	struct arena_deferred *deferred;  /* latest first */
 	struct arena_chunk *head;  /* current chunk, bumped from */
 	struct arena_chunk *big;   /* dedicated chunks for large allocations */
 	size_t next_cap;
@@ -137,6 +144,15 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+void arena_defer(struct arena *a, void (*fn)(void *cls), void *cls)
+{
+	struct arena_deferred *d = arena_alloc(a, sizeof *d);
+	d->fn = fn;
+	d->cls = cls;
+	d->next = a->deferred;
+	a->deferred = d;
+}
+
 size_t arena_used(const struct arena *a)
 {
 	return a->used;
@@ -155,6 +171,8 @@ void arena_free(struct arena *a)
 {
 	if (!a)
 		return;
+	for (struct arena_deferred *d = a->deferred; d; d = d->next)
+		d->fn(d->cls);
 	chunks_free(a->head);
 	chunks_free(a->big);
 	free(a);

@@ -45,6 +45,14 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/*
+ * Call fn(cls) when the arena is freed, before its memory goes; the
+ * latest deferred first.  For what an arena-lived object holds outside
+ * the arena (a parser's malloc'd state), so it is released whichever way
+ * the request ends.  The record of the call comes from the arena.
+ */
+void arena_defer(struct arena *a, void (*fn)(void *cls), void *cls);
+
 /* Total bytes handed out so far (for limits and diagnostics). */
 size_t arena_used(const struct arena *a);
 

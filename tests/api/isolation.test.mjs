@@ -85,6 +85,10 @@ async function populate(label) {
   const share = await ok(await api('POST', `/api/v1/customers/${s.customers[0]}/share`, { body: {} }), 201, `${label} share`);
   s.shareId = share.id;
   s.shareUrl = share.url;
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from(`document-of-${label}`)]);
+  s.document = (await ok(await api('POST', `/api/v1/customers/${s.customers[0]}/documents?filename=id-${label}.png`, {
+    raw: png, headers: { 'Content-Type': 'image/png' },
+  }), 201, `${label} document`)).id;
   return s;
 }
 
@@ -101,6 +105,8 @@ async function checksum(s) {
     ...s.entries.map((id) => `/api/v1/transactions/${id}`),
     `/api/v1/apartments/${s.apartment}`,
     `/api/v1/shared/${new URL(s.shareUrl).pathname.slice(3)}`,
+    ...s.customers.map((id) => `/api/v1/customers/${id}/documents`),
+    `/api/v1/documents/${s.document}`,
   ];
   for (const p of paths) {
     const r = await srv.api('GET', p, { token: s.token });
@@ -155,9 +161,15 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     ['POST', (id) => `/api/v1/customers/${id}/share`, c0, {}],
     ['POST', (id) => `/api/v1/customers/${id}/share`, c0, { expires_in_days: 90 }],
     ['DELETE', (id) => `/api/v1/shares/${id}`, A.shareId],
+    ['GET', (id) => `/api/v1/customers/${id}/documents`, c0],
+    ['POST', (id) => `/api/v1/customers/${id}/documents?filename=b.png`, c0, null, null,
+      Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from('from B')]), 'image/png'],
+    ['GET', (id) => `/api/v1/documents/${id}`, A.document],
+    ['DELETE', (id) => `/api/v1/documents/${id}`, A.document],
   ];
-  for (const [method, path, aId, body, makeBody] of cases) {
-    const send = (id) => asB(method, path(id), { body: makeBody ? makeBody(id) : (body ?? undefined) });
+  for (const [method, path, aId, body, makeBody, raw, type] of cases) {
+    const send = (id) => asB(method, path(id), raw !== undefined ? { raw, headers: { 'Content-Type': type } }
+      : { body: makeBody ? makeBody(id) : (body ?? undefined) });
     const theirs = await send(aId);
     const none = await send(missingId());
     const what = `${method} ${path(aId)} ${makeBody ? JSON.stringify(makeBody('<A id>')) : ''}`;
@@ -165,6 +177,35 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     assert.deepEqual(problemShape(theirs), problemShape(none), `${what} differs from a missing id`);
     assert.ok(!theirs.text.includes('secret-of-A') && !theirs.text.includes('Resident'), `${what} leaked: ${theirs.text}`);
   }
+
+  // CSV imports: A's customer and entry ids mean nothing to B's import,
+  // exactly as made-up ids (the error names the id given, so it is
+  // compared with the id taken out), and nothing of A's shows.
+  const csvPost = (kind, csv, dry = true) => asB('POST', `/api/v1/import/${kind}${dry ? '?dry_run=true' : ''}`,
+    { raw: csv, headers: { 'Content-Type': 'text/csv' } });
+  const at = new Date(Date.now() - 3600000).toISOString();
+  const importCases = [
+    ['transactions', (id) => `customer_id,type,amount_minor,occurred_at\r\n${id},purchase,100,${at}\r\n`, c0],
+    ['transactions', (id) => `customer_id,type,amount_minor,occurred_at\r\n${id},payment,100,${at}\r\n`, A.customers[1]],
+    ['transactions', (id) => `id,type,amount_minor,occurred_at,phone,reverses_id\r\nx,reversal,,${at},,${id}\r\n`, entry],
+  ];
+  const errorsShape = (r, id) => ({ status: r.status, code: r.json?.code,
+    errors: (r.json?.errors || []).map((e) => ({ ...e, message: e.message.replaceAll(id, '<id>') })) });
+  for (const [kind, csv, aId] of importCases) {
+    const none = missingId();
+    const theirs = await csvPost(kind, csv(aId)), made = await csvPost(kind, csv(none));
+    assert.equal(theirs.status, 422, `import ${kind} naming A's ${aId}: ${theirs.text}`);
+    assert.deepEqual(errorsShape(theirs, aId), errorsShape(made, none), `import naming A's id differs from a missing id`);
+    assert.ok(!theirs.text.includes('secret-of-A') && !theirs.text.includes('Resident'), `import leaked: ${theirs.text}`);
+  }
+  // A's customer id beside B's own customer's phone: the phone decides.
+  const bPhone = (await asB('GET', `/api/v1/customers/${B.customers[0]}`)).json.phone;
+  const fell = await csvPost('transactions', `customer_id,phone,type,amount_minor,occurred_at\r\n${c0},${bPhone},purchase,100,${at}\r\n`);
+  assert.equal(fell.status, 200, fell.text);
+  // A's phones are free in B: phones are unique within a store only.
+  const aPhone = (await srv.api('GET', `/api/v1/customers/${c0}`, { token: A.token })).json.phone;
+  const cust = await csvPost('customers', `name,phone\r\nB's own,${aPhone}\r\n`);
+  assert.equal(cust.status, 200, cust.text);
 
   // Apartments are addressed by number, which both stores may have: B
   // reading A's number sees nothing of A's record.
@@ -196,9 +237,13 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
   assert.ok(!own.text.includes('Occupant of A') && !own.text.includes('apt-secret-A'), own.text);
 
   // B's own lists hold none of A's ids or text.
-  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, 'secret-of-A', 'Occupant of A', 'milk for A'];
+  const secrets = [...A.customers, ...A.entries, A.idemEntry, A.memberId, A.ownerId, A.tid, A.shareId, A.document,
+    'secret-of-A', 'Occupant of A', 'milk for A', 'id-A.png'];
   for (const p of ['/api/v1/customers?limit=200&status=all', '/api/v1/transactions?limit=200', '/api/v1/apartments?limit=200',
-    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me']) {
+    '/api/v1/users', '/api/v1/audit?limit=200', '/api/v1/settings', '/api/v1/auth/me',
+    `/api/v1/customers/${B.customers[0]}/documents`,
+    '/api/v1/export/customers.csv', '/api/v1/export/transactions.csv', '/api/v1/export/reminders.csv',
+    '/api/v1/export/audit.csv', '/api/v1/export/transactions.csv?from=2000-01-01&to=2099-12-31']) {
     const r = await asB('GET', p);
     assert.equal(r.status, 200, `${p}: ${r.text}`);
     for (const s of secrets) assert.ok(!r.text.includes(s), `${p} as B contains A's ${s}`);
@@ -248,7 +293,7 @@ test('a token forged with A\'s tenant id and B\'s user is refused', async () => 
     const t = tok(A.tid, sub, role);
     for (const [m, p, body] of [
       ['GET', '/api/v1/customers'], ['GET', `/api/v1/customers/${A.customers[0]}`], ['GET', '/api/v1/auth/me'],
-      ['GET', '/api/v1/audit'], ['GET', '/api/v1/users'],
+      ['GET', '/api/v1/audit'], ['GET', '/api/v1/users'], ['GET', '/api/v1/export/transactions.csv'],
       ['POST', '/api/v1/transactions', { customer_id: A.customers[0], type: 'purchase', amount_minor: 100 }],
       ['DELETE', `/api/v1/users/${A.memberId}`],
     ]) {
@@ -309,6 +354,8 @@ test('an operator token cannot reach tenant routes, nor a tenant token platform 
     ['PATCH', `/api/v1/users/${A.memberId}`, { role: 'viewer' }], ['DELETE', `/api/v1/users/${A.memberId}`],
     ['PATCH', '/api/v1/settings', { credit_period_days: 1 }],
     ['POST', `/api/v1/customers/${A.customers[0]}/share`, {}], ['DELETE', `/api/v1/shares/${A.shareId}`],
+    ['GET', '/api/v1/export/customers.csv'], ['GET', '/api/v1/export/transactions.csv'],
+    ['GET', '/api/v1/export/reminders.csv'], ['GET', '/api/v1/export/audit.csv'],
   ];
   for (const [m, p, body] of tenantRoutes) {
     for (const headers of [{}, { 'X-Tenant': A.slug }]) {
@@ -411,6 +458,11 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'POST /api/v1/transactions/{id}/receipt', 'POST /api/v1/settings/reminder-preview',
     'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
     'POST /api/v1/events/ticket', 'GET /api/v1/events',
+    'GET /api/v1/export/customers.csv', 'GET /api/v1/export/transactions.csv', 'GET /api/v1/export/reminders.csv',
+    'GET /api/v1/export/audit.csv',
+    'POST /api/v1/import/customers', 'POST /api/v1/import/transactions',
+    'GET /api/v1/customers/{id}/documents', 'POST /api/v1/customers/{id}/documents',
+    'GET /api/v1/documents/{id}', 'DELETE /api/v1/documents/{id}',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);

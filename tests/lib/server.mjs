@@ -11,9 +11,39 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { responseChecker } from './openapi_check.mjs';
 
 export const BIN = process.env.QT_BIN || new URL('../../quantumtrack', import.meta.url).pathname;
 export const BACKEND = process.env.QT_TEST_DB || 'sqlite';
+
+// Every srv.api() response is checked against GET /api/v1/openapi.json
+// (tests/lib/openapi_check.mjs): its status, Content-Type, body schema and
+// problem code must be documented for its operation.  QT_OPENAPI_CHECK=fail
+// (the default) makes srv.stop() throw, listing the mismatches, so the test
+// file fails; =record only collects them in srv.openapiViolations; =off
+// skips the check.  It costs a few milliseconds per file.
+export const OPENAPI_CHECK = process.env.QT_OPENAPI_CHECK || 'fail';
+const checkers = new Map(); // binary -> Promise of a checker (one document per binary)
+
+async function checkerFor(srv) {
+  if (!checkers.has(BIN)) {
+    const p = (async () => {
+      let doc;
+      try {
+        const res = await fetch(srv.url + '/api/v1/openapi.json');
+        doc = res.status === 200 ? await res.json() : null;
+      } catch { /* not answering */ }
+      // A server that cannot answer now (a fault test) is asked again later.
+      if (!doc) {
+        checkers.delete(BIN);
+        return null;
+      }
+      return responseChecker(doc); // a broken schema throws into the test
+    })();
+    checkers.set(BIN, p);
+  }
+  return checkers.get(BIN);
+}
 
 function withDatabase(url, name) {
   const u = new URL(url);
@@ -69,7 +99,7 @@ export async function startServer(opts = {}) {
     ...(opts.env || {}),
   };
   const srv = {
-    dir, db, ownerDb, backend, env, pg, proc: null, url: null, port: null, log: '',
+    dir, db, ownerDb, backend, env, pg, proc: null, url: null, port: null, log: '', openapiViolations: [],
     async start() {
       const proc = spawn(BIN, ['serve', '--listen', opts.listen || '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       srv.proc = proc;
@@ -114,6 +144,9 @@ export async function startServer(opts = {}) {
       if (!keep) {
         rmSync(dir, { recursive: true, force: true });
         if (pg && ownsDatabase) dropPostgresDatabase(pg);
+        if (OPENAPI_CHECK === 'fail' && srv.openapiViolations.length)
+          throw new Error('responses that do not match GET /api/v1/openapi.json (src/api/openapi_schemas.json):\n  ' +
+            [...new Set(srv.openapiViolations)].slice(0, 30).join('\n  '));
       }
       return srv.exit;
     },
@@ -138,6 +171,11 @@ export async function startServer(opts = {}) {
       const text = await res.text();
       let json = null;
       try { json = JSON.parse(text); } catch { /* not JSON */ }
+      if (OPENAPI_CHECK !== 'off' && method !== 'HEAD') {
+        const check = await checkerFor(srv);
+        if (check) srv.openapiViolations.push(...check({ method: method.toUpperCase(), path, status: res.status,
+          contentType: res.headers.get('content-type'), text, json }));
+      }
       return { status: res.status, headers: res.headers, json, text };
     },
   };

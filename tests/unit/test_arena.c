@@ -91,4 +91,25 @@ TEST(arena_free_null_is_a_no_op)
 	CHECK(1);
 }
 
+static char deferred_order[8];
+static int deferred_n;
+
+static void note_deferred(void *cls)
+{
+	deferred_order[deferred_n++] = *(const char *)cls;
+}
+
+TEST(arena_deferred_calls_run_at_free_latest_first)
+{
+	struct arena *a = arena_new();
+	static const char x = 'x', y = 'y';
+	deferred_n = 0;
+	arena_defer(a, note_deferred, (void *)&x);
+	arena_defer(a, note_deferred, (void *)&y);
+	CHECK_INT(deferred_n, 0);
+	arena_free(a);
+	CHECK_INT(deferred_n, 2);
+	CHECK(deferred_order[0] == 'y' && deferred_order[1] == 'x');
+}
+
 CHECK_MAIN()

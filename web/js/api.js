@@ -173,6 +173,31 @@ export async function download(path, filename) {
   }
 }
 
+// POST a file as the body (CSV import) with the token; one refresh on 401.
+// query: URL parameters; resolves to the JSON answer, throws ApiError.
+export async function sendFile(path, file, { contentType = 'text/csv', query = {}, headers = {} } = {}) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const url = (path.startsWith('/') ? path : '/api/v1/' + path) + (qs.toString() ? '?' + qs : '');
+  for (let attempt = 0; ; attempt++) {
+    const s = session;
+    const h = { Accept: 'application/json', 'Content-Type': contentType, ...headers };
+    if (s) h.Authorization = 'Bearer ' + s.token;
+    let res;
+    try {
+      res = await fetch(url, { method: 'POST', headers: h, body: file, credentials: 'same-origin', cache: 'no-store' });
+    } catch {
+      netState(false);
+      throw new ApiError(0, null, true);
+    }
+    netState(true);
+    if (res.status === 401 && attempt === 0 && s && (await refresh(s.kind))) continue;
+    const j = await readBody(res);
+    if (!res.ok) throw new ApiError(res.status, j);
+    return j;
+  }
+}
+
 export async function discoverTenant(slug) {
   const q = slug ? '?tenant=' + encodeURIComponent(slug) : '';
   const res = await raw('GET', '/api/v1/tenant' + q);

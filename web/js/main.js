@@ -26,6 +26,7 @@ const routes = [
   ['/reports', () => import('./views/reports.js')],
   ['/reports/:kind', () => import('./views/reports.js')],
   ['/reminders', () => import('./views/reminders.js')],
+  ['/data', () => import('./views/data.js')],
 ];
 
 function match(path) {

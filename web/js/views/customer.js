@@ -12,6 +12,7 @@ import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format
 import { openEntry, openReverse, openAdjustment } from './entry.js';
 import { remindControls, remindersInPlan } from '../reminders.js';
 import { onLive, coalesce } from '../live.js';
+import { documentsSection } from './documents.js';
 
 const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
 
@@ -23,7 +24,11 @@ const load = (id) => Promise.all([api('GET', `customers/${id}`), api('GET', `cus
 
 export async function render(ctx) {
   const { root, params, isCurrent } = ctx;
-  paint(root, ...(await load(params.id)));
+  const [c0, st0] = await load(params.id);
+  // The documents section keeps its own state (thumbnails): a live
+  // redraw moves it over rather than making it again.
+  const docs = documentsSection(c0);
+  paint(root, c0, st0, docs);
   let seen = 0, painted = 0;
   const again = coalesce(async () => {
     const asOf = seen;
@@ -32,7 +37,7 @@ export async function render(ctx) {
       if (!isCurrent() || asOf < painted) return;
       painted = asOf;
       root.replaceChildren();
-      paint(root, c, st);
+      paint(root, c, st, docs);
     } catch { /* archived elsewhere, offline: the next event or visit tries again */ }
   }, 250);
   onLive((e) => {
@@ -42,7 +47,7 @@ export async function render(ctx) {
   }, isCurrent);
 }
 
-function paint(root, c, st) {
+function paint(root, c, st, docs) {
   setTitle(c.name);
   const reload = () => navigate(`/customers/${c.id}`, { replace: true });
   const done = (verb) => (entry) => {
@@ -117,5 +122,6 @@ function paint(root, c, st) {
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
     c.notes ? h('p', { class: 'notes' }, c.notes) : null,
+    docs,
     h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger));
 }

@@ -20,6 +20,7 @@ export async function render({ root }) {
         h('li', null, h('a', { href: '/users', class: 'row-link' }, 'Users and roles')),
         h('li', null, h('a', { href: '/settings', class: 'row-link' }, 'Store settings')),
         h('li', null, h('a', { href: '/audit', class: 'row-link' }, 'Audit log')),
+        h('li', null, h('a', { href: '/data', class: 'row-link' }, 'Import & export')),
       ] : null),
     h('button', { type: 'button', class: 'btn block', onclick: async () => { history.pushState(null, '', '/'); await logout(); } }, 'Sign out'),
     h('p', { class: 'muted' }, 'Signing out ends your sessions on every phone and computer.'));
