@@ -36,11 +36,14 @@ done
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d /tmp/qt-bench-events.XXXXXX)
+# The cluster's directory must be reachable by the postgres user, which
+# $work (mode 700) is not.
+pgdir=$(mktemp -u /tmp/qt-bench-events-pg.XXXXXX)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	[ "$PG" = 1 ] && tests/lib/pg.sh stop "$work/pg" >/dev/null 2>&1 || true
+	[ "$PG" = 1 ] && tests/lib/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,7 +72,7 @@ export QT_MASTER_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export QT_PER_IP_CONNECTIONS=4096
 export QT_SSE_PER_TENANT=$PER_STORE
 if [ "$PG" = 1 ]; then
-	eval "$(tests/lib/pg.sh start "$work/pg")"
+	eval "$(tests/lib/pg.sh start "$pgdir")"
 	"$bin" migrate --db "$QT_PG_OWNER_URL" >/dev/null
 	export QT_DB=$QT_PG_APP_URL
 	cli_db=$QT_PG_OWNER_URL
