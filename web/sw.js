@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '58c10851f07a430a';
+const VERSION = '3d27915ce43b1497';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -24,6 +24,34 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* summary.changed with the store's outstanding figures read inside tx;
+ * takes the reference to o, which holds the cause and its ids. */
+static int emit_summary(struct store_tx *tx, const char *entity_id, json_t *o)
+{
+	int64_t outstanding, owing;
+	int known;
+	int rc = store_event_outstanding(tx, &outstanding, &known, &owing);
+	if (rc != STORE_OK) {
+		json_decref(o);
+		return rc;
+	}
+	json_object_set_new(o, "outstanding_minor", known ? json_integer((json_int_t)outstanding) : json_null());
+	json_object_set_new(o, "customers_owing", json_integer((json_int_t)owing));
+	return emit(tx, "summary.changed", entity_id, o);
+}
+
+int events_import(struct store_tx *tx, const char *import_id, const char *kind, int64_t rows,
+	int64_t created)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "cause", json_string("import.completed"));
+	json_object_set_new(o, "import_id", json_string(import_id));
+	json_object_set_new(o, "kind", json_string(kind));
+	json_object_set_new(o, "rows", json_integer((json_int_t)rows));
+	json_object_set_new(o, "created", json_integer((json_int_t)created));
+	return emit_summary(tx, import_id, o);
+}
+
 int events_entry(struct store_tx *tx, const struct entry_rec *e)
 {
 	int reversal = e->reverses_id != NULL;
@@ -38,19 +66,11 @@ int events_entry(struct store_tx *tx, const struct entry_rec *e)
 	int rc = emit(tx, reversal ? "entry.reversed" : "entry.created", e->id, o);
 	if (rc != STORE_OK)
 		return rc;
-
-	int64_t outstanding, owing;
-	int known;
-	rc = store_event_outstanding(tx, &outstanding, &known, &owing);
-	if (rc != STORE_OK)
-		return rc;
 	o = json_object();
 	json_object_set_new(o, "cause", json_string(reversal ? "entry.reversed" : "entry.created"));
 	json_object_set_new(o, "entry_id", json_string(e->id));
 	json_object_set_new(o, "customer_id", json_string(e->customer_id));
-	json_object_set_new(o, "outstanding_minor", known ? json_integer((json_int_t)outstanding) : json_null());
-	json_object_set_new(o, "customers_owing", json_integer((json_int_t)owing));
-	return emit(tx, "summary.changed", e->id, o);
+	return emit_summary(tx, e->id, o);
 }
 
 int events_customer(struct store_tx *tx, const char *type, const struct customer_rec *c)

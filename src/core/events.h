@@ -34,4 +34,11 @@ int events_customer(struct store_tx *tx, const char *type, const struct customer
  * channel, status (and entry_id for a receipt). */
 int events_reminder(struct store_tx *tx, const char *type, const struct reminder_rec *m);
 
+/* A CSV import (kind customers or transactions, rows in the file, created
+ * rows; import_id its audit row's id) is one summary.changed with cause
+ * import.completed and the store's new outstanding figures, not one event
+ * per row: clients reload what they show. */
+int events_import(struct store_tx *tx, const char *import_id, const char *kind, int64_t rows,
+	int64_t created);
+
 #endif

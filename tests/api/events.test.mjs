@@ -125,6 +125,26 @@ test('a refused change leaves no event', async () => {
   assert.equal(e.data.balance_minor, 100);
 });
 
+test('a CSV import is one summary.changed, and a dry run none', async () => {
+  const st = await newStore(srv);
+  const { es, head } = await readyStream(st);
+  const csv = 'name,phone\r\nImported One,9811100001\r\nImported Two,9811100002\r\n';
+  const post = (q) => fetch(`${srv.url}/api/v1/import/customers${q}`, {
+    method: 'POST', headers: { Authorization: `Bearer ${st.token}`, 'Content-Type': 'text/csv' }, body: csv,
+  });
+  const dry = await post('?dry_run=true');
+  assert.equal(dry.status, 200, await dry.text());
+  const real = await post('');
+  assert.equal(real.status, 200, await real.text());
+  const e = await es.waitFor((x) => x.event === 'summary.changed');
+  assert.equal(Number(e.id), head + 1, 'the dry run left no event');
+  assert.deepEqual([e.data.cause, e.data.kind, e.data.rows, e.data.created, e.data.customers_owing],
+    ['import.completed', 'customers', 2, 2, 0]);
+  await customer(st);
+  const next = await es.waitFor((x) => x.event === 'customer.created');
+  assert.equal(Number(next.id), head + 2, 'one event for the whole import');
+});
+
 test('parallel writers get ids in commit order: no gap, balances and totals only grow', async () => {
   const st = await newStore(srv);
   const customers = [await customer(st), await customer(st), await customer(st)];

@@ -42,7 +42,8 @@ export async function render(ctx) {
   }, 250);
   onLive((e) => {
     const d = e.data || {};
-    const mine = e.type === 'reset' || d.customer_id === params.id || (e.type.startsWith('customer.') && d.id === params.id);
+    const mine = e.type === 'reset' || d.customer_id === params.id || (e.type.startsWith('customer.') && d.id === params.id) ||
+      (e.type === 'summary.changed' && d.cause === 'import.completed');
     if (mine && !e.type.startsWith('reminder.')) { seen++; again(); }
   }, isCurrent);
 }

@@ -103,7 +103,8 @@ export async function render({ root, query, isCurrent }) {
   const flushRows = coalesce(() => { for (const id of pendingRows) refreshRow(id); pendingRows.clear(); }, 200);
   onLive((e) => {
     const d = e.data || {};
-    if (e.type === 'reset' || e.type === 'customer.created') reloadAll();
+    const imported = e.type === 'summary.changed' && d.cause === 'import.completed';
+    if (e.type === 'reset' || e.type === 'customer.created' || imported) reloadAll();
     else if (e.type.startsWith('entry.') && d.customer_id) { pendingRows.add(d.customer_id); flushRows(); }
     else if ((e.type === 'customer.updated' || e.type === 'customer.archived') && d.id) { pendingRows.add(d.id); flushRows(); }
   }, isCurrent);
