@@ -4,7 +4,9 @@
 // run 1, 2, 3... per store in commit order; a client that drops resumes
 // from Last-Event-ID without a gap, one whose id is older than what is
 // kept is told to reset; tickets open one stream once, within 60 s; a
-// write made through one server process reaches a client of another.
+// write made through one server process reaches a client of another
+// (LISTEN/NOTIFY on PostgreSQL, surviving a cut LISTEN connection; the
+// event heads polled on SQLite).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -395,6 +397,26 @@ test('a write made through one server reaches a client of another server', async
     // PostgreSQL: LISTEN/NOTIFY, within 1 s.  SQLite: polled each second.
     const limit = BACKEND === 'postgres' ? 1000 : 2500;
     assert.ok(Math.max(...lag) < limit, `fan-out across processes took ${lag} ms`);
+    if (BACKEND === 'postgres') {
+      // The LISTEN connections are cut: the servers listen again, and a
+      // write made meanwhile still arrives (the streams re-read).
+      const admin = adminUrlFor(pg.name);
+      const cut = () => psql(admin, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+        WHERE application_name = 'quantumtrack-listen' AND datname = current_database();`)[0][0];
+      assert.equal(cut(), '2', 'each server has its LISTEN connection');
+      const p = await entry(st, c.id, 'purchase', 100, a);
+      const e = await onB.waitFor((x) => x.event === 'entry.created' && x.data.id === p.id, 8000);
+      assert.equal(e.data.balance_minor, 400);
+      for (let i = 0; i < 40; i++) {
+        if (psql(admin, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'quantumtrack-listen'
+          AND datname = current_database();`)[0][0] === '2') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const t0 = Date.now();
+      const q = await entry(st, c.id, 'purchase', 100, a);
+      const f = await onB.waitFor((x) => x.event === 'entry.created' && x.data.id === q.id, 5000);
+      assert.ok(f.at - t0 < 1000, `after the reconnect: ${f.at - t0} ms`);
+    }
   } finally {
     for (const x of open.splice(0)) x.close();
     await b?.stop();
