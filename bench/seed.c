@@ -14,7 +14,10 @@
 
 #include "core/ledger.h"
 #include "store/store.h"
-#include "store/store_platform.h"
+#include "store/store_customers.h"
+#include "store/store_settings.h"
+#include "store/store_tenants.h"
+#include "store/store_users.h"
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/uuid.h"
@@ -42,8 +45,13 @@ int main(int argc, char **argv)
 	int rc = store_begin_platform(s, 0, NULL, &tx);
 	if (rc == STORE_OK) {
 		rc = store_tenant_by_slug(tx, argv[2], a, &t);
-		if (rc == STORE_OK)
-			rc = store_user_by_email(tx, argv[3], a, &owner);
+		store_rollback(tx);
+	}
+	/* Accounts are per store: the owner is read in the store's transaction. */
+	if (rc == STORE_OK)
+		rc = store_begin_tenant(s, t.id, 0, NULL, &tx);
+	if (rc == STORE_OK) {
+		rc = store_user_by_email(tx, argv[3], a, &owner);
 		store_rollback(tx);
 	}
 	if (rc != STORE_OK) {

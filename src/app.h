@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 struct event_hub;
+struct usage_meter;
 
 struct config {
 	const char *db_url;        /* --db / QT_DB */
@@ -43,6 +44,7 @@ struct config {
 	int sse_heartbeat_s;       /* QT_SSE_HEARTBEAT_S: event stream heartbeat, default 15 */
 	int sse_per_tenant;        /* QT_SSE_PER_TENANT: event streams per store and process, default 50 */
 	const char *events_db_url; /* QT_EVENTS_DB: direct PostgreSQL URL for LISTEN (QT_DB via a pooler) */
+	int usage_flush_ms;          /* QT_USAGE_FLUSH_MS: request counts written every, default 2000 */
 };
 
 struct app {
@@ -54,6 +56,7 @@ struct app {
 	struct throttle *login_by_account;
 	struct throttle *login_by_ip;
 	struct event_hub *events;  /* live event fan-out (serve only; NULL elsewhere) */
+	struct usage_meter *usage;   /* request counts per store (workers/usage_meter.h); NULL outside serve */
 };
 
 #endif

@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '3d27915ce43b1497';
+const VERSION = '41ed9d06d31407d5';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -25,6 +25,7 @@ const SHELL = [
   '/icons/icon.svg',
   '/js/api.js',
   '/js/app.js',
+  '/js/charts.js',
   '/js/datefield.js',
   '/js/dom.js',
   '/js/format.js',
@@ -50,6 +51,7 @@ const SHELL = [
   '/js/views/reports.js',
   '/js/views/search.js',
   '/js/views/settings-reminders.js',
+  '/js/views/settings-usage.js',
   '/js/views/settings.js',
   '/js/views/share.js',
   '/js/views/signin.js',
@@ -83,12 +85,9 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-// Not the app: the API, shared statements, health, and the API reference
-// (/docs, a page of its own).
 function isApi(url) {
   return url.pathname.startsWith('/api/') || url.pathname.startsWith('/s/') ||
-    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ||
-    url.pathname === '/docs' || url.pathname.startsWith('/docs/');
+    url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics';
 }
 
 // Network first (through the HTTP cache); the cached copy when offline.

@@ -16,7 +16,7 @@ static json_t *payload_json(const char *text)
 	return v ? v : json_string(text);
 }
 
-static json_t *audit_row_json(const struct audit_row *a)
+json_t *api_audit_row_json(const struct audit_row *a)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "seq", json_integer(a->seq));
@@ -72,6 +72,6 @@ int h_audit_list(struct req *r)
 	}
 	json_t *data = json_array();
 	for (int i = 0; i < n; i++)
-		json_array_append_new(data, audit_row_json(&rows[i]));
+		json_array_append_new(data, api_audit_row_json(&rows[i]));
 	return api_list(r, data, next);
 }

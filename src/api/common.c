@@ -156,11 +156,16 @@ struct store_actor api_actor(struct req *r)
 
 /* Plans change rarely and every request needs its store's features, so
  * the parsed bit set is kept per plan name and version (the plan row's
- * updated_at): the JSON is parsed again only after the plan changed. */
+ * updated_at): the JSON is parsed again only after the plan changed.  The
+ * text it was parsed from is kept beside it and must match too, so a plan
+ * deleted and made again under its name within one millisecond, or a
+ * version that did not move, still gives the bits of the row as read. */
 #define PLAN_CACHE_SLOTS 16
+#define PLAN_CACHE_TEXT 512
 static struct {
 	char name[32];
 	int64_t version;
+	char text[PLAN_CACHE_TEXT];
 	uint32_t mask;
 } plan_cache[PLAN_CACHE_SLOTS];
 static pthread_mutex_t plan_cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -169,6 +174,7 @@ uint32_t api_plan_features(const char *plan, int64_t version, const char *featur
 {
 	uint32_t mask = 0;
 	size_t slot = 0, empty = PLAN_CACHE_SLOTS;
+	const char *text = features_json ? features_json : "";
 
 	pthread_mutex_lock(&plan_cache_lock);
 	for (slot = 0; slot < PLAN_CACHE_SLOTS; slot++) {
@@ -180,7 +186,8 @@ uint32_t api_plan_features(const char *plan, int64_t version, const char *featur
 		if (strcmp(plan_cache[slot].name, plan) == 0)
 			break;
 	}
-	if (slot < PLAN_CACHE_SLOTS && plan_cache[slot].version == version) {
+	if (slot < PLAN_CACHE_SLOTS && plan_cache[slot].version == version &&
+	    strcmp(plan_cache[slot].text, text) == 0) {
 		mask = plan_cache[slot].mask;
 		pthread_mutex_unlock(&plan_cache_lock);
 		return mask;
@@ -190,8 +197,9 @@ uint32_t api_plan_features(const char *plan, int64_t version, const char *featur
 		mask = 0;
 	if (slot == PLAN_CACHE_SLOTS)
 		slot = empty < PLAN_CACHE_SLOTS ? empty : 0;
-	if (strlen(plan) < sizeof plan_cache[slot].name) {
+	if (strlen(plan) < sizeof plan_cache[slot].name && strlen(text) < sizeof plan_cache[slot].text) {
 		snprintf(plan_cache[slot].name, sizeof plan_cache[slot].name, "%s", plan);
+		snprintf(plan_cache[slot].text, sizeof plan_cache[slot].text, "%s", text);
 		plan_cache[slot].version = version;
 		plan_cache[slot].mask = mask;
 	}

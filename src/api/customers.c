@@ -17,7 +17,6 @@
 #include "domain/money.h"
 #include "domain/phone.h"
 #include "http/jsonin.h"
-#include "store/store_plans.h"
 #include "util/base64url.h"
 #include "util/civil.h"
 #include "util/clock.h"
@@ -98,6 +97,18 @@ static int apply_fields(struct req *r, json_t *body, struct customer_rec *c, int
 				return bad(r, "credit_limit_minor", "must be between 0 and 10^15 minor units");
 			if (!creating && strcmp(r->caller.role, "admin") && strcmp(r->caller.role, "owner"))
 				return req_fail_field(r, 403, "forbidden", "credit_limit_minor", "only admins set credit limits");
+			/* A limit of its own is the credit_lines feature.  Without
+			 * it a customer may still have the store's default, and one
+			 * who kept a limit of their own from before a downgrade keeps
+			 * it (sending it back unchanged is no change). */
+			int unchanged = !creating && c->has_credit_limit && c->credit_limit_minor == n;
+			if (n != s->default_credit_limit_minor && !unchanged &&
+			    api_require_feature(r, "credit_lines") < 0) {
+				req_add_field_error(r, "credit_limit_minor", arena_printf(r->arena,
+					"a limit other than the store's default (%lld) needs the credit_lines feature",
+					(long long)s->default_credit_limit_minor));
+				return -1;
+			}
 			c->has_credit_limit = 1;
 			c->credit_limit_minor = n;
 		}
@@ -153,10 +164,33 @@ static int customer_json_out(struct req *r, int status, const struct customer_re
 	return resp_json(r, status, api_customer_json(c, s, &ag, now));
 }
 
+/* Is there room for one more active customer on the plan?  A store over
+ * its limit (after a downgrade) keeps its customers and their ledger, but
+ * adds none and brings none back from the archive.  The limit is the one
+ * read with the membership on this request.  Returns 0, or -1 with 403
+ * plan_limit_reached. */
+static int customer_room(struct req *r)
+{
+	int64_t limit = r->caller.plan_customer_limit, active = 0;
+	if (limit < 0)
+		return 0;
+	int rc = store_customer_count_active(r->tx, &active);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	if (active < limit)
+		return 0;
+	req_failf(r, 403, "plan_limit_reached",
+		"the %s plan allows %lld active customers and the store has %lld; archive some or change plan",
+		r->caller.plan, (long long)limit, (long long)active);
+	req_problem_extra(r, "limit", json_integer(limit));
+	req_problem_extra(r, "plan", json_string(r->caller.plan));
+	req_problem_extra(r, "customers", json_integer(active));
+	return -1;
+}
+
 int h_customers_create(struct req *r)
 {
 	struct customer_rec c = { 0 };
-	struct plan_rec plan;
 	json_t *body = jsonin_object(r, customer_fields, NCUSTOMER_FIELDS);
 	int rc = -1;
 
@@ -168,27 +202,8 @@ int h_customers_create(struct req *r)
 		req_fail_field(r, 403, "forbidden", "credit_limit_minor", "only admins set credit limits");
 		goto out;
 	}
-	rc = store_plan_get(r->tx, r->caller.plan, r->arena, &plan);
-	if (rc != STORE_OK) {
-		rc = api_store_fail(r, rc, "plan");
+	if (customer_room(r) < 0)
 		goto out;
-	}
-	if (plan.customer_limit >= 0) {
-		int64_t active = 0;
-		rc = store_customer_count_active(r->tx, &active);
-		if (rc != STORE_OK) {
-			rc = api_store_fail(r, rc, NULL);
-			goto out;
-		}
-		if (active >= plan.customer_limit) {
-			rc = req_failf(r, 403, "plan_limit_reached",
-				"the %s plan allows %lld active customers; archive some or change plan",
-				plan.name, (long long)plan.customer_limit);
-			req_problem_extra(r, "limit", json_integer(plan.customer_limit));
-			req_problem_extra(r, "plan", json_string(plan.name));
-			goto out;
-		}
-	}
 	rc = store_customer_phone_taken(r->tx, c.phone, NULL);
 	if (rc < 0) {
 		rc = api_store_fail(r, rc, NULL);
@@ -286,6 +301,10 @@ int h_customers_update(struct req *r)
 	if (strcmp(old_status, "active") == 0 && strcmp(c.status, "archived") == 0 && c.balance_minor != 0) {
 		rc = req_failf(r, 409, "balance_not_zero",
 			"a customer with a balance cannot be archived (balance %lld minor units)", (long long)c.balance_minor);
+		goto out;
+	}
+	if (strcmp(old_status, "archived") == 0 && strcmp(c.status, "active") == 0 && customer_room(r) < 0) {
+		rc = -1;
 		goto out;
 	}
 	if (strcmp(c.status, "active") == 0) {

@@ -23,6 +23,7 @@
 #include "util/clock.h"
 #include "util/hex.h"
 #include "util/uuid.h"
+#include "workers/usage_meter.h"
 
 /* "Authorization: Bearer <token>" → token, or NULL. */
 static const char *bearer(struct req *r)
@@ -145,6 +146,9 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
 	snprintf(r->caller.plan, sizeof r->caller.plan, "%s", m.plan);
 	r->caller.plan_features = api_plan_features(m.plan, m.plan_updated_at, m.plan_features);
+	r->caller.plan_customer_limit = m.plan_customer_limit;
+	r->caller.plan_storage_mb = m.plan_storage_mb;
+	r->caller.plan_requests_per_min = m.plan_requests_per_min;
 	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
 	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
 	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
@@ -332,8 +336,13 @@ void api_dispatch(struct req *r)
 	}
 	r->route = rt->pattern;
 	int rc = 0;
-	if (rt->auth == ROUTE_TENANT)
+	if (rt->auth == ROUTE_TENANT) {
 		rc = auth_tenant(r, rt);
+		/* Every request of a signed-in store counts towards its usage,
+		 * refused ones too; in memory, written every few seconds. */
+		if (r->caller.authenticated && r->caller.tenant_id[0])
+			usage_meter_count(r->app->usage, r->caller.tenant_id, clock_now_ms());
+	}
 	else if (rt->auth == ROUTE_OPERATOR)
 		rc = auth_operator(r, rt);
 	if (rc == 0 && rt->idempotent && r->tx) {

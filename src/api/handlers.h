@@ -43,9 +43,20 @@ int h_platform_tenants_list(struct req *r);
 int h_platform_tenants_create(struct req *r);
 int h_platform_tenants_update(struct req *r);
 int h_platform_tenants_delete(struct req *r);
+int h_platform_audit_list(struct req *r);
+/* plans.c */
 int h_platform_plans_list(struct req *r);
-/* audit.c */
+int h_platform_plans_create(struct req *r);
+int h_platform_plans_update(struct req *r);
+int h_platform_plans_delete(struct req *r);
+/* usage.c */
+int h_usage_get(struct req *r);
+int h_platform_usage_csv(struct req *r);
+/* audit.c; api_audit_row_json is one row of a store's trail or the
+ * platform's (struct audit_row, store.h) as the lists show it. */
 int h_audit_list(struct req *r);
+struct audit_row;
+json_t *api_audit_row_json(const struct audit_row *a);
 /* customers.c */
 int h_customers_list(struct req *r);
 int h_customers_create(struct req *r);
@@ -71,6 +82,7 @@ int h_export_customers(struct req *r);
 int h_export_transactions(struct req *r);
 int h_export_reminders(struct req *r);
 int h_export_audit(struct req *r);
+int h_reports_collections(struct req *r);
 /* transactions.c */
 int h_transactions_list(struct req *r);
 int h_transactions_create(struct req *r);

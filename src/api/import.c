@@ -15,6 +15,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "core/import.h"
+#include "domain/plan.h"
 #include "store/store_plans.h"
 #include "util/clock.h"
 
@@ -111,6 +112,7 @@ static int run(struct req *r, enum import_kind kind)
 		if (rc != STORE_OK)
 			return api_store_fail(r, rc, "plan");
 		o.customer_limit = plan.customer_limit;
+		o.no_own_credit_limits = !(r->caller.plan_features & PLAN_FEATURE_BIT(FEATURE_CREDIT_LINES));
 	}
 	rc = import_run(r->tx, api_settings(r), f, &o, r->arena, &res);
 	if (rc != STORE_OK)

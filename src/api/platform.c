@@ -1,20 +1,29 @@
 /*
- * platform.c — the operator's console API: stores (tenants) and plans.
- * Operators never see a store's ledger; what they change about a store is
- * still written into that store's audit chain.
+ * platform.c — the operator's console API: stores (tenants) with what
+ * they use, and the platform audit trail (plans are api/plans.c).
+ * Operators never see a store's ledger.  What they change about a store is
+ * written into the platform's audit chain, and also into that store's own
+ * while the store exists.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "api/usage.h"
+#include "core/audit_payload.h"
+#include "domain/usage.h"
 #include "http/jsonin.h"
 #include "security/password.h"
 #include "store/store_plans.h"
+#include "store/store_platform_audit.h"
 #include "store/store_tenants.h"
+#include "store/store_usage.h"
 #include "store/store_users.h"
+#include "util/clock.h"
 #include "util/idtext.h"
 
 static json_t *tenant_json(const struct tenant_rec *t)
@@ -31,57 +40,38 @@ static json_t *tenant_json(const struct tenant_rec *t)
 	return o;
 }
 
+static int cmp_figures(const void *x, const void *y)
+{
+	return strcmp(((const struct tenant_usage_figures *)x)->tenant_id,
+		((const struct tenant_usage_figures *)y)->tenant_id);
+}
+
 int h_platform_tenants_list(struct req *r)
 {
 	struct tenant_usage *rows;
-	int n;
+	struct tenant_usage_figures *figures;
+	int n, nf;
+	int64_t now = clock_now_ms();
 	int rc = store_tenant_list(r->tx, r->arena, &rows, &n);
+	if (rc == STORE_OK)
+		rc = store_usage_all(r->tx, usage_minute_of(now), usage_day_of(now), 1, r->arena, &figures, &nf);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
 	json_t *data = json_array();
 	for (int i = 0; i < n; i++) {
 		json_t *o = tenant_json(&rows[i].tenant);
-		json_object_set_new(o, "usage", json_pack("{s:I, s:I}",
-			"customers", (json_int_t)rows[i].customers, "users", (json_int_t)rows[i].users));
+		struct tenant_usage_figures key = { .tenant_id = rows[i].tenant.id };
+		const struct tenant_usage_figures *f = bsearch(&key, figures, (size_t)nf, sizeof *figures,
+			cmp_figures);
+		struct request_counts none = { 0 };
+		int64_t last_minute, today;
+		api_usage_requests(r, rows[i].tenant.id, now, f ? &f->requests : &none, &last_minute, &today);
+		json_object_set_new(o, "usage", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+			"customers", (json_int_t)rows[i].customers, "users", (json_int_t)rows[i].users,
+			"storage_bytes", (json_int_t)(f ? f->storage_bytes : 0),
+			"requests_last_minute", (json_int_t)last_minute, "requests_today", (json_int_t)today));
 		json_array_append_new(data, o);
 	}
-	return api_list(r, data, NULL);
-}
-
-/* A limit column: -1 (unlimited) is null. */
-static json_t *limit_json(int64_t limit)
-{
-	return limit < 0 ? json_null() : json_integer(limit);
-}
-
-static json_t *plan_json(const struct plan_rec *p)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "name", json_string(p->name));
-	json_object_set_new(o, "customer_limit", limit_json(p->customer_limit));
-	json_object_set_new(o, "storage_mb", json_integer(p->storage_mb));
-	json_object_set_new(o, "requests_per_min", limit_json(p->requests_per_min));
-	/* The column holds a JSON array the migrations wrote; anything else
-	 * shows as no features rather than failing the list. */
-	json_t *features = p->features ? json_loads(p->features, 0, NULL) : NULL;
-	if (!json_is_array(features)) {
-		json_decref(features);
-		features = json_array();
-	}
-	json_object_set_new(o, "features", features);
-	return o;
-}
-
-int h_platform_plans_list(struct req *r)
-{
-	struct plan_rec *plans;
-	int n;
-	int rc = store_plan_list(r->tx, r->arena, &plans, &n);
-	if (rc != STORE_OK)
-		return api_store_fail(r, rc, NULL);
-	json_t *data = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(data, plan_json(&plans[i]));
 	return api_list(r, data, NULL);
 }
 
@@ -175,6 +165,12 @@ int h_platform_tenants_create(struct req *r)
 	json_t *after = tenant_json(&t);
 	json_object_set_new(after, "owner", json_pack("{s:s, s:s}", "id", u.id, "email", u.email));
 	rc = store_audit(r->tx, "tenant.created", "tenant", t.id, NULL, after);
+	if (rc == STORE_OK) {
+		json_t *facts = audit_payload_tenant(&t);
+		json_object_set_new(facts, "owner_email", json_string(u.email));
+		rc = store_platform_audit(r->tx, NULL, "tenant.created", "tenant", t.id, NULL, facts);
+		json_decref(facts);
+	}
 	if (rc != STORE_OK) {
 		json_decref(after);
 		rc = api_store_fail(r, rc, "tenant");
@@ -184,6 +180,22 @@ int h_platform_tenants_create(struct req *r)
 out:
 	sodium_memzero(hash, sizeof hash);
 	json_decref(body);
+	return rc;
+}
+
+/* The platform's row for a change of store old into now, named after what
+ * matters most: its status, then its plan. */
+static int platform_audit_tenant(struct req *r, const struct tenant_rec *old, const struct tenant_rec *now)
+{
+	const char *action = "tenant.updated";
+	if (strcmp(old->status, now->status) != 0)
+		action = strcmp(now->status, "suspended") == 0 ? "tenant.suspended" : "tenant.reactivated";
+	else if (strcmp(old->plan, now->plan) != 0)
+		action = "tenant.plan_changed";
+	json_t *b = audit_payload_tenant(old), *a = audit_payload_tenant(now);
+	int rc = store_platform_audit(r->tx, NULL, action, "tenant", now->id, b, a);
+	json_decref(b);
+	json_decref(a);
 	return rc;
 }
 
@@ -210,6 +222,7 @@ int h_platform_tenants_update(struct req *r)
 	}
 	rc = -1;
 	before = tenant_json(&t);
+	struct tenant_rec old = t;
 	const char *plan = jsonin_str(body, "plan", NULL);
 	const char *status = jsonin_str(body, "status", NULL);
 	const char *domain = jsonin_str(body, "domain", NULL);
@@ -244,6 +257,8 @@ int h_platform_tenants_update(struct req *r)
 		after = tenant_json(&t);
 		rc = store_audit(r->tx, "tenant.updated", "tenant", t.id, before, after);
 	}
+	if (rc == STORE_OK)
+		rc = platform_audit_tenant(r, &old, &t);
 	if (rc != STORE_OK) {
 		rc = api_store_fail(r, rc, "tenant");
 		goto out;
@@ -266,7 +281,47 @@ int h_platform_tenants_delete(struct req *r)
 	if (strcmp(t.status, "suspended") != 0)
 		return req_fail(r, 409, "tenant_not_suspended", "suspend a store before deleting it");
 	rc = store_tenant_delete(r->tx, t.id);
+	/* The store's own trail goes with it; the platform's keeps the fact. */
+	json_t *before = rc == STORE_OK ? audit_payload_tenant(&t) : NULL;
+	if (rc == STORE_OK)
+		rc = store_platform_audit(r->tx, NULL, "tenant.deleted", "tenant", t.id, before, NULL);
+	json_decref(before);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "tenant");
 	return resp_empty(r, 204);
+}
+
+/* GET /api/v1/platform/audit: the platform trail, newest first, keyset
+ * paged by seq (?cursor= is the next_cursor of the page before). */
+int h_platform_audit_list(struct req *r)
+{
+	struct platform_audit_filter f = { 0 };
+	struct audit_row *rows;
+	int64_t cursor = 0;
+	int limit, n;
+	static const char *const filters[] = { "action", "entity", "entity_id", "actor" };
+	const char **slots[] = { &f.action, &f.entity, &f.entity_id, &f.actor };
+
+	if (api_query_limit(r, &limit) < 0 || api_query_int(r, "cursor", 1, INT64_MAX, &cursor) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		const char *v = req_query(r, filters[i]);
+		if (v && strlen(v) > 200)
+			return req_fail_field(r, 400, "invalid_parameter", filters[i], "must be at most 200 characters");
+		*slots[i] = v;
+	}
+	f.before_seq = cursor;
+	f.limit = limit + 1;
+	int rc = store_platform_audit_list(r->tx, &f, r->arena, &rows, &n);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	const char *next = NULL;
+	if (n > limit) {
+		n = limit;
+		next = arena_printf(r->arena, "%lld", (long long)rows[n - 1].seq);
+	}
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(data, api_audit_row_json(&rows[i]));
+	return api_list(r, data, next);
 }

@@ -1,7 +1,9 @@
 /*
  * reports.c — the store's numbers: summary (the dashboard), aging buckets,
- * per-day sales and collections, outstanding by tower and floor.  Reports
- * are a plan feature (SPEC: starter and up).
+ * per-day sales and collections, outstanding by tower and floor, and the
+ * collections report (by payment method, collection rate, days sales
+ * outstanding, reminder effectiveness; definitions in docs/API-NOTES.md).
+ * Reports are a plan feature (SPEC: starter and up).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "core/ledger.h"
+#include "domain/collections.h"
 #include "domain/money.h"
 #include "store/store_reports.h"
 #include "util/civil.h"
@@ -189,9 +192,7 @@ int h_reports_aging(struct req *r)
 int h_reports_daily(struct req *r)
 {
 	const struct settings_rec *s = api_settings(r);
-	int64_t now = clock_now_ms(), today, from_day, to_day, from_ms, to_ms;
-	struct day_flow_row *rows;
-	int n;
+	int64_t now = clock_now_ms(), today, from_day, to_day;
 
 	if (api_require_feature(r, "reports") < 0)
 		return -1;
@@ -207,42 +208,38 @@ int h_reports_daily(struct req *r)
 		return req_fail_field(r, 400, "invalid_parameter", "from", "must not be after to");
 	if (to_day - from_day > 366)
 		return req_fail_field(r, 400, "invalid_parameter", "from", "the range may span at most 367 days");
-	if (civil_local_midnight_ms(from_day, s->timezone, &from_ms) < 0 ||
-	    civil_local_midnight_ms(to_day + 1, s->timezone, &to_ms) < 0)
-		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
-	int rc = store_report_entries(r->tx, from_ms, to_ms, r->arena, &rows, &n);
+	int ndays = (int)(to_day - from_day + 1);
+	/* Local midnights, so a day is the store's day whatever its offset
+	 * (23 or 25 hours across a DST change). */
+	int64_t *bounds = arena_alloc(r->arena, sizeof *bounds * (size_t)(ndays + 1));
+	for (int i = 0; i <= ndays; i++)
+		if (civil_local_midnight_ms(from_day + i, s->timezone, &bounds[i]) < 0)
+			return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
+	struct flow_totals *flows = arena_alloc(r->arena, sizeof *flows * (size_t)ndays);
+	int failed_day, failed_sales;
+	int rc = store_report_days(r->tx, bounds, ndays, flows, &failed_day, &failed_sales);
+	if (rc == STORE_OVERFLOW) {
+		char date[11];
+		civil_format_date(from_day + failed_day, date);
+		return api_overflow(r, arena_printf(r->arena, "the %s of %s",
+			failed_sales ? "sales" : "collections", date),
+			failed_sales ? "days[].sales_minor" : "days[].collections_minor", NULL);
+	}
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	size_t ndays = (size_t)(to_day - from_day + 1);
-	int64_t *sales = arena_alloc(r->arena, sizeof *sales * ndays);
-	int64_t *coll = arena_alloc(r->arena, sizeof *coll * ndays);
-	for (int i = 0; i < n; i++) {
-		int64_t d;
-		if (civil_local_days(rows[i].occurred_at, s->timezone, &d) < 0 || d < from_day || d > to_day)
-			continue;
-		int purchase = rows[i].type == ENTRY_PURCHASE;
-		int64_t *sum = purchase ? &sales[d - from_day] : &coll[d - from_day];
-		if (money_add(*sum, rows[i].amount_minor, sum) < 0) {
-			char date[11];
-			civil_format_date(d, date);
-			return api_overflow(r, arena_printf(r->arena, "the %s of %s",
-				purchase ? "sales" : "collections", date),
-				purchase ? "days[].sales_minor" : "days[].collections_minor", NULL);
-		}
-	}
 	json_t *days = json_array();
-	for (size_t i = 0; i < ndays; i++) {
+	for (int i = 0; i < ndays; i++) {
 		char d[11];
 		int64_t net;
-		civil_format_date(from_day + (int64_t)i, d);
-		if (money_sub(sales[i], coll[i], &net) < 0) {
+		civil_format_date(from_day + i, d);
+		if (money_sub(flows[i].purchases_minor, flows[i].payments_minor, &net) < 0) {
 			json_decref(days);
 			return api_overflow(r, arena_printf(r->arena, "the net of %s (sales minus collections)", d),
 				"days[].net_minor", NULL);
 		}
 		json_array_append_new(days, json_pack("{s:s, s:I, s:I, s:I}", "date", d,
-			"sales_minor", (json_int_t)sales[i], "collections_minor", (json_int_t)coll[i],
-			"net_minor", (json_int_t)net));
+			"sales_minor", (json_int_t)flows[i].purchases_minor,
+			"collections_minor", (json_int_t)flows[i].payments_minor, "net_minor", (json_int_t)net));
 	}
 	char f[11], t[11];
 	civil_format_date(from_day, f);
@@ -289,4 +286,124 @@ int h_reports_towers(struct req *r)
 	}
 	return resp_json(r, 200, json_pack("{s:s, s:o}", "currency", api_settings(r)->currency,
 		"towers", towers));
+}
+
+/* The methods entry_check() accepts, in the order the report lists them. */
+static const char *const methods[] = { "cash", "upi", "card", "bank", "other" };
+#define NMETHODS (sizeof methods / sizeof methods[0])
+#define PERIOD_MAX_DAYS 367
+
+/* A ratio from collections_ratio(): a number, or null when undefined. */
+static json_t *ratio_json(int rc, int64_t v)
+{
+	return rc == 0 ? json_integer(v) : json_null();
+}
+
+int h_reports_collections(struct req *r)
+{
+	const struct settings_rec *s = api_settings(r);
+	int64_t now = clock_now_ms(), today, from_day, to_day, from_ms, to_ms;
+	struct collections_data d;
+
+	if (api_require_feature(r, "reports") < 0)
+		return -1;
+	if (civil_local_days(now, s->timezone, &today) < 0)
+		today = now / DAY_MS;
+	if (civil_local_midnight_ms(today - 29, s->timezone, &from_ms) < 0 ||
+	    civil_local_midnight_ms(today + 1, s->timezone, &to_ms) < 0)
+		return req_fail(r, 500, "internal_error", "cannot compute the store's local day");
+	if (api_query_local_range(r, s->timezone, &from_ms, &to_ms) < 0)
+		return -1;
+	if (from_ms >= to_ms)
+		return req_fail_field(r, 400, "invalid_parameter", "from", "must not be after to");
+	if (civil_local_days(from_ms, s->timezone, &from_day) < 0 ||
+	    civil_local_days(to_ms - 1, s->timezone, &to_day) < 0)
+		return req_fail_field(r, 400, "invalid_parameter", "from", "is out of range");
+	int64_t ndays = to_day - from_day + 1;
+	if (ndays > PERIOD_MAX_DAYS)
+		return req_fail_field(r, 400, "invalid_parameter", "from",
+			"the range may span at most 367 days");
+
+	int rc = store_report_collections(r->tx, from_ms, to_ms, r->arena, &d);
+	if (rc == STORE_OVERFLOW)
+		return api_overflow(r, "the period's sales or collections, or a customer's balance at the start"
+			" or end of the period", "sales_minor", "by_method[].amount_minor",
+			"opening_outstanding_minor", "closing_outstanding_minor", NULL);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+
+	/* What customers owed: positive balances only, as outstanding_minor in
+	 * the summary (a customer in credit does not lower the total). */
+	int64_t opening = 0, closing = 0;
+	for (int i = 0; i < d.nbalances; i++) {
+		const struct balance_pair *b = &d.balances[i];
+		if (b->opening_minor > 0 && money_add(opening, b->opening_minor, &opening) < 0)
+			return api_overflow(r, "the outstanding total at the start of the period",
+				"opening_outstanding_minor", NULL);
+		if (b->closing_minor > 0 && money_add(closing, b->closing_minor, &closing) < 0)
+			return api_overflow(r, "the outstanding total at the end of the period",
+				"closing_outstanding_minor", NULL);
+	}
+
+	int64_t count[NMETHODS] = { 0 }, amount[NMETHODS] = { 0 }, collected = 0;
+	for (int i = 0; i < d.nmethods; i++) {
+		size_t k = NMETHODS - 1; /* anything unknown is "other" */
+		for (size_t j = 0; j < NMETHODS; j++)
+			if (strcmp(d.methods[i].payment_method, methods[j]) == 0)
+				k = j;
+		count[k] += d.methods[i].payments; /* at most the number of rows in transactions */
+		if (money_add(amount[k], d.methods[i].amount_minor, &amount[k]) < 0)
+			return api_overflow(r, "the period's collections by one payment method",
+				"by_method[].amount_minor", NULL);
+		if (money_add(collected, d.methods[i].amount_minor, &collected) < 0)
+			return api_overflow(r, "the period's collections", "collected_minor", NULL);
+	}
+
+	/* collection rate = collected / (opening outstanding + sales);
+	 * DSO = closing outstanding / sales * days in the period. */
+	int64_t owed, rate = 0, dso = 0;
+	if (money_add(opening, d.sales_minor, &owed) < 0)
+		return api_overflow(r, "the outstanding total at the start of the period plus the period's sales",
+			"collection_rate_bp", NULL);
+	int rate_rc = collections_ratio(collected, owed, COLLECTIONS_BP, &rate);
+	int dso_rc = collections_ratio(closing, d.sales_minor, ndays * 100, &dso);
+	if (rate_rc < 0 || dso_rc < 0)
+		return api_overflow(r, rate_rc < 0 ? "the collection rate" : "the days sales outstanding",
+			rate_rc < 0 ? "collection_rate_bp" : "days_sales_outstanding_x100", NULL);
+	struct reminder_effect eff;
+	if (collections_reminder_effect(d.responses, (size_t)d.nresponses, &eff) < 0)
+		return req_fail(r, 500, "internal_error", "reminder responses out of their window");
+
+	json_t *by_method = json_array();
+	for (size_t k = 0; k < NMETHODS; k++) {
+		int64_t share = 0;
+		int src = collections_ratio(amount[k], collected, COLLECTIONS_BP, &share);
+		json_array_append_new(by_method, json_pack("{s:s, s:I, s:I, s:o}", "payment_method", methods[k],
+			"payments", (json_int_t)count[k], "amount_minor", (json_int_t)amount[k],
+			"share_bp", ratio_json(src, share)));
+	}
+	json_t *reminders = json_pack("{s:I, s:I, s:I, s:o, s:o}",
+		"window_days", (json_int_t)(COLLECTIONS_PAY_WINDOW_MS / COLLECTIONS_DAY_MS),
+		"reminded_customers", (json_int_t)eff.reminded_customers,
+		"paid_customers", (json_int_t)eff.paid_customers,
+		"paid_share_bp", eff.has_share ? json_integer(eff.paid_share_bp) : json_null(),
+		"median_days_to_payment_x100", eff.has_median ? json_integer(eff.median_days_x100) : json_null());
+
+	char f[11], t[11];
+	civil_format_date(from_day, f);
+	civil_format_date(to_day, t);
+	json_t *o = json_object();
+	json_object_set_new(o, "currency", json_string(s->currency));
+	json_object_set_new(o, "from", json_string(f));
+	json_object_set_new(o, "to", json_string(t));
+	json_object_set_new(o, "days", json_integer(ndays));
+	json_object_set_new(o, "opening_outstanding_minor", json_integer(opening));
+	json_object_set_new(o, "sales_minor", json_integer(d.sales_minor));
+	json_object_set_new(o, "collected_minor", json_integer(collected));
+	json_object_set_new(o, "closing_outstanding_minor", json_integer(closing));
+	json_object_set_new(o, "collection_rate_bp", ratio_json(rate_rc, rate));
+	json_object_set_new(o, "days_sales_outstanding_x100", ratio_json(dso_rc, dso));
+	json_object_set_new(o, "by_method", by_method);
+	json_object_set_new(o, "reminders", reminders);
+	return resp_json(r, 200, o);
 }

@@ -394,6 +394,14 @@ int h_settings_update(struct req *r)
 			bad(r, "currency", "must be an ISO 4217 currency code such as INR");
 			goto out;
 		}
+		/* Another currency than INR is the multi_currency feature.  A
+		 * store that chose one before a downgrade keeps it (sending it
+		 * back unchanged is no change) and may go back to INR. */
+		if (strcmp(v, "INR") != 0 && strcmp(v, s.currency) != 0 &&
+		    api_require_feature(r, "multi_currency") < 0) {
+			req_add_field_error(r, "currency", "a currency other than INR needs the multi_currency feature");
+			goto out;
+		}
 		s.currency = arena_strdup(r->arena, v);
 	}
 	if ((v = jsonin_str(body, "locale", NULL))) {

@@ -6,10 +6,12 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "core/audit_payload.h"
 #include "domain/role.h"
 #include "security/password.h"
 #include "store/store_operators.h"
 #include "store/store_plans.h"
+#include "store/store_platform_audit.h"
 #include "store/store_tenants.h"
 #include "store/store_users.h"
 #include "util/idtext.h"
@@ -95,6 +97,12 @@ int cli_tenant_create(struct store *s, const char *slug, const char *name, const
 			"name", t->name, "plan", t->plan, "owner", u.email);
 		rc = store_audit(tx, "tenant.created", "tenant", t->id, NULL, after);
 		json_decref(after);
+	}
+	if (rc == STORE_OK) {
+		json_t *facts = audit_payload_tenant(t);
+		json_object_set_new(facts, "owner_email", json_string(u.email));
+		rc = store_platform_audit(tx, NULL, "tenant.created", "tenant", t->id, NULL, facts);
+		json_decref(facts);
 	}
 	if (rc != STORE_OK) {
 		store_rollback(tx);
@@ -225,6 +233,17 @@ static int tenant_change(struct store *s, const char *slug, int del)
 	}
 	if (rc == STORE_OK && del)
 		rc = store_tenant_delete(tx, t.id);
+	if (rc == STORE_OK) {
+		json_t *before = audit_payload_tenant(&t), *after = NULL;
+		if (!del) {
+			after = json_deep_copy(before);
+			json_object_set_new(after, "status", json_string("suspended"));
+		}
+		rc = store_platform_audit(tx, NULL, del ? "tenant.deleted" : "tenant.suspended", "tenant",
+			t.id, before, after);
+		json_decref(before);
+		json_decref(after);
+	}
 	if (rc == STORE_OK && !del) {
 		rc = store_tenant_update(tx, t.id, NULL, "suspended", NULL, 0);
 		if (rc == STORE_OK)
@@ -468,6 +487,11 @@ int cmd_operator(int argc, char **argv)
 			rc = store_operator_create(tx, em, name ? name : em, hash, a, &op);
 		if (rc == STORE_CONFLICT)
 			fprintf(stderr, "quantumtrack: operator %s already exists\n", em);
+		if (rc == STORE_OK) {
+			json_t *after = json_pack("{s:s, s:s, s:s}", "id", op.id, "email", op.email, "name", op.name);
+			rc = store_platform_audit(tx, NULL, "operator.created", "operator", op.id, NULL, after);
+			json_decref(after);
+		}
 		if (rc == STORE_OK)
 			rc = store_commit(tx);
 		else

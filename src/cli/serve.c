@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "workers/event_hub.h"
 #include "workers/reminder_scheduler.h"
+#include "workers/usage_meter.h"
 
 #define IDEM_KEEP_MS (48LL * 3600 * 1000)
 /* Live events are kept 48 hours: a client may resume from any id of the
@@ -145,6 +146,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.login_by_account = throttle_new(app.cfg.login_max_failures, 900, app.cfg.login_lockout_s);
 	app.login_by_ip = throttle_new(app.cfg.login_ip_max_failures, 900, app.cfg.login_lockout_s);
+	/* Request counts are kept in memory and written every few seconds. */
+	app.usage = usage_meter_new(app.store, app.cfg.usage_flush_ms);
+	if (!app.usage || usage_meter_start(app.usage) < 0) {
+		fprintf(stderr, "quantumtrack: cannot start counting requests\n");
+		usage_meter_free(app.usage);
+		store_close(app.store);
+		return EXIT_FAIL;
+	}
 
 	/* Block the signals before any thread starts so only sigwait sees them. */
 	sigset_t set;
@@ -191,6 +200,7 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "quantumtrack: %s\n", err);
 		store_set_event_hook(app.store, NULL, NULL);
 		event_hub_stop(app.events);
+		usage_meter_free(app.usage);
 		store_close(app.store);
 		return EXIT_FAIL;
 	}
@@ -210,6 +220,7 @@ int cmd_serve(int argc, char **argv)
 			http_server_stop(srv, 0);
 			store_set_event_hook(app.store, NULL, NULL);
 			event_hub_stop(app.events);
+			usage_meter_free(app.usage);
 			store_close(app.store);
 			return EXIT_FAIL;
 		}
@@ -242,6 +253,7 @@ int cmd_serve(int argc, char **argv)
 	/* The streams ended with the server; nothing commits any more. */
 	store_set_event_hook(app.store, NULL, NULL);
 	event_hub_stop(app.events);
+	usage_meter_free(app.usage);
 	store_close(app.store);
 	throttle_free(app.login_by_account);
 	throttle_free(app.login_by_ip);

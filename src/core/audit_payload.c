@@ -142,3 +142,19 @@ json_t *audit_payload_share(const struct share_rec *sh)
 	json_object_set_new(o, "revoked_at_ms", ms_or_null(sh->revoked_at));
 	return o;
 }
+
+json_t *audit_payload_plan(const struct plan_rec *p)
+{
+	if (!p)
+		return NULL;
+	json_t *o = json_object();
+	json_t *features = p->features ? json_loads(p->features, 0, NULL) : NULL;
+	json_object_set_new(o, "name", json_string(p->name));
+	json_object_set_new(o, "customer_limit",
+		p->customer_limit < 0 ? json_null() : json_integer((json_int_t)p->customer_limit));
+	json_object_set_new(o, "storage_mb", json_integer((json_int_t)p->storage_mb));
+	json_object_set_new(o, "requests_per_min",
+		p->requests_per_min < 0 ? json_null() : json_integer((json_int_t)p->requests_per_min));
+	json_object_set_new(o, "features", features ? features : json_null());
+	return o;
+}

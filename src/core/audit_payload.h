@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "store/store_apartments.h"
+#include "store/store_plans.h"
 #include "store/store_customers.h"
 #include "store/store_entries.h"
 #include "store/store_settings.h"
@@ -42,5 +43,7 @@ json_t *audit_payload_settings(const struct settings_rec *s, const char *store_n
 /* A shared statement link: which customer, until when, revoked when;
  * never the token or its hash. */
 json_t *audit_payload_share(const struct share_rec *sh);
+/* A plan: its name, limits (null = unlimited) and features, as stored. */
+json_t *audit_payload_plan(const struct plan_rec *p);
 
 #endif

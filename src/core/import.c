@@ -731,6 +731,10 @@ static int run_customers(struct run *x)
 		if (got > 0 && limit > MONEY_CREDIT_LIMIT_MAX) {
 			SLOT_ERROR(f, line, cell[C_LIMIT_MINOR][0] ? C_LIMIT_MINOR : C_LIMIT, "invalid",
 				"must be between 0 and 10^15 minor units");
+		} else if (got > 0 && x->o->no_own_credit_limits && limit != s->default_credit_limit_minor) {
+			SLOT_ERROR(f, line, cell[C_LIMIT_MINOR][0] ? C_LIMIT_MINOR : C_LIMIT, "feature_not_in_plan",
+				"a credit limit other than the store's default (%lld) needs the credit_lines feature",
+				(long long)s->default_credit_limit_minor);
 		} else if (got > 0) {
 			r->has_credit_limit = 1;
 			r->credit_limit_minor = limit;

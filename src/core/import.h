@@ -85,6 +85,10 @@ enum import_phase { IMPORT_CHECKING, IMPORT_WRITING };
 struct import_options {
 	int64_t now_ms;
 	int64_t customer_limit;   /* the plan's active customers at most; -1 = unlimited */
+	/* 1 when the plan lacks credit_lines: a customer's credit limit other
+	 * than the store's default is then an error of its row
+	 * (feature_not_in_plan). */
+	int no_own_credit_limits;
 	/* Called now and then while import_run works (may be NULL). */
 	void (*progress)(void *cls, enum import_phase phase, uint64_t done, uint64_t total);
 	void *progress_cls;

@@ -19,6 +19,19 @@ static const char *const names[FEATURE_COUNT] = {
 	[FEATURE_CREDIT_LINES] = "credit_lines",
 };
 
+int plan_name_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > PLAN_NAME_MAX || name[0] < 'a' || name[0] > 'z')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
 const char *plan_feature_name(enum plan_feature f)
 {
 	if (f < 0 || f >= FEATURE_COUNT)
@@ -61,4 +74,15 @@ int plan_features_parse(const char *text, uint32_t *mask)
 	if (rc < 0)
 		*mask = 0;
 	return rc;
+}
+
+char *plan_features_text(uint32_t mask)
+{
+	json_t *a = json_array();
+	for (int f = 0; f < FEATURE_COUNT; f++)
+		if (mask & PLAN_FEATURE_BIT(f))
+			json_array_append_new(a, json_string(names[f]));
+	char *text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return text;
 }

@@ -27,6 +27,13 @@ enum plan_feature {
 
 #define PLAN_FEATURE_BIT(f) ((uint32_t)1 << (f))
 
+/* The longest plan name (the request's caller keeps it in 32 bytes). */
+#define PLAN_NAME_MAX 31
+
+/* 1 when name can name a plan: 1-PLAN_NAME_MAX lowercase letters, digits,
+ * '-' or '_', starting with a letter. */
+int plan_name_valid(const char *name);
+
 /* "ledger", "csv_export", …; "" out of range. */
 const char *plan_feature_name(enum plan_feature f);
 /* 0 and *out for a known name, -1 otherwise. */
@@ -37,5 +44,9 @@ int plan_feature_parse(const char *name, enum plan_feature *out);
  * version does not know are skipped, so a newer plan row still loads.
  */
 int plan_features_parse(const char *text, uint32_t *mask);
+/* The features of mask as the plans table keeps them: a compact JSON array
+ * of names in the order of enum plan_feature (malloc'd; the caller frees),
+ * or NULL when out of memory.  plan_features_parse reads it back. */
+char *plan_features_text(uint32_t mask);
 
 #endif

@@ -38,6 +38,8 @@ struct caller {
 	char tenant_status[16];
 	char plan[32];
 	uint32_t plan_features; /* PLAN_FEATURE_BIT set of the store's plan */
+	/* The plan's limits as read with the membership (-1 = unlimited). */
+	int64_t plan_customer_limit, plan_storage_mb, plan_requests_per_min;
 	char email[256];
 	char name[484];        /* up to 120 characters of UTF-8 */
 	char tenant_name[484];

@@ -11,6 +11,7 @@
 #include "security/token.h"
 #include "store/store.h"
 #include "store/store_operators.h"
+#include "store/store_platform_audit.h"
 #include "store/store_sessions.h"
 #include "store/store_tenants.h"
 #include "store/store_users.h"
@@ -253,6 +254,22 @@ enum session_outcome session_operator_login(const struct session_env *env, const
 		store_rollback(tx);
 		if (rc == STORE_NOT_FOUND)
 			return login_failed(env, account_key, out);
+		return store_failed(out, rc);
+	}
+	/* The sign-in goes into the platform audit trail, in the new
+	 * session (on PostgreSQL the trail takes a live one).  Never the
+	 * session's id: the app role may read the trail, and a live id is
+	 * what lets a transaction act as the platform. */
+	struct operator_rec bound;
+	rc = store_operator_session(tx, family, env->arena, &bound);
+	if (rc == STORE_OK) {
+		struct store_actor actor = { op.id, "operator", env->request_id, env->client_ip };
+		json_t *after = json_pack("{s:s}", "email", op.email);
+		rc = store_platform_audit(tx, &actor, "operator.signed_in", "operator", op.id, NULL, after);
+		json_decref(after);
+	}
+	if (rc != STORE_OK) {
+		store_rollback(tx);
 		return store_failed(out, rc);
 	}
 	throttle_success(env->by_account, account_key);

@@ -829,6 +829,19 @@ static const char v5[] =
 "GRANT SELECT, INSERT, UPDATE, DELETE ON public.event_tickets TO quantumtrack_app;"
 ;
 
+/* Reports read the ledger by time and by customer from the indexes alone
+ * (index-only scans): the two indexes they walk include the columns they
+ * sum; their keys stay as they were.  Version 5 is the events work's. */
+static const char v6[] =
+"DROP INDEX transactions_occurred;"
+"CREATE INDEX transactions_occurred ON transactions(tenant_id, occurred_at, id)"
+"  INCLUDE (type, amount_minor, payment_method, customer_id, effect_minor);"
+"DROP INDEX transactions_customer;"
+"CREATE INDEX transactions_customer ON transactions(tenant_id, customer_id, occurred_at, id)"
+"  INCLUDE (type, effect_minor);"
+
+;
+
 /* Version 7: documents (see schema_sqlite.c v7 and docs/DOCUMENTS.md):
  * bytes as bytea chunks, so one pg_dump holds them and every server
  * process reads the same ones.  All three tables are under forced RLS;
@@ -883,12 +896,246 @@ static const char v7[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/*
+ * Version 9: plans as data, what stores use, the platform audit trail (see
+ * schema_sqlite.c v9).
+ *
+ * - The app role still has only SELECT on plans: creating, changing and
+ *   deleting a plan are definer functions behind qt_authorized(), as the
+ *   store changes are.
+ * - platform_audit_log and its head are the owner's: the app role may read
+ *   them (the operator's audit list, `verify`) and append only through
+ *   qt_platform_audit_head() (which locks the head) and
+ *   qt_platform_audit_append(), both behind qt_authorized(); a row written
+ *   in an operator's session must name that session's operator.  No row is
+ *   ever updated or deleted, by anyone.
+ * - request_counts_minute and request_counts_day are tenant tables under
+ *   forced RLS: each server process adds its counts inside the store's
+ *   scope.  The operator's figures across stores come from definer
+ *   functions that return numbers only, behind qt_authorized().
+ * - The storage estimate of every store (the quota's: docs/DOCUMENTS.md)
+ *   is made from counts that qt_usage_storage() returns per store.
+ */
+static const char v9[] =
+"CREATE TABLE public.platform_audit_log ("
+"  seq BIGINT PRIMARY KEY,"
+"  id UUID NOT NULL UNIQUE,"
+"  actor_id TEXT NOT NULL,"
+"  actor_role TEXT NOT NULL,"
+"  action TEXT NOT NULL,"
+"  entity TEXT NOT NULL,"
+"  entity_id TEXT NOT NULL,"
+"  before_json TEXT,"
+"  after_json TEXT,"
+"  request_id TEXT NOT NULL,"
+"  client_ip TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  prev_hash TEXT NOT NULL,"
+"  hash TEXT NOT NULL);"
+"CREATE INDEX platform_audit_entity ON public.platform_audit_log(entity, entity_id, seq);"
+"CREATE TABLE public.platform_audit_head ("
+"  id SMALLINT PRIMARY KEY CHECK (id = 1),"
+"  seq BIGINT NOT NULL,"
+"  hash TEXT NOT NULL);"
+"INSERT INTO public.platform_audit_head VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');"
+"CREATE TRIGGER platform_audit_immutable BEFORE UPDATE OR DELETE ON public.platform_audit_log"
+"  FOR EACH ROW EXECUTE FUNCTION public.qt_refuse_update();"
+"CREATE TRIGGER platform_audit_no_truncate BEFORE TRUNCATE ON public.platform_audit_log"
+"  FOR EACH STATEMENT EXECUTE FUNCTION public.qt_refuse_update();"
+
+"CREATE TABLE public.request_counts_minute ("
+"  tenant_id UUID NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  minute BIGINT NOT NULL,"
+"  requests BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, minute));"
+"CREATE TABLE public.request_counts_day ("
+"  tenant_id UUID NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  day BIGINT NOT NULL,"
+"  requests BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, day));"
+"DO $$ DECLARE t text; BEGIN"
+"  FOREACH t IN ARRAY ARRAY['request_counts_minute','request_counts_day'] LOOP"
+"    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('ALTER TABLE public.%I FORCE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('CREATE POLICY tenant_isolation ON public.%I"
+"      USING (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))"
+"      WITH CHECK (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))', t);"
+"    EXECUTE format('CREATE POLICY all_tenants ON public.%I TO %I"
+"      USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"      WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', t, current_user);"
+"  END LOOP;"
+"END $$;"
+"GRANT SELECT, INSERT, UPDATE, DELETE ON public.request_counts_minute TO quantumtrack_app;"
+"GRANT SELECT, INSERT, UPDATE ON public.request_counts_day TO quantumtrack_app;"
+"GRANT SELECT ON public.platform_audit_log, public.platform_audit_head TO quantumtrack_app;"
+
+/* Plans. */
+"CREATE FUNCTION public.qt_plan_create(plan_name text, new_customer_limit bigint,"
+"    new_storage_mb bigint, new_requests_per_min bigint, new_features text, now_ms bigint)"
+"  RETURNS void"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('creating a plan');"
+"  INSERT INTO public.plans (name, customer_limit, storage_mb, requests_per_min, features, created_at, updated_at)"
+"    VALUES (plan_name, new_customer_limit, new_storage_mb, new_requests_per_min, new_features, now_ms, now_ms);"
+"END $$;"
+
+/* updated_at is the plan's version, which the servers' caches key on:
+ * it moves forward on every change, even two in one millisecond. */
+"CREATE FUNCTION public.qt_plan_update(plan_name text, new_customer_limit bigint,"
+"    new_storage_mb bigint, new_requests_per_min bigint, new_features text, now_ms bigint)"
+"  RETURNS bigint"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE n bigint;"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('changing a plan');"
+"  UPDATE public.plans p SET customer_limit = new_customer_limit, storage_mb = new_storage_mb,"
+"    requests_per_min = new_requests_per_min, features = new_features,"
+"    updated_at = GREATEST(p.updated_at + 1, now_ms) WHERE p.name = plan_name;"
+"  GET DIAGNOSTICS n = ROW_COUNT;"
+"  RETURN n;"
+"END $$;"
+
+/* A plan a store is on cannot go: the foreign key from tenants refuses
+ * (23503), which the caller reports as in use. */
+"CREATE FUNCTION public.qt_plan_delete(plan_name text) RETURNS bigint"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE n bigint;"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('deleting a plan');"
+"  DELETE FROM public.plans p WHERE p.name = plan_name;"
+"  GET DIAGNOSTICS n = ROW_COUNT;"
+"  RETURN n;"
+"END $$;"
+
+/* The platform audit chain: lock the head, then append the row the server
+ * hashed.  An operator's request may write rows in that operator's name
+ * only; the owner role (the CLI) writes its own. */
+"CREATE FUNCTION public.qt_platform_audit_head() RETURNS TABLE (seq bigint, hash text)"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('writing the platform audit trail');"
+"  RETURN QUERY SELECT h.seq, h.hash FROM public.platform_audit_head h WHERE h.id = 1 FOR UPDATE;"
+"END $$;"
+
+"CREATE FUNCTION public.qt_platform_audit_append(new_seq bigint, new_id uuid, new_actor_id text,"
+"    new_actor_role text, new_action text, new_entity text, new_entity_id text, new_before text,"
+"    new_after text, new_request_id text, new_client_ip text, new_created_at bigint,"
+"    new_prev_hash text, new_hash text) RETURNS void"
+"  LANGUAGE plpgsql SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE"
+"  head public.platform_audit_head%ROWTYPE;"
+"  sess text := current_setting('qt.operator_session', true);"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('writing the platform audit trail');"
+"  IF NOT pg_catalog.pg_has_role(session_user, current_user, 'MEMBER') AND NOT EXISTS ("
+"      SELECT 1 FROM public.operator_sessions s"
+"      WHERE s.family_id = sess::uuid AND s.operator_id::text = new_actor_id) THEN"
+"    RAISE EXCEPTION 'a platform audit row names the signed-in operator'"
+"      USING ERRCODE = 'insufficient_privilege';"
+"  END IF;"
+"  SELECT * INTO head FROM public.platform_audit_head h WHERE h.id = 1 FOR UPDATE;"
+"  IF head.seq + 1 <> new_seq OR head.hash <> new_prev_hash THEN"
+"    RAISE EXCEPTION 'the platform audit chain moved on' USING ERRCODE = 'serialization_failure';"
+"  END IF;"
+"  INSERT INTO public.platform_audit_log (seq, id, actor_id, actor_role, action, entity, entity_id,"
+"      before_json, after_json, request_id, client_ip, created_at, prev_hash, hash)"
+"    VALUES (new_seq, new_id, new_actor_id, new_actor_role, new_action, new_entity, new_entity_id,"
+"      new_before, new_after, new_request_id, new_client_ip, new_created_at, new_prev_hash, new_hash);"
+"  UPDATE public.platform_audit_head SET seq = new_seq, hash = new_hash WHERE id = 1;"
+"END $$;"
+
+/* The counts the storage estimate is made of (store_usage.c applies it,
+ * as the quota does: docs/DOCUMENTS.md), per store. */
+"CREATE FUNCTION public.qt_usage_storage()"
+"  RETURNS TABLE (tenant_id uuid, changes bigint, customers bigint, documents bigint, documents_bytes bigint)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('reading every store''s usage');"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT t.id,"
+"    COALESCE((SELECT h.seq FROM public.audit_heads h WHERE h.tenant_id = t.id), 0)::bigint,"
+"    (SELECT COUNT(*) FROM public.customers c WHERE c.tenant_id = t.id)::bigint,"
+"    COALESCE((SELECT u.documents FROM public.document_usage u WHERE u.tenant_id = t.id), 0)::bigint,"
+"    COALESCE((SELECT u.bytes FROM public.document_usage u WHERE u.tenant_id = t.id), 0)::bigint"
+"    FROM public.tenants t;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+"CREATE FUNCTION public.qt_usage_requests(cur_minute bigint, cur_day bigint)"
+"  RETURNS TABLE (tenant_id uuid, requests_minute bigint, requests_prev_minute bigint, requests_today bigint)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('reading every store''s usage');"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT t.id,"
+"    COALESCE((SELECT m.requests FROM public.request_counts_minute m"
+"      WHERE m.tenant_id = t.id AND m.minute = cur_minute), 0)::bigint,"
+"    COALESCE((SELECT m.requests FROM public.request_counts_minute m"
+"      WHERE m.tenant_id = t.id AND m.minute = cur_minute - 1), 0)::bigint,"
+"    COALESCE((SELECT d.requests FROM public.request_counts_day d"
+"      WHERE d.tenant_id = t.id AND d.day = cur_day), 0)::bigint"
+"    FROM public.tenants t;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+"CREATE FUNCTION public.qt_usage_month(first_day bigint, last_day bigint, from_ms bigint, to_ms bigint)"
+"  RETURNS TABLE (tenant_id uuid, requests bigint, active_days bigint, peak_day_requests bigint,"
+"    customers_added bigint)"
+"  LANGUAGE plpgsql STABLE SECURITY DEFINER"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"#variable_conflict use_column\n"
+"DECLARE saved text := current_setting('qt.all_tenants', true);"
+"BEGIN"
+"  PERFORM public.qt_require_authorized('reading every store''s usage');"
+"  PERFORM set_config('qt.all_tenants', 'on', true);"
+"  RETURN QUERY SELECT t.id,"
+"    COALESCE((SELECT SUM(d.requests) FROM public.request_counts_day d"
+"      WHERE d.tenant_id = t.id AND d.day BETWEEN first_day AND last_day), 0)::bigint,"
+"    (SELECT COUNT(*) FROM public.request_counts_day d"
+"      WHERE d.tenant_id = t.id AND d.day BETWEEN first_day AND last_day AND d.requests > 0)::bigint,"
+"    COALESCE((SELECT MAX(d.requests) FROM public.request_counts_day d"
+"      WHERE d.tenant_id = t.id AND d.day BETWEEN first_day AND last_day), 0)::bigint,"
+"    (SELECT COUNT(*) FROM public.customers c"
+"      WHERE c.tenant_id = t.id AND c.created_at >= from_ms AND c.created_at < to_ms)::bigint"
+"    FROM public.tenants t;"
+"  PERFORM set_config('qt.all_tenants', coalesce(saved, ''), true);"
+"END $$;"
+
+"DO $$ DECLARE f text; BEGIN"
+"  FOREACH f IN ARRAY ARRAY["
+"      'qt_plan_create(text,bigint,bigint,bigint,text,bigint)',"
+"      'qt_plan_update(text,bigint,bigint,bigint,text,bigint)',"
+"      'qt_plan_delete(text)', 'qt_platform_audit_head()',"
+"      'qt_platform_audit_append(bigint,uuid,text,text,text,text,text,text,text,text,text,bigint,text,text)',"
+"      'qt_usage_storage()', 'qt_usage_requests(bigint,bigint)',"
+"      'qt_usage_month(bigint,bigint,bigint,bigint)'] LOOP"
+"    EXECUTE format('REVOKE ALL ON FUNCTION public.%s FROM PUBLIC', f);"
+"    EXECUTE format('GRANT EXECUTE ON FUNCTION public.%s TO quantumtrack_app', f);"
+"  END LOOP;"
+"END $$;"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: definer search_path, no temp tables, operator sessions, RLS on refresh tokens", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
 	{ 5, "live event stream and its tickets", v5 },
+	{ 6, "covering indexes for the reports", v6 },
 	{ 7, "documents in chunks, storage usage", v7 },
+	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -367,6 +367,20 @@ static const char v5[] =
 "  PRIMARY KEY (tenant_id, token_hash));"
 ;
 
+/* Reports read the ledger by time and by customer without touching the
+ * table: the two indexes they walk carry the columns they sum (same
+ * leading columns as before, so every other query reads them as it did).
+ * Version 5 is the events work's. */
+static const char v6[] =
+"DROP INDEX transactions_occurred;"
+"CREATE INDEX transactions_occurred ON transactions(tenant_id, occurred_at, id,"
+"  type, amount_minor, payment_method, customer_id, effect_minor);"
+"DROP INDEX transactions_customer;"
+"CREATE INDEX transactions_customer ON transactions(tenant_id, customer_id, occurred_at, id,"
+"  type, effect_minor);"
+
+;
+
 /* Version 7: documents attached to customers, their bytes in the
  * database (docs/DOCUMENTS.md).  A document's metadata row holds its size
  * and SHA-256; its bytes are rows of document_chunks of 256 KiB each (the
@@ -404,12 +418,66 @@ static const char v7[] =
 "  documents INTEGER NOT NULL DEFAULT 0 CHECK (documents >= 0));"
 ;
 
+/* Version 9: plans as data, what stores use, and the platform's own audit
+ * trail.
+ *
+ * - platform_audit_log is the hash chain of operator actions (creating,
+ *   re-planning, suspending and deleting stores, editing plans, signing
+ *   in), kept like a store's audit_log but with no tenant: the head is the
+ *   single row of platform_audit_head.  No row is ever updated or deleted,
+ *   not even when a store is purged.
+ * - request_counts_minute and request_counts_day hold each store's API
+ *   requests per UTC minute and per UTC day.  Every server process counts
+ *   in memory and adds its counts every few seconds (workers/usage_meter.c),
+ *   so the tables are the sum over processes.  Minutes are kept an hour,
+ *   days for good (billing); both go with the store.
+ */
+static const char v9[] =
+"CREATE TABLE platform_audit_log ("
+"  seq INTEGER PRIMARY KEY,"
+"  id TEXT NOT NULL UNIQUE,"
+"  actor_id TEXT NOT NULL,"          /* an operator, or \"cli\" */
+"  actor_role TEXT NOT NULL,"
+"  action TEXT NOT NULL,"
+"  entity TEXT NOT NULL,"            /* tenant, plan, operator */
+"  entity_id TEXT NOT NULL,"
+"  before_json TEXT,"
+"  after_json TEXT,"
+"  request_id TEXT NOT NULL,"
+"  client_ip TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  prev_hash TEXT NOT NULL,"
+"  hash TEXT NOT NULL);"
+"CREATE INDEX platform_audit_entity ON platform_audit_log(entity, entity_id, seq);"
+"CREATE TABLE platform_audit_head ("
+"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+"  seq INTEGER NOT NULL,"
+"  hash TEXT NOT NULL);"
+"INSERT INTO platform_audit_head VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');"
+"CREATE TRIGGER platform_audit_immutable BEFORE UPDATE ON platform_audit_log"
+" BEGIN SELECT RAISE(ABORT, 'platform audit rows are immutable'); END;"
+"CREATE TRIGGER platform_audit_append_only BEFORE DELETE ON platform_audit_log"
+" BEGIN SELECT RAISE(ABORT, 'platform audit rows cannot be deleted'); END;"
+"CREATE TABLE request_counts_minute ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  minute INTEGER NOT NULL,"         /* unix time in minutes (ms / 60000) */
+"  requests INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, minute));"
+"CREATE TABLE request_counts_day ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  day INTEGER NOT NULL,"            /* days since 1970-01-01, UTC */
+"  requests INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, day));"
+;
+
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: operator sessions apart from store sessions", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
 	{ 5, "live event stream and its tickets", v5 },
+	{ 6, "covering indexes for the reports", v6 },
 	{ 7, "documents in chunks, storage usage", v7 },
+	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

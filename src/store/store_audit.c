@@ -47,8 +47,8 @@ static void put_int_member(struct buf *b, const char *key, size_t key_len, int64
 
 #define INT_MEMBER(b, key, v) put_int_member(b, ",\"" key "\":", sizeof(",\"" key "\":") - 1, v)
 
-/* The canonical text of one row into b (emptied first). */
-static void canonical_into(struct buf *b, const char *tenant_id, int64_t seq, const char *id,
+/* The canonical text of one row into b (emptied first); store_internal.h. */
+void store_audit_canonical_into(struct buf *b, const char *tenant_id, int64_t seq, const char *id,
 	const char *actor_id, const char *actor_role, const char *action,
 	const char *entity, const char *entity_id, const char *before_json,
 	const char *after_json, const char *request_id, const char *client_ip,
@@ -84,13 +84,13 @@ char *audit_canonical(const char *tenant_id, int64_t seq, const char *id,
 {
 	struct buf b;
 	buf_init(&b);
-	canonical_into(&b, tenant_id, seq, id, actor_id, actor_role, action, entity,
+	store_audit_canonical_into(&b, tenant_id, seq, id, actor_id, actor_role, action, entity,
 		entity_id, before_json, after_json, request_id, client_ip, created_at);
 	return buf_detach(&b);
 }
 
-/* SHA-256(prev || canonical) as hex, without joining the two. */
-static void chain_hash(const char *prev, const char *canonical, size_t canonical_len, char out[65])
+/* SHA-256(prev || canonical) as hex, without joining the two; store_internal.h. */
+void store_audit_chain_hash(const char *prev, const char *canonical, size_t canonical_len, char out[65])
 {
 	crypto_hash_sha256_state st;
 	uint8_t digest[crypto_hash_sha256_BYTES];
@@ -140,7 +140,7 @@ int store_audit(struct store_tx *tx, const char *action, const char *entity,
 	canonical = audit_canonical(tx->tenant_id, seq, id, tx->actor.actor_id,
 		tx->actor.actor_role, action, entity, entity_id, before_text, after_text,
 		tx->actor.request_id, tx->actor.client_ip, now);
-	chain_hash(prev, canonical, strlen(canonical), hash);
+	store_audit_chain_hash(prev, canonical, strlen(canonical), hash);
 
 	struct db_param p[] = {
 		DB_TEXT(tx->tenant_id), DB_INT(seq), DB_TEXT(id), DB_TEXT(tx->actor.actor_id),
@@ -253,12 +253,12 @@ int store_audit_verify(struct store_tx *tx, struct audit_chain_status *out)
 				chain_break(out, AUDIT_CHAIN_SEQ_MISSING, expect_seq, seq, NULL);
 				break;
 			}
-			canonical_into(&canonical, tx->tenant_id, seq, id,
+			store_audit_canonical_into(&canonical, tx->tenant_id, seq, id,
 				db_res_text(r, i, 2), db_res_text(r, i, 3), db_res_text(r, i, 4),
 				db_res_text(r, i, 5), db_res_text(r, i, 6), db_res_text(r, i, 7),
 				db_res_text(r, i, 8), db_res_text(r, i, 9), db_res_text(r, i, 10),
 				db_res_int(r, i, 11));
-			chain_hash(prev, canonical.data, canonical.len, hash);
+			store_audit_chain_hash(prev, canonical.data, canonical.len, hash);
 			const char *stored_prev = db_res_text(r, i, 12);
 			const char *stored = db_res_text(r, i, 13);
 			if (!stored_prev || strcmp(stored_prev, prev) != 0)

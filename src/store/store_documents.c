@@ -40,6 +40,12 @@ static void doc_from_row(struct arena *a, const struct db_res *r, int row, struc
 #define ROW_BYTES_CUSTOMER 256
 #define ROW_BYTES_DOCUMENT 384
 #define ROW_BYTES_FIXED 4096   /* the store's settings, tenant row, chain head */
+int64_t store_rows_bytes_estimate(int64_t changes, int64_t customers, int64_t documents)
+{
+	return changes * ROW_BYTES_CHANGE + customers * ROW_BYTES_CUSTOMER + documents * ROW_BYTES_DOCUMENT +
+		ROW_BYTES_FIXED;
+}
+
 static const char usage_sql[] =
 	"SELECT (SELECT count(*) FROM plans WHERE name = $2),"
 	" (SELECT storage_mb FROM plans WHERE name = $2),"
@@ -70,8 +76,7 @@ int store_storage_usage(struct store_tx *tx, const char *plan, int lock, struct 
 		out->limit_bytes = db_res_isnull(r, 0, 1) || mb < 0 ? -1 : mb * 1024 * 1024;
 		out->documents_bytes = db_res_int(r, 0, 2);
 		out->documents = db_res_int(r, 0, 3);
-		out->rows_bytes = db_res_int(r, 0, 4) * ROW_BYTES_CHANGE + db_res_int(r, 0, 5) * ROW_BYTES_CUSTOMER +
-			out->documents * ROW_BYTES_DOCUMENT + ROW_BYTES_FIXED;
+		out->rows_bytes = store_rows_bytes_estimate(db_res_int(r, 0, 4), db_res_int(r, 0, 5), out->documents);
 		out->used_bytes = out->documents_bytes + out->rows_bytes;
 	}
 	db_res_free(r);

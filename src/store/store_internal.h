@@ -72,6 +72,26 @@ struct settings_rec;
  * from a. */
 void store_settings_from_row(struct arena *a, const struct db_res *r, int c0, struct settings_rec *s);
 
+/* The audit chains (store_audit.c: a store's; store_platform_audit.c: the
+ * platform's).  A row's canonical text into b (emptied first): compact
+ * JSON, sorted keys, every column but the hashes; tenant_id NULL for the
+ * platform's rows.  And SHA-256(prev || canonical) as hex. */
+struct buf;
+void store_audit_canonical_into(struct buf *b, const char *tenant_id, int64_t seq, const char *id,
+	const char *actor_id, const char *actor_role, const char *action,
+	const char *entity, const char *entity_id, const char *before_json,
+	const char *after_json, const char *request_id, const char *client_ip,
+	int64_t created_at);
+void store_audit_chain_hash(const char *prev, const char *canonical, size_t canonical_len, char out[65]);
+#define STORE_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The bytes of a store's rows other than its documents' bytes, estimated
+ * from the number of changes it made (its audit chain head's seq), its
+ * customers and its documents, without scanning a table
+ * (store_documents.c, docs/DOCUMENTS.md): the one estimate the quota and
+ * every usage figure use. */
+int64_t store_rows_bytes_estimate(int64_t changes, int64_t customers, int64_t documents);
+
 /* v as a parameter when has, else NULL. */
 static inline struct db_param store_opt_int(int has, int64_t v)
 {

@@ -120,7 +120,8 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 	 * and store, settings included. */
 	int rc = store_one_row(store_exec(tx,
 		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan, u.token_version,"
-		" p.features, p.updated_at, " STORE_SETTINGS_COLS
+		" p.features, p.updated_at, p.customer_limit, p.storage_mb, p.requests_per_min, "
+		STORE_SETTINGS_COLS
 		" FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id"
 		" JOIN tenants t ON t.id = m.tenant_id JOIN plans p ON p.name = t.plan"
 		" LEFT JOIN tenant_settings s ON s.tenant_id = m.tenant_id"
@@ -136,11 +137,14 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 		out->token_version = db_res_int(r, 0, 7);
 		out->plan_features = store_dup(a, r, 0, 8);
 		out->plan_updated_at = db_res_int(r, 0, 9);
+		out->plan_customer_limit = db_res_isnull(r, 0, 10) ? -1 : db_res_int(r, 0, 10);
+		out->plan_storage_mb = db_res_isnull(r, 0, 11) ? -1 : db_res_int(r, 0, 11);
+		out->plan_requests_per_min = db_res_isnull(r, 0, 12) ? -1 : db_res_int(r, 0, 12);
 		/* No settings row: the caller answers 500 rather than guess. */
 		out->settings = NULL;
-		if (!db_res_isnull(r, 0, 10)) {
+		if (!db_res_isnull(r, 0, 13)) {
 			out->settings = arena_alloc(a, sizeof *out->settings);
-			store_settings_from_row(a, r, 10, out->settings);
+			store_settings_from_row(a, r, 13, out->settings);
 		}
 	}
 	db_res_free(r);

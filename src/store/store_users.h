@@ -29,6 +29,8 @@ struct member_ctx {
 	int64_t token_version;
 	char *plan_features;        /* the plan's JSON array of feature names, as text */
 	int64_t plan_updated_at;    /* the plan's version: features change only with it */
+	/* The plan's limits, read with it on every request (-1 = unlimited). */
+	int64_t plan_customer_limit, plan_storage_mb, plan_requests_per_min;
 	struct settings_rec *settings; /* the store's settings, read in the same query; NULL if unreadable */
 };
 

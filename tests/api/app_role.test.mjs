@@ -83,7 +83,9 @@ test('every function of the schema runs with pg_temp last in its search_path', {
   const rows = psql(adminUrl, `SELECT p.proname, p.prosecdef, coalesce(array_to_string(p.proconfig, ';'), '')
       FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1`);
   const definers = rows.filter(([, d]) => d === 't').map(([n]) => n);
-  for (const f of ['qt_purge_tenant', 'qt_tenant_usage', 'qt_user_memberships', 'qt_tenant_update', 'qt_operator_login'])
+  for (const f of ['qt_purge_tenant', 'qt_tenant_usage', 'qt_user_memberships', 'qt_tenant_update', 'qt_operator_login',
+    'qt_plan_create', 'qt_plan_update', 'qt_plan_delete', 'qt_platform_audit_head', 'qt_platform_audit_append',
+    'qt_usage_storage', 'qt_usage_requests', 'qt_usage_month'])
     assert.ok(definers.includes(f), `${f} missing from ${definers}`);
   for (const [name, , config] of rows)
     assert.equal(config, 'search_path=pg_catalog, public, pg_temp', name);
@@ -182,6 +184,49 @@ test('the definer functions refuse platform changes without a live operator sess
   assert.deepEqual(platformSnapshot(), platform);
 });
 
+test('plans, the platform audit trail and every store\'s usage are out of reach without a live operator session', { skip }, async () => {
+  // Another operator first (an idle keep-alive connection is closed by
+  // the server's head deadline while the SQL below runs).
+  const other = await newOperator(srv);
+  const platform = platformSnapshot();
+  const trail = () => psql(adminUrl, 'SELECT count(*), max(seq), (SELECT hash FROM platform_audit_head) FROM platform_audit_log')[0];
+  const before = trail();
+  const perm = /permission denied for (table|relation)/;
+  const now = Date.now();
+  for (const sql of [
+    `INSERT INTO platform_audit_log (seq, id, actor_id, actor_role, action, entity, entity_id, request_id, client_ip, created_at, prev_hash, hash)
+       VALUES (999, gen_random_uuid(), 'x', 'operator', 'plan.deleted', 'plan', 'free', '', '', ${now}, '', '');`,
+    'UPDATE platform_audit_log SET action = \'x\';',
+    'DELETE FROM platform_audit_log;',
+    'UPDATE platform_audit_head SET seq = 0;',
+  ]) assert.match(psqlError(appUrl, sql), perm, sql);
+  const append = (actor) => `SELECT qt_platform_audit_append(
+      (SELECT seq + 1 FROM qt_platform_audit_head()), gen_random_uuid(), '${actor}', 'operator', 'plan.deleted', 'plan', 'free',
+      NULL, NULL, '', '', ${now}, (SELECT hash FROM platform_audit_head), 'f00d');`;
+  const calls = [
+    `SELECT qt_plan_create('evil', NULL, 1, NULL, '["ledger"]', ${now});`,
+    `SELECT qt_plan_update('free', NULL, 51200, NULL, '["ledger","reports","api_keys"]', ${now});`,
+    "SELECT qt_plan_delete('free');",
+    'SELECT * FROM qt_platform_audit_head();',
+    append(op.session.operator.id),
+    'SELECT count(*) FROM qt_usage_requests(0, 0);',
+    'SELECT count(*) FROM qt_usage_storage();',
+    'SELECT count(*) FROM qt_usage_month(0, 0, 0, 0);',
+  ];
+  for (const pre of ['', `SET qt.operator_session = '${crypto.randomUUID()}';`, "SET qt.operator_session = 'garbage';"])
+    for (const sql of calls) assert.match(psqlError(appUrl, `${pre}\n${sql}`), NEEDS, `${pre} ${sql}`);
+  // With the operator's live session bound, the trail still takes rows in
+  // that operator's name only.
+  assert.match(psqlError(appUrl, `BEGIN;\nSELECT count(*) FROM qt_operator_session('${sid}');\n${append(other.session.operator.id)}\nCOMMIT;`),
+    /a platform audit row names the signed-in operator/);
+  // The app role may read the trail (the operator's list, verify), and
+  // its own store's request counts only.
+  assert.deepEqual(psql(appUrl, 'SELECT count(*) > 0 FROM platform_audit_log;'), [['t']]);
+  assert.deepEqual(psql(appUrl, 'SELECT count(*) FROM request_counts_day;'), [['0']]);
+  assert.deepEqual(platformSnapshot()[0], platform[0], 'plans unchanged');
+  assert.deepEqual(trail(), before, 'no row was added');
+});
+
 test('operator sign-in functions give out no password hash and open no session without the password', { skip }, () => {
   const [[stored]] = psql(adminUrl, `SELECT password_hash FROM operators WHERE email = '${op.email}'`);
   const [[settings]] = psql(appUrl, `SELECT qt_operator_password_settings('${op.email}');`);
@@ -203,9 +248,11 @@ test('operator sign-in functions give out no password hash and open no session w
 test('the app role holds only the grants the server needs on platform tables', { skip }, () => {
   const grants = psql(adminUrl, `SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type)
       FROM information_schema.role_table_grants WHERE grantee = 'quantumtrack_app'
-      AND table_name IN ('plans', 'tenants', 'operators', 'operator_sessions', 'refresh_tokens', 'tenant_purges')
+      AND table_name IN ('plans', 'tenants', 'operators', 'operator_sessions', 'refresh_tokens', 'tenant_purges',
+        'platform_audit_log', 'platform_audit_head')
       GROUP BY 1 ORDER BY 1`);
-  assert.deepEqual(grants, [['plans', 'SELECT'], ['refresh_tokens', 'INSERT,SELECT'], ['tenants', 'SELECT']]);
+  assert.deepEqual(grants, [['plans', 'SELECT'], ['platform_audit_head', 'SELECT'], ['platform_audit_log', 'SELECT'],
+    ['refresh_tokens', 'INSERT,SELECT'], ['tenants', 'SELECT']]);
   const columns = psql(adminUrl, `SELECT table_name, string_agg(column_name, ',' ORDER BY column_name)
       FROM information_schema.column_privileges WHERE grantee = 'quantumtrack_app' AND privilege_type = 'UPDATE'
       AND table_name IN ('tenants', 'refresh_tokens') GROUP BY 1 ORDER BY 1`);

@@ -249,6 +249,12 @@ test('another store\'s ids answer exactly as missing ids, on every tenant route'
     for (const s of secrets) assert.ok(!r.text.includes(s), `${p} as B contains A's ${s}`);
   }
 
+  // B's usage counts B's customers and rows only, and names none of A's.
+  const usage = await asB('GET', '/api/v1/usage');
+  assert.equal(usage.status, 200, usage.text);
+  assert.equal(usage.json.usage.customers, 2);
+  for (const s of [A.tid, A.slug, ...A.customers]) assert.ok(!usage.text.includes(s), `usage as B shows A's ${s}`);
+
   assert.equal(await checksum(A), sumBefore, 'A\'s data changed');
 });
 
@@ -381,6 +387,10 @@ const ID_FREE_READS_COVERED_ABOVE = new Set(['GET /api/v1/auth/me', 'GET /api/v1
 test('id-free reads (reports, ...) of store B do not move when store A records entries', async () => {
   const reads = tenantRoutes().filter((r) => r.startsWith('GET ') && !r.includes('{') && !ID_FREE_READS_COVERED_ABOVE.has(r))
     .map((r) => r.slice(4));
+  for (const p of ['/api/v1/reports/summary', '/api/v1/reports/collections'])
+    assert.ok(reads.includes(p), `${p} is not among the id-free reads: ${reads.join(' ')}`);
+  // The collections report also over a longer period than its default.
+  reads.push(`/api/v1/reports/collections?from=${new Date(Date.now() - 40 * 86400000).toISOString().slice(0, 10)}`);
   const snapshot = async () => {
     const out = {};
     for (const p of reads) {
@@ -388,6 +398,18 @@ test('id-free reads (reports, ...) of store B do not move when store A records e
       assert.equal(r.status, 200, `GET ${p} as B: ${r.status} ${r.text}`);
       for (const s of [...A.customers, A.tid, 'secret-of-A', 'A Resident']) assert.ok(!r.text.includes(s), `GET ${p} as B shows A's ${s}`);
       out[p] = r.text.replace(/"(generated_at|as_of|now)":"[^"]*"/g, '');
+      // B's usage moves with B's own requests (these reads) and clock;
+      // what it holds of rows must not move with A's.
+      if (p === '/api/v1/usage') {
+        const u = r.json;
+        delete u.measured_at;
+        delete u.usage.requests_last_minute;
+        delete u.usage.requests_today;
+        delete u.limits.requests_per_min;
+        u.near_limits = u.near_limits.filter((n) => n !== 'requests_per_min');
+        delete u.upgrade_suggested;
+        out[p] = JSON.stringify(u);
+      }
     }
     return out;
   };
@@ -397,6 +419,11 @@ test('id-free reads (reports, ...) of store B do not move when store A records e
   });
   assert.equal(big.status, 201, big.text);
   A.entries.push(big.json.id);
+  const paid = await srv.api('POST', '/api/v1/transactions', {
+    token: A.token, body: { customer_id: A.customers[0], type: 'payment', amount_minor: 1200, payment_method: 'upi' },
+  });
+  assert.equal(paid.status, 201, paid.text);
+  A.entries.push(paid.json.id);
   assert.deepEqual(await snapshot(), before, 'B\'s reports changed with A\'s activity');
 });
 
@@ -462,7 +489,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'GET /api/v1/export/audit.csv',
     'POST /api/v1/import/customers', 'POST /api/v1/import/transactions',
     'GET /api/v1/customers/{id}/documents', 'POST /api/v1/customers/{id}/documents',
-    'GET /api/v1/documents/{id}', 'DELETE /api/v1/documents/{id}',
+    'GET /api/v1/documents/{id}', 'DELETE /api/v1/documents/{id}', 'GET /api/v1/usage',
   ]);
   const routes = tenantRoutes();
   assert.ok(routes.length >= covered.size - 1, `route table not parsed: ${routes.length}`);

@@ -94,14 +94,19 @@ test('creating a store with a new owner: 201, listed with usage, and the owner c
   const row = list.json.data.find((t) => t.id === r.json.id);
   assert.ok(row, 'listed');
   assert.equal(row.plan, 'starter');
-  assert.deepEqual(row.usage, { customers: 0, users: 1 });
+  assert.deepEqual(Object.keys(row.usage).sort(), ['customers', 'requests_last_minute', 'requests_today', 'storage_bytes', 'users']);
+  assert.deepEqual({ customers: row.usage.customers, users: row.usage.users }, { customers: 0, users: 1 });
+  assert.ok(row.usage.storage_bytes > 0, 'the store\'s rows take room');
   assert.ok('next_cursor' in list.json);
   // Usage follows the store's data.
   const c = await srv.api('POST', '/api/v1/customers', { token: l.access_token, body: { name: 'Usage Test', phone: '9876500001', apartment: '36194' } });
   assert.equal(c.status, 201, c.text);
   assert.equal((await srv.api('POST', '/api/v1/users', { token: l.access_token, body: { email: `m@${s}.example`, role: 'member', password: 'member-password-1' } })).status, 201);
   const list2 = await srv.api('GET', `${P}/tenants`, { token: op.token });
-  assert.deepEqual(list2.json.data.find((t) => t.id === r.json.id).usage, { customers: 1, users: 2 });
+  const usage2 = list2.json.data.find((t) => t.id === r.json.id).usage;
+  assert.deepEqual({ customers: usage2.customers, users: usage2.users }, { customers: 1, users: 2 });
+  assert.ok(usage2.storage_bytes > row.usage.storage_bytes);
+  assert.ok(usage2.requests_today >= 2 && usage2.requests_last_minute >= 2, JSON.stringify(usage2));
   // The operator still sees no ledger data in the list.
   assert.ok(!list2.text.includes('Usage Test') && !list2.text.includes('9876500001'));
 });

@@ -84,12 +84,14 @@ test('main screens pass contrast, label and name checks at phone and desktop siz
       ['settings', '/settings', 'form'],
       ['settings-reminders', '/settings?section=reminders', '.preview .bubble'],
       ['settings-whatsapp', '/settings?section=whatsapp', '.provider-body'],
+      ['settings-usage', '/settings?section=usage', '.usage-limits'],
       ['audit', '/audit', '.audit-row'],
       ['more', '/more', '.menu'],
       ['password', '/account/password', '#password-form'],
       ['reports-aging', '/reports', '.bucket'],
       ['reports-daily', '/reports/daily', '#daily-chart'],
       ['reports-towers', '/reports/towers', '#tower-report'],
+      ['reports-collections', '/reports/collections', '#method-chart'],
     ];
     for (const [name, path, sel] of screens) {
       await page.goto(path);

@@ -1,16 +1,18 @@
-// Store settings in three sections: the store (name, currency, locale, time
+// Store settings in sections: the store (name, currency, locale, time
 // zone, credit period, default limit, building layout, phone country), the
 // reminders (language, template with a live preview, UPI id, schedule,
-// quiet hours, receipts) and the WhatsApp provider (settings-reminders.js).
-// ?section=reminders|whatsapp opens a section directly.
+// quiet hours, receipts), the WhatsApp provider (settings-reminders.js) and
+// the plan with what the store uses of it (settings-usage.js).
+// ?section=reminders|whatsapp|usage opens a section directly.
 import { api } from '../api.js';
 import { setTitle, atLeast, suspended, state } from '../app.js';
 import { h, field, formError, busy, showErrors, toast, nextId } from '../dom.js';
 import { parseAmount, minorToInput, configureMoney } from '../money.js';
 import { configureDates } from '../format.js';
 import { remindersPanel, providerPanel } from './settings-reminders.js';
+import { usagePanel } from './settings-usage.js';
 
-const SECTIONS = [['store', 'Store'], ['reminders', 'Reminders'], ['whatsapp', 'WhatsApp']];
+const SECTIONS = [['store', 'Store'], ['reminders', 'Reminders'], ['whatsapp', 'WhatsApp'], ['usage', 'Plan']];
 
 function loadCss() {
   if (document.querySelector('link[data-css="settings"]')) return;
@@ -70,7 +72,7 @@ export async function render({ root }) {
   const want = new URLSearchParams(location.search).get('section');
   let current = SECTIONS.some(([k]) => k === want) ? want : 'store';
   // Panels are built when first shown: the reminders panel loads customers.
-  const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro) };
+  const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro), usage: () => usagePanel() };
   const panels = {};
   const holder = h('div', { class: 'settings-panels' });
   const show = (key) => {
