@@ -13,6 +13,7 @@
 #include "security/throttle.h"
 #include "store/store.h"
 
+struct event_hub;
 struct usage_meter;
 struct api_ratelimit;
 
@@ -41,6 +42,9 @@ struct config {
 	const char *trusted_proxies; /* QT_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For counts */
 	const char *metrics_listen;  /* QT_METRICS_LISTEN: HOST:PORT serving only /metrics */
 	const char *metrics_token;   /* QT_METRICS_TOKEN: Bearer token that /metrics requires */
+	int sse_heartbeat_s;       /* QT_SSE_HEARTBEAT_S: event stream heartbeat, default 15 */
+	int sse_per_tenant;        /* QT_SSE_PER_TENANT: event streams per store and process, default 50 */
+	const char *events_db_url; /* QT_EVENTS_DB: direct PostgreSQL URL for LISTEN (QT_DB via a pooler) */
 	int usage_flush_ms;          /* QT_USAGE_FLUSH_MS: request counts written every, default 2000 */
 };
 
@@ -52,6 +56,7 @@ struct app {
 	uint8_t master_key[32];
 	struct throttle *login_by_account;
 	struct throttle *login_by_ip;
+	struct event_hub *events;  /* live event fan-out (serve only; NULL elsewhere) */
 	struct usage_meter *usage;   /* request counts per store (workers/usage_meter.h); NULL outside serve */
 	struct api_ratelimit *ratelimit; /* per-store request rates (api/ratelimit_gate.h); NULL: none */
 };

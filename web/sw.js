@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '73597761d84cfcbd';
+const VERSION = '0a5cc8592d5755a4';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -29,6 +29,7 @@ const SHELL = [
   '/js/datefield.js',
   '/js/dom.js',
   '/js/format.js',
+  '/js/live.js',
   '/js/main.js',
   '/js/money.js',
   '/js/reminders.js',

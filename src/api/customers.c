@@ -11,6 +11,7 @@
 #include "api/ledger_json.h"
 #include "api/statement.h"
 #include "core/audit_payload.h"
+#include "core/events.h"
 #include "core/ledger.h"
 #include "domain/apartment.h"
 #include "domain/money.h"
@@ -229,6 +230,8 @@ int h_customers_create(struct req *r)
 		rc = store_audit(r->tx, "customer.created", "customer", id, NULL, after);
 		json_decref(after);
 	}
+	if (rc == STORE_OK)
+		rc = events_customer(r->tx, "customer.created", &c);
 	if (rc != STORE_OK) {
 		rc = api_store_fail(r, rc, "customer");
 		goto out;
@@ -258,7 +261,10 @@ int h_customers_get(struct req *r)
 	return customer_json_out(r, 200, &c);
 }
 
-static int change(struct req *r, struct customer_rec *c, json_t *before, const char *action)
+/* action names the audit row; event the live event (customer.updated or
+ * customer.archived, whichever route archived it). */
+static int change(struct req *r, struct customer_rec *c, json_t *before, const char *action,
+	const char *event)
 {
 	int rc = store_customer_update(r->tx, c);
 	if (rc == STORE_CONFLICT)
@@ -270,6 +276,8 @@ static int change(struct req *r, struct customer_rec *c, json_t *before, const c
 		rc = store_audit(r->tx, action, "customer", c->id, before, after);
 		json_decref(after);
 	}
+	if (rc == STORE_OK)
+		rc = events_customer(r->tx, event, c);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "customer");
 	return customer_json_out(r, 200, c);
@@ -310,7 +318,8 @@ int h_customers_update(struct req *r)
 			goto out;
 		}
 	}
-	rc = change(r, &c, before, "customer.updated");
+	int archived = strcmp(old_status, "active") == 0 && strcmp(c.status, "archived") == 0;
+	rc = change(r, &c, before, "customer.updated", archived ? "customer.archived" : "customer.updated");
 out:
 	json_decref(before);
 	json_decref(body);
@@ -329,7 +338,7 @@ int h_customers_archive(struct req *r)
 		return customer_json_out(r, 200, &c);
 	json_t *before = audit_payload_customer(&c);
 	c.status = arena_strdup(r->arena, "archived");
-	int rc = change(r, &c, before, "customer.archived");
+	int rc = change(r, &c, before, "customer.archived", "customer.archived");
 	json_decref(before);
 	return rc;
 }

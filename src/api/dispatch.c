@@ -18,11 +18,13 @@
 #include "http/router.h"
 #include "security/jwt.h"
 #include "security/token.h"
+#include "store/store_events.h"
 #include "store/store_idempotency.h"
 #include "store/store_sessions.h"
 #include "store/store_users.h"
 #include "util/clock.h"
 #include "util/hex.h"
+#include "util/uuid.h"
 #include "workers/usage_meter.h"
 
 /* "Authorization: Bearer <token>" → token, or NULL. */
@@ -53,6 +55,58 @@ static int verify_token(struct req *r, struct jwt_claims *c)
 	return 0;
 }
 
+/*
+ * An event ticket "<tenant id>.<43 base64url characters>" (made by
+ * api/events.c) in place of a token: used once, in a transaction of its
+ * own that commits before anything else happens, so a ticket cannot serve
+ * two streams even across server processes.  On success *c holds what a
+ * token would: the account, its store and its token version at issue.
+ */
+static int redeem_ticket(struct req *r, const char *ticket, struct jwt_claims *c)
+{
+	static const struct store_actor actor = { "event-ticket", "system", "", "" };
+	enum event_ticket_state state = TICKET_UNKNOWN;
+	struct store_tx *tx;
+	char hash[65], *user_id = NULL;
+	int64_t version = 0;
+
+	size_t n = strlen(ticket);
+	int shaped = n == 36 + 1 + TOKEN_LEN && ticket[36] == '.';
+	for (size_t i = 37; shaped && i < n; i++) {
+		char ch = ticket[i];
+		shaped = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+			ch == '-' || ch == '_';
+	}
+	memset(c, 0, sizeof *c);
+	if (shaped) {
+		memcpy(c->tid, ticket, 36);
+		c->tid[36] = '\0';
+		shaped = uuid_valid(c->tid);
+	}
+	if (!shaped)
+		return req_fail_field(r, 401, "invalid_ticket", "ticket", "is not an event ticket");
+	token_hash(ticket, hash);
+	int rc = store_begin_tenant(r->app->store, c->tid, 1, &actor, &tx);
+	if (rc == STORE_OK)
+		rc = store_event_ticket_use(tx, hash, clock_now_ms(), r->arena, &state, &user_id, &version);
+	if (rc == STORE_OK && state == TICKET_VALID)
+		rc = store_commit(tx);
+	else
+		store_rollback(tx);
+	if (rc != STORE_OK)
+		return api_store_fail(r, rc, NULL);
+	if (state == TICKET_USED)
+		return req_fail_field(r, 401, "invalid_ticket", "ticket",
+			"was already used: each ticket opens one stream (POST /api/v1/events/ticket for another)");
+	if (state == TICKET_EXPIRED)
+		return req_fail_field(r, 401, "invalid_ticket", "ticket", "has expired (tickets last 60 seconds)");
+	if (state != TICKET_VALID)
+		return req_fail_field(r, 401, "invalid_ticket", "ticket", "is not known");
+	snprintf(c->sub, sizeof c->sub, "%s", user_id);
+	c->ver = version;
+	return 0;
+}
+
 static int auth_tenant(struct req *r, const struct route *rt)
 {
 	struct jwt_claims c;
@@ -66,8 +120,15 @@ static int auth_tenant(struct req *r, const struct route *rt)
 			return -1;
 		goto caller;
 	}
-	if (verify_token(r, &c) < 0)
+	/* A ticket counts only on the routes that take one, and only when no
+	 * token is offered: every other route still needs the token. */
+	const char *ticket = rt->event_ticket && !bearer(r) ? req_query(r, "ticket") : NULL;
+	if (ticket) {
+		if (redeem_ticket(r, ticket, &c) < 0)
+			return -1;
+	} else if (verify_token(r, &c) < 0) {
 		return -1;
+	}
 	if (c.op)
 		return req_fail(r, 403, "forbidden", "operator tokens cannot reach tenant data");
 	/* The actor's strings must outlive this frame: the transaction keeps

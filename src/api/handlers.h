@@ -74,6 +74,9 @@ int h_reports_summary(struct req *r);
 int h_reports_aging(struct req *r);
 int h_reports_daily(struct req *r);
 int h_reports_towers(struct req *r);
+/* events.c */
+int h_events_ticket(struct req *r);
+int h_events_stream(struct req *r);
 /* export.c */
 int h_export_customers(struct req *r);
 int h_export_transactions(struct req *r);

@@ -16,6 +16,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "core/audit_payload.h"
+#include "core/events.h"
 #include "core/ledger.h"
 #include "core/reminders.h"
 #include "core/share.h"
@@ -155,6 +156,8 @@ static int claim(struct req *r, struct reminder_rec *rec)
 		rc = store_audit(r->tx, strcmp(rec->kind, "receipt") == 0 ? "receipt.created" : "reminder.created",
 			"reminder", rec->id, NULL, after);
 	json_decref(after);
+	if (rc == STORE_OK)
+		rc = events_reminder(r->tx, "reminder.created", rec);
 	return rc;
 }
 

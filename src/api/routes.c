@@ -158,6 +158,12 @@ static const struct route routes[] = {
 	  .min_role = ROLE_VIEWER, .summary = "A document's bytes (checksum verified), as an attachment" },
 	{ .method = "DELETE", .pattern = "/api/v1/documents/{id}", .handler = h_documents_delete, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Delete a document (frees its storage at once)" },
+	{ .method = "POST", .pattern = "/api/v1/events/ticket", .handler = h_events_ticket, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_MEMBER, .writes = 1, .allow_suspended = 1,
+	  .summary = "A single-use ticket (60 s) for opening the event stream from a browser" },
+	{ .method = "GET", .pattern = "/api/v1/events", .handler = h_events_stream, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_MEMBER, .event_ticket = 1,
+	  .summary = "Live changes of the store as Server-Sent Events (?ticket= or Bearer; Last-Event-ID resumes)" },
 };
 
 const struct route *api_routes(size_t *n)

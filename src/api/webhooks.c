@@ -15,6 +15,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "core/audit_payload.h"
+#include "core/events.h"
 #include "core/reminders.h"
 #include "domain/reminder_rules.h"
 #include "domain/wa_webhook.h"
@@ -107,6 +108,8 @@ static int apply_status(struct req *r, struct hook *h, const char *channel, cons
 	json_t *after = rc == STORE_OK ? audit_payload_reminder(&rec) : NULL;
 	if (rc == STORE_OK)
 		rc = store_audit(h->tx, "reminder.status_changed", "reminder", rec.id, before, after);
+	if (rc == STORE_OK)
+		rc = events_reminder(h->tx, "reminder.updated", &rec);
 	json_decref(before);
 	json_decref(after);
 	return rc;
@@ -136,6 +139,8 @@ static int apply_inbound(struct req *r, struct hook *h, const char *from_e164, c
 		if (rc == STORE_OK)
 			rc = store_audit(h->tx, out ? "customer.opted_out" : "customer.opted_in", "customer",
 				c.id, before, after);
+		if (rc == STORE_OK)
+			rc = events_customer(h->tx, "customer.updated", &c);
 		json_decref(before);
 		json_decref(after);
 	}

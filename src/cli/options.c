@@ -127,6 +127,9 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->trusted_proxies = env_or("QT_TRUSTED_PROXIES", NULL);
 	cfg->metrics_listen = env_or("QT_METRICS_LISTEN", NULL);
 	cfg->metrics_token = env_or("QT_METRICS_TOKEN", NULL);
+	cfg->sse_heartbeat_s = env_int("QT_SSE_HEARTBEAT_S", 15, 1, 3600);
+	cfg->sse_per_tenant = env_int("QT_SSE_PER_TENANT", 50, 1, 100000);
+	cfg->events_db_url = env_or("QT_EVENTS_DB", NULL);
 }
 
 static int ensure_dir(const char *dir)

@@ -9,14 +9,19 @@
 #include "api/routes.h"
 #include "cli/cli.h"
 #include "http/server.h"
+#include "store/store_events.h"
 #include "store/store_idempotency.h"
 #include "util/cidr.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "workers/event_hub.h"
 #include "workers/reminder_scheduler.h"
 #include "workers/usage_meter.h"
 
 #define IDEM_KEEP_MS (48LL * 3600 * 1000)
+/* Live events are kept 48 hours: a client may resume from any id of the
+ * last 24 (the spec's promise) and some way beyond. */
+#define EVENTS_KEEP_MS (48LL * 3600 * 1000)
 
 static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
 {
@@ -52,6 +57,14 @@ static void expire_idempotency_keys(struct store *s, int64_t now_ms)
 	int rc = store_idem_expire(s, now_ms - IDEM_KEEP_MS);
 	if (rc != STORE_OK)
 		log_warn("idempotency keys: expiry failed (code %d); retrying in an hour", rc);
+}
+
+/* Events past EVENTS_KEEP_MS and expired tickets go, like the keys. */
+static void prune_events(struct store *s, int64_t now_ms)
+{
+	int rc = store_event_prune(s, now_ms - EVENTS_KEEP_MS, now_ms);
+	if (rc != STORE_OK)
+		log_warn("events: pruning failed (code %d); retrying in an hour", rc);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -164,6 +177,21 @@ int cmd_serve(int argc, char **argv)
 	/* Idempotency keys are kept 48 hours (the spec asks for at least 24);
 	 * older ones go at start-up and then hourly. */
 	expire_idempotency_keys(app.store, clock_now_ms());
+	prune_events(app.store, clock_now_ms());
+
+	/* Live events: every commit of this process tells the hub, which
+	 * wakes the streams of that store. */
+	struct event_hub_config ec = {
+		.heartbeat_s = app.cfg.sse_heartbeat_s,
+		.per_tenant = app.cfg.sse_per_tenant,
+		.listen_url = app.cfg.events_db_url,
+	};
+	app.events = event_hub_start(app.store, &ec);
+	if (!app.events) {
+		store_close(app.store);
+		return EXIT_FAIL;
+	}
+	store_set_event_hook(app.store, event_hub_notify, app.events);
 
 	struct http_config hc = {
 		.host = host,
@@ -181,6 +209,8 @@ int cmd_serve(int argc, char **argv)
 	struct http_server *srv = http_server_start(&hc, api_dispatch, &app, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "quantumtrack: %s\n", err);
+		store_set_event_hook(app.store, NULL, NULL);
+		event_hub_stop(app.events);
 		usage_meter_free(app.usage);
 		api_ratelimit_close(app.ratelimit);
 		store_close(app.store);
@@ -200,6 +230,8 @@ int cmd_serve(int argc, char **argv)
 		if (!msrv) {
 			fprintf(stderr, "quantumtrack: metrics: %s\n", err);
 			http_server_stop(srv, 0);
+			store_set_event_hook(app.store, NULL, NULL);
+			event_hub_stop(app.events);
 			usage_meter_free(app.usage);
 			api_ratelimit_close(app.ratelimit);
 			store_close(app.store);
@@ -223,6 +255,7 @@ int cmd_serve(int argc, char **argv)
 		int64_t now = clock_now_ms();
 		if (now >= next_housekeeping) {
 			expire_idempotency_keys(app.store, now);
+			prune_events(app.store, now);
 			next_housekeeping = now + 3600LL * 1000;
 		}
 	}
@@ -230,6 +263,9 @@ int cmd_serve(int argc, char **argv)
 	reminder_scheduler_stop(scheduler);
 	http_server_stop(srv, 25);
 	http_server_stop(msrv, 1);
+	/* The streams ended with the server; nothing commits any more. */
+	store_set_event_hook(app.store, NULL, NULL);
+	event_hub_stop(app.events);
 	usage_meter_free(app.usage);
 	store_close(app.store);
 	throttle_free(app.login_by_account);

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "core/audit_payload.h"
+#include "core/events.h"
 #include "core/import.h"
 #include "core/ledger.h"
 #include "domain/apartment.h"
@@ -651,6 +652,9 @@ static int audit_import(struct run *x, const char *kind, uint64_t touched)
 	struct import_audit row = { "import.completed", "import", id, text };
 	int rc = store_import_audit(x->tx, &row, 1);
 	free(text);
+	/* Live streams hear of the whole import once. */
+	if (rc == STORE_OK)
+		rc = events_import(x->tx, id, kind, (int64_t)x->f->nrows, (int64_t)x->created);
 	return rc;
 }
 

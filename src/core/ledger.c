@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/audit_payload.h"
+#include "core/events.h"
 #include "core/ledger.h"
 #include "domain/money.h"
 #include "util/civil.h"
@@ -128,6 +129,8 @@ static int insert_and_audit(struct store_tx *tx, const struct settings_rec *s,
 	json_t *after = audit_payload_entry(e);
 	rc = store_audit(tx, action, "transaction", e->id, NULL, after);
 	json_decref(after);
+	if (rc == STORE_OK)
+		rc = events_entry(tx, e);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/audit_payload.h"
+#include "core/events.h"
 #include "core/ledger.h"
 #include "core/reminders.h"
 #include "domain/money_text.h"
@@ -205,6 +206,8 @@ int reminders_record_outcome(struct store_tx *tx, struct reminder_rec *rec,
 	json_t *after = rc == STORE_OK ? audit_payload_reminder(rec) : NULL;
 	if (rc == STORE_OK)
 		rc = store_audit(tx, res->ok ? "reminder.sent" : "reminder.failed", "reminder", rec->id, before, after);
+	if (rc == STORE_OK)
+		rc = events_reminder(tx, "reminder.updated", rec);
 	json_decref(before);
 	json_decref(after);
 	return rc;
@@ -274,6 +277,8 @@ static int run_customer(struct store *st, const struct tenant_rec *t, const stru
 	if (rc == STORE_OK)
 		rc = store_audit(tx, "reminder.created", "reminder", rec.id, NULL, after);
 	json_decref(after);
+	if (rc == STORE_OK)
+		rc = events_reminder(tx, "reminder.created", &rec);
 	if (rc == STORE_OK)
 		rc = store_commit(tx);
 	else

@@ -28,6 +28,8 @@ struct route {
 	int writes;             /* write transaction; refused for a suspended store */
 	int allow_suspended;    /* writes, yet allowed in a suspended store */
 	int idempotent;         /* honours Idempotency-Key */
+	int event_ticket;       /* ROUTE_TENANT: a single-use ?ticket= (POST /api/v1/events/ticket)
+	                         * may stand for the access token (EventSource sends no headers) */
 	const char *summary;    /* one line for the OpenAPI description */
 	/* For a body parsed as it streams in: called once the head is in,
 	 * before any body byte and before authentication; sets r->body_cap

@@ -167,6 +167,24 @@ int db_ping(struct db *db);
  * NULL on failure (message in db_conn_error) or on SQLite. */
 char *db_pg_password_verifier(struct db_conn *c, const char *role, const char *password);
 
+/* PostgreSQL only: a connection of its own, outside the pool, that has
+ * run LISTEN channel.  url: where to connect (NULL: the pool's URL; a
+ * transaction pooler cannot carry LISTEN, so a direct URL may be given).
+ * channel must be a plain identifier.  Returns DB_OK, DB_UNAVAILABLE
+ * (cannot connect now: try again later; message in err), or DB_ERROR
+ * (never will: on SQLite, or url NULL and the pool's URL has
+ * statement_cache=off, i.e. goes through a transaction pooler). */
+struct db_listener;
+QT_MUST_CHECK int db_listen(struct db *db, const char *url, const char *channel,
+	struct db_listener **out, char *err, size_t errlen);
+/* Wait up to timeout_ms for notifications and call fn with each payload
+ * (NUL-terminated, valid during the call).  Returns DB_OK (also when none
+ * came), or DB_UNAVAILABLE when the connection is lost: close it and
+ * listen again (notifications sent meanwhile are gone). */
+QT_MUST_CHECK int db_listen_wait(struct db_listener *l, int timeout_ms,
+	void (*fn)(void *cls, const char *payload), void *cls);
+void db_listen_close(struct db_listener *l);
+
 /* Shared by the backends: a materialized result set. */
 struct db_res *db_res_new(int cols);
 void db_res_add_row(struct db_res *r, const char *const *values, const size_t *lens);

@@ -29,7 +29,9 @@
  * with separate parameters.  connect_timeout defaults to 3 seconds.
  */
 #include <assert.h>
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1067,4 +1069,99 @@ char *db_pg_password_verifier(struct db_conn *cb, const char *role, const char *
 	if (!out)
 		abort();
 	return out;
+}
+
+/* ---- LISTEN ---------------------------------------------------------- */
+
+struct db_listener {
+	PGconn *h;
+};
+
+int db_listen(struct db *base, const char *url, const char *channel,
+	struct db_listener **out, char *err, size_t errlen)
+{
+	if (base->dialect != DB_POSTGRES) {
+		snprintf(err, errlen, "LISTEN needs PostgreSQL");
+		return DB_ERROR;
+	}
+	struct pg_db *db = (struct pg_db *)base;
+	for (const char *p = channel; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+			return DB_ERROR;
+	/* statement_cache=off says the pool goes through a transaction
+	 * pooler, where a LISTEN would land on a server connection that other
+	 * clients then share (and get our notifications in the middle of
+	 * their pipelines). */
+	if (!url && !db->statement_cache) {
+		snprintf(err, errlen, "the database URL goes through a transaction pooler (statement_cache=off):"
+			" LISTEN needs a direct URL (QT_EVENTS_DB)");
+		return DB_ERROR;
+	}
+	char *conninfo = NULL;
+	if (url) {
+		int statement_cache = 1;
+		conninfo = strip_options(url, &statement_cache, err, errlen);
+		if (!conninfo)
+			return DB_ERROR;
+	}
+	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
+	const char *vals[] = { CONNECT_TIMEOUT, "quantumtrack-listen", conninfo ? conninfo : db->url, NULL };
+	PGconn *h = PQconnectdbParams(keys, vals, 1);
+	free(conninfo);
+	if (!h || PQstatus(h) != CONNECTION_OK) {
+		snprintf(err, errlen, "listen: connect: %s", h ? PQerrorMessage(h) : "out of memory");
+		PQfinish(h);
+		return DB_UNAVAILABLE;
+	}
+	PQsetNoticeProcessor(h, ignore_notice, NULL);
+	char sql[96];
+	snprintf(sql, sizeof sql, "LISTEN %s", channel);
+	PGresult *r = PQexec(h, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		snprintf(err, errlen, "listen: %s", PQerrorMessage(h));
+	PQclear(r);
+	if (!ok) {
+		PQfinish(h);
+		return DB_UNAVAILABLE;
+	}
+	*out = calloc(1, sizeof **out);
+	if (!*out)
+		abort();
+	(*out)->h = h;
+	return DB_OK;
+}
+
+int db_listen_wait(struct db_listener *l, int timeout_ms,
+	void (*fn)(void *cls, const char *payload), void *cls)
+{
+	if (PQstatus(l->h) != CONNECTION_OK)
+		return DB_UNAVAILABLE;
+	struct pollfd pfd = { .fd = PQsocket(l->h), .events = POLLIN };
+	if (pfd.fd < 0)
+		return DB_UNAVAILABLE;
+	int n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? DB_OK : DB_UNAVAILABLE;
+	if (n > 0) {
+		if (pfd.revents & (POLLERR | POLLNVAL))
+			return DB_UNAVAILABLE;
+		/* A closed socket reads as readable: consuming it then fails. */
+		if (!PQconsumeInput(l->h) || PQstatus(l->h) != CONNECTION_OK)
+			return DB_UNAVAILABLE;
+	}
+	PGnotify *note;
+	while ((note = PQnotifies(l->h)) != NULL) {
+		fn(cls, note->extra ? note->extra : "");
+		PQfreemem(note);
+	}
+	return DB_OK;
+}
+
+void db_listen_close(struct db_listener *l)
+{
+	if (!l)
+		return;
+	PQfinish(l->h);
+	free(l);
 }

@@ -783,6 +783,52 @@ static const char v4[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/* Version 5: the live event stream (see schema_sqlite.c v5).  Appending
+ * an event locks the tenant's tenant_event_heads row until commit, so
+ * concurrent writers of one tenant take their seq in commit order, and
+ * sends NOTIFY qt_events 'tenant_id:seq' in the same transaction (only
+ * delivered if it commits).  All three are tenant tables under forced
+ * RLS; the app role may prune events and tickets but never rewrite an
+ * event. */
+static const char v5[] =
+"CREATE TABLE public.tenant_event_heads ("
+"  tenant_id UUID PRIMARY KEY REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  seq BIGINT NOT NULL,"
+"  pruned_seq BIGINT NOT NULL DEFAULT 0);"
+"CREATE TABLE public.tenant_events ("
+"  tenant_id UUID NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  seq BIGINT NOT NULL,"
+"  type TEXT NOT NULL,"
+"  entity_id TEXT NOT NULL,"
+"  data TEXT NOT NULL,"
+"  created_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, seq));"
+"CREATE TABLE public.event_tickets ("
+"  tenant_id UUID NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  token_hash TEXT NOT NULL,"
+"  user_id UUID NOT NULL,"
+"  token_version BIGINT NOT NULL,"
+"  expires_at BIGINT NOT NULL,"
+"  used_at BIGINT,"
+"  created_at BIGINT NOT NULL,"
+"  PRIMARY KEY (tenant_id, token_hash));"
+"DO $$ DECLARE t text; BEGIN"
+"  FOREACH t IN ARRAY ARRAY['tenant_event_heads','tenant_events','event_tickets'] LOOP"
+"    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('ALTER TABLE public.%I FORCE ROW LEVEL SECURITY', t);"
+"    EXECUTE format('CREATE POLICY tenant_isolation ON public.%I"
+"      USING (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))"
+"      WITH CHECK (tenant_id = (SELECT nullif(current_setting(''app.tenant_id'', true), '''')::uuid))', t);"
+"    EXECUTE format('CREATE POLICY all_tenants ON public.%I TO %I"
+"      USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"      WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', t, current_user);"
+"  END LOOP;"
+"END $$;"
+"GRANT SELECT, INSERT, UPDATE ON public.tenant_event_heads TO quantumtrack_app;"
+"GRANT SELECT, INSERT, DELETE ON public.tenant_events TO quantumtrack_app;"
+"GRANT SELECT, INSERT, UPDATE, DELETE ON public.event_tickets TO quantumtrack_app;"
+;
+
 /* Reports read the ledger by time and by customer from the indexes alone
  * (index-only scans): the two indexes they walk include the columns they
  * sum; their keys stay as they were.  Version 5 is the events work's. */
@@ -1151,6 +1197,7 @@ const struct migration migrations_postgres[] = {
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: definer search_path, no temp tables, operator sessions, RLS on refresh tokens", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
+	{ 5, "live event stream and its tickets", v5 },
 	{ 6, "covering indexes for the reports", v6 },
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },

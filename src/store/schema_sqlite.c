@@ -336,6 +336,37 @@ static const char v4[] =
 "  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE);"
 ;
 
+/* Version 5: the live event stream (GET /api/v1/events).  tenant_events
+ * holds each tenant's changes in the order they committed: seq comes from
+ * the tenant's row in tenant_event_heads, which the appending transaction
+ * holds until it commits, so a tenant's sequence has no gaps.  pruned_seq
+ * is the last seq deleted by retention (a client behind it must reload).
+ * event_tickets are the single-use tickets an EventSource presents
+ * (?ticket=), stored by hash.  Rows go with their tenant. */
+static const char v5[] =
+"CREATE TABLE tenant_event_heads ("
+"  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+"  seq INTEGER NOT NULL,"
+"  pruned_seq INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE tenant_events ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  seq INTEGER NOT NULL,"
+"  type TEXT NOT NULL,"
+"  entity_id TEXT NOT NULL,"
+"  data TEXT NOT NULL,"               /* JSON object, opaque to the store */
+"  created_at INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, seq));"
+"CREATE TABLE event_tickets ("
+"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+"  token_hash TEXT NOT NULL,"         /* sha256 of the ticket, hex */
+"  user_id TEXT NOT NULL,"
+"  token_version INTEGER NOT NULL,"   /* the account's, when it was issued */
+"  expires_at INTEGER NOT NULL,"
+"  used_at INTEGER,"
+"  created_at INTEGER NOT NULL,"
+"  PRIMARY KEY (tenant_id, token_hash));"
+;
+
 /* Reports read the ledger by time and by customer without touching the
  * table: the two indexes they walk carry the columns they sum (same
  * leading columns as before, so every other query reads them as it did).
@@ -478,6 +509,7 @@ const struct migration migrations_sqlite[] = {
 	{ 2, "accounts per store, token versions", v2 },
 	{ 3, "security: operator sessions apart from store sessions", v3 },
 	{ 4, "reminders, receipts and shared statements", v4 },
+	{ 5, "live event stream and its tickets", v5 },
 	{ 6, "covering indexes for the reports", v6 },
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },

@@ -4,12 +4,34 @@
 #include <string.h>
 
 #include "store/migrate.h"
+#include "store/store_events.h"
 #include "store/store_internal.h"
 #include "util/log.h"
 
 struct store {
 	struct db *db;
+	/* store_set_event_hook: set before the threads that commit start. */
+	void (*event_hook)(void *cls, const char *tenant_id, int64_t seq);
+	void *event_hook_cls;
 };
+
+void store_set_event_hook(struct store *s,
+	void (*fn)(void *cls, const char *tenant_id, int64_t seq), void *cls)
+{
+	s->event_hook = fn;
+	s->event_hook_cls = cls;
+}
+
+void store_events_committed(struct store *s, const char *tenant_id, int64_t seq)
+{
+	if (s->event_hook)
+		s->event_hook(s->event_hook_cls, tenant_id, seq);
+}
+
+struct db *store_db(struct store *s)
+{
+	return s->db;
+}
 
 int store_map(int rc)
 {
@@ -125,6 +147,11 @@ int store_commit(struct store_tx *tx)
 	if (rc != STORE_OK)
 		db_rollback(tx->conn);
 	db_release(tx->store->db, tx->conn);
+	/* Every commit of tenant events passes here (requests, the CLI, the
+	 * workers): the one place the live streams of this process hear of
+	 * them. */
+	if (rc == STORE_OK && tx->event_seq > 0)
+		store_events_committed(tx->store, tx->tenant_id, tx->event_seq);
 	free(tx);
 	return rc;
 }

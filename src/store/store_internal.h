@@ -22,7 +22,14 @@ struct store_tx {
 	char tenant_id[37];       /* "" for platform transactions */
 	int write;
 	struct store_actor actor; /* every field set (defaults "system", "") */
+	int64_t event_seq;        /* the last event appended (store_events.c), 0: none */
 };
+
+/* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
+struct db *store_db(struct store *s);
+/* After a commit of a transaction that appended events: tell the hook
+ * set with store_set_event_hook (store_events.c). */
+void store_events_committed(struct store *s, const char *tenant_id, int64_t seq);
 
 /* Map a DB_* code to a STORE_* code. */
 int store_map(int db_rc);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { startServer, newStore, login, BACKEND } from '../lib/server.mjs';
+import { openEvents, ticketFor } from '../lib/sse.mjs';
 
 let srv, A, B;
 
@@ -398,8 +399,10 @@ test('an operator token cannot reach tenant routes, nor a tenant token platform 
 
 // Read-only routes without ids (reports and whatever comes next): B's
 // answers are the same before and after A's activity, and hold nothing of A.
+// The event stream never ends, so it has a test of its own below.
 const ID_FREE_READS_COVERED_ABOVE = new Set(['GET /api/v1/auth/me', 'GET /api/v1/users', 'GET /api/v1/settings',
-  'GET /api/v1/audit', 'GET /api/v1/customers', 'GET /api/v1/apartments', 'GET /api/v1/transactions']);
+  'GET /api/v1/audit', 'GET /api/v1/customers', 'GET /api/v1/apartments', 'GET /api/v1/transactions',
+  'GET /api/v1/events']);
 
 test('id-free reads (reports, ...) of store B do not move when store A records entries', async () => {
   const reads = tenantRoutes().filter((r) => r.startsWith('GET ') && !r.includes('{') && !ID_FREE_READS_COVERED_ABOVE.has(r))
@@ -444,6 +447,49 @@ test('id-free reads (reports, ...) of store B do not move when store A records e
   assert.deepEqual(await snapshot(), before, 'B\'s reports changed with A\'s activity');
 });
 
+test('store B\'s event stream carries nothing of store A, and tickets do not cross stores', async () => {
+  const streams = [];
+  try {
+    // A's own stream is the control: it hears A's change.
+    const a = await openEvents(srv.url, { token: A.token });
+    streams.push(a);
+    await a.waitFor((e) => e.event === 'ready');
+    // B replays everything it has from id 0, and follows.
+    const b = await openEvents(srv.url, { ticket: await ticketFor(srv.url, B.token), lastEventId: 0 });
+    streams.push(b);
+    assert.equal(b.status, 200, b.text);
+    const big = await srv.api('POST', '/api/v1/transactions', {
+      token: A.token, body: { customer_id: A.customers[0], type: 'purchase', amount_minor: 4242, override: true, override_reason: 'events' },
+    });
+    assert.equal(big.status, 201, big.text);
+    A.entries.push(big.json.id);
+    await a.waitFor((e) => e.event === 'entry.created' && e.data.id === big.json.id);
+    const mine = await srv.api('PATCH', `/api/v1/customers/${B.customers[0]}`, { token: B.token, body: { notes: 'B after A' } });
+    assert.equal(mine.status, 200, mine.text);
+    await b.waitFor((e) => e.event === 'customer.updated' && e.data.id === B.customers[0]);
+    const text = JSON.stringify(b.events);
+    assert.ok(b.events.length > 3, `B replayed its own history: ${text}`);
+    for (const s of [...A.customers, ...A.entries, A.idemEntry, A.tid, 'A Resident', 'secret-of-A'])
+      assert.ok(!text.includes(s), `B's stream shows A's ${s}`);
+    // B's ticket under A's store id, and A's id space, give B nothing of A.
+    const tB = await ticketFor(srv.url, B.token);
+    const crossed = await openEvents(srv.url, { ticket: `${A.tid}.${tB.split('.')[1]}` });
+    streams.push(crossed);
+    assert.equal(crossed.status, 401, crossed.text);
+    assert.equal(crossed.json.code, 'invalid_ticket');
+    const fromA = await openEvents(srv.url, { token: B.token, lastEventId: Number(a.events.at(-1).id) + 1000 });
+    streams.push(fromA);
+    const first = await fromA.waitFor(() => true);
+    assert.equal(first.event, 'reset');
+    // A ticket is no token elsewhere.
+    const tA = await ticketFor(srv.url, A.token);
+    const r = await srv.api('GET', `/api/v1/customers?ticket=${encodeURIComponent(tA)}`);
+    assert.equal(r.status, 401, r.text);
+  } finally {
+    for (const s of streams) s.close();
+  }
+});
+
 test('every tenant route of the table is covered by this matrix', async () => {
   // Guard against a new route slipping past: ids in the path need a case
   // above; id-free GETs are covered by the test before this one.
@@ -458,6 +504,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
     'POST /api/v1/customers/{id}/reminders', 'POST /api/v1/reminders/bulk', 'GET /api/v1/reminders',
     'POST /api/v1/transactions/{id}/receipt', 'POST /api/v1/settings/reminder-preview',
     'POST /api/v1/customers/{id}/share', 'DELETE /api/v1/shares/{id}',
+    'POST /api/v1/events/ticket', 'GET /api/v1/events',
     'GET /api/v1/export/customers.csv', 'GET /api/v1/export/transactions.csv', 'GET /api/v1/export/reminders.csv',
     'GET /api/v1/export/audit.csv',
     'POST /api/v1/import/customers', 'POST /api/v1/import/transactions',

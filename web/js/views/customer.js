@@ -1,7 +1,8 @@
 // Customer page: balance, limit, available credit, overdue, oldest due date;
 // Purchase on credit / Payment received one tap away; ledger with running
 // balance; reversal (admins); edit and archive (admins); a shared link to
-// the statement (members).
+// the statement (members).  Live: an entry or change of this customer made
+// anywhere redraws the page from the server's figures.
 import { api } from '../api.js';
 import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
 import { h, empty, toast, confirmDialog } from '../dom.js';
@@ -10,6 +11,7 @@ import { formatMoney } from '../money.js';
 import { formatTime, formatDate, apartmentLabel, daysFromToday } from '../format.js';
 import { openEntry, openReverse, openAdjustment } from './entry.js';
 import { remindControls, remindersInPlan } from '../reminders.js';
+import { onLive, coalesce } from '../live.js';
 import { documentsSection } from './documents.js';
 
 const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
@@ -18,12 +20,35 @@ function describe(e) {
   return `${TYPE[e.type] || e.type} of ${formatMoney(e.amount_minor)} on ${formatTime(e.occurred_at)}`;
 }
 
+const load = (id) => Promise.all([api('GET', `customers/${id}`), api('GET', `customers/${id}/statement`)]);
+
 export async function render(ctx) {
-  const { root, params } = ctx;
-  const [c, st] = await Promise.all([
-    api('GET', `customers/${params.id}`),
-    api('GET', `customers/${params.id}/statement`),
-  ]);
+  const { root, params, isCurrent } = ctx;
+  const [c0, st0] = await load(params.id);
+  // The documents section keeps its own state (thumbnails): a live
+  // redraw moves it over rather than making it again.
+  const docs = documentsSection(c0);
+  paint(root, c0, st0, docs);
+  let seen = 0, painted = 0;
+  const again = coalesce(async () => {
+    const asOf = seen;
+    try {
+      const [c, st] = await load(params.id);
+      if (!isCurrent() || asOf < painted) return;
+      painted = asOf;
+      root.replaceChildren();
+      paint(root, c, st, docs);
+    } catch { /* archived elsewhere, offline: the next event or visit tries again */ }
+  }, 250);
+  onLive((e) => {
+    const d = e.data || {};
+    const mine = e.type === 'reset' || d.customer_id === params.id || (e.type.startsWith('customer.') && d.id === params.id) ||
+      (e.type === 'summary.changed' && d.cause === 'import.completed');
+    if (mine && !e.type.startsWith('reminder.')) { seen++; again(); }
+  }, isCurrent);
+}
+
+function paint(root, c, st, docs) {
   setTitle(c.name);
   const reload = () => navigate(`/customers/${c.id}`, { replace: true });
   const done = (verb) => (entry) => {
@@ -98,6 +123,6 @@ export async function render(ctx) {
       canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
     c.notes ? h('p', { class: 'notes' }, c.notes) : null,
-    documentsSection(c),
+    docs,
     h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger));
 }

@@ -1,11 +1,14 @@
 // Customers list: filters (tower, floor, owing, overdue, status), sort,
-// "Show more" pagination; filters live in the URL.
+// "Show more" pagination; filters live in the URL.  Live: a row whose
+// customer changes anywhere is fetched again; a new customer (or a reset)
+// reloads the list.
 import { api } from '../api.js';
 import { setTitle, canWrite, navigate } from '../app.js';
 import { h, field, empty, errorBox } from '../dom.js';
 import { customerRow } from './search.js';
+import { onLive, coalesce } from '../live.js';
 
-export async function render({ root, query }) {
+export async function render({ root, query, isCurrent }) {
   setTitle('Customers');
   const f = {
     q: query.get('q') || '', tower: query.get('tower') || '', floor: query.get('floor') || '',
@@ -50,6 +53,7 @@ export async function render({ root, query }) {
     status: f.status !== 'active' ? f.status : undefined, sort: f.sort !== 'name' ? f.sort : undefined, limit: 50,
   };
   let cursor = null, shown = 0;
+  const none = empty('No customers match these filters.');
   async function load() {
     const page = await api('GET', 'customers', { query: { ...params, cursor } });
     for (const c of page.data) list.append(customerRow(c));
@@ -57,8 +61,53 @@ export async function render({ root, query }) {
     cursor = page.next_cursor;
     more.hidden = !cursor;
     count.textContent = shown ? `${shown}${cursor ? '+' : ''} customer${shown === 1 ? '' : 's'}` : '';
-    if (!shown) list.replaceWith(empty('No customers match these filters.'));
+    if (!shown && list.isConnected) list.replaceWith(none);
+    else if (shown && none.isConnected) none.replaceWith(list);
   }
+  // The first page again, as many rows as were shown (a new customer may
+  // sort anywhere in it).
+  const reloadAll = coalesce(async () => {
+    if (!isCurrent()) return;
+    const want = Math.max(shown, 50);
+    try {
+      const rows = [];
+      let next = null;
+      do {
+        const page = await api('GET', 'customers', { query: { ...params, limit: Math.min(200, want - rows.length), cursor: next } });
+        rows.push(...page.data);
+        next = page.next_cursor;
+      } while (next && rows.length < want);
+      if (!isCurrent()) return;
+      list.replaceChildren(...rows.map(customerRow));
+      shown = rows.length;
+      cursor = next;
+      more.hidden = !cursor;
+      count.textContent = shown ? `${shown}${cursor ? '+' : ''} customer${shown === 1 ? '' : 's'}` : '';
+      if (!shown && list.isConnected) list.replaceWith(none);
+      else if (shown && none.isConnected) none.replaceWith(list);
+    } catch { /* the next event tries again */ }
+  }, 300);
+  // One row from the server (its balance, overdue flag, name).
+  async function refreshRow(id) {
+    const link = list.querySelector(`a[href="/customers/${CSS.escape(id)}"]`);
+    if (!link) return;
+    try {
+      const c = await api('GET', `customers/${id}`);
+      const li = link.closest('li');
+      if (!isCurrent() || !li.isConnected) return;
+      if (f.status !== 'all' && c.status !== f.status) li.remove();
+      else li.replaceWith(customerRow(c));
+    } catch { /* gone: the next reload drops it */ }
+  }
+  const pendingRows = new Set();
+  const flushRows = coalesce(() => { for (const id of pendingRows) refreshRow(id); pendingRows.clear(); }, 200);
+  onLive((e) => {
+    const d = e.data || {};
+    const imported = e.type === 'summary.changed' && d.cause === 'import.completed';
+    if (e.type === 'reset' || e.type === 'customer.created' || imported) reloadAll();
+    else if (e.type.startsWith('entry.') && d.customer_id) { pendingRows.add(d.customer_id); flushRows(); }
+    else if ((e.type === 'customer.updated' || e.type === 'customer.archived') && d.id) { pendingRows.add(d.id); flushRows(); }
+  }, isCurrent);
   more.addEventListener('click', async () => {
     more.disabled = true;
     try { await load(); } catch (e) { more.after(errorBox(e)); } finally { more.disabled = false; }

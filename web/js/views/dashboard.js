@@ -1,5 +1,6 @@
-// Dashboard: totals from the customer lists (the summary report does not
-// exist yet), today's entries, top owing and most overdue, search.
+// Dashboard: totals from the summary report (or the customer lists), today's
+// entries, top owing and most overdue, search; kept up to date by the live
+// event stream (the figures are always the server's, never added up here).
 import { api, apiAll, ApiError } from '../api.js';
 import { setTitle, state, canWrite } from '../app.js';
 import { h, empty, toast } from '../dom.js';
@@ -7,6 +8,7 @@ import { formatMoney } from '../money.js';
 import { storeToday, formatDate } from '../format.js';
 import { customerSearch, customerRow } from './search.js';
 import { remindersInPlan } from '../reminders.js';
+import { onLive, liveIndicator, coalesce } from '../live.js';
 
 function stat(label, value, extra, kind = '') {
   return h('div', { class: 'stat ' + kind }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value), extra ? h('span', { class: 'stat-extra' }, extra) : null);
@@ -47,20 +49,9 @@ async function totals(today) {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export async function render({ root }) {
-  setTitle('Home');
-  const today = storeToday();
-  const { total, count, overdueTotal, overdueCount, purchases, payments, np, nq, top, mostOverdue } = await totals(today);
-
-  root.append(
-    h('div', { class: 'page-head' },
-      h('div', null, h('h1', null, state.tenant.name), h('p', { class: 'muted small' }, formatDate(today, true))),
-      canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, '+ Add customer') : null),
-    customerSearch(),
-    canWrite() && remindersInPlan() ? h('div', { class: 'remind-all' },
-      h('button', { type: 'button', class: 'btn whatsapp' + (overdueCount > 0 ? ' primary' : ''), id: 'btn-remind-all',
-        onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, 'Remind all overdue'),
-      h('a', { href: '/reminders', class: 'btn' }, 'Reminder log')) : null,
+// The figures part of the page, drawn again whenever they change.
+function figures({ total, count, overdueTotal, overdueCount, purchases, payments, np, nq, top, mostOverdue }) {
+  return [
     h('section', { class: 'stats', 'aria-label': 'Totals' },
       stat('Total owed', formatMoney(total), `${plural(count, 'customer')} owing`, 'big'),
       stat('Overdue', formatMoney(overdueTotal), plural(overdueCount, 'customer'), overdueTotal > 0 ? 'danger' : ''),
@@ -79,5 +70,52 @@ export async function render({ root }) {
           return li;
         })) : empty('Nothing is overdue.'),
         h('p', null, h('a', { href: '/customers?overdue=1&sort=balance' }, 'All overdue customers')))),
+  ];
+}
+
+const MOVES_FIGURES = new Set(['entry.created', 'entry.reversed', 'summary.changed', 'customer.created',
+  'customer.updated', 'customer.archived', 'reset']);
+
+export async function render({ root, isCurrent }) {
+  setTitle('Home');
+  const today = storeToday();
+  let shown = await totals(today);
+  const box = h('div', { id: 'dashboard-figures' }, figures(shown));
+  const paint = (t) => { shown = t; box.replaceChildren(...figures(t).filter(Boolean)); };
+
+  root.append(
+    h('div', { class: 'page-head' },
+      h('div', null, h('h1', null, state.tenant.name),
+        h('p', { class: 'muted small' }, formatDate(today, true), ' ', liveIndicator(isCurrent))),
+      canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, '+ Add customer') : null),
+    customerSearch(),
+    canWrite() && remindersInPlan() ? h('div', { class: 'remind-all' },
+      h('button', { type: 'button', class: 'btn whatsapp' + (shown.overdueCount > 0 ? ' primary' : ''), id: 'btn-remind-all',
+        onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, 'Remind all overdue'),
+      h('a', { href: '/reminders', class: 'btn' }, 'Reminder log')) : null,
+    box,
   );
+
+  // Live: the outstanding total comes with the event; the rest (overdue,
+  // today's sales, the lists) is fetched again, once per burst.  A fetch
+  // that started before the figures on screen were painted is dropped, so
+  // an older answer never replaces a newer one.
+  let seen = 0, painted = 0;
+  const refetch = coalesce(async () => {
+    if (!isCurrent()) return;
+    const asOf = seen;
+    try {
+      const t = await totals(storeToday());
+      if (isCurrent() && asOf >= painted) { painted = asOf; paint(t); }
+    } catch { /* the next event tries again */ }
+  }, 300);
+  onLive((e) => {
+    if (!MOVES_FIGURES.has(e.type)) return;
+    seen++;
+    if (e.type === 'summary.changed' && e.data && Number.isSafeInteger(e.data.outstanding_minor)) {
+      painted = seen;
+      paint({ ...shown, total: e.data.outstanding_minor, count: e.data.customers_owing });
+    }
+    refetch();
+  }, isCurrent);
 }
