@@ -256,7 +256,9 @@ test('two server processes: a plan edit made through one is seen by the other wi
   try {
     const operator = await newOperator(a);
     const o = ops(a, operator.token);
-    const plan = await o.plan({ name: uniq('shared'), customer_limit: 10, storage_mb: 50, requests_per_min: 500, features: ['ledger', 'reports'] });
+    // Rates far above what the test sends: every request it makes is served
+    // and counted (the polling below would otherwise meet the store's rate).
+    const plan = await o.plan({ name: uniq('shared'), customer_limit: 10, storage_mb: 50, requests_per_min: 50000, features: ['ledger', 'reports'] });
     const s = await o.store(plan.name);
     const onA = as(a, s), onB = as(b, s);
     let requests = 0;
@@ -277,16 +279,17 @@ test('two server processes: a plan edit made through one is seen by the other wi
     await o.editPlan(plan.name, { features: ['ledger'] });
     const ms = await within('feature removed', async () => (await onB('GET', '/api/v1/reports/summary')).status === 403);
     assert.ok(ms < 1000);
-    await o.editPlan(plan.name, { customer_limit: 1, storage_mb: 77, requests_per_min: 33 });
+    await o.editPlan(plan.name, { customer_limit: 1, storage_mb: 77, requests_per_min: 33000 });
     await within('customer limit', async () => (await onB('POST', '/api/v1/customers', { name: 'Late', phone: phone() })).status === 403);
     await within('limits in the usage view', async () => {
       const u = (await onB('GET', '/api/v1/usage')).json;
-      return u.plan.storage_mb === 77 && u.limits.requests_per_min.limit === 33 && u.limits.customers.state === 'reached';
+      return u.plan.storage_mb === 77 && u.limits.requests_per_min.limit === 33000 && u.limits.customers.state === 'reached';
     });
     await o.editPlan(plan.name, { features: ['ledger', 'reports'], customer_limit: 10 });
     await within('feature back', async () => (await onB('GET', '/api/v1/reports/summary')).status === 200);
     // A plan change of the store itself, too.
-    assert.equal((await o.call('PATCH', `/tenants/${s.id}`, { plan: 'free' })).status, 200);
+    const bare = await o.plan({ name: uniq('bare'), customer_limit: 10, storage_mb: 50, requests_per_min: 50000, features: ['ledger'] });
+    assert.equal((await o.call('PATCH', `/tenants/${s.id}`, { plan: bare.name })).status, 200);
     await within('store re-planned', async () => (await onB('GET', '/api/v1/reports/summary')).status === 403);
 
     // Requests on both processes: every process writes its own counts,

@@ -20,8 +20,14 @@ before(async () => {
   // A fuller store than the demo: customers on many floors of several
   // towers (one with a Devanagari name), purchases and payments by every
   // method over the last 30 days.
+  // The demo store's plan has a request rate: the seeding waits when told
+  // to, as any client of the API must.
   const api = async (method, path, body) => {
-    const r = await srv.api(method, path, { token, body });
+    let r = await srv.api(method, path, { token, body });
+    while (r.status === 429) {
+      await new Promise((done) => setTimeout(done, 1000 * Number(r.headers.get('retry-after') || 1)));
+      r = await srv.api(method, path, { token, body });
+    }
     assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${r.text}`);
     return r.json;
   };
