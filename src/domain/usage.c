@@ -52,10 +52,10 @@ enum usage_state usage_state_of(int64_t used, int64_t limit, int *percent)
 		pct = 100;
 		s = USAGE_REACHED;
 	} else {
-		/* Whole percent, rounded down; long double holds every int64
-		 * exactly enough for this. */
-		long double x = (long double)used * 100.0L / (long double)limit;
-		pct = x >= 1000.0L ? 1000 : (int)x;
+		/* Whole percent, rounded down, in integers: used * 100 fits
+		 * 128 bits for every int64 (capped at 1000 %). */
+		unsigned __int128 x = (unsigned __int128)used * 100u / (uint64_t)limit;
+		pct = x >= 1000u ? 1000 : (int)x;
 		s = used >= limit ? USAGE_REACHED : pct >= USAGE_NEAR_PERCENT ? USAGE_NEAR : USAGE_OK;
 	}
 	if (percent)

@@ -49,6 +49,12 @@ TEST(limits_are_ok_near_from_80_percent_reached_at_the_limit_or_over)
 	CHECK_INT(pct, 100);
 	CHECK_INT(usage_state_of(INT64_MAX, 1, &pct), USAGE_REACHED);
 	CHECK_INT(pct, 1000);
+	/* Integer arithmetic at the ends of int64: one short of the limit is
+	 * 99 %, never rounded up to 100. */
+	CHECK_INT(usage_state_of(INT64_MAX - 1, INT64_MAX, &pct), USAGE_NEAR);
+	CHECK_INT(pct, 99);
+	CHECK_INT(usage_state_of(INT64_MAX / 5 * 4, INT64_MAX / 5 * 5, &pct), USAGE_NEAR);
+	CHECK_INT(pct, 80);
 	CHECK_INT(usage_state_of(-3, 50, NULL), USAGE_OK);
 	CHECK_STR(usage_state_name(USAGE_NEAR), "near");
 	CHECK_STR(usage_state_name(USAGE_UNLIMITED), "unlimited");
