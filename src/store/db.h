@@ -188,5 +188,10 @@ void db_listen_close(struct db_listener *l);
 /* Shared by the backends: a materialized result set. */
 struct db_res *db_res_new(int cols);
 void db_res_add_row(struct db_res *r, const char *const *values, const size_t *lens);
+/* The same, where a value may be db_int_cell: that cell is the integer
+ * ints[col] (no text; db_res_text writes it out if ever asked). */
+extern const char db_int_cell[1];
+void db_res_add_row_typed(struct db_res *r, const char *const *values, const size_t *lens,
+	const int64_t *ints);
 
 #endif

@@ -48,6 +48,8 @@
 /* Type OIDs from pg_type.h (server headers are not needed for three). */
 #define BOOLOID 16
 #define INT8OID 20
+#define INT2OID 21
+#define INT4OID 23
 #define TEXTOID 25
 #define BYTEAOID 17
 
@@ -468,6 +470,27 @@ static void param_values(const struct db_param *params, int n, const char **vals
 	}
 }
 
+/* An integer column's text (PostgreSQL writes an optional '-' and
+ * digits, within int64 by its type) as its value; 0 when it is not that
+ * (then it stays text, read as strtoll would). */
+static int pg_int(const char *t, int64_t *out)
+{
+	int neg = *t == '-';
+	const char *p = t + neg;
+	uint64_t v = 0;
+	if (!*p)
+		return 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v > (uint64_t)INT64_MAX + (uint64_t)neg)
+		return 0;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 1;
+}
+
 static struct db_res *materialize(const PGresult *r)
 {
 	int cols = PQnfields(r);
@@ -477,11 +500,13 @@ static struct db_res *materialize(const PGresult *r)
 	struct db_res *res = db_res_new(cols);
 	const char *vals[MAX_COLS];
 	size_t lens[MAX_COLS];
-	int is_bool[MAX_COLS], is_bytea[MAX_COLS];
+	int64_t ints[MAX_COLS];
+	int is_bool[MAX_COLS], is_bytea[MAX_COLS], is_int[MAX_COLS];
 	unsigned char *bytes[MAX_COLS];
 	for (int j = 0; j < cols; j++) {
 		is_bool[j] = PQftype(r, j) == BOOLOID;
 		is_bytea[j] = PQftype(r, j) == BYTEAOID;
+		is_int[j] = PQftype(r, j) == INT8OID || PQftype(r, j) == INT4OID || PQftype(r, j) == INT2OID;
 		bytes[j] = NULL;
 	}
 	int rows = PQntuples(r);
@@ -492,8 +517,12 @@ static struct db_res *materialize(const PGresult *r)
 				lens[j] = 0;
 			} else if (is_bool[j]) {
 				/* Booleans read as 1/0, as they do from SQLite. */
-				vals[j] = PQgetvalue(r, i, j)[0] == 't' ? "1" : "0";
-				lens[j] = 1;
+				vals[j] = db_int_cell;
+				lens[j] = 0;
+				ints[j] = PQgetvalue(r, i, j)[0] == 't';
+			} else if (is_int[j] && pg_int(PQgetvalue(r, i, j), &ints[j])) {
+				vals[j] = db_int_cell;
+				lens[j] = 0;
 			} else if (is_bytea[j]) {
 				/* bytea comes as text (hex): the raw bytes, as SQLite
 				 * gives a BLOB. */
@@ -508,7 +537,7 @@ static struct db_res *materialize(const PGresult *r)
 				lens[j] = (size_t)PQgetlength(r, i, j);
 			}
 		}
-		db_res_add_row(res, vals, lens);
+		db_res_add_row_typed(res, vals, lens, ints);
 		for (int j = 0; j < cols; j++) {
 			PQfreemem(bytes[j]);
 			bytes[j] = NULL;

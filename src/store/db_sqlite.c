@@ -436,11 +436,17 @@ static void add_row(sqlite3_stmt *st, int cols, struct db_res *r)
 {
 	const char *vals[64];
 	size_t lens[64];
+	int64_t ints[64];
 	for (int i = 0; i < cols; i++) {
 		int type = sqlite3_column_type(st, i);
 		if (type == SQLITE_NULL) {
 			vals[i] = NULL;
 			lens[i] = 0;
+		} else if (type == SQLITE_INTEGER) {
+			/* Read as the int64 it is: no text round trip. */
+			vals[i] = db_int_cell;
+			lens[i] = 0;
+			ints[i] = sqlite3_column_int64(st, i);
 		} else if (type == SQLITE_BLOB) {
 			/* A zero-length BLOB reads as a NULL pointer. */
 			const void *b = sqlite3_column_blob(st, i);
@@ -451,7 +457,7 @@ static void add_row(sqlite3_stmt *st, int cols, struct db_res *r)
 			lens[i] = (size_t)sqlite3_column_bytes(st, i);
 		}
 	}
-	db_res_add_row(r, vals, lens);
+	db_res_add_row_typed(r, vals, lens, ints);
 }
 
 /* A step that did not end in SQLITE_DONE as a DB_* code.  SUM() over
