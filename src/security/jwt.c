@@ -1,5 +1,8 @@
 #include "security/jwt.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+
 #include "util/base64url.h"
 
 #include <jansson.h>
@@ -135,6 +138,9 @@ out:
 /* The header must be a JSON object with alg exactly "HS256". */
 static int check_header(const char *b64, size_t n)
 {
+	/* What jwt_sign writes, which is nearly every header seen. */
+	if (n == sizeof jwt_header_b64 - 1 && memcmp(b64, jwt_header_b64, n) == 0)
+		return JWT_OK;
 	uint8_t raw[JWT_MAX_LEN];
 	size_t rawlen;
 	if (n == 0 || base64url_decode(b64, n, raw, sizeof(raw), &rawlen) != 0)
@@ -221,7 +227,98 @@ static int check_claims(json_t *o, int64_t now_s, struct jwt_claims *c)
 	return JWT_OK;
 }
 
+/*
+ * Tokens this thread verified lately.  A client sends the same token on
+ * every request for its 15 minutes, and checking it costs two base64
+ * decodes, an HMAC and a JSON parse: about a fifth of a customer read.
+ * A token byte for byte equal to one that verified under the same key
+ * needs none of that: its claims are the ones found then.  Only the time
+ * checks (exp, iat) are repeated, against this call's clock.  Revocation
+ * never lived here: the token version is checked with the membership on
+ * every request.  Direct-mapped on the signature's first bytes (random
+ * for a real token); a token that misses is verified in full.
+ */
+#define SEEN_SLOTS 16
+#define SEEN_TOKEN_MAX 512
+#define SEEN_KEY_MAX 64
+struct seen_token {
+	size_t len, keylen;
+	char token[SEEN_TOKEN_MAX];
+	uint8_t key[SEEN_KEY_MAX];
+	struct jwt_claims claims;
+};
+static _Thread_local struct seen_token *seen;   /* SEEN_SLOTS, made on first use */
+
+static void seen_free(void *p) { free(p); }
+
+static pthread_key_t seen_key;
+static pthread_once_t seen_once = PTHREAD_ONCE_INIT;
+static void seen_key_init(void)
+{
+	if (pthread_key_create(&seen_key, seen_free) != 0)
+		abort();
+}
+
+static struct seen_token *seen_slot(const char *token, size_t len, size_t keylen)
+{
+	if (len > SEEN_TOKEN_MAX || keylen > SEEN_KEY_MAX || len < 8)
+		return NULL;
+	if (!seen) {
+		pthread_once(&seen_once, seen_key_init);
+		seen = calloc(SEEN_SLOTS, sizeof *seen);
+		if (!seen || pthread_setspecific(seen_key, seen) != 0) {
+			free(seen);
+			seen = NULL;
+			return NULL;
+		}
+	}
+	/* The last bytes are the signature's. */
+	const unsigned char *t = (const unsigned char *)token + len - 4;
+	unsigned h = (unsigned)t[0] * 31u + (unsigned)t[1] * 7u + (unsigned)t[2] + (unsigned)t[3] * 131u;
+	return &seen[h % SEEN_SLOTS];
+}
+
+/* The time checks of check_claims, for claims found before. */
+static int check_times(const struct jwt_claims *c, int64_t now_s)
+{
+	if (c->exp <= now_s)
+		return JWT_EEXPIRED;
+	if (c->iat - JWT_IAT_LEEWAY > now_s)
+		return JWT_ECLAIMS;
+	return JWT_OK;
+}
+
+static int verify_full(const char *token, size_t len, const uint8_t *key,
+	       size_t keylen, int64_t now_s, struct jwt_claims *out);
+
 int jwt_verify(const char *token, size_t len, const uint8_t *key,
+	       size_t keylen, int64_t now_s, struct jwt_claims *out)
+{
+	if (!token || len == 0 || len > JWT_MAX_LEN || !key || keylen == 0)
+		return verify_full(token, len, key, keylen, now_s, out);
+	struct seen_token *slot = seen_slot(token, len, keylen);
+	if (slot && slot->len == len && slot->keylen == keylen &&
+	    memcmp(slot->token, token, len) == 0 && memcmp(slot->key, key, keylen) == 0) {
+		int rc = check_times(&slot->claims, now_s);
+		if (rc == JWT_OK && out)
+			*out = slot->claims;
+		return rc;
+	}
+	struct jwt_claims c;
+	int rc = verify_full(token, len, key, keylen, now_s, &c);
+	if (rc == JWT_OK && slot) {
+		slot->len = len;
+		slot->keylen = keylen;
+		memcpy(slot->token, token, len);
+		memcpy(slot->key, key, keylen);
+		slot->claims = c;
+	}
+	if (rc == JWT_OK && out)
+		*out = c;
+	return rc;
+}
+
+static int verify_full(const char *token, size_t len, const uint8_t *key,
 	       size_t keylen, int64_t now_s, struct jwt_claims *out)
 {
 	if (!token || len == 0 || len > JWT_MAX_LEN)

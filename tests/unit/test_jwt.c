@@ -348,3 +348,38 @@ TEST(jwt_strerror_names_every_code)
 }
 
 CHECK_MAIN()
+
+/* A token verified once is remembered by its bytes and its key: the same
+ * bytes under the same key give the same claims, with the clock checked
+ * again; any other bytes or key are verified in full. */
+TEST(jwt_seen_token_is_rechecked_for_time_key_and_bytes)
+{
+	struct jwt_claims in = member(), out;
+	char tok[512];
+	jwt_sign(&in, key, KEYLEN, tok, sizeof(tok));
+	CHECK_INT(verify(tok, &out), JWT_OK);
+	memset(&out, 0, sizeof out);
+	CHECK_INT(verify(tok, &out), JWT_OK);          /* remembered */
+	CHECK_STR(out.sub, in.sub);
+	CHECK_STR(out.role, "admin");
+	CHECK_INT(out.exp, NOW + 900);
+	/* Time moves on: the remembered token expires like any other. */
+	CHECK_INT(jwt_verify(tok, strlen(tok), key, KEYLEN, NOW + 900, &out), JWT_EEXPIRED);
+	CHECK_INT(jwt_verify(tok, strlen(tok), key, KEYLEN, NOW - 61, &out), JWT_ECLAIMS);
+	/* The same bytes under another key are not the token that verified. */
+	static const uint8_t other[] = "another-secret-of-at-least-32-bytes!!";
+	CHECK_INT(jwt_verify(tok, strlen(tok), other, sizeof(other) - 1, NOW, &out), JWT_ESIGNATURE);
+	CHECK_INT(verify(tok, &out), JWT_OK);
+	/* One byte changed anywhere: verified in full, and refused. */
+	size_t n = strlen(tok);
+	for (size_t i = 0; i < n; i += 7) {
+		if (tok[i] == '.')
+			continue;
+		char bad[512];
+		memcpy(bad, tok, n + 1);
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		CHECK(verify(bad, &out) != JWT_OK);
+	}
+	/* A shorter prefix of a remembered token is not it either. */
+	CHECK(jwt_verify(tok, n - 1, key, KEYLEN, NOW, &out) != JWT_OK);
+}
