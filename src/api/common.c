@@ -135,6 +135,23 @@ int api_list(struct req *r, json_t *data, const char *next_cursor)
 	return resp_json(r, 200, o);
 }
 
+void api_list_open(struct req *r, struct jw *w)
+{
+	jw_init(w, resp_json_buf(r, 200));
+	jw_obj(w);
+	jw_key(w, "data");
+	jw_arr(w);
+}
+
+int api_list_close(struct jw *w, const char *next_cursor)
+{
+	jw_end(w);
+	jw_key(w, "next_cursor");
+	jw_str(w, next_cursor);
+	jw_end(w);
+	return 0;
+}
+
 int api_require_role(struct req *r, enum role min_role)
 {
 	if (role_at_least(r->caller.role, min_role))

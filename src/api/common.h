@@ -13,6 +13,7 @@
 #include "domain/role.h"
 #include "http/request.h"
 #include "store/store_settings.h"
+#include "util/jsonw.h"
 
 /* The one place a store code becomes an HTTP problem.  `what` names the
  * thing looked up ("customer") for 404s.  STORE_OVERFLOW (a SUM in SQL past
@@ -76,6 +77,10 @@ const char *api_public_base(struct req *r);
 
 /* A list response {"data": [...], "next_cursor": ...}. */
 int api_list(struct req *r, json_t *data, const char *next_cursor);
+/* The same envelope written straight into the response (util/jsonw.h):
+ * open, write each item into w, close.  api_list_close returns 0. */
+void api_list_open(struct req *r, struct jw *w);
+int api_list_close(struct jw *w, const char *next_cursor);
 
 /* Role of the caller meets the minimum? else 403 forbidden. */
 int api_require_role(struct req *r, enum role min_role);

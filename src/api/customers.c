@@ -161,7 +161,10 @@ static int customer_json_out(struct req *r, int status, const struct customer_re
 	int rc = ledger_aging(r->tx, s, c, now, r->arena, &ag);
 	if (rc != STORE_OK)
 		return aging_fail(r, rc, c, "aging");
-	return resp_json(r, status, api_customer_json(c, s, &ag, now));
+	struct jw w;
+	jw_init(&w, resp_json_buf(r, status));
+	api_customer_write(&w, c, s, &ag, now);
+	return 0;
 }
 
 /* Is there room for one more active customer on the plan?  A store over
@@ -446,21 +449,18 @@ int h_customers_list(struct req *r)
 	int rc = store_customer_list(r->tx, &f, r->arena, &rows, &n);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	json_t *data = json_array();
+	struct jw w;
+	api_list_open(r, &w);
 	for (int i = 0; i < n && i < limit; i++) {
 		struct aging_result ag;
-		if (customer_sums_fit(r, &rows[i], "data[].available_credit_minor") < 0) {
-			json_decref(data);
+		if (customer_sums_fit(r, &rows[i], "data[].available_credit_minor") < 0)
 			return -1;
-		}
 		rc = ledger_aging(r->tx, s, &rows[i], f.now_ms, r->arena, &ag);
-		if (rc != STORE_OK) {
-			json_decref(data);
+		if (rc != STORE_OK)
 			return aging_fail(r, rc, &rows[i], "data[].aging");
-		}
-		json_array_append_new(data, api_customer_json(&rows[i], s, &ag, f.now_ms));
+		api_customer_write(&w, &rows[i], s, &ag, f.now_ms);
 	}
-	return api_list(r, data, n > limit ? make_cursor(r, f.sort, &rows[limit - 1]) : NULL);
+	return api_list_close(&w, n > limit ? make_cursor(r, f.sort, &rows[limit - 1]) : NULL);
 }
 
 /* ---- statement ---- */

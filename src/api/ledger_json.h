@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "core/ledger.h"
+#include "util/jsonw.h"
 
 /* A customer with derived fields; aging may be NULL (then overdue_minor
  * and oldest_due_date come from the stored fields).
@@ -16,5 +17,10 @@ json_t *api_customer_json(const struct customer_rec *c, const struct settings_re
 	const struct aging_result *aging, int64_t now_ms);
 /* An entry, with the store's currency. */
 json_t *api_entry_json(const struct entry_rec *e, const struct settings_rec *s);
+
+/* The same, written into w as one value: what the hot routes send. */
+void api_customer_write(struct jw *w, const struct customer_rec *c, const struct settings_rec *s,
+	const struct aging_result *aging, int64_t now_ms);
+void api_entry_write(struct jw *w, const struct entry_rec *e, const struct settings_rec *s);
 
 #endif

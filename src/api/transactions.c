@@ -95,6 +95,15 @@ static int ledger_fail(struct req *r, int rc, const struct limit_refusal *why)
 	}
 }
 
+/* An entry as the response body. */
+static int entry_out(struct req *r, int status, const struct entry_rec *e)
+{
+	struct jw w;
+	jw_init(&w, resp_json_buf(r, status));
+	api_entry_write(&w, e, api_settings(r));
+	return 0;
+}
+
 int h_transactions_create(struct req *r)
 {
 	static const struct jfield fields[] = {
@@ -180,7 +189,7 @@ int h_transactions_create(struct req *r)
 		rc = ledger_fail(r, rc, &why);
 		goto out;
 	}
-	rc = resp_json(r, 201, api_entry_json(&e, s));
+	rc = entry_out(r, 201, &e);
 out:
 	json_decref(body);
 	return rc;
@@ -195,7 +204,7 @@ int h_transactions_get(struct req *r)
 	int rc = store_entry_get(r->tx, id, r->arena, &e);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, "transaction");
-	return resp_json(r, 200, api_entry_json(&e, api_settings(r)));
+	return entry_out(r, 200, &e);
 }
 
 int h_transactions_reverse(struct req *r)
@@ -222,7 +231,7 @@ int h_transactions_reverse(struct req *r)
 			return req_fail(r, 404, "not_found", "transaction not found");
 		return ledger_fail(r, rc, NULL);
 	}
-	return resp_json(r, 201, api_entry_json(&e, api_settings(r)));
+	return entry_out(r, 201, &e);
 }
 
 int h_transactions_list(struct req *r)
@@ -248,9 +257,10 @@ int h_transactions_list(struct req *r)
 	int rc = store_entry_list(r->tx, &f, r->arena, &rows, &n);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	json_t *data = json_array();
+	struct jw w;
+	api_list_open(r, &w);
 	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(data, api_entry_json(&rows[i], s));
+		api_entry_write(&w, &rows[i], s);
 	const char *next = n > limit ? api_keyset_next(r, rows[limit - 1].occurred_at, rows[limit - 1].id) : NULL;
-	return api_list(r, data, next);
+	return api_list_close(&w, next);
 }

@@ -24,6 +24,14 @@ int resp_json(struct req *r, int status, json_t *body)
 	return 0;
 }
 
+struct buf *resp_json_buf(struct req *r, int status)
+{
+	r->resp.status = status;
+	r->resp.content_type = RESP_TYPE_JSON;
+	r->resp.body.len = 0;
+	return &r->resp.body;
+}
+
 int resp_empty(struct req *r, int status)
 {
 	r->resp.status = status;

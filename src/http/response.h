@@ -29,6 +29,9 @@ struct req;
 int resp_json(struct req *r, int status, json_t *body);
 /* Answer with status and no body nor Content-Type.  Returns 0. */
 int resp_empty(struct req *r, int status);
+/* A JSON body to be written by the caller (util/jsonw.h) straight into
+ * the response: status and type are set, the body emptied. */
+struct buf *resp_json_buf(struct req *r, int status);
 /* Set response header name (replacing one of the same name, compared
  * without case).  name and value are not copied: they must live as long
  * as the request (literals or r->arena).  Past REQ_MAX_HEADERS_OUT
