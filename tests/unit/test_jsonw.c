@@ -58,3 +58,5 @@ TEST(jsonw_format_int_covers_the_ends_of_int64)
 	CHECK_INT(jw_format_int(10, t), 2);
 	CHECK_STR(t, "10");
 }
+
+CHECK_MAIN()
