@@ -29,6 +29,7 @@ struct buf *resp_json_buf(struct req *r, int status)
 	r->resp.status = status;
 	r->resp.content_type = RESP_TYPE_JSON;
 	r->resp.body.len = 0;
+	buf_grow(&r->resp.body, 2048);   /* a customer is ~900 bytes: no regrowth */
 	return &r->resp.body;
 }
 

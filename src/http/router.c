@@ -38,28 +38,40 @@ static int split(const char *path, struct segs *s)
 	return 0;
 }
 
+/* Does pattern match path's segments?  The pattern is walked a segment
+ * at a time against them, so most routes are refused at their first
+ * differing segment without being split. */
 static int pattern_matches(const char *pattern, const struct segs *path,
 	struct req *r)
 {
-	struct segs pat;
+	const char *p = pattern;
+	int np = 0, i = 0;
 
-	if (split(pattern, &pat) < 0 || pat.n != path->n)
+	if (*p != '/')
 		return 0;
-	int np = 0;
-	for (int i = 0; i < pat.n; i++) {
-		if (pat.len[i] > 2 && pat.p[i][0] == '{') {
+	p++;
+	for (;; i++) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		if (i >= path->n)
+			return 0;
+		if (len > 2 && p[0] == '{') {
 			if (path->len[i] == 0 || np == REQ_MAX_PARAMS)
 				return 0;
 			if (r) {
-				r->param_name[np] = arena_strndup(r->arena, pat.p[i] + 1, pat.len[i] - 2);
+				r->param_name[np] = arena_strndup(r->arena, p + 1, len - 2);
 				r->param_value[np] = arena_strndup(r->arena, path->p[i], path->len[i]);
 			}
 			np++;
-			continue;
-		}
-		if (pat.len[i] != path->len[i] || memcmp(pat.p[i], path->p[i], pat.len[i]) != 0)
+		} else if (len != path->len[i] || memcmp(p, path->p[i], len) != 0) {
 			return 0;
+		}
+		if (!slash)
+			break;
+		p = slash + 1;
 	}
+	if (i + 1 != path->n)
+		return 0;
 	if (r)
 		r->nparams = np;
 	return 1;

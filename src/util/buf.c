@@ -37,7 +37,7 @@ void buf_grow(struct buf *b, size_t n)
 	b->cap = cap;
 }
 
-void buf_append(struct buf *b, const void *p, size_t n)
+void buf_append_slow(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
 	if (n)
@@ -49,11 +49,6 @@ void buf_append(struct buf *b, const void *p, size_t n)
 void buf_puts(struct buf *b, const char *s)
 {
 	buf_append(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-	buf_append(b, &c, 1);
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -18,6 +18,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -32,9 +33,24 @@ void buf_init(struct buf *b);
 void buf_grow(struct buf *b, size_t n);
 
 /* Append n bytes from p (p may be NULL when n == 0). */
-void buf_append(struct buf *b, const void *p, size_t n);
+void buf_append_slow(struct buf *b, const void *p, size_t n);
+static inline void buf_append(struct buf *b, const void *p, size_t n)
+{
+	/* The common case, room already there, without a call. */
+	if (b->data && b->cap - b->len >= n) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	buf_append_slow(b, p, n);
+}
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+static inline void buf_putc(struct buf *b, char c)
+{
+	buf_append(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
