@@ -108,6 +108,17 @@ QT_MUST_CHECK int db_exec_script(struct db_conn *c, const char *sql);
  * *res receives every row (free with db_res_free).  Returns a DB_* code. */
 QT_MUST_CHECK int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
 	int nparams, struct db_res **res);
+/* A statement inside a write transaction whose outcome nobody needs
+ * before the transaction's next statement or its commit, and whose
+ * failure fails the transaction (an INSERT of fresh ids, an UPDATE of a
+ * row already locked, the audit chain's append).  SQLite runs it at once.
+ * PostgreSQL sends it in the connection's pipeline and goes on: its result
+ * comes back in the round trip of the next db_exec or db_commit, which
+ * reports its failure as their own (the rest of the pipeline is skipped,
+ * the transaction must roll back).  No rows, and db_changes says 0.  The
+ * params are copied at the call: they need not outlive it. */
+QT_MUST_CHECK int db_exec_later(struct db_conn *c, const char *sql, const struct db_param *params,
+	int nparams);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(struct db_conn *c);
 

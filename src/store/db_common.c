@@ -260,6 +260,13 @@ int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
 		*res = NULL;
 	return c->db->ops->exec(c, sql, params, nparams, res);
 }
+int db_exec_later(struct db_conn *c, const char *sql, const struct db_param *params, int nparams)
+{
+	assert(c && sql && nparams >= 0 && (nparams == 0 || params));
+	if (!c->db->ops->exec_later)
+		return c->db->ops->exec(c, sql, params, nparams, NULL);
+	return c->db->ops->exec_later(c, sql, params, nparams);
+}
 int64_t db_changes(struct db_conn *c) { return c->db->ops->changes(c); }
 const char *db_conn_error(const struct db_conn *c) { return c->db->ops->error(c); }
 enum db_dialect db_conn_dialect(const struct db_conn *c) { return c->db->dialect; }

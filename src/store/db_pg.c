@@ -77,6 +77,10 @@ struct pg_conn {
 	int tx_write;
 	int tx_changed;
 	int commit_pending;  /* a read transaction's COMMIT awaits settle() */
+	/* Statements of db_exec_later sent in the open pipeline, their
+	 * results not read yet: the next statement or COMMIT reads them
+	 * before its own (flush_later for anything else). */
+	int later;
 	char err[512];
 	struct pg_stmt cache[STMT_CACHE];
 };
@@ -238,6 +242,48 @@ broken:
 	return -1;
 }
 
+#define MAX_LATER 16
+
+static int result_error(struct pg_conn *c, const PGresult *r, const char *what);
+
+/* The first failure among n results of statements sent by db_exec_later
+ * (a DB_* code), clearing them.  A statement after a failed one in the
+ * pipeline is skipped (PGRES_PIPELINE_ABORTED) and reports nothing. */
+static int later_outcome(struct pg_conn *c, PGresult **out, int n)
+{
+	int rc = DB_OK;
+	for (int i = 0; i < n; i++) {
+		ExecStatusType st = out[i] ? PQresultStatus(out[i]) : PGRES_FATAL_ERROR;
+		if (rc == DB_OK && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+		    st != PGRES_PIPELINE_ABORTED)
+			rc = result_error(c, out[i], "exec");
+		PQclear(out[i]);
+		out[i] = NULL;
+	}
+	return rc;
+}
+
+/* Read what db_exec_later sent, with a Sync of its own: for the calls
+ * that cannot carry those results in their own round trip (scripts,
+ * cursors, rollback). */
+static int flush_later(struct pg_conn *c)
+{
+	PGresult *out[MAX_LATER];
+	int n = c->later;
+	if (!n)
+		return DB_OK;
+	c->later = 0;
+	if (!PQpipelineSync(c->h)) {
+		c->broken = 1;
+		return conn_lost(c, "exec");
+	}
+	int failed = pipeline_read(c, n, out);
+	int rc = later_outcome(c, out, n);
+	if (rc == DB_OK && failed)
+		rc = conn_lost(c, "exec");
+	return rc;
+}
+
 /* Read the answer to a read transaction's COMMIT, which pg_commit sent
  * without waiting.  The transaction changed nothing, so nothing is lost
  * when that COMMIT failed: the failure only shows the connection cannot be
@@ -343,6 +389,8 @@ static void pg_release(struct db *base, struct db_conn *cb)
 	struct pg_conn *c = (struct pg_conn *)cb;
 
 	c->begin_pending = 0;
+	if (c->later && flush_later(c) == DB_UNAVAILABLE)
+		c->broken = 1;
 	if (c->h && !c->broken && PQstatus(c->h) == CONNECTION_OK && c->commit_pending) {
 		/* A read transaction's COMMIT is in flight: the connection goes
 		 * back as it is, and the next acquire reads the answer. */
@@ -633,9 +681,9 @@ static int run(struct pg_conn *c, const char *sql, const struct db_param *params
 	int nparams, struct db_res **res, int *retry)
 {
 	struct pg_call call;
-	PGresult *out[4];
+	PGresult *all[MAX_LATER + 4], **out = all + c->later;
 	int rc = DB_OK, nq = 0, i_prepare = -1, i_stmt = -1;
-	int begins = c->begin_pending;
+	int begins = c->begin_pending, later = c->later;
 	const char *what = begins ? "begin" : "exec";
 
 	*retry = 0;
@@ -669,10 +717,15 @@ static int run(struct pg_conn *c, const char *sql, const struct db_param *params
 		sent = PQpipelineSync(c->h);
 	if (!sent) {
 		*retry = begins;
+		c->later = 0;
 		return conn_lost(c, what);
 	}
 
-	int failed = pipeline_read(c, nq, out);
+	int failed = pipeline_read(c, later + nq, all);
+	c->later = 0;
+	/* A statement sent by db_exec_later failed: that is this call's
+	 * failure (the pipeline skipped the rest). */
+	rc = later_outcome(c, all, later);
 	if (begins) {
 		int begun = result_is(out[0], PGRES_COMMAND_OK);
 		if (!begun)
@@ -738,12 +791,51 @@ static int pg_exec(struct db_conn *cb, const char *sql, const struct db_param *p
 	return rc;
 }
 
+/* Send the statement in the open transaction's pipeline and go on: its
+ * result is read with the next statement's or the COMMIT's, in their
+ * round trip.  Only for a statement already prepared on this connection
+ * (its first use here runs at once, preparing it) inside a transaction
+ * that has started; otherwise, or with MAX_LATER waiting, it runs now. */
+static int pg_exec_later(struct db_conn *cb, const char *sql, const struct db_param *params,
+	int nparams)
+{
+	struct pg_conn *c = (struct pg_conn *)cb;
+	struct pg_call call;
+
+	settle(c);
+	if (c->begin_pending || c->broken || conn_is_bad(c) || c->later == MAX_LATER ||
+	    PQtransactionStatus(c->h) != (c->later ? PQTRANS_ACTIVE : PQTRANS_INTRANS))
+		return pg_exec(cb, sql, params, nparams, NULL);
+	int rc = plan_call(c, sql, params, nparams, &call);
+	if (rc != DB_OK)
+		return rc;
+	if (call.slot)   /* not prepared here yet */
+		return pg_exec(cb, sql, params, nparams, NULL);
+	int sent = PQenterPipelineMode(c->h);
+	if (sent && call.name)
+		sent = PQsendQueryPrepared(c->h, call.name, call.n, call.vals,
+			call.binary ? call.lengths : NULL, call.binary ? call.formats : NULL, 0);
+	else if (sent)
+		sent = PQsendQueryParams(c->h, sql, call.n, call.types, call.vals,
+			call.binary ? call.lengths : NULL, call.binary ? call.formats : NULL, 0);
+	if (!sent) {
+		c->broken = 1;
+		return conn_lost(c, "exec");
+	}
+	c->later++;
+	c->tx_changed = 1;
+	c->changes = 0;
+	return DB_OK;
+}
+
 static int pg_exec_script(struct db_conn *cb, const char *sql)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
 	int rc = DB_OK, retry;
 
 	settle(c);
+	if ((rc = flush_later(c)) != DB_OK)
+		return rc;
 	if (c->begin_pending) {
 		/* A script goes as a simple query, which cannot ride in a
 		 * pipeline: open the transaction first. */
@@ -795,6 +887,41 @@ static int pg_begin(struct db_conn *cb, const char *tenant_id, int write)
  * releases right after committing.  Every other COMMIT waits: a write
  * reported as done must be committed, and a failed transaction's COMMIT
  * must report the failure. */
+/* COMMIT in the same round trip as the statements db_exec_later sent.
+ * When one of them failed the pipeline skipped the COMMIT and the
+ * transaction is open and aborted: it is rolled back, and the failure
+ * reported. */
+static int commit_with_later(struct pg_conn *c)
+{
+	PGresult *all[MAX_LATER + 1];
+	int n = c->later;
+	c->later = 0;
+	c->tx_write = 1;
+	if (!PQsendQueryParams(c->h, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(c->h)) {
+		c->broken = 1;
+		return conn_lost(c, "commit");
+	}
+	int failed = pipeline_read(c, n + 1, all);
+	int rc = later_outcome(c, all, n);
+	PGresult *r = all[n];
+	if (rc == DB_OK && failed) {
+		rc = conn_lost(c, "commit");
+	} else if (rc == DB_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = map_error(c, r, "commit");
+	} else if (rc == DB_OK && strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+		set_err(c, "commit", "the transaction had failed and was rolled back");
+		rc = DB_ERROR;
+	}
+	PQclear(r);
+	if (rc != DB_OK && !failed && PQtransactionStatus(c->h) != PQTRANS_IDLE) {
+		PGresult *rb = PQexec(c->h, "ROLLBACK");
+		if (PQresultStatus(rb) != PGRES_COMMAND_OK)
+			c->broken = 1;
+		PQclear(rb);
+	}
+	return rc;
+}
+
 static int pg_commit(struct db_conn *cb)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
@@ -808,6 +935,8 @@ static int pg_commit(struct db_conn *cb)
 	}
 	if (c->broken || conn_is_bad(c))
 		return conn_lost(c, "commit");
+	if (c->later)
+		return commit_with_later(c);
 	int wait = c->tx_write || c->tx_changed || PQtransactionStatus(c->h) != PQTRANS_INTRANS;
 	c->tx_write = 1;
 	if (!wait) {
@@ -834,6 +963,8 @@ static void pg_rollback(struct db_conn *cb)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
 	settle(c);
+	if (flush_later(c) == DB_UNAVAILABLE)
+		c->broken = 1;
 	c->begin_pending = 0;
 	c->tx_write = 1;
 	if (!c->h || PQstatus(c->h) != CONNECTION_OK || PQtransactionStatus(c->h) == PQTRANS_IDLE)
@@ -895,6 +1026,8 @@ static int pg_cursor_open(struct db_conn *cb, const char *sql, const struct db_p
 	int rc = DB_OK, retry;
 
 	settle(c);
+	if ((rc = flush_later(c)) != DB_OK)
+		return rc;
 	if (c->begin_pending) {
 		/* DECLARE needs the transaction block open: open it first. */
 		rc = run(c, NULL, NULL, 0, NULL, &retry);
@@ -947,12 +1080,15 @@ static int pg_cursor_fetch(struct db_cursor *base, int max_rows, struct db_res *
 	char sql[96];
 
 	settle(c);
+	int rc = flush_later(c);
+	if (rc != DB_OK)
+		return rc;
 	if (c->broken || conn_is_bad(c))
 		return conn_lost(c, "fetch");
 	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", max_rows, cur->name);
 	PGresult *r = PQexec(c->h, sql);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		int rc = map_error(c, r, "fetch");
+		rc = map_error(c, r, "fetch");
 		PQclear(r);
 		return rc;
 	}
@@ -983,7 +1119,7 @@ static void pg_cursor_close(struct db_cursor *base)
 static const struct db_ops pg_ops = {
 	.close = pg_close, .acquire = pg_acquire, .release = pg_release,
 	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
-	.exec_script = pg_exec_script, .exec = pg_exec, .changes = pg_changes,
+	.exec_script = pg_exec_script, .exec = pg_exec, .exec_later = pg_exec_later, .changes = pg_changes,
 	.error = pg_error, .ping = pg_ping,
 	.cursor_open = pg_cursor_open, .cursor_fetch = pg_cursor_fetch, .cursor_close = pg_cursor_close,
 };

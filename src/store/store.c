@@ -176,6 +176,14 @@ int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 	return store_map(rc);
 }
 
+int store_exec_later(struct store_tx *tx, const char *sql, const struct db_param *p, int n)
+{
+	int rc = db_exec_later(tx->conn, sql, p, n);
+	if (rc == DB_ERROR || rc == DB_UNAVAILABLE)
+		log_error("database: %s (statement: %.120s)", db_conn_error(tx->conn), sql);
+	return store_map(rc);
+}
+
 char *store_dup(struct arena *a, const struct db_res *r, int row, int col)
 {
 	return arena_strdup(a, db_res_text(r, row, col));

@@ -54,12 +54,13 @@ int store_entry_insert(struct store_tx *tx, const struct entry_rec *e)
 		DB_TEXT(e->reason), DB_INT(e->override), DB_TEXT(e->override_reason),
 		DB_TEXT(e->reverses_id), DB_INT(e->balance_after_minor),
 	};
-	return store_exec(tx,
+	/* A fresh id: nothing to learn from it but a fault. */
+	return store_exec_later(tx,
 		"INSERT INTO transactions (tenant_id, id, customer_id, type, amount_minor, effect_minor,"
 		" occurred_at, created_at, created_by, note, items, payment_method, payment_reference,"
 		" reason, override, override_reason, reverses_id, balance_after_minor)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-		p, 18, NULL);
+		p, 18);
 }
 
 int store_entry_get(struct store_tx *tx, const char *id, struct arena *a, struct entry_rec *out)

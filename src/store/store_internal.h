@@ -37,6 +37,12 @@ int store_map(int db_rc);
  * violations) with the database's message.  Returns a STORE_* code. */
 QT_MUST_CHECK int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 	int n, struct db_res **res);
+/* db_exec_later (store/db.h) through the same error log: a write whose
+ * failure fails the transaction and whose outcome can wait for the next
+ * statement or the commit, which then report it (one round trip fewer on
+ * PostgreSQL). */
+QT_MUST_CHECK int store_exec_later(struct store_tx *tx, const char *sql, const struct db_param *p,
+	int n);
 /* Copy a result cell into the arena (NULL stays NULL). */
 char *store_dup(struct arena *a, const struct db_res *r, int row, int col);
 enum db_dialect store_dialect(const struct store *s);
