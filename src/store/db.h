@@ -116,9 +116,12 @@ QT_MUST_CHECK int db_exec(struct db_conn *c, const char *sql, const struct db_pa
  * comes back in the round trip of the next db_exec or db_commit, which
  * reports its failure as their own (the rest of the pipeline is skipped,
  * the transaction must roll back).  No rows, and db_changes says 0.  The
- * params are copied at the call: they need not outlive it. */
+ * params are copied at the call: they need not outlive it.  first_int,
+ * when not NULL, receives the first column of the first row (if any) by
+ * the time that next statement or commit returns: it must stay valid
+ * until then. */
 QT_MUST_CHECK int db_exec_later(struct db_conn *c, const char *sql, const struct db_param *params,
-	int nparams);
+	int nparams, int64_t *first_int);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(struct db_conn *c);
 

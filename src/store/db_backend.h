@@ -19,7 +19,7 @@ struct db_ops {
 		int nparams, struct db_res **res);
 	/* NULL: db_exec_later runs the statement at once. */
 	int (*exec_later)(struct db_conn *c, const char *sql, const struct db_param *params,
-		int nparams);
+		int nparams, int64_t *first_int);
 	int64_t (*changes)(struct db_conn *c);
 	const char *(*error)(const struct db_conn *c);
 	int (*ping)(struct db *db);

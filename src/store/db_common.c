@@ -260,12 +260,18 @@ int db_exec(struct db_conn *c, const char *sql, const struct db_param *params,
 		*res = NULL;
 	return c->db->ops->exec(c, sql, params, nparams, res);
 }
-int db_exec_later(struct db_conn *c, const char *sql, const struct db_param *params, int nparams)
+int db_exec_later(struct db_conn *c, const char *sql, const struct db_param *params, int nparams,
+	int64_t *first_int)
 {
 	assert(c && sql && nparams >= 0 && (nparams == 0 || params));
-	if (!c->db->ops->exec_later)
-		return c->db->ops->exec(c, sql, params, nparams, NULL);
-	return c->db->ops->exec_later(c, sql, params, nparams);
+	if (c->db->ops->exec_later)
+		return c->db->ops->exec_later(c, sql, params, nparams, first_int);
+	struct db_res *r = NULL;
+	int rc = c->db->ops->exec(c, sql, params, nparams, first_int ? &r : NULL);
+	if (rc == DB_OK && first_int && db_res_rows(r) > 0 && db_res_cols(r) > 0 && !db_res_isnull(r, 0, 0))
+		*first_int = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return rc;
 }
 int64_t db_changes(struct db_conn *c) { return c->db->ops->changes(c); }
 const char *db_conn_error(const struct db_conn *c) { return c->db->ops->error(c); }

@@ -59,6 +59,8 @@ struct pg_stmt {
 	char name[16];     /* "s<n>" */
 };
 
+#define MAX_LATER_SLOTS 16
+
 struct pg_conn {
 	struct db_conn base;
 	PGconn *h;
@@ -81,6 +83,7 @@ struct pg_conn {
 	 * results not read yet: the next statement or COMMIT reads them
 	 * before its own (flush_later for anything else). */
 	int later;
+	int64_t *later_int[MAX_LATER_SLOTS];  /* where a later statement's first value goes */
 	char err[512];
 	struct pg_stmt cache[STMT_CACHE];
 };
@@ -242,7 +245,7 @@ broken:
 	return -1;
 }
 
-#define MAX_LATER 16
+#define MAX_LATER MAX_LATER_SLOTS
 
 static int result_error(struct pg_conn *c, const PGresult *r, const char *what);
 
@@ -257,6 +260,10 @@ static int later_outcome(struct pg_conn *c, PGresult **out, int n)
 		if (rc == DB_OK && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 		    st != PGRES_PIPELINE_ABORTED)
 			rc = result_error(c, out[i], "exec");
+		if (rc == DB_OK && st == PGRES_TUPLES_OK && c->later_int[i] && PQntuples(out[i]) > 0 &&
+		    PQnfields(out[i]) > 0 && !PQgetisnull(out[i], 0, 0))
+			*c->later_int[i] = strtoll(PQgetvalue(out[i], 0, 0), NULL, 10);
+		c->later_int[i] = NULL;
 		PQclear(out[i]);
 		out[i] = NULL;
 	}
@@ -717,6 +724,7 @@ static int run(struct pg_conn *c, const char *sql, const struct db_param *params
 		sent = PQpipelineSync(c->h);
 	if (!sent) {
 		*retry = begins;
+		memset(c->later_int, 0, sizeof c->later_int);
 		c->later = 0;
 		return conn_lost(c, what);
 	}
@@ -796,8 +804,20 @@ static int pg_exec(struct db_conn *cb, const char *sql, const struct db_param *p
  * round trip.  Only for a statement already prepared on this connection
  * (its first use here runs at once, preparing it) inside a transaction
  * that has started; otherwise, or with MAX_LATER waiting, it runs now. */
+/* Run now, reading the first value into *first_int (when wanted). */
+static int exec_now(struct db_conn *cb, const char *sql, const struct db_param *params,
+	int nparams, int64_t *first_int)
+{
+	struct db_res *r = NULL;
+	int rc = pg_exec(cb, sql, params, nparams, first_int ? &r : NULL);
+	if (rc == DB_OK && first_int && db_res_rows(r) > 0 && db_res_cols(r) > 0 && !db_res_isnull(r, 0, 0))
+		*first_int = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return rc;
+}
+
 static int pg_exec_later(struct db_conn *cb, const char *sql, const struct db_param *params,
-	int nparams)
+	int nparams, int64_t *first_int)
 {
 	struct pg_conn *c = (struct pg_conn *)cb;
 	struct pg_call call;
@@ -805,12 +825,12 @@ static int pg_exec_later(struct db_conn *cb, const char *sql, const struct db_pa
 	settle(c);
 	if (c->begin_pending || c->broken || conn_is_bad(c) || c->later == MAX_LATER ||
 	    PQtransactionStatus(c->h) != (c->later ? PQTRANS_ACTIVE : PQTRANS_INTRANS))
-		return pg_exec(cb, sql, params, nparams, NULL);
+		return exec_now(cb, sql, params, nparams, first_int);
 	int rc = plan_call(c, sql, params, nparams, &call);
 	if (rc != DB_OK)
 		return rc;
 	if (call.slot)   /* not prepared here yet */
-		return pg_exec(cb, sql, params, nparams, NULL);
+		return exec_now(cb, sql, params, nparams, first_int);
 	int sent = PQenterPipelineMode(c->h);
 	if (sent && call.name)
 		sent = PQsendQueryPrepared(c->h, call.name, call.n, call.vals,
@@ -822,7 +842,7 @@ static int pg_exec_later(struct db_conn *cb, const char *sql, const struct db_pa
 		c->broken = 1;
 		return conn_lost(c, "exec");
 	}
-	c->later++;
+	c->later_int[c->later++] = first_int;
 	c->tx_changed = 1;
 	c->changes = 0;
 	return DB_OK;

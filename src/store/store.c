@@ -176,9 +176,10 @@ int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 	return store_map(rc);
 }
 
-int store_exec_later(struct store_tx *tx, const char *sql, const struct db_param *p, int n)
+int store_exec_later(struct store_tx *tx, const char *sql, const struct db_param *p, int n,
+	int64_t *first_int)
 {
-	int rc = db_exec_later(tx->conn, sql, p, n);
+	int rc = db_exec_later(tx->conn, sql, p, n, first_int);
 	if (rc == DB_ERROR || rc == DB_UNAVAILABLE)
 		log_error("database: %s (statement: %.120s)", db_conn_error(tx->conn), sql);
 	return store_map(rc);

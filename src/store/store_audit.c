@@ -155,12 +155,12 @@ int store_audit(struct store_tx *tx, const char *action, const char *entity,
 		"INSERT INTO audit_log (tenant_id, seq, id, actor_id, actor_role, action, entity,"
 		" entity_id, before_json, after_json, request_id, client_ip, created_at, prev_hash, hash)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-		p, 15);
+		p, 15, NULL);
 	if (rc != STORE_OK)
 		goto out;
 	struct db_param p3[] = { DB_TEXT(tx->tenant_id), DB_INT(seq), DB_TEXT(hash) };
 	rc = store_exec_later(tx, "UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1",
-		p3, 3);
+		p3, 3, NULL);
 out:
 	db_res_free(r);
 	free(before_text);

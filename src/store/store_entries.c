@@ -60,7 +60,7 @@ int store_entry_insert(struct store_tx *tx, const struct entry_rec *e)
 		" occurred_at, created_at, created_by, note, items, payment_method, payment_reference,"
 		" reason, override, override_reason, reverses_id, balance_after_minor)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-		p, 18);
+		p, 18, NULL);
 }
 
 int store_entry_get(struct store_tx *tx, const char *id, struct arena *a, struct entry_rec *out)

@@ -44,11 +44,9 @@ int store_event_append(struct store_tx *tx, const char *type, const char *entity
 	if (store_is_pg(tx)) {
 		struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(type), DB_TEXT(entity_id),
 			DB_TEXT(data_json), DB_INT(now) };
-		rc = store_one_row(store_exec(tx, append_pg, p, 5, &r), &r);
-		if (rc == STORE_OK)
-			tx->event_seq = db_res_int(r, 0, 0);
-		db_res_free(r);
-		return rc == STORE_NOT_FOUND ? STORE_ERROR : rc;
+		/* Its seq is only wanted after the commit (store_commit):
+		 * it comes back with the COMMIT's round trip. */
+		return store_exec_later(tx, append_pg, p, 5, &tx->event_seq);
 	}
 	struct db_param p1[] = { DB_TEXT(tx->tenant_id) };
 	rc = store_one_row(store_exec(tx, head_sqlite, p1, 1, &r), &r);

@@ -42,7 +42,7 @@ QT_MUST_CHECK int store_exec(struct store_tx *tx, const char *sql, const struct 
  * statement or the commit, which then report it (one round trip fewer on
  * PostgreSQL). */
 QT_MUST_CHECK int store_exec_later(struct store_tx *tx, const char *sql, const struct db_param *p,
-	int n);
+	int n, int64_t *first_int);
 /* Copy a result cell into the arena (NULL stays NULL). */
 char *store_dup(struct arena *a, const struct db_res *r, int row, int col);
 enum db_dialect store_dialect(const struct store *s);
