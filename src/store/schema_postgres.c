@@ -1192,6 +1192,58 @@ static const char v9[] =
 "END $$;"
 ;
 
+/* Version 12: the store's outstanding total and the count of customers
+ * owing, kept by a trigger on customers (see schema_sqlite.c v12).  The
+ * total is NUMERIC here, so it never overflows; the reader says "unknown"
+ * when it is past int64.  The trigger runs as whoever changes the
+ * customer, in that customer's tenant, under the same RLS; on a delete it
+ * only updates (a store being deleted loses its row by cascade). */
+static const char v12[] =
+"CREATE TABLE public.tenant_totals ("
+"  tenant_id UUID PRIMARY KEY REFERENCES public.tenants(id) ON DELETE CASCADE,"
+"  outstanding_minor NUMERIC NOT NULL DEFAULT 0,"
+"  customers_owing BIGINT NOT NULL DEFAULT 0);"
+"ALTER TABLE public.tenant_totals ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE public.tenant_totals FORCE ROW LEVEL SECURITY;"
+"CREATE POLICY tenant_isolation ON public.tenant_totals"
+"  USING (tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid))"
+"  WITH CHECK (tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid));"
+"DO $$ BEGIN"
+"  EXECUTE format('CREATE POLICY all_tenants ON public.tenant_totals TO %I"
+"    USING ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')"
+"    WITH CHECK ((SELECT current_setting(''qt.all_tenants'', true)) = ''on'')', current_user);"
+"END $$;"
+"GRANT SELECT, INSERT, UPDATE ON public.tenant_totals TO quantumtrack_app;"
+"CREATE FUNCTION public.customers_keep_totals() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE d numeric := 0; o bigint := 0;"
+"BEGIN"
+"  IF TG_OP IN ('UPDATE', 'DELETE') THEN"
+"    d := d - greatest(OLD.balance_minor, 0); o := o - (OLD.balance_minor > 0)::int;"
+"  END IF;"
+"  IF TG_OP IN ('INSERT', 'UPDATE') THEN"
+"    d := d + greatest(NEW.balance_minor, 0); o := o + (NEW.balance_minor > 0)::int;"
+"  END IF;"
+"  IF d = 0 AND o = 0 THEN RETURN NULL; END IF;"
+"  IF TG_OP = 'DELETE' THEN"
+"    UPDATE public.tenant_totals SET outstanding_minor = outstanding_minor + d,"
+"      customers_owing = customers_owing + o WHERE tenant_id = OLD.tenant_id;"
+"  ELSE"
+"    INSERT INTO public.tenant_totals AS tt (tenant_id, outstanding_minor, customers_owing)"
+"      VALUES (NEW.tenant_id, d, o) ON CONFLICT (tenant_id) DO UPDATE"
+"      SET outstanding_minor = tt.outstanding_minor + d, customers_owing = tt.customers_owing + o;"
+"  END IF;"
+"  RETURN NULL;"
+"END $$;"
+"CREATE TRIGGER customers_keep_totals AFTER INSERT OR DELETE OR UPDATE OF balance_minor"
+"  ON public.customers FOR EACH ROW EXECUTE FUNCTION public.customers_keep_totals();"
+"SET LOCAL qt.all_tenants = 'on';"
+"INSERT INTO public.tenant_totals (tenant_id, outstanding_minor, customers_owing)"
+"  SELECT tenant_id, COALESCE(SUM(greatest(balance_minor, 0)), 0), COUNT(*) FILTER (WHERE balance_minor > 0)"
+"  FROM public.customers GROUP BY tenant_id;"
+"SET LOCAL qt.all_tenants = '';"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -1202,5 +1254,6 @@ const struct migration migrations_postgres[] = {
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
+	{ 12, "store totals kept as balances change", v12 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

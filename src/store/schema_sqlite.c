@@ -504,6 +504,40 @@ static const char v8[] =
 "  leased_before INTEGER NOT NULL);"
 ;
 
+/* Version 12: the store's outstanding total and the count of customers
+ * owing, kept by triggers on customers as balances change, so the live
+ * summary a write emits reads one row instead of summing every customer.
+ * A sum past int64 turns SQLite's integer arithmetic to REAL, and existing
+ * stores start with NULL: either way the reader sums the customers again
+ * and stores the result (store_event_outstanding).  With no row, no
+ * customer of the store has ever owed anything. */
+static const char v12[] =
+"CREATE TABLE tenant_totals ("
+"  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+"  outstanding_minor INTEGER,"
+"  customers_owing INTEGER);"
+"INSERT INTO tenant_totals (tenant_id, outstanding_minor, customers_owing)"
+"  SELECT DISTINCT tenant_id, NULL, NULL FROM customers;"
+"CREATE TRIGGER customers_totals_insert AFTER INSERT ON customers WHEN NEW.balance_minor > 0 BEGIN"
+"  INSERT INTO tenant_totals (tenant_id, outstanding_minor, customers_owing)"
+"    VALUES (NEW.tenant_id, NEW.balance_minor, 1)"
+"    ON CONFLICT (tenant_id) DO UPDATE SET outstanding_minor = outstanding_minor + excluded.outstanding_minor,"
+"      customers_owing = customers_owing + 1;"
+"END;"
+"CREATE TRIGGER customers_totals_update AFTER UPDATE OF balance_minor ON customers"
+"  WHEN max(OLD.balance_minor, 0) <> max(NEW.balance_minor, 0) BEGIN"
+"  INSERT INTO tenant_totals (tenant_id, outstanding_minor, customers_owing)"
+"    VALUES (NEW.tenant_id, max(NEW.balance_minor, 0) - max(OLD.balance_minor, 0),"
+"      (NEW.balance_minor > 0) - (OLD.balance_minor > 0))"
+"    ON CONFLICT (tenant_id) DO UPDATE SET outstanding_minor = outstanding_minor + excluded.outstanding_minor,"
+"      customers_owing = customers_owing + excluded.customers_owing;"
+"END;"
+"CREATE TRIGGER customers_totals_delete AFTER DELETE ON customers WHEN OLD.balance_minor > 0 BEGIN"
+"  UPDATE tenant_totals SET outstanding_minor = outstanding_minor - OLD.balance_minor,"
+"    customers_owing = customers_owing - 1 WHERE tenant_id = OLD.tenant_id;"
+"END;"
+;
+
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -514,5 +548,6 @@ const struct migration migrations_sqlite[] = {
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
+	{ 12, "store totals kept as balances change", v12 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

@@ -100,7 +100,20 @@ int store_event_list(struct store_tx *tx, int64_t after_seq, int limit, struct a
 	return STORE_OK;
 }
 
-int store_event_outstanding(struct store_tx *tx, int64_t *outstanding, int *known,
+/* Parse decimal text as int64: 1, or 0 when it is not one (past int64). */
+static int text_int64(const char *text, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = text ? strtoll(text, &end, 10) : 0;
+	if (!text || errno != 0 || end == text || *end != '\0')
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* The figures summed over the store's customers. */
+static int sum_outstanding(struct store_tx *tx, int64_t *outstanding, int *known,
 	int64_t *customers_owing)
 {
 	/* PostgreSQL sums bigints as numeric, which never fails (a failed
@@ -120,14 +133,7 @@ int store_event_outstanding(struct store_tx *tx, int64_t *outstanding, int *know
 	*customers_owing = 0;
 	int rc = store_one_row(store_exec(tx, sum_sql, p, 1, &r), &r);
 	if (rc == STORE_OK) {
-		const char *text = db_res_text(r, 0, 0);
-		char *end;
-		errno = 0;
-		long long v = text ? strtoll(text, &end, 10) : 0;
-		if (text && errno == 0 && end != text && *end == '\0') {
-			*outstanding = v;
-			*known = 1;
-		}
+		*known = text_int64(db_res_text(r, 0, 0), outstanding);
 		*customers_owing = db_res_int(r, 0, 1);
 		db_res_free(r);
 		return STORE_OK;
@@ -141,6 +147,54 @@ int store_event_outstanding(struct store_tx *tx, int64_t *outstanding, int *know
 		*customers_owing = db_res_int(r, 0, 0);
 	db_res_free(r);
 	return rc;
+}
+
+int store_event_outstanding(struct store_tx *tx, int64_t *outstanding, int *known,
+	int64_t *customers_owing)
+{
+	/* tenant_totals (migration 12) is kept by triggers as balances
+	 * change.  NUMERIC on PostgreSQL: past int64 is "unknown".  On SQLite
+	 * a NULL (a store from before the triggers) or REAL (a sum that went
+	 * past int64) is summed again from the customers and stored. */
+	static const char read_pg[] =
+		"SELECT outstanding_minor::text, customers_owing FROM tenant_totals WHERE tenant_id = $1";
+	static const char read_sqlite[] =
+		"SELECT outstanding_minor, customers_owing, typeof(outstanding_minor) = 'integer'"
+		" AND typeof(customers_owing) = 'integer' FROM tenant_totals WHERE tenant_id = $1";
+	static const char repair_sqlite[] =
+		"UPDATE tenant_totals SET outstanding_minor = $2, customers_owing = $3 WHERE tenant_id = $1";
+	struct db_res *r = NULL;
+	struct db_param p[] = { DB_TEXT(tx->tenant_id) };
+	int pg = store_is_pg(tx);
+
+	*outstanding = 0;
+	*known = 1;
+	*customers_owing = 0;
+	int rc = store_exec(tx, pg ? read_pg : read_sqlite, p, 1, &r);
+	if (rc != STORE_OK || db_res_rows(r) == 0) {
+		/* No row: nobody in the store ever owed anything. */
+		db_res_free(r);
+		return rc;
+	}
+	if (pg) {
+		*known = text_int64(db_res_text(r, 0, 0), outstanding);
+		*customers_owing = db_res_int(r, 0, 1);
+		db_res_free(r);
+		return STORE_OK;
+	}
+	int stored = (int)db_res_int(r, 0, 2);
+	if (stored) {
+		*outstanding = db_res_int(r, 0, 0);
+		*customers_owing = db_res_int(r, 0, 1);
+	}
+	db_res_free(r);
+	if (stored)
+		return STORE_OK;
+	rc = sum_outstanding(tx, outstanding, known, customers_owing);
+	if (rc != STORE_OK || !*known || !tx->write)
+		return rc;
+	struct db_param q[] = { DB_TEXT(tx->tenant_id), DB_INT(*outstanding), DB_INT(*customers_owing) };
+	return store_exec(tx, repair_sqlite, q, 3, NULL);
 }
 
 /* One tenant's retention, in its own write transaction. */
