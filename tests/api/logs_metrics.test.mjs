@@ -76,3 +76,41 @@ test('a line reaches the log soon after its request, without a stop', async () =
     await srv.stop();
   }
 });
+
+// The value of the exposition line `name` (labels included), or null.
+function value(text, name) {
+  const m = new RegExp(`^${name.replace(/[{}+]/g, '\\$&')} (\\d+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+test('/metrics sums the counts of every thread: N requests from parallel clients count N', async () => {
+  const srv = await startServer({ env: { QT_THREADS: '4', QT_METRICS_LISTEN: '127.0.0.1:0' } });
+  try {
+    const metricsUrl = /metrics on (http:\/\/[\d.]+:\d+)\/metrics/.exec(srv.log)[1];
+    const s = await newStore(srv, { plan: 'enterprise' });
+    const tenant = `qt_tenant_requests_total{tenant="${s.slug}",class="2xx"}`;
+    const before = value(await (await fetch(metricsUrl + '/metrics')).text(), tenant) || 0;
+    const n = 400;
+    const statuses = await inParallel(n, 16, () => [srv.url + '/api/v1/customers', { headers: { Authorization: `Bearer ${s.token}` } }]);
+    assert.ok(statuses.every((x) => x === 200), `statuses: ${[...new Set(statuses)]}`);
+    const series = 'route="/api/v1/customers",method="GET",status="200"';
+    // Counted once the response is sent, which the client may see first.
+    let text;
+    for (let i = 0; i < 50; i++) {
+      text = await (await fetch(metricsUrl + '/metrics')).text();
+      if (value(text, `qt_http_requests_total{${series}}`) === n) break;
+      await sleep(40);
+    }
+    assert.equal(value(text, `qt_http_requests_total{${series}}`), n, text.slice(0, 2000));
+    assert.equal(value(text, `qt_http_request_duration_seconds_count{${series}}`), n);
+    assert.equal(value(text, `qt_http_request_duration_seconds_bucket{${series},le="+Inf"}`), n);
+    // Buckets rise with le and end at the count.
+    const buckets = [...text.matchAll(new RegExp(`^qt_http_request_duration_seconds_bucket\\{${series.replace(/[/]/g, '\\/')},le="[^"]+"\\} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+    assert.equal(buckets.length, 12);
+    for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i] >= buckets[i - 1], String(buckets));
+    assert.equal(value(text, tenant) - before, n);
+    assert.equal(value(text, 'qt_access_log_dropped_total'), 0);
+  } finally {
+    await srv.stop();
+  }
+});
