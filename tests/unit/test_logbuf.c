@@ -229,7 +229,7 @@ TEST(threads_that_come_and_go_lose_no_lines)
 {
 	int fd = temp_fd();
 	CHECK_INT(logbuf_start(fd), 0);
-	char lines[40][16];
+	char lines[40][24];
 	for (int i = 0; i < 40; i++) {
 		snprintf(lines[i], sizeof lines[i], "{\"n\":%d}", i);
 		pthread_t th;
