@@ -34,6 +34,19 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CFLAGS     += $(PKG_CFLAGS)
 
+# The binary loads these when it first calls them, not at start (a server
+# on SQLite never does): src/util/lazylib.h.  LAZY_LIBS=0 links them as
+# usual; unit tests and fuzz targets always do.  x86-64 only.
+LAZY_PKGS  := libpq libcurl libcrypto
+LAZY_LIBS  ?= $(if $(filter x86_64%,$(shell $(CC) -dumpmachine)),1,0)
+ifeq ($(LAZY_LIBS),1)
+BIN_OBJ    := $(BUILD)/lazy_trampolines.o
+BIN_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -lpthread -lm
+else
+BIN_OBJ    :=
+BIN_LIBS   := $(PKG_LIBS)
+endif
+
 LIB_SRC  := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 WEB_SRC  := $(shell find web -type f ! -name '*.map' 2>/dev/null | sort)
@@ -58,8 +71,15 @@ deps-test:
 quantumtrack: $(BUILD)/quantumtrack
 	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 
-$(BUILD)/quantumtrack: $(BUILD)/src/main.o $(BUILD)/libqt.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+$(BUILD)/quantumtrack: $(BUILD)/src/main.o $(BIN_OBJ) $(BUILD)/libqt.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(BIN_LIBS)
+
+$(BUILD)/lazy_trampolines.S: scripts/lazy-libs.sh $(BUILD)/src/main.o $(BUILD)/libqt.a
+	scripts/lazy-libs.sh "$(CC)" "$(LAZY_PKGS)" $(BUILD)/src/main.o $(BUILD)/libqt.a > $@.tmp
+	@mv -f $@.tmp $@
+
+$(BUILD)/lazy_trampolines.o: $(BUILD)/lazy_trampolines.S
+	$(CC) -c -o $@ $<
 
 $(BUILD)/libqt.a: $(LIB_OBJ) $(BUILD)/webassets.o $(BUILD)/openapi_schemas.o
 	@rm -f $@

@@ -20,6 +20,7 @@
 #include "util/clock.h"
 #include "util/jsonesc.h"
 #include "util/log.h"
+#include "util/logbuf.h"
 #include "util/uuid.h"
 
 /* Shutdown: how long nothing must be in flight before the daemon stops. */
@@ -88,6 +89,7 @@ struct http_server {
 	pthread_cond_t reaper_wake;
 	int reaper_started;
 	int stopping;                 /* under conns_lock */
+	int log_writer;               /* holds a logbuf_start() */
 };
 
 const char *req_header(struct req *r, const char *name)
@@ -787,26 +789,56 @@ static void line_int(struct buf *l, const char *key, long long value)
 	buf_printf(l, ",\"%s\":%lld", key, value);
 }
 
-static void access_log(struct req *r, int status, int64_t dur_us)
+/* Formatted on the request's thread into a buffer the thread keeps (no
+ * malloc once it has grown to the longest line), then handed to the log
+ * writer thread (util/logbuf.h), which writes many lines at once. */
+static pthread_key_t line_key;
+static pthread_once_t line_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct buf *line_of_thread;
+
+static void line_free(void *cls)
 {
-	struct buf l = BUF_INIT;
-	buf_grow(&l, 512);
-	line_string(&l, "level", "info");
-	line_string(&l, "request_id", r->request_id);
-	line_string(&l, "method", r->method);
-	line_string(&l, "route", r->route);
-	line_string(&l, "path", r->path);
-	line_int(&l, "status", status);
-	line_int(&l, "duration_us", (long long)dur_us);
-	line_string(&l, "tenant", r->caller.tenant_slug);
-	if (r->caller.api_key_id[0])
-		line_string(&l, "api_key", r->caller.api_key_id);
-	line_string(&l, "ip", r->client_ip);
-	buf_putc(&l, '}');
-	log_json_line(buf_cstr(&l));
-	buf_release(&l);
+	buf_release(cls);
+	free(cls);
 }
 
+static void line_key_create(void)
+{
+	pthread_key_create(&line_key, line_free);
+}
+
+static void access_log(struct req *r, int status, int64_t dur_us)
+{
+	struct buf local = BUF_INIT, *l = line_of_thread;
+	if (!l) {
+		pthread_once(&line_once, line_key_create);
+		l = calloc(1, sizeof *l);
+		if (l && pthread_setspecific(line_key, l) == 0) {
+			line_of_thread = l;
+			buf_grow(l, 512);
+		} else {
+			free(l);
+			l = &local;
+		}
+	}
+	buf_reset(l);
+	line_string(l, "level", "info");
+	line_string(l, "request_id", r->request_id);
+	line_string(l, "method", r->method);
+	line_string(l, "route", r->route);
+	line_string(l, "path", r->path);
+	line_int(l, "status", status);
+	line_int(l, "duration_us", (long long)dur_us);
+	line_string(l, "tenant", r->caller.tenant_slug);
+	if (r->caller.api_key_id[0])
+		line_string(l, "api_key", r->caller.api_key_id);
+	line_string(l, "ip", r->client_ip);
+	buf_putc(l, '}');
+	logbuf_put(l->data, l->len);
+	/* A line far longer than most (a long path) is not kept for good. */
+	if (l->cap > 8192)
+		buf_release(l);
+}
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	enum MHD_RequestTerminationCode toe)
@@ -850,6 +882,10 @@ static void server_free(struct http_server *s)
 	pthread_cond_destroy(&s->reaper_wake);
 	pthread_mutex_destroy(&s->conns_lock);
 	pthread_mutex_destroy(&s->streams_lock);
+	/* After MHD_stop_daemon: every request's line has been put, and the
+	 * last server's stop writes them all out. */
+	if (s->log_writer)
+		logbuf_stop();
 	free(s);
 }
 
@@ -863,6 +899,9 @@ struct http_server *http_server_start(const struct http_config *cfg,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* The access log's writer runs while any server does (lines are
+	 * written at once if it cannot start); server_free lets go of it. */
+	s->log_writer = logbuf_start(STDOUT_FILENO) == 0;
 	s->dispatch = dispatch;
 	s->prepare = cfg->prepare;
 	s->app = app;

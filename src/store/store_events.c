@@ -205,10 +205,24 @@ static int prune_tenant(struct store *s, const char *tenant_id, int64_t cutoff_m
 	int rc = store_begin_tenant(s, tenant_id, 1, NULL, &tx);
 	if (rc != STORE_OK)
 		return rc;
+	/* Rows are appended in time order, so what goes is the prefix
+	 * before the first row young enough to keep.  That row is found by
+	 * walking the primary key from the oldest row kept, which reads
+	 * only the rows that go; a search by created_at would read every
+	 * row of the tenant (there is no index on it), at start-up. */
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(cutoff_ms) };
-	rc = store_one_row(store_exec(tx,
-		"SELECT MAX(seq) FROM tenant_events WHERE tenant_id = $1 AND created_at < $2", p, 2, &r), &r);
-	int64_t last = rc == STORE_OK && !db_res_isnull(r, 0, 0) ? db_res_int(r, 0, 0) : 0;
+	rc = store_exec(tx, "SELECT seq FROM tenant_events WHERE tenant_id = $1 AND created_at >= $2"
+		" ORDER BY seq LIMIT 1", p, 2, &r);
+	int64_t last = 0;
+	if (rc == STORE_OK && db_res_rows(r) == 1) {
+		last = db_res_int(r, 0, 0) - 1;
+	} else if (rc == STORE_OK) {
+		db_res_free(r);
+		r = NULL;
+		rc = store_one_row(store_exec(tx,
+			"SELECT MAX(seq) FROM tenant_events WHERE tenant_id = $1", p, 1, &r), &r);
+		last = rc == STORE_OK && !db_res_isnull(r, 0, 0) ? db_res_int(r, 0, 0) : 0;
+	}
 	db_res_free(r);
 	if (rc == STORE_OK && last > 0) {
 		/* The head row first: it is the lock appenders take, so a

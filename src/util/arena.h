@@ -30,6 +30,12 @@ struct arena *arena_new(void);
  */
 void *arena_alloc(struct arena *a, size_t n);
 
+/*
+ * As arena_alloc, but the n bytes are not cleared: for a caller that
+ * writes all of them before reading any.
+ */
+void *arena_alloc_raw(struct arena *a, size_t n);
+
 /* Copy of the NUL-terminated s in the arena.  s == NULL returns NULL. */
 char *arena_strdup(struct arena *a, const char *s);
 

@@ -2,6 +2,7 @@
 
 #include "util/arena.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 TEST(arena_allocations_are_16_byte_aligned_and_zeroed)
@@ -110,6 +111,60 @@ TEST(arena_deferred_calls_run_at_free_latest_first)
 	arena_free(a);
 	CHECK_INT(deferred_n, 2);
 	CHECK(deferred_order[0] == 'y' && deferred_order[1] == 'x');
+}
+
+TEST(a_large_allocation_that_fits_the_current_chunk_is_bumped_from_it)
+{
+	/* A request's struct req (some 2.6 KB) and its strings share the
+	 * arena's first chunk: one block per request, not three. */
+	struct arena *a = arena_new();
+	char *p = arena_alloc(a, 10);
+	char *q = arena_alloc(a, 2640);
+	char *r = arena_alloc(a, 100);
+	CHECK(q == p + 16);
+	CHECK(r == q + 2640);
+	arena_free(a);
+}
+
+TEST(arena_alloc_clears_what_it_returns_even_in_a_reused_block)
+{
+	/* The thread keeps a freed arena's block for the next arena, which
+	 * is not cleared in bulk: arena_alloc still returns zeroes. */
+	for (int round = 0; round < 3; round++) {
+		struct arena *a = arena_new();
+		unsigned char *raw = arena_alloc_raw(a, 1000);
+		memset(raw, 0xCD, 1000);
+		unsigned char *p = arena_alloc(a, 2000);
+		int dirty = 0;
+		for (int i = 0; i < 2000; i++)
+			dirty |= p[i];
+		CHECK_INT(dirty, 0);
+		memset(p, 0xEF, 2000);
+		char *s = arena_strdup(a, "abc");
+		CHECK_STR(s, "abc");
+		CHECK_INT((uintptr_t)raw % 16, 0);
+		arena_free(a);
+	}
+}
+
+static void *arena_in_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 100; i++) {
+		struct arena *a = arena_new();
+		memset(arena_alloc(a, 3000), 1, 3000);
+		arena_free(a);
+	}
+	return NULL;   /* the block kept for the thread goes with it */
+}
+
+TEST(threads_that_end_release_the_block_they_kept)
+{
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(pthread_create(&th[i], NULL, arena_in_thread, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
 }
 
 CHECK_MAIN()
