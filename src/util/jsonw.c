@@ -53,8 +53,22 @@ void jw_key(struct jw *w, const char *key)
 {
 	assert(w->depth > 0 && !((w->arrays >> w->depth) & 1u) && !w->after_key);
 	value_start(w);
-	json_escape_append(w->b, key, strlen(key), JSON_ESCAPE_BYTES);
-	buf_putc(w->b, ':');
+	size_t n = strlen(key);
+	/* Keys are the caller's literals: plain ASCII goes out as it is,
+	 * anything else through the escaper. */
+	int plain = 1;
+	for (size_t i = 0; i < n && plain; i++)
+		plain = (unsigned char)key[i] >= 0x20 && key[i] != '"' && key[i] != '\\' &&
+			(unsigned char)key[i] < 0x80;
+	if (plain) {
+		buf_grow(w->b, n + 3);
+		buf_putc(w->b, '"');
+		buf_append(w->b, key, n);
+		buf_append(w->b, "\":", 2);
+	} else {
+		json_escape_append(w->b, key, n, JSON_ESCAPE_BYTES);
+		buf_putc(w->b, ':');
+	}
 	w->after_key = 1;
 }
 
