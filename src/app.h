@@ -16,6 +16,7 @@
 struct event_hub;
 struct usage_meter;
 struct api_ratelimit;
+struct member_cache;
 
 struct config {
 	const char *db_url;        /* --db / QT_DB */
@@ -46,6 +47,7 @@ struct config {
 	int sse_per_tenant;        /* QT_SSE_PER_TENANT: event streams per store and process, default 50 */
 	const char *events_db_url; /* QT_EVENTS_DB: direct PostgreSQL URL for LISTEN (QT_DB via a pooler) */
 	int usage_flush_ms;          /* QT_USAGE_FLUSH_MS: request counts written every, default 2000 */
+	int member_cache_entries;    /* QT_MEMBER_CACHE: members' contexts kept, default 4096; 0 = none */
 };
 
 struct app {
@@ -59,6 +61,7 @@ struct app {
 	struct event_hub *events;  /* live event fan-out (serve only; NULL elsewhere) */
 	struct usage_meter *usage;   /* request counts per store (workers/usage_meter.h); NULL outside serve */
 	struct api_ratelimit *ratelimit; /* per-store request rates (api/ratelimit_gate.h); NULL: none */
+	struct member_cache *members; /* members' contexts (workers/member_cache.h); NULL: read each time */
 };
 
 #endif

@@ -25,6 +25,7 @@
 #include "util/clock.h"
 #include "util/hex.h"
 #include "util/uuid.h"
+#include "workers/member_cache.h"
 #include "workers/usage_meter.h"
 
 /* "Authorization: Bearer <token>" → token, or NULL. */
@@ -111,13 +112,17 @@ static int auth_tenant(struct req *r, const struct route *rt)
 {
 	struct jwt_claims c;
 	struct member_ctx m;
+	struct member_cache_mark mark;
+	uint32_t features = 0;
 
 	/* An integration's API key stands where a user's token would: it
-	 * opens the transaction and reads the key's role and store into m. */
+	 * opens the transaction and reads the key's role and store into m
+	 * (not cached: the key itself is looked up by hash first anyway). */
 	const char *key = api_key_presented(r);
 	if (key) {
 		if (api_key_begin(r, rt, key, &m) < 0)
 			return -1;
+		features = r->caller.plan_features;
 		goto caller;
 	}
 	/* A ticket counts only on the routes that take one, and only when no
@@ -138,12 +143,25 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	if (api_rate_limit(r, c.tid, c.jti) < 0)
 		return -1;
 	struct store_actor actor = { r->caller.user_id, "member", r->request_id, r->client_ip };
+	/* The membership, role, token version, store, plan and settings come
+	 * from the member cache when it holds them, and then nothing about
+	 * the caller is read; else from the request's transaction, and kept.
+	 * A removal, a demotion or a sign-out is heard by the cache of this
+	 * process before it is answered, and by every other process's within
+	 * a second (workers/member_cache.h): the member loses access at once.
+	 * The lookup comes before the transaction's first read. */
+	int cached = member_cache_get(r->app->members, c.sub, c.tid, clock_mono_ms(), r->arena, &m,
+		&features, &mark);
 	int rc = store_begin_tenant(r->app->store, c.tid, rt->writes, &actor, &r->tx);
 	if (rc != STORE_OK)
 		return api_store_fail(r, rc, NULL);
-	/* The membership and role are re-read on every request: a removed
-	 * member loses access at once, a demoted one at once too. */
-	rc = store_member_context(r->tx, c.sub, r->arena, &m);
+	if (!cached) {
+		rc = store_member_context(r->tx, c.sub, r->arena, &m);
+		if (rc == STORE_OK) {
+			features = api_plan_features(m.plan, m.plan_updated_at, m.plan_features);
+			member_cache_put(r->app->members, c.sub, c.tid, &mark, &m, features);
+		}
+	}
 	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && c.ver != m.token_version))
 		api_rate_refund(r, c.tid, c.jti);   /* not the store's request after all */
 	if (rc == STORE_NOT_FOUND)
@@ -162,7 +180,7 @@ caller:
 	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", m.tenant_slug);
 	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
 	snprintf(r->caller.plan, sizeof r->caller.plan, "%s", m.plan);
-	r->caller.plan_features = api_plan_features(m.plan, m.plan_updated_at, m.plan_features);
+	r->caller.plan_features = features;
 	r->caller.plan_customer_limit = m.plan_customer_limit;
 	r->caller.plan_storage_mb = m.plan_storage_mb;
 	r->caller.plan_requests_per_min = m.plan_requests_per_min;

@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "app.h"
 #include "http/metrics.h"
+#include "workers/member_cache.h"
 
 int h_healthz(struct req *r)
 {
@@ -46,6 +47,28 @@ static int render_metrics(struct req *r)
 	r->resp.status = 200;
 	r->resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
 	metrics_render(&r->resp.body);
+	/* The member cache's counters (workers/member_cache.h); none when
+	 * it is off. */
+	if (r->app->members) {
+		struct member_cache_stats st;
+		member_cache_stats(r->app->members, &st);
+		buf_printf(&r->resp.body,
+			"# HELP qt_member_cache_lookups_total Tenant requests by whether the member cache held their caller.\n"
+			"# TYPE qt_member_cache_lookups_total counter\n"
+			"qt_member_cache_lookups_total{result=\"hit\"} %llu\n"
+			"qt_member_cache_lookups_total{result=\"miss\"} %llu\n"
+			"# HELP qt_member_cache_stale_total Misses that found an entry no longer good (changed or too old).\n"
+			"# TYPE qt_member_cache_stale_total counter\n"
+			"qt_member_cache_stale_total %llu\n"
+			"# HELP qt_member_cache_evictions_total Entries pushed out for others.\n"
+			"# TYPE qt_member_cache_evictions_total counter\n"
+			"qt_member_cache_evictions_total %llu\n"
+			"# HELP qt_member_cache_capacity Entries the member cache can hold.\n"
+			"# TYPE qt_member_cache_capacity gauge\n"
+			"qt_member_cache_capacity %zu\n",
+			(unsigned long long)st.hits, (unsigned long long)st.misses, (unsigned long long)st.stale,
+			(unsigned long long)st.evictions, st.capacity);
+	}
 	return 0;
 }
 

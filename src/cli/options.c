@@ -130,6 +130,7 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->sse_heartbeat_s = env_int("QT_SSE_HEARTBEAT_S", 15, 1, 3600);
 	cfg->sse_per_tenant = env_int("QT_SSE_PER_TENANT", 50, 1, 100000);
 	cfg->events_db_url = env_or("QT_EVENTS_DB", NULL);
+	cfg->member_cache_entries = env_int("QT_MEMBER_CACHE", 4096, 0, 1 << 20);
 }
 
 static int ensure_dir(const char *dir)

@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "workers/event_hub.h"
+#include "workers/member_cache.h"
 #include "workers/reminder_scheduler.h"
 #include "workers/usage_meter.h"
 
@@ -179,6 +180,22 @@ int cmd_serve(int argc, char **argv)
 	expire_idempotency_keys(app.store, clock_now_ms());
 	prune_events(app.store, clock_now_ms());
 
+	/* Members' contexts are kept between requests; the cache hears of
+	 * changes from this process's commits and from other processes (on
+	 * PostgreSQL through the hub's LISTEN connection, so it starts
+	 * first).  QT_MEMBER_CACHE=0: every request reads them. */
+	if (app.cfg.member_cache_entries > 0) {
+		app.members = member_cache_new((size_t)app.cfg.member_cache_entries);
+		if (!app.members || member_cache_start(app.members, app.store) < 0) {
+			fprintf(stderr, "quantumtrack: cannot start the member cache\n");
+			member_cache_free(app.members);
+			usage_meter_free(app.usage);
+			api_ratelimit_close(app.ratelimit);
+			store_close(app.store);
+			return EXIT_FAIL;
+		}
+	}
+
 	/* Live events: every commit of this process tells the hub, which
 	 * wakes the streams of that store. */
 	struct event_hub_config ec = {
@@ -188,6 +205,7 @@ int cmd_serve(int argc, char **argv)
 	};
 	app.events = event_hub_start(app.store, &ec);
 	if (!app.events) {
+		member_cache_free(app.members);
 		store_close(app.store);
 		return EXIT_FAIL;
 	}
@@ -211,6 +229,7 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "quantumtrack: %s\n", err);
 		store_set_event_hook(app.store, NULL, NULL);
 		event_hub_stop(app.events);
+		member_cache_free(app.members);
 		usage_meter_free(app.usage);
 		api_ratelimit_close(app.ratelimit);
 		store_close(app.store);
@@ -232,6 +251,7 @@ int cmd_serve(int argc, char **argv)
 			http_server_stop(srv, 0);
 			store_set_event_hook(app.store, NULL, NULL);
 			event_hub_stop(app.events);
+			member_cache_free(app.members);
 			usage_meter_free(app.usage);
 			api_ratelimit_close(app.ratelimit);
 			store_close(app.store);
@@ -266,6 +286,7 @@ int cmd_serve(int argc, char **argv)
 	/* The streams ended with the server; nothing commits any more. */
 	store_set_event_hook(app.store, NULL, NULL);
 	event_hub_stop(app.events);
+	member_cache_free(app.members);
 	usage_meter_free(app.usage);
 	store_close(app.store);
 	throttle_free(app.login_by_account);

@@ -1192,6 +1192,72 @@ static const char v9[] =
 "END $$;"
 ;
 
+/*
+ * Version 11: the member feed (store/store_member_feed.h, see
+ * schema_sqlite.c v11).  Each server process keeps what
+ * store_member_context reads in memory (workers/member_cache.h); a change
+ * made through another process reaches it as a notification, sent by
+ * these triggers in the transaction of the change and so delivered only
+ * if it commits: "m:<tenant id>" on the events channel for a membership,
+ * an account's role-bearing columns, a store's slug, name, plan or status,
+ * or its settings; "m:*" for a plan.  NOTIFY folds identical payloads of
+ * one transaction into one.
+ *
+ * Unlike SQLite's, the changes are not numbered in a table here: every
+ * process hears them by LISTEN (from the event hub's connection), and one
+ * that was not listening forgets all it kept, so nothing would read such a
+ * counter; and its row, locked by each member change of a store to the
+ * end of the transaction, would be a lock that a member's removal and the
+ * same member's sign-out could take in opposite orders.  The functions
+ * run as the caller (NOTIFY needs no privilege) with a pinned search_path.
+ */
+static const char v11[] =
+"CREATE FUNCTION public.qt_member_row_changed() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  IF TG_OP = 'DELETE' THEN"
+"    PERFORM pg_notify('qt_events', 'm:' || OLD.tenant_id::text);"
+"  ELSE"
+"    PERFORM pg_notify('qt_events', 'm:' || NEW.tenant_id::text);"
+"    IF TG_OP = 'UPDATE' AND OLD.tenant_id IS DISTINCT FROM NEW.tenant_id THEN"
+"      PERFORM pg_notify('qt_events', 'm:' || OLD.tenant_id::text);"
+"    END IF;"
+"  END IF;"
+"  RETURN NULL;"
+"END $$;"
+"CREATE FUNCTION public.qt_member_store_changed() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  IF TG_OP = 'DELETE' THEN"
+"    PERFORM pg_notify('qt_events', 'm:' || OLD.id::text);"
+"  ELSE"
+"    PERFORM pg_notify('qt_events', 'm:' || NEW.id::text);"
+"  END IF;"
+"  RETURN NULL;"
+"END $$;"
+"CREATE FUNCTION public.qt_member_plans_changed() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  PERFORM pg_notify('qt_events', 'm:*');"
+"  RETURN NULL;"
+"END $$;"
+"CREATE TRIGGER memberships_member_changed AFTER INSERT OR UPDATE OR DELETE ON public.memberships"
+"  FOR EACH ROW EXECUTE FUNCTION public.qt_member_row_changed();"
+"CREATE TRIGGER users_member_changed"
+"  AFTER UPDATE OF email, name, password_hash, token_version OR DELETE ON public.users"
+"  FOR EACH ROW EXECUTE FUNCTION public.qt_member_row_changed();"
+"CREATE TRIGGER tenant_settings_member_changed AFTER INSERT OR UPDATE OR DELETE ON public.tenant_settings"
+"  FOR EACH ROW EXECUTE FUNCTION public.qt_member_row_changed();"
+"CREATE TRIGGER tenants_member_changed AFTER UPDATE OF slug, name, plan, status OR DELETE ON public.tenants"
+"  FOR EACH ROW EXECUTE FUNCTION public.qt_member_store_changed();"
+"CREATE TRIGGER plans_member_changed AFTER INSERT OR UPDATE OR DELETE ON public.plans"
+"  FOR EACH STATEMENT EXECUTE FUNCTION public.qt_member_plans_changed();"
+"DO $$ DECLARE f text; BEGIN"
+"  FOREACH f IN ARRAY ARRAY['qt_member_row_changed()', 'qt_member_store_changed()',"
+"      'qt_member_plans_changed()'] LOOP"
+"    EXECUTE format('REVOKE ALL ON FUNCTION public.%s FROM PUBLIC', f);"
+"  END LOOP;"
+"END $$;"
 /* Version 12: the store's outstanding total and the count of customers
  * owing, kept by a trigger on customers (see schema_sqlite.c v12).  The
  * total is NUMERIC here, so it never overflows; the reader says "unknown"
@@ -1254,6 +1320,7 @@ const struct migration migrations_postgres[] = {
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
+	{ 11, "the member feed: notifications of changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

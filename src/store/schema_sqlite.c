@@ -504,6 +504,59 @@ static const char v8[] =
 "  leased_before INTEGER NOT NULL);"
 ;
 
+/* Version 11: the member feed (store/store_member_feed.h).  Each server
+ * process keeps what store_member_context reads in memory
+ * (workers/member_cache.h); a change made by another process (a second
+ * server on the same file, the CLI, even the sqlite3 shell) reaches it
+ * through these triggers: every change to a membership, an account's
+ * role-bearing columns, a store's slug, name, plan or status, its settings
+ * or a plan takes the next number from member_version_head.seq and writes
+ * it against its store in member_versions (plans and deleted stores, whose
+ * rows go, set all_seq: every store's).  The writer holds SQLite's one
+ * write lock, so the numbers follow commit order and a reader that has
+ * seen seq n has seen every change numbered up to n: each process reads
+ * the rows past the last seq it saw, four times a second.  The store
+ * itself need not exist any more when a trigger runs inside its deletion;
+ * then only the head moves. */
+#define MEMBER_CHANGED(trigger, event, table, tenant) \
+"CREATE TRIGGER " trigger " AFTER " event " ON " table " BEGIN" \
+"  UPDATE member_version_head SET seq = seq + 1 WHERE id = 1;" \
+"  INSERT INTO member_versions (tenant_id, version)" \
+"    SELECT " tenant ", h.seq FROM member_version_head h" \
+"    WHERE h.id = 1 AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = " tenant ")" \
+"    ON CONFLICT (tenant_id) DO UPDATE SET version = excluded.version;" \
+" END;"
+#define EVERY_STORE_CHANGED(trigger, event, table) \
+"CREATE TRIGGER " trigger " AFTER " event " ON " table " BEGIN" \
+"  UPDATE member_version_head SET seq = seq + 1, all_seq = seq + 1 WHERE id = 1;" \
+" END;"
+static const char v11[] =
+"CREATE TABLE member_version_head ("
+"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+"  seq INTEGER NOT NULL,"             /* the last number given */
+"  all_seq INTEGER NOT NULL);"        /* the last one that concerned every store */
+"INSERT INTO member_version_head VALUES (1, 0, 0);"
+"CREATE TABLE member_versions ("
+"  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+"  version INTEGER NOT NULL);"        /* the store's last change's number */
+"CREATE INDEX member_versions_version ON member_versions(version);"
+MEMBER_CHANGED("memberships_member_insert", "INSERT", "memberships", "NEW.tenant_id")
+MEMBER_CHANGED("memberships_member_update", "UPDATE", "memberships", "NEW.tenant_id")
+MEMBER_CHANGED("memberships_member_delete", "DELETE", "memberships", "OLD.tenant_id")
+MEMBER_CHANGED("users_member_update", "UPDATE OF email, name, password_hash, token_version", "users",
+	"NEW.tenant_id")
+MEMBER_CHANGED("users_member_delete", "DELETE", "users", "OLD.tenant_id")
+MEMBER_CHANGED("tenants_member_update", "UPDATE OF slug, name, plan, status", "tenants", "NEW.id")
+EVERY_STORE_CHANGED("tenants_member_delete", "DELETE", "tenants")
+MEMBER_CHANGED("tenant_settings_member_insert", "INSERT", "tenant_settings", "NEW.tenant_id")
+MEMBER_CHANGED("tenant_settings_member_update", "UPDATE", "tenant_settings", "NEW.tenant_id")
+MEMBER_CHANGED("tenant_settings_member_delete", "DELETE", "tenant_settings", "OLD.tenant_id")
+EVERY_STORE_CHANGED("plans_member_insert", "INSERT", "plans")
+EVERY_STORE_CHANGED("plans_member_update", "UPDATE", "plans")
+EVERY_STORE_CHANGED("plans_member_delete", "DELETE", "plans")
+;
+#undef MEMBER_CHANGED
+#undef EVERY_STORE_CHANGED
 /* Version 12: the store's outstanding total and the count of customers
  * owing, kept by triggers on customers as balances change, so the live
  * summary a write emits reads one row instead of summing every customer.
@@ -548,6 +601,7 @@ const struct migration migrations_sqlite[] = {
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
+	{ 11, "the member feed: numbered changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

@@ -6,6 +6,7 @@
 #include "store/migrate.h"
 #include "store/store_events.h"
 #include "store/store_internal.h"
+#include "store/store_member_feed.h"
 #include "util/log.h"
 
 struct store {
@@ -13,7 +14,14 @@ struct store {
 	/* store_set_event_hook: set before the threads that commit start. */
 	void (*event_hook)(void *cls, const char *tenant_id, int64_t seq);
 	void *event_hook_cls;
+	/* store_set_member_hook (store_member_feed.c): set like the above. */
+	struct store_member_hook member_hook;
 };
+
+struct store_member_hook *store_member_hook_of(struct store *s)
+{
+	return &s->member_hook;
+}
 
 void store_set_event_hook(struct store *s,
 	void (*fn)(void *cls, const char *tenant_id, int64_t seq), void *cls)
@@ -152,6 +160,10 @@ int store_commit(struct store_tx *tx)
 	 * them. */
 	if (rc == STORE_OK && tx->event_seq > 0)
 		store_events_committed(tx->store, tx->tenant_id, tx->event_seq);
+	/* And the one place the member cache of this process hears of its
+	 * own changes to members, stores, plans and settings. */
+	if (rc == STORE_OK && tx->member_news)
+		store_member_committed(tx);
 	free(tx);
 	return rc;
 }

@@ -342,6 +342,7 @@ enum store_events_reach store_events_reach(struct store *s)
 }
 
 struct store_event_listener {
+	struct store *store;
 	struct db_listener *l;
 	void (*fn)(void *cls, const char *tenant_id, int64_t seq);
 	void *cls;
@@ -357,14 +358,26 @@ int store_event_listen(struct store *s, const char *url,
 	*out = calloc(1, sizeof **out);
 	if (!*out)
 		abort();
+	(*out)->store = s;
 	(*out)->l = l;
+	/* The same channel carries the member feed's news: from now on it
+	 * arrives (store_member_feed.h). */
+	store_member_listening(s, 1);
 	return STORE_OK;
 }
 
-/* "<uuid>:<seq>" from our own NOTIFY; anything else is ignored. */
+/* "<uuid>:<seq>" from our own NOTIFY, or the member feed's "m:<uuid>" and
+ * "m:*" (the triggers of migration 11); anything else is ignored. */
 static void on_payload(void *cls, const char *payload)
 {
 	struct store_event_listener *sl = cls;
+	if (payload[0] == 'm' && payload[1] == ':') {
+		if (strcmp(payload + 2, "*") == 0)
+			store_member_heard(sl->store, NULL);
+		else if (strlen(payload + 2) == 36)
+			store_member_heard(sl->store, payload + 2);
+		return;
+	}
 	const char *colon = strchr(payload, ':');
 	if (!colon || colon - payload != 36)
 		return;
@@ -384,13 +397,17 @@ int store_event_listen_wait(struct store_event_listener *l, int timeout_ms,
 {
 	l->fn = fn;
 	l->cls = cls;
-	return store_map(db_listen_wait(l->l, timeout_ms, on_payload, l));
+	int rc = store_map(db_listen_wait(l->l, timeout_ms, on_payload, l));
+	if (rc != STORE_OK)
+		store_member_listening(l->store, 0);
+	return rc;
 }
 
 void store_event_listen_close(struct store_event_listener *l)
 {
 	if (!l)
 		return;
+	store_member_listening(l->store, 0);
 	db_listen_close(l->l);
 	free(l);
 }

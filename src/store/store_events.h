@@ -19,7 +19,10 @@
 
 #include "store/store.h"
 
-/* NOTIFY channel of new events; the payload is "<tenant_id>:<seq>". */
+/* NOTIFY channel of new events; the payload is "<tenant_id>:<seq>".  It
+ * also carries the member feed's news, "m:<tenant_id>" and "m:*", which
+ * the listener below hands to the store's member hook, telling it too
+ * when it starts and stops listening (store_member_feed.h). */
 #define STORE_EVENTS_CHANNEL "qt_events"
 
 /* Append one event inside tx (a tenant write transaction).  type and

@@ -23,6 +23,10 @@ struct store_tx {
 	int write;
 	struct store_actor actor; /* every field set (defaults "system", "") */
 	int64_t event_seq;        /* the last event appended (store_events.c), 0: none */
+	/* What this transaction changed of what store_member_context reads
+	 * (store_member_touch): 0 nothing, 1 member_tenant's, 2 every store's. */
+	int member_news;
+	char member_tenant[37];
 };
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
@@ -30,6 +34,21 @@ struct db *store_db(struct store *s);
 /* After a commit of a transaction that appended events: tell the hook
  * set with store_set_event_hook (store_events.c). */
 void store_events_committed(struct store *s, const char *tenant_id, int64_t seq);
+
+/* The member feed (store_member_feed.h, store_member_feed.c).  A store
+ * function that changes a membership, an account, a store's status, plan,
+ * slug or name, its settings, or a plan calls store_member_touch (tenant_id
+ * NULL: every store) before it returns; store_commit calls
+ * store_member_committed once the commit succeeded.  The events listener
+ * (store_events.c) passes on what it hears: store_member_heard (NULL:
+ * every store) and store_member_listening.  The hook lives in struct
+ * store (store.c). */
+struct store_member_hook;
+struct store_member_hook *store_member_hook_of(struct store *s);
+void store_member_touch(struct store_tx *tx, const char *tenant_id);
+void store_member_committed(struct store_tx *tx);
+void store_member_heard(struct store *s, const char *tenant_id);
+void store_member_listening(struct store *s, int up);
 
 /* Map a DB_* code to a STORE_* code. */
 int store_map(int db_rc);

@@ -56,5 +56,6 @@ int store_keys_sealed_replace(struct store_tx *tx, const char *tenant_id, const 
 		" WHERE tenant_id = $1 AND whatsapp_secret_sealed IS NOT NULL", p, 2, NULL);
 	if (rc != STORE_OK)
 		return rc;
+	store_member_touch(tx, tenant_id);
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }

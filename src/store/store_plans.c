@@ -57,6 +57,7 @@ int store_plan_create(struct store_tx *tx, const struct plan_rec *p)
 {
 	struct db_param v[] = { DB_TEXT(p->name), limit_param(p->customer_limit), DB_INT(p->storage_mb),
 		limit_param(p->requests_per_min), DB_TEXT(p->features), DB_INT(clock_now_ms()) };
+	store_member_touch(tx, NULL);
 	return store_exec(tx, store_is_pg(tx)
 		? "SELECT qt_plan_create($1, $2, $3, $4, $5, $6)"
 		: "INSERT INTO plans (name, customer_limit, storage_mb, requests_per_min, features, created_at,"
@@ -69,6 +70,7 @@ int store_plan_update(struct store_tx *tx, const struct plan_rec *p)
 		limit_param(p->requests_per_min), DB_TEXT(p->features), DB_INT(clock_now_ms()) };
 	struct db_res *r = NULL;
 	int rc;
+	store_member_touch(tx, NULL);
 	if (store_is_pg(tx)) {
 		rc = store_one_row(store_exec(tx, "SELECT qt_plan_update($1, $2, $3, $4, $5, $6)", v, 6, &r), &r);
 		if (rc == STORE_OK && db_res_int(r, 0, 0) != 1)
@@ -88,6 +90,7 @@ int store_plan_delete(struct store_tx *tx, const char *name)
 	struct db_param v[] = { DB_TEXT(name) };
 	struct db_res *r = NULL;
 	int rc;
+	store_member_touch(tx, NULL);
 	if (store_is_pg(tx)) {
 		rc = store_one_row(store_exec(tx, "SELECT qt_plan_delete($1)", v, 1, &r), &r);
 		if (rc == STORE_OK && db_res_int(r, 0, 0) != 1)

@@ -62,5 +62,6 @@ int store_settings_put(struct store_tx *tx, const struct settings_rec *s)
 		" WHERE tenant_id = $1", p, 21, NULL);
 	if (rc != STORE_OK)
 		return rc;
+	store_member_touch(tx, tx->tenant_id);
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }

@@ -150,6 +150,7 @@ int store_tenant_update(struct store_tx *tx, const char *id, const char *plan,
 		struct db_res *r = NULL;
 		if (!uuid_valid(id))
 			return STORE_NOT_FOUND;
+		store_member_touch(tx, id);
 		int rc = store_one_row(store_exec(tx, "SELECT qt_tenant_update($1, $2, $3, $4, $5, $6)",
 			p, 6, &r), &r);
 		if (rc == STORE_OK && db_res_int(r, 0, 0) != 1)
@@ -163,6 +164,7 @@ int store_tenant_update(struct store_tx *tx, const char *id, const char *plan,
 		" WHERE id = $1", p, 6, NULL);
 	if (rc != STORE_OK)
 		return rc;
+	store_member_touch(tx, id);
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
@@ -172,6 +174,7 @@ int store_tenant_set_name(struct store_tx *tx, const char *id, const char *name)
 	int rc = store_exec(tx, "UPDATE tenants SET name = $2, updated_at = $3 WHERE id = $1", p, 3, NULL);
 	if (rc != STORE_OK)
 		return rc;
+	store_member_touch(tx, id);
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
@@ -212,6 +215,7 @@ int store_tenant_delete(struct store_tx *tx, const char *id)
 	struct db_param p[] = { DB_TEXT(id) };
 	int rc;
 
+	store_member_touch(tx, id);
 	if (store_is_pg(tx))
 		return store_exec(tx, "SELECT qt_purge_tenant($1)", p, 1, NULL);
 	for (size_t i = 0; i < sizeof purge_sqlite / sizeof purge_sqlite[0]; i++) {

@@ -53,6 +53,7 @@ int store_user_create(struct store_tx *tx, const char *email, const char *name,
 			" VALUES ($1, $2, $7, $6, $6)", p, 7, NULL);
 	if (rc != STORE_OK)
 		return rc;
+	store_member_touch(tx, tx->tenant_id);
 	return store_user_by_id(tx, id, a, out);
 }
 
@@ -80,6 +81,7 @@ int store_user_set_password(struct store_tx *tx, const char *id, const char *pas
 		return rc;
 	if (db_changes(tx->conn) != 1)
 		return STORE_NOT_FOUND;
+	store_member_touch(tx, tx->tenant_id);
 	return store_user_end_sessions(tx, id);
 }
 
@@ -91,6 +93,7 @@ int store_user_set_name(struct store_tx *tx, const char *id, const char *name)
 		" WHERE tenant_id = $1 AND id = $2", p, 4, NULL);
 	if (rc != STORE_OK)
 		return rc;
+	store_member_touch(tx, tx->tenant_id);
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
@@ -103,6 +106,7 @@ int store_user_end_sessions(struct store_tx *tx, const char *id)
 		return rc;
 	if (db_changes(tx->conn) != 1)
 		return STORE_NOT_FOUND;
+	store_member_touch(tx, tx->tenant_id);
 	return store_exec(tx,
 		"UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND subject_id = $2"
 		" AND revoked_at IS NULL", p, 3, NULL);
@@ -189,6 +193,7 @@ int store_member_set_role(struct store_tx *tx, const char *user_id, const char *
 		p, 4, NULL);
 	if (rc != STORE_OK)
 		return rc;
+	store_member_touch(tx, tx->tenant_id);
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
@@ -201,6 +206,7 @@ int store_member_remove(struct store_tx *tx, const char *user_id)
 		return rc;
 	if (db_changes(tx->conn) != 1)
 		return STORE_NOT_FOUND;
+	store_member_touch(tx, tx->tenant_id);
 	/* The account was this store's only: it goes too, and its sessions
 	 * end now.  Entries and audit rows keep the id as text. */
 	struct db_param p2[] = { DB_TEXT(tx->tenant_id), DB_TEXT(user_id), DB_INT(clock_now_ms()) };
