@@ -1258,6 +1258,8 @@ static const char v11[] =
 "    EXECUTE format('REVOKE ALL ON FUNCTION public.%s FROM PUBLIC', f);"
 "  END LOOP;"
 "END $$;"
+;
+
 /* Version 12: the store's outstanding total and the count of customers
  * owing, kept by a trigger on customers (see schema_sqlite.c v12).  The
  * total is NUMERIC here, so it never overflows; the reader says "unknown"

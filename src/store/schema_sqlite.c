@@ -557,6 +557,7 @@ EVERY_STORE_CHANGED("plans_member_delete", "DELETE", "plans")
 ;
 #undef MEMBER_CHANGED
 #undef EVERY_STORE_CHANGED
+
 /* Version 12: the store's outstanding total and the count of customers
  * owing, kept by triggers on customers as balances change, so the live
  * summary a write emits reads one row instead of summing every customer.
