@@ -358,7 +358,8 @@ int store_ledger_verify(struct store_tx *tx, struct arena *a,
 		k = end;
 	}
 
-	qsort(entry_ps.v, (size_t)entry_ps.n, sizeof *entry_ps.v, cmp_problem_entry);
+	if (entry_ps.n)
+		qsort(entry_ps.v, (size_t)entry_ps.n, sizeof *entry_ps.v, cmp_problem_entry);
 	int total = entry_ps.n + cust_ps.n;
 	*out = arena_alloc(a, sizeof **out * (size_t)(total ? total : 1));
 	if (entry_ps.n)
