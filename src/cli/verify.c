@@ -219,10 +219,20 @@ static void run(struct queue *q, const struct task *k)
 		break;
 	case TASK_LEDGER:
 		t->ledger_rc = rc == STORE_OK ? store_ledger_verify(tx, t->ledger_arena, &t->problems, &t->n) : rc;
+		/* Only problems are kept for the report: many sound stores
+		 * hold no memory until it is printed. */
+		if (t->n == 0) {
+			arena_free(t->ledger_arena);
+			t->ledger_arena = NULL;
+		}
 		break;
 	case TASK_DOCUMENTS:
 		t->docs_rc = rc == STORE_OK ? store_documents_verify(tx, t->docs_arena, &t->docs, &t->ndocs,
 			&t->checked) : rc;
+		if (t->ndocs == 0) {
+			arena_free(t->docs_arena);
+			t->docs_arena = NULL;
+		}
 		break;
 	case TASK_PLATFORM:
 		q->platform_rc = rc == STORE_OK ? store_platform_audit_verify(tx, &q->platform) : rc;
