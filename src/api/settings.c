@@ -28,6 +28,7 @@
 #include "providers/wa_config.h"
 #include "security/secret.h"
 #include "store/store_tenants.h"
+#include "util/civil.h"
 #include "util/clock.h"
 #include "util/idtext.h"
 #include "util/log.h"
@@ -379,6 +380,7 @@ int h_settings_update(struct req *r)
 		goto out;
 	}
 	const char *old_name = tenant_name(r);
+	int64_t old_period = s.credit_period_days;
 	names_before = stored_secret_names(r, &s, &readable);
 	before = audit_payload_settings(&s, old_name, names_before);
 	rc = -1;
@@ -521,6 +523,10 @@ int h_settings_update(struct req *r)
 	if (apply_provider(r, body, &s) < 0)
 		goto out;
 	rc = store_settings_put(r->tx, &s);
+	/* Every customer's oldest due is its oldest lot's date plus the
+	 * period: it moves with the period, in the same transaction. */
+	if (rc == STORE_OK && s.credit_period_days != old_period)
+		rc = store_customers_shift_due(r->tx, (s.credit_period_days - old_period) * CIVIL_DAY_MS);
 	if (rc == STORE_OK && name)
 		rc = store_tenant_set_name(r->tx, r->caller.tenant_id, name);
 	if (rc != STORE_OK) {

@@ -1374,7 +1374,6 @@ static int run_transactions(struct run *x)
 	uint64_t touched = 0;
 	for (int k = 0; k < t.ncusts && rc == STORE_OK; k++) {
 		struct cust *c = &t.custs[k];
-		struct aging_result ag;
 		if (!c->touched)
 			continue;
 		touched++;
@@ -1382,13 +1381,14 @@ static int run_transactions(struct run *x)
 		rc = store_entry_latest(x->tx, c->rec.id, "purchase", &c->rec.last_purchase_at);
 		if (rc == STORE_OK)
 			rc = store_entry_latest(x->tx, c->rec.id, "payment", &c->rec.last_payment_at);
+		/* Back-dated rows may fall anywhere in the ledger: the open lots
+		 * and oldest due are read again from the entries. */
 		if (rc == STORE_OK)
-			rc = ledger_aging(x->tx, x->s, &c->rec, now, x->a, &ag);
+			rc = ledger_refresh_derived(x->tx, x->s, &c->rec, now, x->a);
 		if (rc == LEDGER_OVERFLOW)
 			rc = STORE_OVERFLOW;
 		if (rc != STORE_OK)
 			break;
-		c->rec.oldest_due_at = ag.oldest_due_ms;
 		c->rec.last_activity_at = now;
 		rc = store_customer_set_ledger(x->tx, &c->rec);
 	}

@@ -6,6 +6,7 @@
 #include "core/events.h"
 #include "core/ledger.h"
 #include "domain/money.h"
+#include "domain/open_lots.h"
 #include "util/civil.h"
 #include "util/uuid.h"
 
@@ -59,15 +60,26 @@ int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const c
 	return aging_of(e, n, s, now_ms, out);
 }
 
-int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
-	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out)
+/* Today's read of the lots from the entries (the transactions_lots index,
+ * newest first, as many as cover the balance); the full walk when they do
+ * not.  With lots != NULL also the list to keep in the row: *kept = 1
+ * when it fits (OPEN_LOTS_MAX), else 0. */
+static int aging_from_entries(struct store_tx *tx, const struct settings_rec *s,
+	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out,
+	struct open_lots *lots, int *kept)
 {
 	int64_t *occurred, *amount;
 	size_t n;
 
+	if (kept)
+		*kept = 0;
 	if (c->balance_minor <= 0) {
 		memset(out, 0, sizeof *out);
 		out->balance_minor = c->balance_minor;
+		if (lots) {
+			lots->n = 0;
+			*kept = 1;
+		}
 		return STORE_OK;
 	}
 	int rc = store_entry_open_lots(tx, c->id, c->balance_minor, a, &occurred, &amount, &n);
@@ -75,23 +87,73 @@ int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
 		return rc;
 	rc = aging_from_newest_lots(occurred, amount, n, c->balance_minor,
 		(int)s->credit_period_days, now_ms, out);
-	if (rc == 0)
-		return STORE_OK;
 	if (rc < 0)
 		return LEDGER_OVERFLOW;
+	if (rc == 0) {
+		if (lots)
+			*kept = open_lots_from_newest(occurred, amount, n, c->balance_minor, lots) == 0;
+		return STORE_OK;
+	}
 	/* The lots do not reach the stored balance: trust nothing stored and
-	 * walk every entry. */
+	 * walk every entry (and keep no list). */
 	return ledger_aging_full(tx, s, c->id, now_ms, a, out);
 }
 
+int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
+	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out)
+{
+	struct open_lots lots;
+
+	/* The one-row read: the lots the row keeps, aged at now_ms. */
+	if (c->open_lots && open_lots_parse(c->open_lots, &lots) == 0) {
+		int rc = open_lots_aging(&lots, c->balance_minor, (int)s->credit_period_days, now_ms, out);
+		if (rc < 0)
+			return LEDGER_OVERFLOW;
+		if (rc == 0)
+			return STORE_OK;
+		/* A list that does not add up to the balance is not used. */
+	}
+	return aging_from_entries(tx, s, c, now_ms, a, out, NULL, NULL);
+}
+
+/* c->open_lots from lots (kept) or NULL (not kept), and c->oldest_due_at
+ * from ag. */
+static void set_derived(struct customer_rec *c, const struct open_lots *lots, int kept,
+	const struct aging_result *ag, struct arena *a)
+{
+	c->open_lots = NULL;
+	if (kept) {
+		c->open_lots = arena_alloc(a, OPEN_LOTS_TEXT_MAX);
+		if (open_lots_format(lots, c->open_lots, OPEN_LOTS_TEXT_MAX) < 0)
+			abort(); /* OPEN_LOTS_TEXT_MAX holds any list */
+	}
+	c->oldest_due_at = ag->oldest_due_ms;
+}
+
+int ledger_refresh_derived(struct store_tx *tx, const struct settings_rec *s,
+	struct customer_rec *c, int64_t now_ms, struct arena *a)
+{
+	struct open_lots lots;
+	struct aging_result ag;
+	int kept;
+	int rc = aging_from_entries(tx, s, c, now_ms, a, &ag, &lots, &kept);
+	if (rc == STORE_OK)
+		set_derived(c, &lots, kept, &ag, a);
+	return rc;
+}
+
 /* After an entry: the customer's new balance and the fields derived from
- * its ledger, without re-reading the whole ledger.  `reversed` is the
- * entry a reversal undid (NULL otherwise). */
+ * its ledger, in the row locked for the entry, without re-reading the
+ * ledger when the row's open lots tell (a purchase dated after every open
+ * lot, any payment); otherwise the lots are read from the entries as a
+ * customer read did before.  `reversed` is the entry a reversal undid
+ * (NULL otherwise). */
 static int update_customer(struct store_tx *tx, const struct settings_rec *s,
 	struct customer_rec *c, const struct entry_rec *e, const struct entry_rec *reversed,
 	int64_t now_ms, struct arena *a)
 {
-	struct aging_result ag;
+	struct open_lots lots;
+	int64_t before = c->balance_minor;
 	int rc;
 
 	c->balance_minor = e->balance_after_minor;
@@ -110,10 +172,21 @@ static int update_customer(struct store_tx *tx, const struct settings_rec *s,
 			return rc;
 	}
 	c->last_activity_at = now_ms;
-	rc = ledger_aging(tx, s, c, now_ms, a, &ag);
+	if (!reversed && c->open_lots && open_lots_parse(c->open_lots, &lots) == 0 &&
+	    open_lots_cover(&lots, before) &&
+	    open_lots_apply(&lots, before, e->effect_minor, e->occurred_at) == 0) {
+		struct aging_result ag;
+		rc = open_lots_aging(&lots, c->balance_minor, (int)s->credit_period_days, now_ms, &ag);
+		if (rc < 0)
+			return LEDGER_OVERFLOW;
+		if (rc == 0) {
+			set_derived(c, &lots, 1, &ag, a);
+			return store_customer_set_ledger(tx, c);
+		}
+	}
+	rc = ledger_refresh_derived(tx, s, c, now_ms, a);
 	if (rc != STORE_OK)
 		return rc;
-	c->oldest_due_at = ag.oldest_due_ms;
 	return store_customer_set_ledger(tx, c);
 }
 

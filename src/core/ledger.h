@@ -1,8 +1,9 @@
 /*
  * ledger.h — the credit book's rules that need the store: recording an
  * entry under the credit limit, reversing one, keeping each customer's
- * derived fields (balance, oldest due, last purchase and payment) in step
- * with its entries, and the JSON shape of customers and entries.
+ * derived fields (balance, open lots, oldest due, last purchase and
+ * payment) in step with its entries in the customer's row, and the aging
+ * read from them.
  *
  * Every function runs inside the caller's tenant write transaction; the
  * customer row is locked before its balance is read, so the limit check
@@ -69,12 +70,24 @@ int ledger_record(struct store_tx *tx, const struct settings_rec *s,
 int ledger_reverse(struct store_tx *tx, const struct settings_rec *s, const char *id,
 	const char *reason, int64_t now_ms, struct arena *a, struct entry_rec *out);
 
-/* Aging of customer c at now_ms.  Under FIFO settlement the open lots are
- * the newest ones adding up to the balance, so this reads only those (a
- * few rows), falling back to the full walk over every entry when the
- * newest lots do not cover the balance. */
+/* Aging of customer c at now_ms.  From the open lots the customer row
+ * keeps (c->open_lots, domain/open_lots.h) when it keeps them and they add
+ * up to c->balance_minor: no query.  Otherwise (a customer with more than
+ * OPEN_LOTS_MAX open lots, or a record read without them) the open lots
+ * are read from the entries: under FIFO settlement they are the newest
+ * ones adding up to the balance, so only those (a few rows), falling back
+ * to the full walk over every entry when they do not cover the balance.
+ * LEDGER_OVERFLOW when a due date or sum passes int64. */
 int ledger_aging(struct store_tx *tx, const struct settings_rec *s,
 	const struct customer_rec *c, int64_t now_ms, struct arena *a, struct aging_result *out);
+
+/* Recompute c's open lots (c->open_lots: the text, or NULL when there are
+ * too many to keep) and c->oldest_due_at from its entries, for the
+ * balance in c->balance_minor; nothing is written (the caller writes them
+ * with store_customer_set_ledger in the same transaction).  Strings come
+ * from a.  For writers that do not go through ledger_record (the import). */
+int ledger_refresh_derived(struct store_tx *tx, const struct settings_rec *s,
+	struct customer_rec *c, int64_t now_ms, struct arena *a);
 
 /* The full walk over every entry of the customer (aging_compute). */
 int ledger_aging_full(struct store_tx *tx, const struct settings_rec *s, const char *customer_id,

@@ -17,6 +17,7 @@ struct item {
 };
 
 struct lot {
+	int64_t occurred_at_ms;
 	int64_t due_ms;
 	uint64_t remaining_minor;
 };
@@ -107,6 +108,13 @@ static void drop_reversed(struct item *items, struct item *const *byid, size_t n
 int aging_compute(const struct aging_entry *entries, size_t n, int credit_period_days,
 		  int64_t now_ms, struct aging_result *out)
 {
+	return aging_compute_lots(entries, n, credit_period_days, now_ms, out, NULL, 0, NULL);
+}
+
+int aging_compute_lots(const struct aging_entry *entries, size_t n, int credit_period_days,
+		  int64_t now_ms, struct aging_result *out, struct aging_lot *open, size_t cap,
+		  size_t *nopen)
+{
 	struct item *items = NULL;
 	struct item **byid = NULL;
 	struct lot *lots = NULL;
@@ -115,6 +123,8 @@ int aging_compute(const struct aging_entry *entries, size_t n, int credit_period
 	uint64_t credit = 0;
 	int rc = -1;
 
+	if (nopen)
+		*nopen = 0;
 	if (!out)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -163,6 +173,7 @@ int aging_compute(const struct aging_entry *entries, size_t n, int credit_period
 			credit -= use;
 			amount -= use;
 			if (amount) {
+				lots[nlots].occurred_at_ms = items[i].entry->occurred_at_ms;
 				lots[nlots].due_ms = due;
 				lots[nlots].remaining_minor = amount;
 				nlots++;
@@ -195,10 +206,19 @@ int aging_compute(const struct aging_entry *entries, size_t n, int credit_period
 		    (b != AGING_CURRENT && money_add(out->overdue_minor, left, &out->overdue_minor) < 0))
 			goto out;
 	}
+	for (size_t i = head; i < nlots && open && i - head < cap; i++) {
+		open[i - head].occurred_at_ms = lots[i].occurred_at_ms;
+		open[i - head].remaining_minor = (int64_t)lots[i].remaining_minor;
+	}
+	if (nopen)
+		*nopen = nlots - head;
 	rc = 0;
 out:
-	if (rc != 0)
+	if (rc != 0) {
 		memset(out, 0, sizeof(*out));
+		if (nopen)
+			*nopen = 0;
+	}
 	free(items);
 	free(byid);
 	free(lots);

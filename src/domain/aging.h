@@ -84,6 +84,24 @@ struct aging_result {
 int aging_compute(const struct aging_entry *entries, size_t n, int credit_period_days,
 		  int64_t now_ms, struct aging_result *out);
 
+/* One open lot: the date of the entry that made it and what is unpaid. */
+struct aging_lot {
+	int64_t occurred_at_ms;
+	int64_t remaining_minor;  /* > 0 */
+};
+
+/*
+ * aging_compute, also giving the open lots it ends with, oldest first (the
+ * FIFO order: the next payment settles open[0] first).  The first
+ * min(*nopen, cap) lots go into open (may be NULL with cap 0); *nopen
+ * (may be NULL) is how many there are, which may exceed cap.  Their
+ * remaining amounts add up to max(balance_minor, 0).  On failure *nopen
+ * is 0.
+ */
+int aging_compute_lots(const struct aging_entry *entries, size_t n, int credit_period_days,
+		  int64_t now_ms, struct aging_result *out, struct aging_lot *open, size_t cap,
+		  size_t *nopen);
+
 /*
  * The same result from only the newest lots.  Under FIFO settlement the
  * open lots are always the newest ones, adding up to the balance, so a

@@ -1192,6 +1192,53 @@ static const char v9[] =
 "END $$;"
 ;
 
+/* Version 10: each customer's open lots in its row (domain/open_lots.h),
+ * so reading a customer's aging reads that row and no entries.  The
+ * column holds, oldest first, "<occurred_at>:<remaining minor>" per open
+ * lot, ',' between; '' when nothing is owed; NULL when the row does not
+ * keep them (more than 128 open lots, read from the entries instead).
+ * The writers keep it with each entry under the customer's lock
+ * (core/ledger.c, core/import.c); here it is filled from the entries once:
+ * the live lots (positive effect, not a reversal, not reversed), newest
+ * first, are open while the newer ones leave part of the balance, the
+ * oldest open one cut to that part.  oldest_due_at is set again from the
+ * same lots and the store's credit period in force (a period changed
+ * before this version left it behind; the settings now move it along).
+ * A customer whose lots do not add up to the balance keeps NULL, and so
+ * is read as before. */
+/* PostgreSQL: every tenant's rows, under qt.all_tenants for the owner
+ * role (the policy all_tenants); SUM over bigint is numeric, so the
+ * running sums cannot overflow. */
+static const char v10[] =
+"SET LOCAL qt.all_tenants = 'on';"
+"ALTER TABLE customers ADD COLUMN open_lots TEXT DEFAULT '';"
+"UPDATE customers SET open_lots = NULL WHERE balance_minor > 0;"
+"UPDATE customers SET oldest_due_at = NULL WHERE balance_minor <= 0;"
+"WITH lots AS ("
+"  SELECT t.tenant_id, t.customer_id, t.occurred_at, t.id, t.effect_minor,"
+"    SUM(t.effect_minor) OVER (PARTITION BY t.tenant_id, t.customer_id"
+"      ORDER BY t.occurred_at DESC, t.id DESC ROWS UNBOUNDED PRECEDING) - t.effect_minor AS newer"
+"  FROM transactions t"
+"  WHERE t.effect_minor > 0 AND t.type <> 'reversal' AND NOT EXISTS (SELECT 1 FROM transactions x"
+"    WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)),"
+" open AS ("
+"  SELECT l.tenant_id, l.customer_id, l.occurred_at, l.id,"
+"    LEAST(l.effect_minor, c.balance_minor - l.newer)::bigint AS remaining"
+"  FROM lots l JOIN customers c ON c.tenant_id = l.tenant_id AND c.id = l.customer_id"
+"  WHERE c.balance_minor > 0 AND l.newer < c.balance_minor),"
+" listed AS ("
+"  SELECT o.tenant_id, o.customer_id, COUNT(*) AS n, SUM(o.remaining) AS total,"
+"    MIN(o.occurred_at) AS first_at,"
+"    string_agg(o.occurred_at::text || ':' || o.remaining::text, ',' ORDER BY o.occurred_at, o.id)"
+"      AS lots_text"
+"  FROM open o GROUP BY o.tenant_id, o.customer_id)"
+"UPDATE customers c SET open_lots = CASE WHEN l.n <= 128 THEN l.lots_text END,"
+"  oldest_due_at = l.first_at + COALESCE((SELECT s.credit_period_days FROM tenant_settings s"
+"    WHERE s.tenant_id = c.tenant_id), 30)::bigint * 86400000"
+" FROM listed l WHERE c.tenant_id = l.tenant_id AND c.id = l.customer_id"
+" AND l.total = c.balance_minor;"
+;
+
 /*
  * Version 11: the member feed (store/store_member_feed.h, see
  * schema_sqlite.c v11).  Each server process keeps what
@@ -1322,6 +1369,7 @@ const struct migration migrations_postgres[] = {
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
+	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: notifications of changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
 };

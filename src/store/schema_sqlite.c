@@ -504,6 +504,61 @@ static const char v8[] =
 "  leased_before INTEGER NOT NULL);"
 ;
 
+/* Version 10: each customer's open lots in its row (domain/open_lots.h),
+ * so reading a customer's aging reads that row and no entries.  The
+ * column holds, oldest first, "<occurred_at>:<remaining minor>" per open
+ * lot, ',' between; '' when nothing is owed; NULL when the row does not
+ * keep them (more than 128 open lots, read from the entries instead).
+ * The writers keep it with each entry under the customer's lock
+ * (core/ledger.c, core/import.c); here it is filled from the entries once:
+ * the live lots (positive effect, not a reversal, not reversed), newest
+ * first, are open while the newer ones leave part of the balance, the
+ * oldest open one cut to that part.  oldest_due_at is set again from the
+ * same lots and the store's credit period in force (a period changed
+ * before this version left it behind; the settings now move it along).
+ * A customer whose lots do not add up to the balance keeps NULL, and so
+ * is read as before. */
+/* SQLite: group_concat as a window function follows the window's ORDER
+ * BY (an aggregate's order would not be defined); customers whose lots
+ * add up past 4e18 are left NULL, so the running SUM cannot overflow. */
+static const char v10[] =
+"ALTER TABLE customers ADD COLUMN open_lots TEXT DEFAULT '';"
+"UPDATE customers SET open_lots = NULL WHERE balance_minor > 0;"
+"UPDATE customers SET oldest_due_at = NULL WHERE balance_minor <= 0;"
+"WITH live AS ("
+"  SELECT t.tenant_id, t.customer_id, t.occurred_at, t.id, t.effect_minor FROM transactions t"
+"  WHERE t.effect_minor > 0 AND t.type <> 'reversal' AND NOT EXISTS (SELECT 1 FROM transactions x"
+"    WHERE x.tenant_id = t.tenant_id AND x.reverses_id = t.id)),"
+" safe AS ("
+"  SELECT tenant_id, customer_id FROM live GROUP BY tenant_id, customer_id"
+"  HAVING TOTAL(effect_minor) < 4e18),"
+" lots AS ("
+"  SELECT l.tenant_id, l.customer_id, l.occurred_at, l.id, l.effect_minor,"
+"    SUM(l.effect_minor) OVER (PARTITION BY l.tenant_id, l.customer_id"
+"      ORDER BY l.occurred_at DESC, l.id DESC ROWS UNBOUNDED PRECEDING) - l.effect_minor AS newer"
+"  FROM live l JOIN safe s ON s.tenant_id = l.tenant_id AND s.customer_id = l.customer_id),"
+" open AS ("
+"  SELECT l.tenant_id, l.customer_id, l.occurred_at, l.id,"
+"    MIN(l.effect_minor, c.balance_minor - l.newer) AS remaining"
+"  FROM lots l JOIN customers c ON c.tenant_id = l.tenant_id AND c.id = l.customer_id"
+"  WHERE c.balance_minor > 0 AND l.newer < c.balance_minor),"
+" listed AS ("
+"  SELECT tenant_id, customer_id, n, total, first_at, lots_text FROM ("
+"    SELECT tenant_id, customer_id, COUNT(*) OVER w AS n, SUM(remaining) OVER w AS total,"
+"      MIN(occurred_at) OVER w AS first_at,"
+"      group_concat(occurred_at || ':' || remaining, ',') OVER w AS lots_text,"
+"      ROW_NUMBER() OVER (PARTITION BY tenant_id, customer_id ORDER BY occurred_at, id) AS k"
+"    FROM open"
+"    WINDOW w AS (PARTITION BY tenant_id, customer_id ORDER BY occurred_at, id"
+"      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"
+"  WHERE k = 1)"
+"UPDATE customers SET open_lots = CASE WHEN listed.n <= 128 THEN listed.lots_text END,"
+"  oldest_due_at = listed.first_at + COALESCE((SELECT s.credit_period_days FROM tenant_settings s"
+"    WHERE s.tenant_id = customers.tenant_id), 30) * 86400000"
+" FROM listed WHERE customers.tenant_id = listed.tenant_id AND customers.id = listed.customer_id"
+" AND listed.total = customers.balance_minor;"
+;
+
 /* Version 11: the member feed (store/store_member_feed.h).  Each server
  * process keeps what store_member_context reads in memory
  * (workers/member_cache.h); a change made by another process (a second
@@ -602,6 +657,7 @@ const struct migration migrations_sqlite[] = {
 	{ 7, "documents in chunks, storage usage", v7 },
 	{ 8, "API keys and shared rate-limit buckets", v8 },
 	{ 9, "plans as data, usage counts, the platform audit trail", v9 },
+	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: numbered changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
 };

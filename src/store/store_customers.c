@@ -8,7 +8,7 @@
 #define CUSTOMER_COLS \
 	"id, name, phone, apartment, tower, floor, unit, email, credit_limit_minor, notes," \
 	" status, reminders_opt_out, balance_minor, oldest_due_at, last_purchase_at," \
-	" last_payment_at, last_activity_at, created_at, updated_at"
+	" last_payment_at, last_activity_at, created_at, updated_at, open_lots"
 
 static void customer_from_row(struct arena *a, struct db_res *r, int i, struct customer_rec *c)
 {
@@ -33,6 +33,7 @@ static void customer_from_row(struct arena *a, struct db_res *r, int i, struct c
 	c->last_activity_at = db_res_int(r, i, 16);
 	c->created_at = db_res_int(r, i, 17);
 	c->updated_at = db_res_int(r, i, 18);
+	c->open_lots = store_dup(a, r, i, 19);
 }
 
 static int customers_from(struct db_res *r, struct arena *a, struct customer_rec **out, int *n)
@@ -105,14 +106,22 @@ int store_customer_set_ledger(struct store_tx *tx, const struct customer_rec *c)
 		store_opt_int(c->oldest_due_at != 0, c->oldest_due_at),
 		store_opt_int(c->last_purchase_at != 0, c->last_purchase_at),
 		store_opt_int(c->last_payment_at != 0, c->last_payment_at), DB_INT(c->last_activity_at),
+		DB_TEXT(c->open_lots),
 	};
 	int rc = store_exec(tx,
 		"UPDATE customers SET balance_minor = $3, oldest_due_at = $4, last_purchase_at = $5,"
-		" last_payment_at = $6, last_activity_at = $7 WHERE tenant_id = $1 AND id = $2",
-		p, 7, NULL);
+		" last_payment_at = $6, last_activity_at = $7, open_lots = $8"
+		" WHERE tenant_id = $1 AND id = $2", p, 8, NULL);
 	if (rc != STORE_OK)
 		return rc;
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_customers_shift_due(struct store_tx *tx, int64_t delta_ms)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(delta_ms) };
+	return store_exec(tx, "UPDATE customers SET oldest_due_at = oldest_due_at + $2"
+		" WHERE tenant_id = $1 AND oldest_due_at IS NOT NULL", p, 2, NULL);
 }
 
 int store_customer_count_active(struct store_tx *tx, int64_t *n)

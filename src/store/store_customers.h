@@ -20,6 +20,9 @@ struct customer_rec {
 	int reminders_opt_out;
 	int64_t balance_minor;
 	int64_t oldest_due_at;                 /* 0 = nothing unpaid */
+	/* The open lots in the text form of domain/open_lots.h; NULL when the
+	 * row does not keep them (too many) or they were not read. */
+	char *open_lots;
 	int64_t last_purchase_at, last_payment_at, last_activity_at;
 	int64_t created_at, updated_at;
 };
@@ -52,9 +55,14 @@ QT_MUST_CHECK int store_customer_get(struct store_tx *tx, const char *id, int lo
  * credit limit, notes, status, reminders_opt_out.  STORE_NOT_FOUND when
  * no row matched. */
 QT_MUST_CHECK int store_customer_update(struct store_tx *tx, const struct customer_rec *c);
-/* Ledger-derived fields, written with each entry.  STORE_NOT_FOUND when no
- * row matched. */
+/* Ledger-derived fields, written with each entry: balance, oldest due,
+ * open lots (NULL writes "not kept"), last purchase, payment and activity.
+ * STORE_NOT_FOUND when no row matched. */
 QT_MUST_CHECK int store_customer_set_ledger(struct store_tx *tx, const struct customer_rec *c);
+/* The store's credit period changed by delta_ms: every oldest due moves
+ * with it (a due is the lot's date plus the period), so the column stays
+ * what the entries give under the period in force. */
+QT_MUST_CHECK int store_customers_shift_due(struct store_tx *tx, int64_t delta_ms);
 /* Active customers into *n.  On PostgreSQL it also takes a per-tenant lock
  * to the end of the transaction, so count-then-insert is atomic. */
 QT_MUST_CHECK int store_customer_count_active(struct store_tx *tx, int64_t *n);

@@ -100,6 +100,31 @@ TEST(valid_utf8_matches_jansson_byte_for_byte_in_both_modes)
 	}
 }
 
+/* Long plain runs with the odd byte to escape, at every offset within 16
+ * bytes and past 4096 bytes (the two ways the buffer grows). */
+TEST(long_strings_with_sparse_escapes_match_jansson)
+{
+	static char text[9000];
+	for (int round = 0; round < 300; round++) {
+		size_t n = round < 100 ? 17 + next() % 64 : round < 200 ? 100 + next() % 900 : 4000 + next() % 4990;
+		for (size_t i = 0; i < n; i++)
+			text[i] = (char)('a' + next() % 26);
+		for (size_t k = next() % 6; k > 0; k--) {
+			static const char specials[] = "\"\\\n\t\x01\x1f\x7f";
+			text[next() % n] = specials[next() % (sizeof specials - 1)];
+		}
+		char *want = reference(text, n);
+		char *got = esc(text, n, JSON_ESCAPE_BYTES);
+		CHECK(want != NULL);
+		if (want)
+			CHECK_STR(got, want);
+		free(want);
+		free(got);
+		if (*check_failed)
+			return;
+	}
+}
+
 TEST(repair_mode_replaces_each_bad_byte_with_u_fffd)
 {
 	/* stray continuation, overlong '/', surrogate, above U+10FFFF, truncated, 0xff */
