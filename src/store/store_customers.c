@@ -108,11 +108,15 @@ int store_customer_set_ledger(struct store_tx *tx, const struct customer_rec *c)
 		store_opt_int(c->last_payment_at != 0, c->last_payment_at), DB_INT(c->last_activity_at),
 		DB_TEXT(c->open_lots),
 	};
-	int rc = store_exec(tx,
+	/* Every caller holds the row's lock (store_customer_get with lock=1,
+	 * the import's locked read), so the row is there: on PostgreSQL the
+	 * update need not be waited for (store_exec_later), and any failure
+	 * is a fault the next statement or the commit reports. */
+	int rc = store_exec_later(tx,
 		"UPDATE customers SET balance_minor = $3, oldest_due_at = $4, last_purchase_at = $5,"
 		" last_payment_at = $6, last_activity_at = $7, open_lots = $8"
 		" WHERE tenant_id = $1 AND id = $2", p, 8, NULL);
-	if (rc != STORE_OK)
+	if (rc != STORE_OK || store_is_pg(tx))
 		return rc;
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }

@@ -57,7 +57,9 @@ QT_MUST_CHECK int store_customer_get(struct store_tx *tx, const char *id, int lo
 QT_MUST_CHECK int store_customer_update(struct store_tx *tx, const struct customer_rec *c);
 /* Ledger-derived fields, written with each entry: balance, oldest due,
  * open lots (NULL writes "not kept"), last purchase, payment and activity.
- * STORE_NOT_FOUND when no row matched. */
+ * The caller holds the row's lock (read with lock=1 in this transaction).
+ * On SQLite STORE_NOT_FOUND when no row matched; on PostgreSQL the update
+ * is sent without waiting (store_exec_later). */
 QT_MUST_CHECK int store_customer_set_ledger(struct store_tx *tx, const struct customer_rec *c);
 /* The store's credit period changed by delta_ms: every oldest due moves
  * with it (a due is the lot's date plus the period), so the column stays
