@@ -23,6 +23,12 @@ struct store_tx {
 	int write;
 	struct store_actor actor; /* every field set (defaults "system", "") */
 	int64_t event_seq;        /* the last event appended (store_events.c), 0: none */
+	/* Inside a group (store_group_begin): a savepoint in the group's
+	 * transaction, sharing its connection; its place on the group's
+	 * stack and the group's event count when it began. */
+	struct store_group *group;
+	int depth;
+	size_t events_mark;
 };
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
