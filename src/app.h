@@ -16,6 +16,7 @@
 struct event_hub;
 struct usage_meter;
 struct api_ratelimit;
+struct group_commit;
 
 struct config {
 	const char *db_url;        /* --db / QT_DB */
@@ -46,6 +47,7 @@ struct config {
 	int sse_per_tenant;        /* QT_SSE_PER_TENANT: event streams per store and process, default 50 */
 	const char *events_db_url; /* QT_EVENTS_DB: direct PostgreSQL URL for LISTEN (QT_DB via a pooler) */
 	int usage_flush_ms;          /* QT_USAGE_FLUSH_MS: request counts written every, default 2000 */
+	int group_commit_max;        /* QT_GROUP_COMMIT_MAX: SQLite writes per batch, default 64; 0 = none */
 };
 
 struct app {
@@ -59,6 +61,10 @@ struct app {
 	struct event_hub *events;  /* live event fan-out (serve only; NULL elsewhere) */
 	struct usage_meter *usage;   /* request counts per store (workers/usage_meter.h); NULL outside serve */
 	struct api_ratelimit *ratelimit; /* per-store request rates (api/ratelimit_gate.h); NULL: none */
+	/* SQLite: the one writer that applies write requests in batches
+	 * (api/group_commit.h); NULL: each write in a transaction of its
+	 * own, on the thread that received it (PostgreSQL, the CLI). */
+	struct group_commit *group_commit;
 };
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/group_commit.h"
 #include "api/handlers.h"
 #include "api/routes.h"
 #include "app.h"
@@ -46,6 +47,7 @@ static int render_metrics(struct req *r)
 	r->resp.status = 200;
 	r->resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
 	metrics_render(&r->resp.body);
+	group_commit_metrics(r->app->group_commit, &r->resp.body);
 	return 0;
 }
 
