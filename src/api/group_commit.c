@@ -18,6 +18,7 @@ struct write_item {
 	struct batch_item link;   /* first: the batcher's item is the write_item */
 	struct req *r;
 	const struct route *rt;
+	int in_place;             /* run on the thread that received it: not suspended */
 };
 
 static int batch_begin(void *cls, int n)
@@ -53,7 +54,8 @@ static int batch_commit(void *cls)
 static void batch_answer(void *cls, struct batch_item *it, int rc)
 {
 	(void)cls;
-	struct req *r = ((struct write_item *)it)->r;
+	struct write_item *w = (struct write_item *)it;
+	struct req *r = w->r;
 	if (rc != STORE_OK) {
 		r->resp.status = 0;
 		r->resp.content_type = NULL;
@@ -62,7 +64,8 @@ static void batch_answer(void *cls, struct batch_item *it, int rc)
 		/* Unavailable or busy: try again (503); anything else is ours (500). */
 		api_store_fail(r, rc == STORE_UNAVAILABLE || rc == STORE_BUSY ? rc : STORE_ERROR, NULL);
 	}
-	req_resume(r);
+	if (!w->in_place)
+		req_resume(r);
 }
 
 static const struct batcher_ops write_ops = {
@@ -88,6 +91,12 @@ void group_commit_submit(struct group_commit *gc, struct req *r, const struct ro
 	struct write_item *w = arena_alloc(r->arena, sizeof *w);
 	w->r = r;
 	w->rt = rt;
+	/* Alone: applied here and now, with no hand-off to the writer's
+	 * thread and back (two wake-ups a lone write would wait for). */
+	w->in_place = 1;
+	if (batcher_run_now(gc->batcher, &w->link))
+		return;
+	w->in_place = 0;
 	req_defer(r);
 	batcher_submit(gc->batcher, &w->link);
 }
