@@ -18,7 +18,6 @@ struct write_item {
 	struct batch_item link;   /* first: the batcher's item is the write_item */
 	struct req *r;
 	const struct route *rt;
-	int in_place;             /* run on the thread that received it: not suspended */
 };
 
 static int batch_begin(void *cls, int n)
@@ -54,8 +53,7 @@ static int batch_commit(void *cls)
 static void batch_answer(void *cls, struct batch_item *it, int rc)
 {
 	(void)cls;
-	struct write_item *w = (struct write_item *)it;
-	struct req *r = w->r;
+	struct req *r = ((struct write_item *)it)->r;
 	if (rc != STORE_OK) {
 		r->resp.status = 0;
 		r->resp.content_type = NULL;
@@ -64,8 +62,7 @@ static void batch_answer(void *cls, struct batch_item *it, int rc)
 		/* Unavailable or busy: try again (503); anything else is ours (500). */
 		api_store_fail(r, rc == STORE_UNAVAILABLE || rc == STORE_BUSY ? rc : STORE_ERROR, NULL);
 	}
-	if (!w->in_place)
-		req_resume(r);
+	req_resume(r);
 }
 
 static const struct batcher_ops write_ops = {
@@ -91,12 +88,6 @@ void group_commit_submit(struct group_commit *gc, struct req *r, const struct ro
 	struct write_item *w = arena_alloc(r->arena, sizeof *w);
 	w->r = r;
 	w->rt = rt;
-	/* Alone: applied here and now, with no hand-off to the writer's
-	 * thread and back (two wake-ups a lone write would wait for). */
-	w->in_place = 1;
-	if (batcher_run_now(gc->batcher, &w->link))
-		return;
-	w->in_place = 0;
 	req_defer(r);
 	batcher_submit(gc->batcher, &w->link);
 }

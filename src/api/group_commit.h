@@ -2,13 +2,12 @@
  * group_commit.h — group commit of write requests on SQLite.
  *
  * SQLite has one writer at a time, and each commit of its own costs a
- * WAL append and the locking around it.  So a write route marked
- * .group_commit that finds other writes queued or a batch running is not
- * run on the thread that received it: that thread suspends the connection
- * (req_defer) and queues the request, and goes on serving others.  One
- * writer thread (util/batcher.h) takes what is queued when its previous
- * batch ends, up to QT_GROUP_COMMIT_MAX requests, and applies them in one
- * write transaction (store_group_begin), each request
+ * WAL append and the locking around it.  So the write routes marked
+ * .group_commit are not run on the thread that received them: that thread
+ * suspends the connection (req_defer) and queues the request, and goes on
+ * serving others.  One writer thread (util/batcher.h) takes what is queued
+ * when its previous batch ends, up to QT_GROUP_COMMIT_MAX requests, and
+ * applies them in one write transaction (store_group_begin), each request
  * as it would run alone — authentication, Idempotency-Key, handler — in
  * its transaction, which is a savepoint of the batch's (store.h).  A
  * refused request rolls back to its savepoint and leaves the others be.
@@ -18,16 +17,12 @@
  * (503, or 500) and none is reported done.
  *
  * A writer thread rather than a leader among the server's threads: the
- * server's threads never wait for a batch nor run one, so all of them keep
- * reading requests (the next batch) and serving reads while a batch runs;
- * a leader would stall every connection of its thread for the batch and
- * need a hand-off when the queue is not empty at its end.  There is no
- * timer: batches grow with the load.  The one exception is a write that
- * arrives alone (nothing queued, no batch running): the thread that
- * received it applies it at once, as a batch of one, and answers it
- * itself - as fast as a write in a transaction of its own, without the two
- * thread wake-ups a hand-off costs; what arrives meanwhile is queued for
- * the writer thread.  Either way one batch runs at a time.
+ * server's threads never wait on the write lock nor run a batch, so all
+ * of them keep reading requests (the next batch) and serving reads while a
+ * batch runs; a leader would stall every connection of its thread for the
+ * batch and need a hand-off when the queue is not empty at its end.  The
+ * writer's one connection also keeps SQLite's caches warm.  There is no
+ * timer: a lone write is applied at once, and batches grow with the load.
  *
  * PostgreSQL does not use this (app.group_commit stays NULL).
  */

@@ -10,11 +10,8 @@ struct batcher {
 	int max_batch;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;              /* queued, or running ended */
+	pthread_cond_t queued;
 	struct batch_item *head, *tail;   /* under lock */
-	/* A batch is running (on the batcher's thread or in place): only one
-	 * at a time, whoever runs it.  Under lock. */
-	int running;
 	int stopping;                     /* under lock */
 	struct batcher_stats stats;       /* under lock */
 };
@@ -37,51 +34,32 @@ static int take(struct batcher *b, struct batch_item **out)
 	return n;
 }
 
-/* Begin, run each, commit: the outcome every item of the batch gets. */
-static int apply(struct batcher *b, struct batch_item *batch, int n)
-{
-	int rc = b->ops->begin(b->cls, n);
-	if (rc == 0) {
-		for (struct batch_item *it = batch; it; it = it->next)
-			b->ops->run(b->cls, it);
-		rc = b->ops->commit(b->cls);
-	}
-	return rc;
-}
-
-/* The batch of n is over: count it and let the next one run.  Under
- * b->lock. */
-static void finished(struct batcher *b, int n)
-{
-	b->stats.batches++;
-	b->stats.items += (uint64_t)n;
-	if (n > b->stats.largest)
-		b->stats.largest = n;
-	b->running = 0;
-	/* Queued while it ran (in place: the thread may be asleep). */
-	if (b->head || b->stopping)
-		pthread_cond_signal(&b->wake);
-}
-
 static void *batcher_main(void *arg)
 {
 	struct batcher *b = arg;
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
-		while ((!b->head || b->running) && !(b->stopping && !b->head && !b->running))
-			pthread_cond_wait(&b->wake, &b->lock);
+		while (!b->head && !b->stopping)
+			pthread_cond_wait(&b->queued, &b->lock);
 		if (!b->head)
-			break;    /* stopping, nothing left, nothing running */
+			break;    /* stopping, and nothing left */
 		struct batch_item *batch;
 		int n = take(b, &batch);
-		b->running = 1;
 		pthread_mutex_unlock(&b->lock);
 
-		int rc = apply(b, batch, n);
-
+		int rc = b->ops->begin(b->cls, n);
+		if (rc == 0) {
+			for (struct batch_item *it = batch; it; it = it->next)
+				b->ops->run(b->cls, it);
+			rc = b->ops->commit(b->cls);
+		}
 		pthread_mutex_lock(&b->lock);
-		finished(b, n);
+		b->stats.batches++;
+		b->stats.items += (uint64_t)n;
+		if (n > b->stats.largest)
+			b->stats.largest = n;
 		pthread_mutex_unlock(&b->lock);
+
 		while (batch) {
 			struct batch_item *next = batch->next;   /* answer may free it */
 			b->ops->answer(b->cls, batch, rc);
@@ -102,34 +80,14 @@ struct batcher *batcher_start(const struct batcher_ops *ops, void *cls, int max_
 	b->cls = cls;
 	b->max_batch = max_batch < 1 ? 1 : max_batch;
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->wake, NULL);
+	pthread_cond_init(&b->queued, NULL);
 	if (pthread_create(&b->thread, NULL, batcher_main, b) != 0) {
-		pthread_cond_destroy(&b->wake);
+		pthread_cond_destroy(&b->queued);
 		pthread_mutex_destroy(&b->lock);
 		free(b);
 		return NULL;
 	}
 	return b;
-}
-
-int batcher_run_now(struct batcher *b, struct batch_item *it)
-{
-	pthread_mutex_lock(&b->lock);
-	if (b->running || b->head || b->stopping) {
-		pthread_mutex_unlock(&b->lock);
-		return 0;
-	}
-	b->running = 1;
-	pthread_mutex_unlock(&b->lock);
-
-	it->next = NULL;
-	int rc = apply(b, it, 1);
-
-	pthread_mutex_lock(&b->lock);
-	finished(b, 1);
-	pthread_mutex_unlock(&b->lock);
-	b->ops->answer(b->cls, it, rc);
-	return 1;
 }
 
 void batcher_submit(struct batcher *b, struct batch_item *it)
@@ -141,7 +99,7 @@ void batcher_submit(struct batcher *b, struct batch_item *it)
 	else
 		b->head = it;
 	b->tail = it;
-	pthread_cond_signal(&b->wake);
+	pthread_cond_signal(&b->queued);
 	pthread_mutex_unlock(&b->lock);
 }
 
@@ -158,10 +116,10 @@ void batcher_stop(struct batcher *b)
 		return;
 	pthread_mutex_lock(&b->lock);
 	b->stopping = 1;
-	pthread_cond_signal(&b->wake);
+	pthread_cond_signal(&b->queued);
 	pthread_mutex_unlock(&b->lock);
 	pthread_join(b->thread, NULL);
-	pthread_cond_destroy(&b->wake);
+	pthread_cond_destroy(&b->queued);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }

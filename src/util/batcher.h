@@ -8,15 +8,10 @@
  * A batch is what is queued when the previous one ends, up to max_batch
  * items, in the order they were submitted: no timer, so a lone item is
  * applied as soon as the thread is free, and under load the batches grow
- * by themselves with what arrives while one runs.  An item that finds
- * nothing queued and nothing running need not wait for the thread at all:
- * batcher_run_now applies it in place, as a batch of one, on the caller's
- * thread (what comes meanwhile is queued and left to the batcher's thread).
+ * by themselves with what arrives while one runs.
  *
- * Thread safety: batcher_submit and batcher_run_now from any thread.  One
- * batch runs at a time, on the batcher's thread or in batcher_run_now's
- * caller: the ops are never called concurrently, but not always on the
- * same thread.
+ * Thread safety: batcher_submit from any thread; the ops run on the
+ * batcher's thread only, one at a time.
  */
 #ifndef QT_UTIL_BATCHER_H
 #define QT_UTIL_BATCHER_H
@@ -55,10 +50,6 @@ struct batcher;
 /* Start the thread.  ops and cls must outlive the batcher; max_batch >= 1.
  * NULL when no thread can be started. */
 struct batcher *batcher_start(const struct batcher_ops *ops, void *cls, int max_batch);
-/* When nothing is queued and no batch runs: apply it at once on this
- * thread as a batch of its own (begin, run, commit, answer) and return 1.
- * Otherwise return 0 having done nothing: then batcher_submit it. */
-int batcher_run_now(struct batcher *b, struct batch_item *it);
 /* Queue it (FIFO).  Not after batcher_stop has begun. */
 void batcher_submit(struct batcher *b, struct batch_item *it);
 void batcher_stats(struct batcher *b, struct batcher_stats *out);

@@ -4,10 +4,7 @@
  * batch may hold, in submission order; a lone item runs at once; an item
  * is answered only after its batch's commit, with the commit's outcome
  * for every item of the batch; a batch that cannot begin runs nothing;
- * stopping answers everything still queued.  An item that finds nothing
- * queued and nothing running is applied in place on the caller's thread;
- * otherwise it is left to be queued, and what is queued while one runs in
- * place goes to the batcher's thread after it.
+ * stopping answers everything still queued.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,7 +21,6 @@ struct item {
 	int answered;      /* times answered */
 	int answer_rc;
 	int committed_before_answer;
-	pthread_t ran_on;
 };
 
 /* A fake transaction: records what the batcher asks of it. */
@@ -67,7 +63,6 @@ static void fake_run(void *cls, struct batch_item *it)
 	struct item *i = (struct item *)it;
 	pthread_mutex_lock(&f->lock);
 	i->ran_in = f->open ? f->batch : -1;
-	i->ran_on = pthread_self();
 	if (f->nrun < MAX_ITEMS)
 		f->run_order[f->nrun++] = i->id;
 	pthread_mutex_unlock(&f->lock);
@@ -296,96 +291,6 @@ TEST(stopping_answers_everything_still_queued)
 		CHECK_INT(it[i].answered, 1);
 		CHECK_INT(it[i].answer_rc, 0);
 	}
-}
-
-TEST(an_item_alone_is_applied_in_place_on_the_callers_thread)
-{
-	struct fake f;
-	struct item one = { .id = 1 };
-	fake_init(&f);
-	struct batcher *b = batcher_start(&ops, &f, 64);
-	CHECK_INT(batcher_run_now(b, &one.link), 1);
-	/* Done when it returns: run here, committed, answered. */
-	CHECK_INT(one.ran_in, 1);
-	CHECK(pthread_equal(one.ran_on, pthread_self()));
-	CHECK_INT(one.answered, 1);
-	CHECK_INT(one.answer_rc, 0);
-	CHECK(one.committed_before_answer);
-	CHECK_INT(f.commits, 1);
-	struct batcher_stats st;
-	batcher_stats(b, &st);
-	CHECK_INT((int)st.batches, 1);
-	CHECK_INT(st.largest, 1);
-	batcher_stop(b);
-}
-
-TEST(an_item_is_not_applied_in_place_while_a_batch_runs_or_items_wait)
-{
-	struct fake f;
-	struct item first = { .id = 1 }, second = { .id = 2 }, third = { .id = 3 };
-	fake_init(&f);
-	struct batcher *b = batcher_start(&ops, &f, 64);
-	hold_next_begin(&f);
-	batcher_submit(b, &first.link);
-	wait_holding(&f);                          /* a batch is running */
-	CHECK_INT(batcher_run_now(b, &second.link), 0);
-	CHECK_INT(second.ran_in, 0);               /* nothing was done with it */
-	batcher_submit(b, &second.link);
-	CHECK_INT(batcher_run_now(b, &third.link), 0);   /* and one is queued */
-	batcher_submit(b, &third.link);
-	release(&f);
-	wait_answers(&f, 3);
-	CHECK_INT(f.batch, 2);
-	CHECK_INT(f.sizes[1], 2);
-	CHECK_INT(f.run_order[0], 1);
-	CHECK_INT(f.run_order[1], 2);
-	CHECK_INT(f.run_order[2], 3);
-	CHECK(!pthread_equal(second.ran_on, pthread_self()));
-	batcher_stop(b);
-}
-
-struct in_place_call {
-	struct batcher *b;
-	struct item *it;
-	int ran;
-};
-
-static void *in_place_main(void *arg)
-{
-	struct in_place_call *c = arg;
-	c->ran = batcher_run_now(c->b, &c->it->link);
-	return NULL;
-}
-
-TEST(what_is_queued_while_an_item_runs_in_place_goes_to_the_thread_after_it)
-{
-	struct fake f;
-	struct item alone = { .id = 0 }, it[3];
-	fake_init(&f);
-	struct batcher *b = batcher_start(&ops, &f, 64);
-	hold_next_begin(&f);
-	struct in_place_call call = { b, &alone, -1 };
-	pthread_t caller;
-	CHECK_INT(pthread_create(&caller, NULL, in_place_main, &call), 0);
-	wait_holding(&f);                          /* running in place, in begin */
-	for (int i = 0; i < 3; i++) {
-		it[i] = (struct item){ .id = i + 1 };
-		batcher_submit(b, &it[i].link);
-	}
-	release(&f);
-	pthread_join(caller, NULL);
-	CHECK_INT(call.ran, 1);
-	CHECK(pthread_equal(alone.ran_on, caller));
-	wait_answers(&f, 4);
-	CHECK_INT(f.batch, 2);
-	CHECK_INT(f.sizes[0], 1);
-	CHECK_INT(f.sizes[1], 3);
-	for (int i = 0; i < 3; i++) {
-		CHECK_INT(it[i].ran_in, 2);
-		CHECK(!pthread_equal(it[i].ran_on, caller));
-		CHECK_INT(it[i].answer_rc, 0);
-	}
-	batcher_stop(b);
 }
 
 CHECK_MAIN()
