@@ -17,6 +17,7 @@ struct event_hub;
 struct usage_meter;
 struct api_ratelimit;
 struct member_cache;
+struct group_commit;
 
 struct config {
 	const char *db_url;        /* --db / QT_DB */
@@ -48,6 +49,7 @@ struct config {
 	const char *events_db_url; /* QT_EVENTS_DB: direct PostgreSQL URL for LISTEN (QT_DB via a pooler) */
 	int usage_flush_ms;          /* QT_USAGE_FLUSH_MS: request counts written every, default 2000 */
 	int member_cache_entries;    /* QT_MEMBER_CACHE: members' contexts kept, default 4096; 0 = none */
+	int group_commit_max;        /* QT_GROUP_COMMIT_MAX: SQLite writes per batch, default 64; 0 = none */
 };
 
 struct app {
@@ -62,6 +64,10 @@ struct app {
 	struct usage_meter *usage;   /* request counts per store (workers/usage_meter.h); NULL outside serve */
 	struct api_ratelimit *ratelimit; /* per-store request rates (api/ratelimit_gate.h); NULL: none */
 	struct member_cache *members; /* members' contexts (workers/member_cache.h); NULL: read each time */
+	/* SQLite: the one writer that applies write requests in batches
+	 * (api/group_commit.h); NULL: each write in a transaction of its
+	 * own, on the thread that received it (PostgreSQL, the CLI). */
+	struct group_commit *group_commit;
 };
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "api/api_keys.h"
 #include "api/common.h"
+#include "api/group_commit.h"
 #include "api/handlers.h"
 #include "api/ratelimit_gate.h"
 #include "api/routes.h"
@@ -369,6 +370,17 @@ void api_dispatch(struct req *r)
 		return;
 	}
 	r->route = rt->pattern;
+	/* SQLite's writes go to the one writer, which applies them in
+	 * batches; this thread serves other connections meanwhile. */
+	if (rt->group_commit && r->app->group_commit) {
+		group_commit_submit(r->app->group_commit, r, rt);
+		return;
+	}
+	api_dispatch_route(r, rt);
+}
+
+void api_dispatch_route(struct req *r, const struct route *rt)
+{
 	int rc = 0;
 	if (rt->auth == ROUTE_TENANT) {
 		rc = auth_tenant(r, rt);

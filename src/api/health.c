@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/group_commit.h"
 #include "api/handlers.h"
 #include "api/routes.h"
 #include "app.h"
@@ -69,6 +70,7 @@ static int render_metrics(struct req *r)
 			(unsigned long long)st.hits, (unsigned long long)st.misses, (unsigned long long)st.stale,
 			(unsigned long long)st.evictions, st.capacity);
 	}
+	group_commit_metrics(r->app->group_commit, &r->resp.body);
 	return 0;
 }
 

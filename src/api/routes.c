@@ -1,7 +1,9 @@
 /*
  * routes.c — the route table: every method and path of the API, who may
  * call it (public, store user with a minimum role, operator), whether it
- * writes and honours Idempotency-Key.  api/dispatch.c acts on it.
+ * writes and honours Idempotency-Key, and which writes are applied in
+ * batches on SQLite (.group_commit, api/group_commit.h).  api/dispatch.c
+ * acts on it.
  */
 #include "api/handlers.h"
 #include "api/routes.h"
@@ -48,13 +50,13 @@ static const struct route routes[] = {
 	{ .method = "GET", .pattern = "/api/v1/customers", .handler = h_customers_list, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "Customers with search, filters, sort and keyset paging" },
 	{ .method = "POST", .pattern = "/api/v1/customers", .handler = h_customers_create, .auth = ROUTE_TENANT,
-	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .summary = "Add a customer" },
+	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .group_commit = 1, .summary = "Add a customer" },
 	{ .method = "GET", .pattern = "/api/v1/customers/{id}", .handler = h_customers_get, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "A customer with balance, credit and aging" },
 	{ .method = "PATCH", .pattern = "/api/v1/customers/{id}", .handler = h_customers_update, .auth = ROUTE_TENANT,
-	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change a customer" },
+	  .min_role = ROLE_ADMIN, .writes = 1, .group_commit = 1, .summary = "Change a customer" },
 	{ .method = "DELETE", .pattern = "/api/v1/customers/{id}", .handler = h_customers_archive, .auth = ROUTE_TENANT,
-	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Archive a customer (balance must be zero)" },
+	  .min_role = ROLE_ADMIN, .writes = 1, .group_commit = 1, .summary = "Archive a customer (balance must be zero)" },
 	{ .method = "GET", .pattern = "/api/v1/customers/{id}/statement", .handler = h_customers_statement, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "Statement of account (JSON or CSV)" },
 	{ .method = "POST", .pattern = "/api/v1/customers/{id}/share", .handler = h_shares_create, .auth = ROUTE_TENANT,
@@ -66,19 +68,19 @@ static const struct route routes[] = {
 	{ .method = "GET", .pattern = "/api/v1/apartments", .handler = h_apartments_list, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "Apartment records by tower and floor" },
 	{ .method = "POST", .pattern = "/api/v1/apartments", .handler = h_apartments_create, .auth = ROUTE_TENANT,
-	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Add an apartment record" },
+	  .min_role = ROLE_ADMIN, .writes = 1, .group_commit = 1, .summary = "Add an apartment record" },
 	{ .method = "GET", .pattern = "/api/v1/apartments/{number}", .handler = h_apartments_get, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "An apartment with the customers living there" },
 	{ .method = "PATCH", .pattern = "/api/v1/apartments/{number}", .handler = h_apartments_update, .auth = ROUTE_TENANT,
-	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change (or create) an apartment record" },
+	  .min_role = ROLE_ADMIN, .writes = 1, .group_commit = 1, .summary = "Change (or create) an apartment record" },
 	{ .method = "GET", .pattern = "/api/v1/transactions", .handler = h_transactions_list, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "Ledger entries, newest first" },
 	{ .method = "POST", .pattern = "/api/v1/transactions", .handler = h_transactions_create, .auth = ROUTE_TENANT,
-	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .summary = "Record a purchase, payment or adjustment" },
+	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .group_commit = 1, .summary = "Record a purchase, payment or adjustment" },
 	{ .method = "GET", .pattern = "/api/v1/transactions/{id}", .handler = h_transactions_get, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_VIEWER, .summary = "A ledger entry" },
 	{ .method = "POST", .pattern = "/api/v1/transactions/{id}/reverse", .handler = h_transactions_reverse, .auth = ROUTE_TENANT,
-	  .min_role = ROLE_ADMIN, .writes = 1, .idempotent = 1, .summary = "Reverse an entry with a reason" },
+	  .min_role = ROLE_ADMIN, .writes = 1, .idempotent = 1, .group_commit = 1, .summary = "Reverse an entry with a reason" },
 	{ .method = "POST", .pattern = "/api/v1/customers/{id}/reminders", .handler = h_customers_remind, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_MEMBER, .writes = 1, .idempotent = 1, .summary = "Remind one customer now (link or provider)" },
 	{ .method = "POST", .pattern = "/api/v1/reminders/bulk", .handler = h_reminders_bulk, .auth = ROUTE_TENANT,

@@ -124,6 +124,7 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->header_timeout_s = env_int("QT_HEADER_TIMEOUT", 10, 1, 3600);
 	cfg->body_budget = (size_t)env_int("QT_BODY_BUDGET", 64 << 20, 1024, 1 << 30);
 	cfg->usage_flush_ms = env_int("QT_USAGE_FLUSH_MS", 2000, 10, 600000);
+	cfg->group_commit_max = env_int("QT_GROUP_COMMIT_MAX", 64, 0, 4096);
 	cfg->trusted_proxies = env_or("QT_TRUSTED_PROXIES", NULL);
 	cfg->metrics_listen = env_or("QT_METRICS_LISTEN", NULL);
 	cfg->metrics_token = env_or("QT_METRICS_TOKEN", NULL);

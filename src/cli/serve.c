@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/group_commit.h"
 #include "api/ratelimit_gate.h"
 #include "api/routes.h"
 #include "cli/cli.h"
@@ -211,6 +212,21 @@ int cmd_serve(int argc, char **argv)
 	}
 	store_set_event_hook(app.store, event_hub_notify, app.events);
 
+	/* SQLite: the write routes are applied in batches by one writer,
+	 * each batch one transaction (api/group_commit.h). */
+	if (is_sqlite && app.cfg.group_commit_max > 0) {
+		app.group_commit = group_commit_start(&app, app.cfg.group_commit_max);
+		if (!app.group_commit) {
+			fprintf(stderr, "quantumtrack: cannot start the writer thread\n");
+			store_set_event_hook(app.store, NULL, NULL);
+			event_hub_stop(app.events);
+			usage_meter_free(app.usage);
+			api_ratelimit_close(app.ratelimit);
+			store_close(app.store);
+			return EXIT_FAIL;
+		}
+	}
+
 	struct http_config hc = {
 		.host = host,
 		.port = port,
@@ -227,6 +243,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_server *srv = http_server_start(&hc, api_dispatch, &app, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "quantumtrack: %s\n", err);
+		group_commit_stop(app.group_commit);
 		store_set_event_hook(app.store, NULL, NULL);
 		event_hub_stop(app.events);
 		member_cache_free(app.members);
@@ -249,6 +266,7 @@ int cmd_serve(int argc, char **argv)
 		if (!msrv) {
 			fprintf(stderr, "quantumtrack: metrics: %s\n", err);
 			http_server_stop(srv, 0);
+			group_commit_stop(app.group_commit);
 			store_set_event_hook(app.store, NULL, NULL);
 			event_hub_stop(app.events);
 			member_cache_free(app.members);
@@ -283,6 +301,8 @@ int cmd_serve(int argc, char **argv)
 	reminder_scheduler_stop(scheduler);
 	http_server_stop(srv, 25);
 	http_server_stop(msrv, 1);
+	/* Nothing is queued any more: the writer answers what it holds. */
+	group_commit_stop(app.group_commit);
 	/* The streams ended with the server; nothing commits any more. */
 	store_set_event_hook(app.store, NULL, NULL);
 	event_hub_stop(app.events);

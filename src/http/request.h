@@ -112,6 +112,7 @@ struct req {
 	const void *settings;         /* api_settings() cache */
 	struct problem problem;
 	struct resp resp;
+	int deferred;               /* req_defer: answered from another thread */
 };
 
 /* Request headers and query parameters; NULL when absent.  The returned
@@ -134,6 +135,16 @@ void req_add_field_error(struct req *r, const char *field, const char *message);
 /* Attach an extra member to the problem body; steals the reference to
  * value (pass json_integer(...) and the like directly). */
 void req_problem_extra(struct req *r, const char *key, json_t *value);
+
+/* An answer that another thread gives (api/group_commit.c).  req_defer,
+ * called by the dispatcher on the server's thread, suspends the
+ * connection: the server neither answers when the dispatcher returns nor
+ * frees the body, and its thread goes on serving other connections.
+ * req_resume, once r->resp or r->problem hold the answer (from any
+ * thread), hands the request back; the server sends the answer on its
+ * own thread.  After req_resume the caller must not touch r. */
+void req_defer(struct req *r);
+void req_resume(struct req *r);
 
 /* Responses: resp_json, resp_empty, resp_header (http/response.c). */
 #include "http/response.h"

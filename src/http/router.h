@@ -28,6 +28,10 @@ struct route {
 	int writes;             /* write transaction; refused for a suspended store */
 	int allow_suspended;    /* writes, yet allowed in a suspended store */
 	int idempotent;         /* honours Idempotency-Key */
+	int group_commit;       /* SQLite: applied in a batch by the one writer
+	                         * (api/group_commit.h); its handler works only in
+	                         * r->tx: it commits nothing itself, calls no
+	                         * provider and streams nothing */
 	int event_ticket;       /* ROUTE_TENANT: a single-use ?ticket= (POST /api/v1/events/ticket)
 	                         * may stand for the access token (EventSource sends no headers) */
 	const char *summary;    /* one line for the OpenAPI description */

@@ -528,6 +528,21 @@ static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,
 	return r;
 }
 
+/* ---- Answers given from another thread ---- */
+
+/* Suspended before the request is handed on, so the resume always comes
+ * after the suspend; libmicrohttpd calls on_request again once resumed. */
+void req_defer(struct req *r)
+{
+	r->deferred = 1;
+	MHD_suspend_connection(r->conn);
+}
+
+void req_resume(struct req *r)
+{
+	MHD_resume_connection(r->conn);
+}
+
 /* ---- Streamed responses ---- */
 
 void http_stream_wake(struct http_stream *h)
@@ -718,6 +733,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		refuse(r);
 		return respond(s, r);
 	}
+	if (r->deferred) {
+		/* Resumed (req_resume): the answer is in. */
+		body_release(s, r);
+		return respond(s, r);
+	}
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
@@ -765,6 +785,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		refuse(r);
 	else
 		s->dispatch(r);
+	if (r->deferred)
+		return MHD_YES;    /* suspended until req_resume; r is not ours now */
 	/* The body is not needed for the response: give its bytes back to
 	 * the budget now rather than when the response is sent. */
 	body_release(s, r);

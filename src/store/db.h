@@ -101,6 +101,18 @@ void db_release(struct db *db, struct db_conn *c);
 QT_MUST_CHECK int db_begin(struct db_conn *c, const char *tenant_id, int write);
 QT_MUST_CHECK int db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);
+/* Savepoints inside an open write transaction (SQLite only: group
+ * commit, store.c).  They nest as a stack: each release or rollback ends
+ * the most recent one still open.  db_savepoint never opens a transaction
+ * of its own: with none open (never begun, or rolled back by SQLite after
+ * an I/O error) it fails with DB_ERROR, and so does db_savepoint_release.
+ * db_savepoint_rollback undoes what ran since the savepoint and ends it
+ * (DB_OK; with no transaction open there is nothing to undo, also DB_OK);
+ * a failure leaves the stack as it was, so the transaction can only be
+ * rolled back.  On PostgreSQL all three return DB_ERROR. */
+QT_MUST_CHECK int db_savepoint(struct db_conn *c);
+QT_MUST_CHECK int db_savepoint_release(struct db_conn *c);
+QT_MUST_CHECK int db_savepoint_rollback(struct db_conn *c);
 /* Run statements with no parameters and no results (migrations). */
 QT_MUST_CHECK int db_exec_script(struct db_conn *c, const char *sql);
 

@@ -27,6 +27,10 @@ struct db_ops {
 		int nparams, struct db_cursor **out);
 	int (*cursor_fetch)(struct db_cursor *cur, int max_rows, struct db_res **res);
 	void (*cursor_close)(struct db_cursor *cur);
+	/* Optional (NULL: the backend has none; db.h says what callers get). */
+	int (*savepoint)(struct db_conn *c);
+	int (*savepoint_release)(struct db_conn *c);
+	int (*savepoint_rollback)(struct db_conn *c);
 };
 
 /* Every backend's pool and connection structs start with these. */

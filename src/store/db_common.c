@@ -294,3 +294,15 @@ void db_cursor_close(struct db_cursor *cur)
 	if (cur)
 		cur->conn->db->ops->cursor_close(cur);
 }
+int db_savepoint(struct db_conn *c)
+{
+	return c->db->ops->savepoint ? c->db->ops->savepoint(c) : DB_ERROR;
+}
+int db_savepoint_release(struct db_conn *c)
+{
+	return c->db->ops->savepoint_release ? c->db->ops->savepoint_release(c) : DB_ERROR;
+}
+int db_savepoint_rollback(struct db_conn *c)
+{
+	return c->db->ops->savepoint_rollback ? c->db->ops->savepoint_rollback(c) : DB_ERROR;
+}

@@ -82,6 +82,11 @@ static const char sql_begin[] = "BEGIN";
 static const char sql_begin_immediate[] = "BEGIN IMMEDIATE";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
+/* One name for every savepoint: they nest as a stack, and RELEASE and
+ * ROLLBACK TO act on the most recent one of that name. */
+static const char sql_savepoint[] = "SAVEPOINT qt";
+static const char sql_savepoint_release[] = "RELEASE qt";
+static const char sql_savepoint_rollback[] = "ROLLBACK TO qt";
 
 static void set_err(struct sq_conn *c, const char *what)
 {
@@ -397,6 +402,38 @@ static void sq_rollback(struct db_conn *cb)
 	drop_write_lock(c);
 }
 
+/* Only inside the write transaction: a SAVEPOINT outside one would begin
+ * a transaction of its own, and its RELEASE would commit it. */
+static int in_write_tx(struct sq_conn *c, const char *what)
+{
+	if (c->holds_write && c->cur->h && !sqlite3_get_autocommit(c->cur->h))
+		return 1;
+	snprintf(c->err, sizeof c->err, "%s: no write transaction is open (rolled back?)", what);
+	return 0;
+}
+
+static int sq_savepoint(struct db_conn *cb)
+{
+	struct sq_conn *c = (struct sq_conn *)cb;
+	return in_write_tx(c, "savepoint") ? run_control(c, sql_savepoint) : DB_ERROR;
+}
+
+static int sq_savepoint_release(struct db_conn *cb)
+{
+	struct sq_conn *c = (struct sq_conn *)cb;
+	return in_write_tx(c, "release savepoint") ? run_control(c, sql_savepoint_release) : DB_ERROR;
+}
+
+/* ROLLBACK TO keeps the savepoint open; the RELEASE after it ends it. */
+static int sq_savepoint_rollback(struct db_conn *cb)
+{
+	struct sq_conn *c = (struct sq_conn *)cb;
+	if (!in_write_tx(c, "rollback to savepoint"))
+		return DB_OK;   /* nothing left to undo */
+	int rc = run_control(c, sql_savepoint_rollback);
+	return rc == DB_OK ? run_control(c, sql_savepoint_release) : rc;
+}
+
 /* Bind params to st by their names ($1..$n).  text is SQLITE_STATIC for
  * db_exec (the caller's strings outlive the step) and SQLITE_TRANSIENT for
  * a cursor, which outlives its caller's frame.  Returns a DB_* code; st is
@@ -624,6 +661,8 @@ static const struct db_ops sq_ops = {
 	.exec_script = sq_exec_script, .exec = sq_exec, .changes = sq_changes,
 	.error = sq_error, .ping = sq_ping,
 	.cursor_open = sq_cursor_open, .cursor_fetch = sq_cursor_fetch, .cursor_close = sq_cursor_close,
+	.savepoint = sq_savepoint, .savepoint_release = sq_savepoint_release,
+	.savepoint_rollback = sq_savepoint_rollback,
 };
 
 /* Before SQLite initialises: without memory statistics its allocator

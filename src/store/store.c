@@ -90,8 +90,121 @@ int store_ready(struct store *s)
 	return db_ping(s->db);
 }
 
-static int begin(struct store *s, const char *tenant_id, int write,
-	const struct store_actor *actor, struct store_tx **out)
+/* ---- Groups: many transactions in one, each a savepoint ---- */
+
+/* A tenant's last event committed inside a group, told to the hook once
+ * the group commits. */
+struct group_event {
+	char tenant_id[37];
+	int64_t seq;
+};
+
+struct store_group {
+	struct store *store;
+	struct store_tx *tx;        /* the one real transaction */
+	int depth;                  /* savepoints open in it */
+	int broken;                 /* one ended out of order or could not be undone */
+	struct group_event *events; /* in commit order, nevents of cap */
+	size_t nevents, cap;
+};
+
+/* The group open on this thread, if any: a store_begin_* on the thread
+ * that opened it joins it (store.h). */
+static _Thread_local struct store_group *thread_group;
+
+static void group_add_event(struct store_group *g, const char *tenant_id, int64_t seq)
+{
+	if (g->nevents == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 16;
+		g->events = realloc(g->events, g->cap * sizeof *g->events);
+		if (!g->events)
+			abort();
+	}
+	struct group_event *e = &g->events[g->nevents++];
+	snprintf(e->tenant_id, sizeof e->tenant_id, "%s", tenant_id);
+	e->seq = seq;
+}
+
+/* The hub keeps only each tenant's last seq: tell it once per tenant. */
+static void group_tell_events(struct store_group *g)
+{
+	for (size_t i = 0; i < g->nevents; i++) {
+		int later = 0;
+		for (size_t j = i + 1; j < g->nevents && !later; j++)
+			later = strcmp(g->events[j].tenant_id, g->events[i].tenant_id) == 0;
+		if (!later)
+			store_events_committed(g->store, g->events[i].tenant_id, g->events[i].seq);
+	}
+}
+
+static int begin_in_group(struct store_group *g, struct store_tx *tx, struct store_tx **out)
+{
+	if (g->broken) {
+		free(tx);
+		return STORE_ERROR;
+	}
+	tx->group = g;
+	tx->conn = g->tx->conn;
+	int rc = db_savepoint(tx->conn);
+	if (rc != DB_OK) {
+		log_error("database: %s", db_conn_error(tx->conn));
+		g->broken = 1;
+		free(tx);
+		return store_map(rc);
+	}
+	tx->depth = ++g->depth;
+	tx->events_mark = g->nevents;
+	*out = tx;
+	return STORE_OK;
+}
+
+/* Release (commit) or undo the savepoint tx, the group's most recent. */
+static int end_in_group(struct store_tx *tx, int commit)
+{
+	struct store_group *g = tx->group;
+	int rc = STORE_OK;
+	if (g->broken || tx->depth != g->depth) {
+		if (!g->broken)
+			log_error("group commit: a transaction ended out of order (savepoint %d of %d)",
+				tx->depth, g->depth);
+		g->broken = 1;
+		free(tx);
+		return STORE_ERROR;
+	}
+	g->depth--;
+	if (commit) {
+		rc = store_map(db_savepoint_release(tx->conn));
+		if (rc == STORE_OK && tx->event_seq > 0)
+			group_add_event(g, tx->tenant_id, tx->event_seq);
+		/* What it changed of members and settings is told with the
+		 * group's real commit (store_commit of g->tx): one store's
+		 * news stays one store's, two stores' become everyone's. */
+		if (rc == STORE_OK && tx->member_news) {
+			struct store_tx *gt = g->tx;
+			if (!gt->member_news && tx->member_news == 1) {
+				gt->member_news = 1;
+				memcpy(gt->member_tenant, tx->member_tenant, sizeof gt->member_tenant);
+			} else if (tx->member_news == 2 || gt->member_news == 2 ||
+			    strcmp(gt->member_tenant, tx->member_tenant) != 0) {
+				gt->member_news = 2;
+			}
+		}
+	}
+	if (!commit || rc != STORE_OK) {
+		g->nevents = tx->events_mark;
+		if (db_savepoint_rollback(tx->conn) != DB_OK)
+			g->broken = 1;
+	}
+	if (rc != STORE_OK || g->broken) {
+		log_error("database: %s", db_conn_error(tx->conn));
+		g->broken = 1;
+	}
+	free(tx);
+	return rc;
+}
+
+static struct store_tx *tx_new(struct store *s, const char *tenant_id, int write,
+	const struct store_actor *actor)
 {
 	struct store_tx *tx = calloc(1, sizeof *tx);
 	if (!tx)
@@ -110,6 +223,15 @@ static int begin(struct store *s, const char *tenant_id, int write,
 		tx->actor.request_id = "";
 	if (!tx->actor.client_ip)
 		tx->actor.client_ip = "";
+	return tx;
+}
+
+static int begin(struct store *s, const char *tenant_id, int write,
+	const struct store_actor *actor, struct store_tx **out)
+{
+	struct store_tx *tx = tx_new(s, tenant_id, write, actor);
+	if (thread_group && thread_group->store == s)
+		return begin_in_group(thread_group, tx, out);
 	int rc = db_acquire(s->db, &tx->conn);
 	if (rc != DB_OK) {
 		free(tx);
@@ -151,6 +273,8 @@ void store_tx_set_actor_role(struct store_tx *tx, const char *role)
 
 int store_commit(struct store_tx *tx)
 {
+	if (tx->group)
+		return end_in_group(tx, 1);
 	int rc = store_map(db_commit(tx->conn));
 	if (rc != STORE_OK)
 		db_rollback(tx->conn);
@@ -172,9 +296,69 @@ void store_rollback(struct store_tx *tx)
 {
 	if (!tx)
 		return;
+	if (tx->group) {
+		(void)end_in_group(tx, 0);
+		return;
+	}
 	db_rollback(tx->conn);
 	db_release(tx->store->db, tx->conn);
 	free(tx);
+}
+
+int store_group_begin(struct store *s, struct store_group **out)
+{
+	static const struct store_actor actor = { "system", "system", "", "" };
+	if (thread_group || db_dialect_of(s->db) != DB_SQLITE)
+		return STORE_ERROR;
+	struct store_group *g = calloc(1, sizeof *g);
+	if (!g)
+		abort();
+	int rc = begin(s, NULL, 1, &actor, &g->tx);
+	if (rc != STORE_OK) {
+		free(g);
+		return rc;
+	}
+	g->store = s;
+	thread_group = g;
+	*out = g;
+	return STORE_OK;
+}
+
+static void group_free(struct store_group *g)
+{
+	if (thread_group == g)
+		thread_group = NULL;
+	free(g->events);
+	free(g);
+}
+
+int store_group_commit(struct store_group *g)
+{
+	int rc;
+	if (thread_group == g)
+		thread_group = NULL;
+	if (g->broken || g->depth != 0) {
+		store_rollback(g->tx);
+		rc = STORE_ERROR;
+	} else {
+		rc = store_commit(g->tx);
+	}
+	/* Only now are the group's events committed: the live streams hear
+	 * of them after the answer is certain, never before. */
+	if (rc == STORE_OK)
+		group_tell_events(g);
+	group_free(g);
+	return rc;
+}
+
+void store_group_rollback(struct store_group *g)
+{
+	if (!g)
+		return;
+	if (thread_group == g)
+		thread_group = NULL;
+	store_rollback(g->tx);
+	group_free(g);
 }
 
 int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,

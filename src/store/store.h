@@ -92,6 +92,35 @@ QT_MUST_CHECK int store_commit(struct store_tx *tx);
 /* Roll back and free tx; NULL is fine. */
 void store_rollback(struct store_tx *tx);
 
+/* ---- group commit (SQLite) ----
+ *
+ * One write transaction that many transactions run inside, each in a
+ * savepoint of its own, committed once for all of them (api/group_commit.c
+ * runs a batch of write requests so).  While a group is open on a thread,
+ * every store_begin_tenant and store_begin_platform on that thread and
+ * store, reads too (they must see what ran before them in the group),
+ * opens a savepoint in the group's transaction instead of a transaction of
+ * its own.  store_commit of one releases the savepoint: what it did joins
+ * the group and is durable only once store_group_commit returns STORE_OK;
+ * the effects a commit has outside the database (the event hook) wait
+ * until then, and are dropped when the group does not commit.
+ * store_rollback of one undoes it alone and leaves the rest of the group
+ * as it was.  They end in the order opposite to their begins (a stack);
+ * one that does not, or a savepoint that cannot be undone, breaks the
+ * group: every later begin in it fails with STORE_ERROR and so does
+ * store_group_commit.  A group belongs to the thread that began it, one
+ * at a time.  PostgreSQL has no groups (store_group_begin: STORE_ERROR). */
+struct store_group;
+QT_MUST_CHECK int store_group_begin(struct store *s, struct store_group **out);
+/* Commit the group and free it.  STORE_OK: everything committed in it is
+ * durable (synchronous=NORMAL in WAL: it survives the process being
+ * killed; the last commits can be lost to a power cut) and the event hook
+ * has heard of its events.  Otherwise nothing of it is committed (the
+ * STORE_* code of the failure; STORE_ERROR for a broken group). */
+QT_MUST_CHECK int store_group_commit(struct store_group *g);
+/* Roll the whole group back and free it; NULL is fine. */
+void store_group_rollback(struct store_group *g);
+
 /* ---- audit trail (store_audit.c) ---- */
 
 /* Append an audit row to the tenant's hash chain inside tx (which must be a

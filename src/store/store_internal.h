@@ -27,6 +27,12 @@ struct store_tx {
 	 * (store_member_touch): 0 nothing, 1 member_tenant's, 2 every store's. */
 	int member_news;
 	char member_tenant[37];
+	/* Inside a group (store_group_begin): a savepoint in the group's
+	 * transaction, sharing its connection; its place on the group's
+	 * stack and the group's event count when it began. */
+	struct store_group *group;
+	int depth;
+	size_t events_mark;
 };
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */

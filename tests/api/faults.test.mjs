@@ -7,7 +7,9 @@
 //  * kill -9 during a burst of purchases (both backends): after a restart
 //    on the same database `quantumtrack verify` passes, every purchase that
 //    got a 201 is in the ledger, and retrying every Idempotency-Key gives
-//    each purchase exactly once.
+//    each purchase exactly once.  On SQLite the purchases go through group
+//    commit (batches of writes in one transaction): the test checks that
+//    they did share batches.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -92,7 +94,8 @@ test('the database goes away and comes back: 503 meanwhile, then service without
   });
 
 test('kill -9 during a burst of purchases loses no acknowledged purchase', async () => {
-  const srv = await startServer();
+  const metricsToken = 'faults-metrics-' + 'x'.repeat(16);
+  const srv = await startServer({ env: { QT_METRICS_TOKEN: metricsToken } });
   cleanups.push(() => srv.stop());
   // Twelve clients at full speed are an integration's load, far past the
   // professional plan's 1200 a minute: the plan without a request rate.
@@ -127,10 +130,19 @@ test('kill -9 during a burst of purchases loses no acknowledged purchase', async
   // Kill once a good number of purchases were acknowledged.
   const deadline = Date.now() + 10000;
   while (acked.size < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  // On SQLite the purchases are committed in batches (group commit): the
+  // kill falls on batches, and an answer is sent only after its batch's
+  // COMMIT returned.
+  const metrics = BACKEND === 'sqlite'
+    ? await (await fetch(srv.url + '/metrics', { headers: { Authorization: `Bearer ${metricsToken}` } })).text() : '';
   srv.proc.kill('SIGKILL');
   stop = true;
   await Promise.all(workers);
   assert.ok(acked.size >= 150, `only ${acked.size} purchases before the kill`);
+  if (BACKEND === 'sqlite') {
+    const largest = Number(/^qt_write_batch_largest (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(largest >= 2, `the purchases were not batched: ${metrics.split('\n').filter((l) => l.startsWith('qt_write')).join('; ')}`);
+  }
   await new Promise((r) => (srv.proc.exitCode !== null || srv.proc.signalCode !== null ? r() : srv.proc.once('exit', r)));
   assert.equal(srv.proc.signalCode, 'SIGKILL');
 
