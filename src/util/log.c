@@ -77,24 +77,27 @@ void log_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_json_line(const char *json)
+void log_line_fd(int fd, const char *line, size_t n)
 {
-	if (!json)
-		return;
-	size_t n = strlen(json);
 	char small[2048];
 	char *p = n + 1 <= sizeof(small) ? small : malloc(n + 1);
 	pthread_mutex_lock(&log_lock);
 	if (p) {
-		memcpy(p, json, n);
+		memcpy(p, line, n);
 		p[n] = '\n';
-		write_all(STDOUT_FILENO, p, n + 1);
+		write_all(fd, p, n + 1);
 	} else {
 		/* No memory for the copy: two writes, still under the lock. */
-		write_all(STDOUT_FILENO, json, n);
-		write_all(STDOUT_FILENO, "\n", 1);
+		write_all(fd, line, n);
+		write_all(fd, "\n", 1);
 	}
 	pthread_mutex_unlock(&log_lock);
 	if (p != small)
 		free(p);
+}
+
+void log_json_line(const char *json)
+{
+	if (json)
+		log_line_fd(STDOUT_FILENO, json, strlen(json));
 }

@@ -29,5 +29,8 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * length; NULL is ignored.  Thread-safe.
  */
 void log_json_line(const char *json);
+/* The n bytes at line and a '\n' to fd in one write(2), under the same
+ * lock as every other line, so lines from any thread never interleave. */
+void log_line_fd(int fd, const char *line, size_t n);
 
 #endif

@@ -20,6 +20,7 @@
  * or is waited for.  Rings are never freed, so a late producer's busy
  * store always lands in live memory.
  */
+#include "util/log.h"
 #include "util/logbuf.h"
 
 #include <errno.h>
@@ -65,45 +66,16 @@ static struct {
 };
 
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t direct_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ring *rings;
 static pthread_key_t owner_key;
 static pthread_once_t owner_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct ring *my_ring;
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;  /* nowhere left to report a logging failure */
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* One write(2) of line and its '\n' (a copy on the stack when it fits). */
+/* One write(2) of line and its '\n' (util/log.c). */
 static void put_direct(const char *line, size_t n)
 {
-	char small[2048];
-	char *p = n + 1 <= sizeof small ? small : malloc(n + 1);
-	int fd = atomic_load_explicit(&lb.fd, memory_order_relaxed);
-	pthread_mutex_lock(&direct_lock);
-	if (p) {
-		memcpy(p, line, n);
-		p[n] = '\n';
-		write_all(fd, p, n + 1);
-	} else {
-		write_all(fd, line, n);
-		write_all(fd, "\n", 1);
-	}
-	pthread_mutex_unlock(&direct_lock);
-	if (p != small)
-		free(p);
+	log_line_fd(atomic_load_explicit(&lb.fd, memory_order_relaxed), line, n);
 }
 
 /* ---- Rings and their owners ---- */
