@@ -25,9 +25,10 @@
 #               seed ($CUSTOMERS x $ENTRIES entries: 100,000 by default).
 #   serve       exec to the first 200 from /readyz and VmRSS after
 #               $IDLE_MS ms idle, by bench/startup.c (a C poll loop: a fresh
-#               connection every 100 us, CLOCK_MONOTONIC).
-# Each figure is the median of $ROUNDS rounds; a round runs the reference
-# and ours one after the other (nginx, our GET, the peer's GET, our POST;
+#               connection every 100 us, CLOCK_MONOTONIC), on the seeded
+#               SQLite store and on an empty one.
+# Each figure is the median of $ROUNDS rounds, each ratio the median of the
+# rounds' ratios; a round runs the reference and ours one after the other (nginx, our GET, the peer's GET, our POST;
 # pgbench -S, our GET, the peer's GET, pgbench simple-update, our POST), so
 # a change in the machine's load falls on both.  The server runs with plan
 # enterprise (no request rate limit).
@@ -205,19 +206,29 @@ if [ "$SQLITE" = 1 ]; then
 		printf '   round %d  verify %.3f s\n' "$bench_round" "$t" >&2
 	done
 
-	say "serve: exec to ready and idle RSS ($ROUNDS times, bench/startup.c)"
-	for bench_round in $(seq "$ROUNDS"); do
-		port=$(bench_free_port)
-		line=$("$BUILD/bench-startup" "$port" "$IDLE_MS" /readyz "$bin" serve --listen "127.0.0.1:$port" \
-			2>>"$work/startup.err") || true
-		[ -n "$line" ] || { cat "$work/startup.err" >&2; exit 1; }
-		ready=${line#ready_ms=}; ready=${ready%% *}
-		rss=$(echo "$line" | sed -E 's/.*rss_kib=([0-9]+).*/\1/')
-		R[ready]="${R[ready]:-} $ready"
-		R[rss]="${R[rss]:-} $rss"
-		R[anon]="${R[anon]:-} $(echo "$line" | sed -E 's/.*anon_kib=([0-9-]+).*/\1/')"
-		R[file]="${R[file]:-} $(echo "$line" | sed -E 's/.*file_kib=([0-9-]+).*/\1/')"
-		printf '   round %d  ready %.2f ms  VmRSS %d KiB  (%s)\n' "$bench_round" "$ready" "$rss" "$line" >&2
+	# On the seeded store, and on an empty one (migrated, one store, no
+	# customers): what start-up does with the data shows as the difference.
+	mkdir -p "$work/empty"
+	QT_DB=sqlite:$work/empty/qt.db "$bin" migrate >/dev/null
+	QT_DB=sqlite:$work/empty/qt.db "$bin" tenant create --slug "$SLUG" --name Bench --plan enterprise \
+		--owner-email "$EMAIL" --owner-password "$PASSWORD" >/dev/null
+	for store in seeded empty; do
+		say "serve on the $store store: exec to ready and idle RSS ($ROUNDS times, bench/startup.c)"
+		db=$QT_DB
+		[ "$store" = empty ] && db=sqlite:$work/empty/qt.db
+		for bench_round in $(seq "$ROUNDS"); do
+			port=$(bench_free_port)
+			line=$(QT_DB=$db "$BUILD/bench-startup" "$port" "$IDLE_MS" /readyz "$bin" serve --listen "127.0.0.1:$port" \
+				2>>"$work/startup.err") || true
+			[ -n "$line" ] || { cat "$work/startup.err" >&2; exit 1; }
+			ready=${line#ready_ms=}; ready=${ready%% *}
+			rss=$(echo "$line" | sed -E 's/.*rss_kib=([0-9]+).*/\1/')
+			R[ready_$store]="${R[ready_$store]:-} $ready"
+			R[rss_$store]="${R[rss_$store]:-} $rss"
+			R[anon_$store]="${R[anon_$store]:-} $(echo "$line" | sed -E 's/.*anon_kib=([0-9-]+).*/\1/')"
+			R[file_$store]="${R[file_$store]:-} $(echo "$line" | sed -E 's/.*file_kib=([0-9-]+).*/\1/')"
+			printf '   round %d  ready %.2f ms  VmRSS %d KiB  (%s)\n' "$bench_round" "$ready" "$rss" "$line" >&2
+		done
 	done
 
 	say "SQLite: wrk -t1 -c$CONNS -d$DURATION, $ROUNDS rounds ($(nproc) cores shared by nginx, server, peer and wrk)"
@@ -244,6 +255,7 @@ if [ "$SQLITE" = 1 ]; then
 	done
 	[ "$PEER" = 1 ] && bench_stop "$peer_pid"
 	bench_stop "$qt_pid"
+	bench_stop "$nginx_pid"
 	"$bin" verify >"$work/verify-after.out" 2>&1 || { echo "bench: verify failed after the POST runs:" >&2; cat "$work/verify-after.out" >&2; exit 1; }
 	echo "   verify after the POST runs: ok" >&2
 fi
@@ -297,7 +309,16 @@ if [ "$PG" = 1 ]; then
 fi
 
 # ----------------------------------------------------------------- table
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
+# The median of the rounds' ratios: each round's two figures were measured
+# one right after the other, under the same load.
+ratio() {
+	local a=(${R[$1]:-}) b=(${R[$2]:-}) i rs=()
+	for i in "${!a[@]}"; do
+		[ -n "${b[$i]:-}" ] && rs+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { if (y > 0) printf "%.6f", x / y; else print 0 }')")
+	done
+	[ ${#rs[@]} -eq 0 ] && { echo "-"; return; }
+	printf '%.3f' "$(bench_median "${rs[@]}")"
+}
 meets() { # value op bar
 	awk -v v="$1" -v op="$2" -v b="$3" 'BEGIN {
 		if (v == "-") { print "-"; exit }
@@ -319,41 +340,49 @@ git diff --quiet HEAD -- src 2>/dev/null || rev="$rev+changes"
 	echo
 	echo "### bench/all.sh — $started, $rev, $(nproc) cores, DURATION=$DURATION ROUNDS=$ROUNDS CONNS=$CONNS, load $load_start → $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
-	echo "Medians of $ROUNDS alternating rounds (rounds in the last column). HTTP: wrk -t1 -c$CONNS -d$DURATION; server, references, peer and load generator share the $(nproc) cores."
+	echo "Medians of $ROUNDS alternating rounds (each round's figures in the last column); a ratio is the median of the rounds' ratios. HTTP: wrk -t1 -c$CONNS -d$DURATION; pgbench -c $CONNS -j $PGBENCH_JOBS; server, references, peer and load generator share the $(nproc) cores."
 	echo
 	echo "| figure | ours | reference (same run) | ratio | bar | met | rounds (ours; ref) |"
 	echo "| --- | --- | --- | --- | --- | --- | --- |"
 	if [ "$SQLITE" = 1 ]; then
 		n=$(med nginx)
-		r=$(ratio "$(med sq_get)" "$n")
+		r=$(ratio sq_get nginx)
 		echo "| SQLite \`GET /api/v1/customers/{id}\` | $(ours_cell sq_get) | nginx static 200 B, 1 worker: $(num "$n") req/s | $r | ≥ 0.6 | $(meets "$r" ">=" 0.6) | $(rounds_of sq_get); $(rounds_of nginx) |"
-		r=$(ratio "$(med sq_post)" "$n")
+		r=$(ratio sq_post nginx)
 		echo "| SQLite \`POST /api/v1/transactions\` | $(ours_cell sq_post) | nginx: $(num "$n") req/s | $r | ≥ 0.15 | $(meets "$r" ">=" 0.15) | $(rounds_of sq_post); $(rounds_of nginx) |"
 	fi
 	if [ "$PG" = 1 ]; then
 		n=$(med pgS)
-		r=$(ratio "$(med pg_get)" "$n")
+		r=$(ratio pg_get pgS)
 		echo "| PostgreSQL \`GET /api/v1/customers/{id}\` | $(ours_cell pg_get) | \`pgbench -S -M prepared\`: $(num "$n") TPS | $r | ≥ 0.25 | $(meets "$r" ">=" 0.25) | $(rounds_of pg_get); $(rounds_of pgS) |"
 		n=$(med pgU)
-		r=$(ratio "$(med pg_post)" "$n")
+		r=$(ratio pg_post pgU)
 		echo "| PostgreSQL \`POST /api/v1/transactions\` | $(ours_cell pg_post) | \`pgbench -b simple-update -M prepared\`: $(num "$n") TPS | $r | ≥ 0.3 | $(meets "$r" ">=" 0.3) | $(rounds_of pg_post); $(rounds_of pgU) |"
 	fi
 	if [ "$SQLITE" = 1 ]; then
 		v=$(med verify)
 		echo "| \`verify\`, $(num "$entries") entries (SQLite) | $(printf '%.3f' "$v") s | | | < 0.5 s | $(meets "$v" "<" 0.5) | $(for x in ${R[verify]}; do printf '%.3f ' "$x"; done) |"
-		v=$(awk -v k="$(med rss)" 'BEGIN { printf "%.2f", k / 1024 }')
-		echo "| \`serve\` idle RSS (VmRSS, ${IDLE_MS} ms after ready, SQLite) | $v MiB | | | ≤ 8 MiB | $(meets "$v" "<=" 8) | VmRSS $(for x in ${R[rss]}; do printf '%d ' "$x"; done)KiB; median RssAnon $(med anon) KiB, RssFile $(med file) KiB |"
-		v=$(printf '%.2f' "$(med ready)")
-		echo "| \`serve\` exec → first 200 from /readyz (bench/startup.c, C poll every 100 µs) | $v ms | | | ≤ 20 ms | $(meets "$v" "<=" 20) | $(for x in ${R[ready]}; do printf '%.2f ' "$x"; done) |"
+		for store in seeded empty; do
+			what="the seeded store"
+			[ "$store" = empty ] && what="an empty store"
+			v=$(awk -v k="$(med "rss_$store")" 'BEGIN { printf "%.2f", k / 1024 }')
+			echo "| \`serve\` idle RSS (VmRSS ${IDLE_MS} ms after ready; SQLite, $what) | $v MiB | | | ≤ 8 MiB | $(meets "$v" "<=" 8) | VmRSS $(for x in ${R[rss_$store]}; do printf '%d ' "$x"; done)KiB; median RssAnon $(med "anon_$store") KiB, RssFile $(med "file_$store") KiB |"
+		done
+		for store in seeded empty; do
+			what="the seeded store"
+			[ "$store" = empty ] && what="an empty store"
+			v=$(printf '%.2f' "$(med "ready_$store")")
+			echo "| \`serve\` exec → first 200 from /readyz (SQLite, $what; bench/startup.c, a C poll every 100 µs) | $v ms | | | ≤ 20 ms | $(meets "$v" "<=" 20) | $(for x in ${R[ready_$store]}; do printf '%.2f ' "$x"; done) |"
+		done
 	fi
 	if [ "$PEER" = 1 ]; then
 		w=$(node -e 'console.log(require("os").availableParallelism())')
 		if [ "$SQLITE" = 1 ]; then
-			r=$(ratio "$(med sq_get)" "$(med sq_peer)")
+			r=$(ratio sq_get sq_peer)
 			echo "| GET vs the Node peer, SQLite | $(num "$(med sq_get)") req/s | Fastify + better-sqlite3, node:cluster $w workers: $(num "$(med sq_peer)") req/s (p99 $(ms "$(bench_median ${P99[sq_peer]})"), $(errs sq_peer)) | ${r}× | ≥ 2.5× | $(meets "$r" ">=" 2.5) | $(rounds_of sq_get); $(rounds_of sq_peer) |"
 		fi
 		if [ "$PG" = 1 ]; then
-			r=$(ratio "$(med pg_get)" "$(med pg_peer)")
+			r=$(ratio pg_get pg_peer)
 			echo "| GET vs the Node peer, PostgreSQL | $(num "$(med pg_get)") req/s | Fastify + pg, node:cluster $w workers: $(num "$(med pg_peer)") req/s (p99 $(ms "$(bench_median ${P99[pg_peer]})"), $(errs pg_peer)) | ${r}× | ≥ 2.5× | $(meets "$r" ">=" 2.5) | $(rounds_of pg_get); $(rounds_of pg_peer) |"
 		fi
 	fi

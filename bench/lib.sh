@@ -14,7 +14,7 @@
 #   bench_free_port           a free TCP port on 127.0.0.1
 #   bench_wait_http URL       until URL answers 2xx (10 s)
 #   bench_nginx               nginx, worker_processes 1, serving a 200-byte
-#                             file: sets $nginx_url
+#                             file: sets $nginx_url, $nginx_pid
 #   bench_serve NAME          quantumtrack serve with $QT_DB: sets $qt_url, $qt_pid
 #   bench_login URL SLUG EMAIL PASSWORD   prints an access token
 #   bench_wrk NAME ARGS...    wrk -t1 -c$CONNS -d$DURATION --latency ARGS;
@@ -186,6 +186,7 @@ bench_nginx() {
 	CONF
 	chmod -R a+rX "$work/nginx"
 	bench_bg nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+	nginx_pid=$!
 	nginx_url=http://127.0.0.1:$port
 	bench_wait_http "$nginx_url/static.txt" || { cat "$work/nginx/error.log" >&2; exit 1; }
 }

@@ -8,7 +8,7 @@
  *	an existing store (quantumtrack tenant create): prints the customer
  *	ids, one a line.
  *
- *   seed --tenants DB_URL TENANTS CUSTOMERS_TOTAL ENTRIES_PER_CUSTOMER
+ *   seed --tenants [--jobs J] DB_URL TENANTS CUSTOMERS_TOTAL ENTRIES_PER_CUSTOMER
  *	makes TENANTS stores (slugs bt00001, bt00002, ...; plan enterprise),
  *	each with an owner owner@btNNNNN.example whose password is
  *	"bench-password-123" and CUSTOMERS_TOTAL / TENANTS customers (the
@@ -21,11 +21,16 @@
  *	through security/session.c: sub, tid, role, ver, jti, iat, exp), valid
  *	for QT_ACCESS_TTL seconds (default 3600).  On PostgreSQL give the
  *	owner role's URL (the one migrations run with): making stores is a
- *	platform change.
+ *	platform change.  --jobs J seeds the stores in J processes (store k
+ *	by process k mod J; lines come in any order): for PostgreSQL, where
+ *	one process waits on round trips; each store's entries stay in one
+ *	transaction a customer, its audit chain in order.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/audit_payload.h"
 #include "core/ledger.h"
@@ -207,37 +212,19 @@ static void print_pair(void *ctx, const char *id)
 	printf("%s %s\n", o->token, id);
 }
 
-static int seed_tenants(int argc, char **argv)
+/* Stores job, job + jobs, ... of 1..ntenants into the database at url. */
+static int seed_tenants_part(const char *url, int ntenants, int ncust, int nent, int job, int jobs,
+	const char *hash, const char *secret, int64_t ttl)
 {
 	struct store *s;
-	char err[256], hash[128];
+	char err[256];
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: seed --tenants DB_URL TENANTS CUSTOMERS_TOTAL ENTRIES_PER_CUSTOMER\n");
-		return 2;
-	}
-	int ntenants = atoi(argv[3]), ncust = atoi(argv[4]), nent = atoi(argv[5]);
-	const char *secret = getenv("QT_JWT_SECRET");
-	const char *ttl_env = getenv("QT_ACCESS_TTL");
-	int64_t ttl = ttl_env && *ttl_env ? atoll(ttl_env) : 3600;
-	if (ntenants < 1 || ncust < ntenants || nent < 0) {
-		fprintf(stderr, "seed: need 1 <= TENANTS <= CUSTOMERS_TOTAL and ENTRIES >= 0\n");
-		return 2;
-	}
-	if (!secret || strlen(secret) < 32) {
-		fprintf(stderr, "seed: QT_JWT_SECRET (at least 32 bytes) signs the tokens\n");
-		return 2;
-	}
-	if (store_open(argv[2], 1, &s, err, sizeof err) != STORE_OK) {
+	if (store_open(url, 1, &s, err, sizeof err) != STORE_OK) {
 		fprintf(stderr, "seed: %s\n", err);
 		return 1;
 	}
-	if (password_hash(BENCH_PASSWORD, hash) < 0) {
-		fprintf(stderr, "seed: could not hash the password\n");
-		return 1;
-	}
-	int rc = STORE_OK, first = 0;
-	for (int k = 1; k <= ntenants && rc == STORE_OK; k++) {
+	int rc = STORE_OK;
+	for (int k = 1 + job; k <= ntenants && rc == STORE_OK; k += jobs) {
 		struct arena *a = arena_new();
 		struct tenant_rec t;
 		struct user_rec u;
@@ -263,10 +250,12 @@ static int seed_tenants(int argc, char **argv)
 			arena_free(a);
 			break;
 		}
-		int n = ncust / ntenants + (k <= ncust % ntenants);
+		/* Store k has n customers; the first stores take the remainder. */
+		int per = ncust / ntenants, extra = ncust % ntenants;
+		int n = per + (k <= extra);
+		int first = (k - 1) * per + (k - 1 < extra ? k - 1 : extra);
 		struct token_out o = { token };
 		rc = seed_customers(s, t.id, u.id, first, n, nent, print_pair, &o);
-		first += n;
 		arena_free(a);
 	}
 	store_close(s);
@@ -275,6 +264,60 @@ static int seed_tenants(int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+static int seed_tenants(int argc, char **argv)
+{
+	char hash[128];
+	int jobs = 1;
+
+	if (argc == 8 && strcmp(argv[2], "--jobs") == 0) {
+		jobs = atoi(argv[3]);
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 6 || jobs < 1 || jobs > 64) {
+		fprintf(stderr, "usage: seed --tenants [--jobs J] DB_URL TENANTS CUSTOMERS_TOTAL ENTRIES_PER_CUSTOMER\n");
+		return 2;
+	}
+	int ntenants = atoi(argv[3]), ncust = atoi(argv[4]), nent = atoi(argv[5]);
+	const char *secret = getenv("QT_JWT_SECRET");
+	const char *ttl_env = getenv("QT_ACCESS_TTL");
+	int64_t ttl = ttl_env && *ttl_env ? atoll(ttl_env) : 3600;
+	if (ntenants < 1 || ncust < ntenants || nent < 0) {
+		fprintf(stderr, "seed: need 1 <= TENANTS <= CUSTOMERS_TOTAL and ENTRIES >= 0\n");
+		return 2;
+	}
+	if (!secret || strlen(secret) < 32) {
+		fprintf(stderr, "seed: QT_JWT_SECRET (at least 32 bytes) signs the tokens\n");
+		return 2;
+	}
+	if (password_hash(BENCH_PASSWORD, hash) < 0) {
+		fprintf(stderr, "seed: could not hash the password\n");
+		return 1;
+	}
+	if (jobs == 1)
+		return seed_tenants_part(argv[2], ntenants, ncust, nent, 0, 1, hash, secret, ttl);
+	/* One line a write(2), shorter than PIPE_BUF: the jobs' lines do not
+	 * mix. */
+	fflush(stdout);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int j = 0; j < jobs; j++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("seed: fork");
+			return 1;
+		}
+		if (pid == 0) {
+			int rc = seed_tenants_part(argv[2], ntenants, ncust, nent, j, jobs, hash, secret, ttl);
+			fflush(stdout);
+			_exit(rc);
+		}
+	}
+	int failed = 0, st;
+	while (wait(&st) > 0)
+		failed |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	return failed;
 }
 
 int main(int argc, char **argv)
