@@ -86,7 +86,7 @@ record() {
 	P99[$key]="${P99[$key]:-} $p99"
 	BAD[$key]=$(( ${BAD[$key]:-0} + bad ))
 }
-# wrk into R[key]; "ref" rows are not ours and their errors are not counted.
+# wrk into R[key], its p99 into P99[key], its non-2xx and socket errors into BAD[key].
 measure() {
 	local key=$1 out rps p50 p99 bad errs
 	shift
