@@ -112,7 +112,7 @@ static int redeem_ticket(struct req *r, const char *ticket, struct jwt_claims *c
 static int auth_tenant(struct req *r, const struct route *rt)
 {
 	struct jwt_claims c;
-	struct member_ctx m;
+	struct member_ctx m = { 0 };
 	struct member_cache_mark mark;
 	uint32_t features = 0;
 

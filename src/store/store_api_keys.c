@@ -134,7 +134,8 @@ int store_api_key_context(struct store_tx *tx, const char *id, struct arena *a,
 	 * stands where the membership and account do. */
 	int rc = store_one_row(store_exec(tx,
 		"SELECT k.role, k.name, k.expires_at, t.slug, t.name, t.status, t.plan,"
-		" p.features, p.updated_at, " STORE_SETTINGS_COLS
+		" p.features, p.updated_at, p.customer_limit, p.storage_mb, p.requests_per_min, "
+		STORE_SETTINGS_COLS
 		" FROM api_keys k JOIN tenants t ON t.id = k.tenant_id JOIN plans p ON p.name = t.plan"
 		" LEFT JOIN tenant_settings s ON s.tenant_id = k.tenant_id"
 		" WHERE k.tenant_id = $1 AND k.id = $2 AND k.revoked_at IS NULL", p, 2, &r), &r);
@@ -150,10 +151,14 @@ int store_api_key_context(struct store_tx *tx, const char *id, struct arena *a,
 		out->token_version = 0;
 		out->plan_features = store_dup(a, r, 0, 7);
 		out->plan_updated_at = db_res_int(r, 0, 8);
+		/* The plan's limits hold for a key as for a person. */
+		out->plan_customer_limit = db_res_isnull(r, 0, 9) ? -1 : db_res_int(r, 0, 9);
+		out->plan_storage_mb = db_res_isnull(r, 0, 10) ? -1 : db_res_int(r, 0, 10);
+		out->plan_requests_per_min = db_res_isnull(r, 0, 11) ? -1 : db_res_int(r, 0, 11);
 		out->settings = NULL;
-		if (!db_res_isnull(r, 0, 9)) {
+		if (!db_res_isnull(r, 0, 12)) {
 			out->settings = arena_alloc(a, sizeof *out->settings);
-			store_settings_from_row(a, r, 9, out->settings);
+			store_settings_from_row(a, r, 12, out->settings);
 		}
 	}
 	db_res_free(r);
