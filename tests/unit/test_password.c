@@ -1,3 +1,5 @@
+#include <stdint.h>
+
 #include "check.h"
 
 #include "security/password.h"
@@ -131,15 +133,22 @@ TEST(password_burn_time_costs_about_one_verify)
 	char h[PASSWORD_HASH_LEN];
 	CHECK_INT(password_hash("some password", h), 0);
 	password_burn_time();  /* warm up any one-time setup */
-	int64_t t0 = clock_mono_ms();
-	CHECK_INT(password_verify(h, "wrong password"), -1);
-	int64_t t1 = clock_mono_ms();
-	password_burn_time();
-	int64_t t2 = clock_mono_ms();
-	int64_t verify_ms = t1 - t0, burn_ms = t2 - t1;
+	/* The least of three runs of each: a busy machine only adds time, so
+	 * the minimum is the work itself. */
+	int64_t verify_ms = INT64_MAX, burn_ms = INT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		int64_t t0 = clock_mono_ms();
+		CHECK_INT(password_verify(h, "wrong password"), -1);
+		int64_t t1 = clock_mono_ms();
+		password_burn_time();
+		int64_t t2 = clock_mono_ms();
+		if (t1 - t0 < verify_ms)
+			verify_ms = t1 - t0;
+		if (t2 - t1 < burn_ms)
+			burn_ms = t2 - t1;
+	}
 	fprintf(stderr, "  verify %lld ms, burn %lld ms\n", (long long)verify_ms,
 		(long long)burn_ms);
-	/* Loose bounds: the same work, measured on a possibly busy machine. */
 	CHECK(burn_ms * 4 >= verify_ms && burn_ms <= verify_ms * 4 + 50);
 }
 
