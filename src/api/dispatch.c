@@ -30,6 +30,17 @@
 #include "workers/usage_meter.h"
 
 /* "Authorization: Bearer <token>" → token, or NULL. */
+/* src into dst of cap bytes, cut to fit and terminated, as
+ * snprintf("%s") would (NULL as ""): the caller's fields, a dozen a
+ * request, without a format parser. */
+static void copy_field(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strnlen(src, cap - 1) : 0;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static const char *bearer(struct req *r)
 {
 	const char *h = req_header(r, "Authorization");
@@ -139,7 +150,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 		return req_fail(r, 403, "forbidden", "operator tokens cannot reach tenant data");
 	/* The actor's strings must outlive this frame: the transaction keeps
 	 * pointers to them for its audit rows. */
-	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
+	copy_field(r->caller.user_id, sizeof r->caller.user_id, c.sub);
 	/* Counted against the store's rate before its transaction opens. */
 	if (api_rate_limit(r, c.tid, c.jti) < 0)
 		return -1;
@@ -173,21 +184,21 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	 * every access token issued before is refused from then on. */
 	if (c.ver != m.token_version)
 		return req_fail(r, 401, "invalid_token", "access token rejected: the session was ended (signed out or password changed)");
-	snprintf(r->caller.tenant_id, sizeof r->caller.tenant_id, "%s", c.tid);
-	snprintf(r->caller.jti, sizeof r->caller.jti, "%s", c.jti);
+	copy_field(r->caller.tenant_id, sizeof r->caller.tenant_id, c.tid);
+	copy_field(r->caller.jti, sizeof r->caller.jti, c.jti);
 caller:
 	r->caller.authenticated = 1;
-	snprintf(r->caller.role, sizeof r->caller.role, "%s", m.role);
-	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", m.tenant_slug);
-	snprintf(r->caller.tenant_status, sizeof r->caller.tenant_status, "%s", m.tenant_status);
-	snprintf(r->caller.plan, sizeof r->caller.plan, "%s", m.plan);
+	copy_field(r->caller.role, sizeof r->caller.role, m.role);
+	copy_field(r->caller.tenant_slug, sizeof r->caller.tenant_slug, m.tenant_slug);
+	copy_field(r->caller.tenant_status, sizeof r->caller.tenant_status, m.tenant_status);
+	copy_field(r->caller.plan, sizeof r->caller.plan, m.plan);
 	r->caller.plan_features = features;
 	r->caller.plan_customer_limit = m.plan_customer_limit;
 	r->caller.plan_storage_mb = m.plan_storage_mb;
 	r->caller.plan_requests_per_min = m.plan_requests_per_min;
-	snprintf(r->caller.email, sizeof r->caller.email, "%s", m.email);
-	snprintf(r->caller.name, sizeof r->caller.name, "%s", m.name);
-	snprintf(r->caller.tenant_name, sizeof r->caller.tenant_name, "%s", m.tenant_name);
+	copy_field(r->caller.email, sizeof r->caller.email, m.email);
+	copy_field(r->caller.name, sizeof r->caller.name, m.name);
+	copy_field(r->caller.tenant_name, sizeof r->caller.tenant_name, m.tenant_name);
 	store_tx_set_actor_role(r->tx, arena_strdup(r->arena, m.role));
 	if (!m.settings)
 		return req_fail(r, 500, "settings_unavailable", "the store's settings could not be read");
@@ -210,7 +221,7 @@ static int auth_operator(struct req *r, const struct route *rt)
 		return -1;
 	if (!c.op)
 		return req_fail(r, 403, "forbidden", "platform routes need an operator token");
-	snprintf(r->caller.user_id, sizeof r->caller.user_id, "%s", c.sub);
+	copy_field(r->caller.user_id, sizeof r->caller.user_id, c.sub);
 	struct store_actor actor = { r->caller.user_id, "operator", r->request_id, r->client_ip };
 	int rc = store_begin_platform(r->app->store, rt->writes, &actor, &r->tx);
 	if (rc != STORE_OK)
@@ -226,7 +237,7 @@ static int auth_operator(struct req *r, const struct route *rt)
 		return api_store_fail(r, rc, NULL);
 	r->caller.authenticated = 1;
 	r->caller.is_operator = 1;
-	snprintf(r->caller.email, sizeof r->caller.email, "%s", op.email);
+	copy_field(r->caller.email, sizeof r->caller.email, op.email);
 	return 0;
 }
 

@@ -87,15 +87,23 @@ int router_match(const struct route *routes, size_t nroutes, struct req *r,
 		allow[0] = '\0';
 	if (split(r->path, &path) < 0)
 		return ROUTER_NOT_FOUND;
+	/* The routes of the request's method first: the one that matches is
+	 * found without testing the patterns of every other method.  Only
+	 * when none does are all patterns walked, for 405's Allow. */
+	int head = strcmp(r->method, "HEAD") == 0;
 	for (size_t i = 0; i < nroutes; i++) {
-		if (!pattern_matches(routes[i].pattern, &path, NULL))
+		if (strcmp(routes[i].method, r->method) != 0 &&
+		    !(head && strcmp(routes[i].method, "GET") == 0))
 			continue;
-		if (strcmp(routes[i].method, r->method) == 0 ||
-		    (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+		if (pattern_matches(routes[i].pattern, &path, NULL)) {
 			pattern_matches(routes[i].pattern, &path, r);
 			*out = &routes[i];
 			return ROUTER_FOUND;
 		}
+	}
+	for (size_t i = 0; i < nroutes; i++) {
+		if (!pattern_matches(routes[i].pattern, &path, NULL))
+			continue;
 		if (allow && allowlen && !strstr(allow, routes[i].method)) {
 			size_t used = strlen(allow);
 			if (used + strlen(routes[i].method) + 3 < allowlen) {
