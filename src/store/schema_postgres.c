@@ -1359,6 +1359,93 @@ static const char v12[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/* Version 19: the store's hot rows are locked at the end of a write, not
+ * in its middle.  Every write of a store updates three rows of its own
+ * (the audit head, the event head, the totals): a write holds each from
+ * the statement that takes it to its commit, so writes of one store run
+ * one at a time through that window.  It was two round trips wide (the
+ * totals were taken by the customer's update, early), now it is the last
+ * pipeline's own execution:
+ *
+ * - The totals trigger adds a change to a per-transaction, per-store
+ *   setting (qt_totals.t<tenant hex>, "outstanding owing", rolled back
+ *   with a savepoint like the change itself), and a deferred constraint
+ *   trigger applies the sum to tenant_totals once, at commit.  A reader
+ *   inside the transaction adds the pending sum (store_events.c).
+ * - audit_append() locks the audit head, numbers and hashes the row and
+ *   moves the head in one statement that the driver sends with the
+ *   commit: SHA-256(prev_hash || canonical), where the caller gives the
+ *   canonical text around its "seq" member (store_audit.c).  Invoker's
+ *   rights: RLS applies as to the statements it replaces. */
+static const char v19[] =
+"CREATE OR REPLACE FUNCTION public.customers_keep_totals() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE d numeric := 0; o bigint := 0; k text; cur text;"
+"BEGIN"
+"  IF TG_OP IN ('UPDATE', 'DELETE') THEN"
+"    d := d - greatest(OLD.balance_minor, 0); o := o - (OLD.balance_minor > 0)::int;"
+"  END IF;"
+"  IF TG_OP IN ('INSERT', 'UPDATE') THEN"
+"    d := d + greatest(NEW.balance_minor, 0); o := o + (NEW.balance_minor > 0)::int;"
+"  END IF;"
+"  IF d = 0 AND o = 0 THEN RETURN NULL; END IF;"
+"  k := 'qt_totals.t' || replace((CASE WHEN TG_OP = 'DELETE' THEN OLD.tenant_id ELSE NEW.tenant_id END)::text, '-', '');"
+"  cur := coalesce(nullif(current_setting(k, true), ''), '0 0');"
+"  PERFORM set_config(k, (split_part(cur, ' ', 1)::numeric + d)::text || ' '"
+"    || (split_part(cur, ' ', 2)::bigint + o)::text, true);"
+"  RETURN NULL;"
+"END $$;"
+"CREATE FUNCTION public.customers_apply_totals() RETURNS trigger LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE t uuid; k text; cur text; d numeric; o bigint;"
+"BEGIN"
+"  t := CASE WHEN TG_OP = 'DELETE' THEN OLD.tenant_id ELSE NEW.tenant_id END;"
+"  k := 'qt_totals.t' || replace(t::text, '-', '');"
+"  cur := nullif(current_setting(k, true), '');"
+"  IF cur IS NULL OR cur = '0 0' THEN RETURN NULL; END IF;"
+"  PERFORM set_config(k, '0 0', true);"
+"  d := split_part(cur, ' ', 1)::numeric; o := split_part(cur, ' ', 2)::bigint;"
+"  UPDATE public.tenant_totals SET outstanding_minor = outstanding_minor + d,"
+"    customers_owing = customers_owing + o WHERE tenant_id = t;"
+"  IF NOT FOUND THEN"
+"    INSERT INTO public.tenant_totals AS tt (tenant_id, outstanding_minor, customers_owing)"
+"      SELECT t, d, o WHERE EXISTS (SELECT 1 FROM public.tenants WHERE id = t)"
+"      ON CONFLICT (tenant_id) DO UPDATE"
+"      SET outstanding_minor = tt.outstanding_minor + d, customers_owing = tt.customers_owing + o;"
+"  END IF;"
+"  RETURN NULL;"
+"END $$;"
+"REVOKE ALL ON FUNCTION public.customers_apply_totals() FROM PUBLIC;"
+"CREATE CONSTRAINT TRIGGER customers_apply_totals AFTER INSERT OR DELETE OR UPDATE OF balance_minor"
+"  ON public.customers DEFERRABLE INITIALLY DEFERRED"
+"  FOR EACH ROW EXECUTE FUNCTION public.customers_apply_totals();"
+"CREATE FUNCTION public.audit_append(p_tenant uuid, p_id uuid, p_actor_id text, p_actor_role text,"
+"    p_action text, p_entity text, p_entity_id text, p_before text, p_after text,"
+"    p_request_id text, p_client_ip text, p_created_at bigint, p_head text, p_tail text)"
+"  RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$"
+"DECLARE s bigint; prev text; h text;"
+"BEGIN"
+"  SELECT seq, hash INTO s, prev FROM public.audit_heads WHERE tenant_id = p_tenant FOR UPDATE;"
+"  IF NOT FOUND THEN"
+"    INSERT INTO public.audit_heads (tenant_id, seq, hash) VALUES (p_tenant, 0, repeat('0', 64))"
+"      ON CONFLICT (tenant_id) DO NOTHING;"
+"    SELECT seq, hash INTO s, prev FROM public.audit_heads WHERE tenant_id = p_tenant FOR UPDATE;"
+"  END IF;"
+"  s := s + 1;"
+"  h := encode(sha256(convert_to(prev || p_head || ',\"seq\":' || s::text || p_tail, 'UTF8')), 'hex');"
+"  INSERT INTO public.audit_log (tenant_id, seq, id, actor_id, actor_role, action, entity, entity_id,"
+"    before_json, after_json, request_id, client_ip, created_at, prev_hash, hash)"
+"    VALUES (p_tenant, s, p_id, p_actor_id, p_actor_role, p_action, p_entity, p_entity_id,"
+"    p_before, p_after, p_request_id, p_client_ip, p_created_at, prev, h);"
+"  UPDATE public.audit_heads SET seq = s, hash = h WHERE tenant_id = p_tenant;"
+"  RETURN s;"
+"END $$;"
+"REVOKE ALL ON FUNCTION public.audit_append(uuid, uuid, text, text, text, text, text, text, text,"
+"  text, text, bigint, text, text) FROM PUBLIC;"
+"GRANT EXECUTE ON FUNCTION public.audit_append(uuid, uuid, text, text, text, text, text, text, text,"
+"  text, text, bigint, text, text) TO quantumtrack_app;"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -1372,5 +1459,6 @@ const struct migration migrations_postgres[] = {
 	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: notifications of changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
+	{ 19, "a store's hot rows locked at the end of a write", v19 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -647,6 +647,12 @@ static const char v12[] =
 "END;"
 ;
 
+/* Version 19: on PostgreSQL the hot rows of a store (audit head, totals)
+ * move to the end of a write (schema_postgres.c v19).  SQLite has one
+ * writer at a time, so nothing changes here; the version is kept so both
+ * dialects count the same migrations. */
+static const char v19[] = "SELECT 1;";
+
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -660,5 +666,6 @@ const struct migration migrations_sqlite[] = {
 	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: numbered changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
+	{ 19, "a store's hot rows locked at the end of a write (PostgreSQL)", v19 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

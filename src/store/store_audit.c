@@ -109,6 +109,49 @@ void store_audit_chain_hash(const char *prev, const char *canonical, size_t cano
 	hex_encode(digest, sizeof digest, out);
 }
 
+/* PostgreSQL: the head is locked, the row numbered and hashed, and the
+ * head moved by audit_append() (migration 19), sent with the commit so the
+ * store's audit head is held only while the commit's pipeline runs.  The
+ * canonical text is written here with seq 0 and cut around its seq member
+ * (the members are in key order, and a quote inside a value is escaped, so
+ * ,"seq":0,"tenant_id": occurs once); the function puts the seq back. */
+static int audit_append_pg(struct store_tx *tx, const char *action, const char *entity,
+	const char *entity_id, json_t *before, json_t *after)
+{
+	static const char seq_member[] = ",\"seq\":0,\"tenant_id\":";
+	char *before_text = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *after_text = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char id[37];
+	int64_t now = clock_now_ms();
+	int rc = STORE_ERROR;
+
+	uuid_v7(id);
+	char *canonical = audit_canonical(tx->tenant_id, 0, id, tx->actor.actor_id,
+		tx->actor.actor_role, action, entity, entity_id, before_text, after_text,
+		tx->actor.request_id, tx->actor.client_ip, now);
+	char *cut = canonical ? strstr(canonical, seq_member) : NULL;
+	if ((before && !before_text) || (after && !after_text) || !cut)
+		goto out;
+	*cut = '\0';
+	/* The tail starts at the tenant member: the comma before "tenant_id". */
+	const char *tail = cut + sizeof ",\"seq\":0" - 1;
+	struct db_param p[] = {
+		DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_TEXT(tx->actor.actor_id),
+		DB_TEXT(tx->actor.actor_role), DB_TEXT(action), DB_TEXT(entity),
+		DB_TEXT(entity_id), DB_TEXT(before_text), DB_TEXT(after_text),
+		DB_TEXT(tx->actor.request_id), DB_TEXT(tx->actor.client_ip), DB_INT(now),
+		DB_TEXT(canonical), DB_TEXT(tail),
+	};
+	rc = store_exec_later(tx,
+		"SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+		p, 14, NULL);
+out:
+	free(before_text);
+	free(after_text);
+	free(canonical);
+	return rc;
+}
+
 int store_audit(struct store_tx *tx, const char *action, const char *entity,
 	const char *entity_id, json_t *before, json_t *after)
 {
@@ -124,6 +167,8 @@ int store_audit(struct store_tx *tx, const char *action, const char *entity,
 
 	if (!tx->tenant_id[0])
 		return STORE_ERROR;
+	if (db_conn_dialect(tx->conn) == DB_POSTGRES)
+		return audit_append_pg(tx, action, entity, entity_id, before, after);
 	struct db_param p1[] = { DB_TEXT(tx->tenant_id) };
 	rc = store_exec(tx, db_conn_dialect(tx->conn) == DB_POSTGRES ? head_pg : head_sqlite,
 		p1, 1, &r);

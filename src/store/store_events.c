@@ -156,8 +156,16 @@ int store_event_outstanding(struct store_tx *tx, int64_t *outstanding, int *know
 	 * change.  NUMERIC on PostgreSQL: past int64 is "unknown".  On SQLite
 	 * a NULL (a store from before the triggers) or REAL (a sum that went
 	 * past int64) is summed again from the customers and stored. */
+	/* PostgreSQL applies a transaction's changes at its commit
+	 * (migration 19): until then they are summed in a setting, added
+	 * here, so a write's summary counts its own change. */
 	static const char read_pg[] =
-		"SELECT outstanding_minor::text, customers_owing FROM tenant_totals WHERE tenant_id = $1";
+		"SELECT (COALESCE(t.outstanding_minor, 0)"
+		" + COALESCE(NULLIF(split_part(p.v, ' ', 1), '')::numeric, 0))::text,"
+		" COALESCE(t.customers_owing, 0) + COALESCE(NULLIF(split_part(p.v, ' ', 2), '')::bigint, 0),"
+		" t.tenant_id IS NOT NULL OR COALESCE(p.v, '') <> ''"
+		" FROM (SELECT current_setting('qt_totals.t' || replace($1::uuid::text, '-', ''), true) AS v) p"
+		" LEFT JOIN tenant_totals t ON t.tenant_id = $1::uuid";
 	static const char read_sqlite[] =
 		"SELECT outstanding_minor, customers_owing, typeof(outstanding_minor) = 'integer'"
 		" AND typeof(customers_owing) = 'integer' FROM tenant_totals WHERE tenant_id = $1";
@@ -171,7 +179,7 @@ int store_event_outstanding(struct store_tx *tx, int64_t *outstanding, int *know
 	*known = 1;
 	*customers_owing = 0;
 	int rc = store_exec(tx, pg ? read_pg : read_sqlite, p, 1, &r);
-	if (rc != STORE_OK || db_res_rows(r) == 0) {
+	if (rc != STORE_OK || db_res_rows(r) == 0 || (pg && !db_res_int(r, 0, 2))) {
 		/* No row: nobody in the store ever owed anything. */
 		db_res_free(r);
 		return rc;

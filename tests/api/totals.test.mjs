@@ -83,6 +83,33 @@ test('summary_totals_follow_random_purchases_payments_reversals_and_an_import', 
   }
 });
 
+// Writes of one store in parallel, some refused over the limit: on
+// PostgreSQL each transaction's change is applied to the store's row at its
+// commit (migration 19); the stored total and the last summary still equal
+// the sum over the balances, and a refused write changes neither.
+test('parallel_writes_and_refusals_leave_totals_equal_to_the_balances', async () => {
+  const st = await newStore(srv, { plan: 'enterprise' });
+  const tid = tenantId(st);
+  const ids = [];
+  for (let i = 0; i < 6; i++)
+    ids.push((await call(st, 'POST', '/api/v1/customers', { name: `Par ${i}`, phone: `+9190000200${i}${i}`, credit_limit_minor: 8000 }, 201)).id);
+  const statuses = await Promise.all(Array.from({ length: 48 }, (_, k) =>
+    srv.api('POST', '/api/v1/transactions', { token: st.token, body: {
+      customer_id: ids[k % ids.length], type: k % 5 === 4 ? 'payment' : 'purchase', amount_minor: 1500 + (k % 7) * 100 } })
+      .then((r) => r.status)));
+  assert.ok(statuses.every((s) => s === 201 || s === 422), statuses.join(','));
+  assert.ok(statuses.includes(422), 'some purchases went over the limit');
+  const want = await expected(st);
+  assert.deepEqual(lastSummary(tid), want);
+  if (srv.backend === 'postgres') {
+    const row = sql(`SELECT outstanding_minor::text || ',' || customers_owing FROM tenant_totals WHERE tenant_id = '${tid}'`).trim();
+    assert.equal(row, `${want.outstanding},${want.owing}`);
+  } else {
+    const row = sql(`SELECT outstanding_minor || ',' || customers_owing FROM tenant_totals WHERE tenant_id = '${tid}'`).trim();
+    assert.equal(row, `${want.outstanding},${want.owing}`);
+  }
+});
+
 test('sqlite_total_that_is_not_a_stored_integer_is_summed_again_and_stored', async (t) => {
   if (srv.backend !== 'sqlite') return t.skip('SQLite only');
   const st = await newStore(srv, { plan: 'enterprise' });
