@@ -56,7 +56,6 @@ enum language language_of_locale(const char *locale)
 /* What one range of the header said. */
 struct range {
 	enum { RANGE_OTHER, RANGE_EN, RANGE_HI, RANGE_ANY } what;
-	int exact;      /* the range is the bare primary subtag ("hi", not "hi-IN") */
 	int q;          /* weight in thousandths, 0-1000 */
 };
 
@@ -71,7 +70,6 @@ static int parse_range(const char *s, size_t n, struct range *out)
 {
 	if (n == 1 && s[0] == '*') {
 		out->what = RANGE_ANY;
-		out->exact = 1;
 		return 0;
 	}
 	size_t i = 0, sub = 0;
@@ -92,7 +90,6 @@ static int parse_range(const char *s, size_t n, struct range *out)
 		if (sub == 0 || sub > 8)
 			return -1;
 	}
-	out->exact = primary == n;
 	if (primary == 2 && primary_is(s, n, "en"))
 		out->what = RANGE_EN;
 	else if (primary == 2 && primary_is(s, n, "hi"))
@@ -186,29 +183,22 @@ enum language language_from_accept(const char *value, size_t len)
 		at += n + 1;
 	}
 
-	/* "en;q=0" and "hi;q=0" rule a language out, also for "*". */
-	int no_en = 0, no_hi = 0;
-	for (int i = 0; i < nranges; i++) {
-		if (ranges[i].q == 0 && ranges[i].exact && ranges[i].what == RANGE_EN)
-			no_en = 1;
-		if (ranges[i].q == 0 && ranges[i].exact && ranges[i].what == RANGE_HI)
-			no_hi = 1;
-	}
+	/* Only ranges that name one of our languages decide; "*" says any
+	 * language will do, which leaves the choice to the caller's own. */
 	enum language best = LANGUAGE_NONE;
-	int best_q = 0;
+	int best_q = 0, any = 0;
 	for (int i = 0; i < nranges; i++) {
 		const struct range *g = &ranges[i];
-		enum language l = LANGUAGE_NONE;
-		if (g->what == RANGE_EN && !no_en)
-			l = LANGUAGE_EN;
-		else if (g->what == RANGE_HI && !no_hi)
-			l = LANGUAGE_HI;
-		else if (g->what == RANGE_ANY)
-			l = !no_en ? LANGUAGE_EN : !no_hi ? LANGUAGE_HI : LANGUAGE_NONE;
+		enum language l = g->what == RANGE_EN ? LANGUAGE_EN : g->what == RANGE_HI ? LANGUAGE_HI
+			: LANGUAGE_NONE;
+		if (g->what == RANGE_ANY && g->q > 0)
+			any = 1;
 		if (l != LANGUAGE_NONE && g->q > best_q) {
 			best = l;
 			best_q = g->q;
 		}
 	}
+	if (best == LANGUAGE_NONE && any)
+		return LANGUAGE_NONE;
 	return best == LANGUAGE_NONE ? LANGUAGE_EN : best;
 }

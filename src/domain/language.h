@@ -8,8 +8,9 @@
  * LANGUAGE_ACCEPT_MAX bytes and LANGUAGE_ACCEPT_MAX_RANGES ranges; anything
  * malformed in a range drops that range only.  A range matches a language
  * by lookup (RFC 4647 3.4): "hi", "hi-IN", "HI-in" and "hi-Deva-IN" all
- * mean Hindi; "*" matches English, the server's default.  The highest
- * weight wins; of equal weights, the first named.  q=0 means "not this".
+ * mean Hindi.  The highest weight wins; of equal weights, the first
+ * named; q=0 means "not this".  A header that names neither language but
+ * has "*" (as fetch() and many clients send) expresses no preference.
  *
  * Pure functions, no global state, thread-safe.
  */
@@ -41,11 +42,11 @@ enum language language_of_locale(const char *locale);
 
 /*
  * The language a request's Accept-Language header (value of length len,
- * need not be NUL-terminated) asks for: LANGUAGE_NONE when the header is
- * absent (value NULL) or holds only whitespace; LANGUAGE_EN or
- * LANGUAGE_HI otherwise: English when nothing we speak is acceptable,
- * when the header is malformed throughout, or longer than
- * LANGUAGE_ACCEPT_MAX.
+ * need not be NUL-terminated; a NUL ends it) asks for: LANGUAGE_NONE when
+ * the header is absent (value NULL), holds only whitespace, or names
+ * neither language but accepts "*"; LANGUAGE_EN or LANGUAGE_HI otherwise:
+ * English when nothing we speak is acceptable, when the header is
+ * malformed throughout, or longer than LANGUAGE_ACCEPT_MAX.
  */
 enum language language_from_accept(const char *value, size_t len);
 
