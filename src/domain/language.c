@@ -160,6 +160,10 @@ enum language language_from_accept(const char *value, size_t len)
 
 	if (!value)
 		return LANGUAGE_NONE;
+	/* A NUL ends the value, wherever len says it ends. */
+	const char *nul = memchr(value, '\0', len);
+	if (nul)
+		len = (size_t)(nul - value);
 	size_t blank = 0;
 	while (blank < len && is_ows((unsigned char)value[blank]))
 		blank++;
@@ -167,10 +171,6 @@ enum language language_from_accept(const char *value, size_t len)
 		return LANGUAGE_NONE;
 	if (len > LANGUAGE_ACCEPT_MAX)
 		return LANGUAGE_EN;
-	/* A NUL ends the value, wherever len says it ends. */
-	const char *nul = memchr(value, '\0', len);
-	if (nul)
-		len = (size_t)(nul - value);
 
 	size_t at = 0;
 	while (at <= len && nranges < LANGUAGE_ACCEPT_MAX_RANGES) {

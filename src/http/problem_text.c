@@ -208,8 +208,8 @@ static const struct code_text codes[] = {
 };
 
 #define MAX_CAPTURES 4
-/* Longest text matched: a longer one stays English (handlers cap theirs
- * well below this; the cap bounds the matcher's work). */
+/* Longest text looked up: a longer one stays English (handlers cap
+ * theirs well below this). */
 #define MATCH_MAX 1024
 
 struct capture {
@@ -217,29 +217,39 @@ struct capture {
 	size_t len;
 };
 
-/* Does s[0..n) match pattern pat ('*' = any run, possibly empty)?
- * Captures go to cap[k..]; shortest runs first, backtracking. */
-static int match(const char *pat, const char *s, size_t n, struct capture *cap, int k)
+/* Does s[0..n) match pattern pat ('*' = any run, possibly empty)?  Each
+ * '*' but the last takes the shortest run up to the literal text after
+ * it; the last takes everything up to the literal that ends the pattern.
+ * No backtracking: the work is linear in n times the pattern's length,
+ * whatever s holds.  Captures go to cap[]. */
+static int match(const char *pat, const char *s, size_t n, struct capture *cap)
 {
-	for (;;) {
-		if (*pat == '\0')
-			return n == 0;
-		if (*pat == '*') {
-			if (k >= MAX_CAPTURES)
+	const char *end = s + n;
+	const char *star = strchr(pat, '*');
+	size_t lit = star ? (size_t)(star - pat) : strlen(pat);
+	if (n < lit || memcmp(s, pat, lit) != 0)
+		return 0;
+	s += lit;
+	if (!star)
+		return s == end;
+	for (int k = 0;; k++) {
+		if (k >= MAX_CAPTURES)
+			return 0;
+		pat = star + 1;
+		cap[k].at = s;
+		star = strchr(pat, '*');
+		lit = star ? (size_t)(star - pat) : strlen(pat);
+		if (!star) {
+			if ((size_t)(end - s) < lit || memcmp(end - lit, pat, lit) != 0)
 				return 0;
-			for (size_t take = 0; take <= n; take++) {
-				cap[k].at = s;
-				cap[k].len = take;
-				if (match(pat + 1, s + take, n - take, cap, k + 1))
-					return 1;
-			}
-			return 0;
+			cap[k].len = (size_t)(end - lit - s);
+			return 1;
 		}
-		if (n == 0 || *pat != *s)
+		const char *hit = lit ? memmem(s, (size_t)(end - s), pat, lit) : s;
+		if (!hit)
 			return 0;
-		pat++;
-		s++;
-		n--;
+		cap[k].len = (size_t)(hit - s);
+		s = hit + lit;
 	}
 }
 
@@ -283,7 +293,7 @@ static const char *lookup(const struct text_pair *t, size_t n, const char *engli
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		memset(cap, 0, sizeof cap);
-		if (!match(t[i].en, english, len, cap, 0))
+		if (!match(t[i].en, english, len, cap))
 			continue;
 		int ncap = 0;
 		for (const char *p = t[i].en; *p; p++)
