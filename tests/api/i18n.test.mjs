@@ -254,3 +254,36 @@ test('without Accept-Language, a signed-in caller\'s own language applies; the h
   // Before sign-in nobody's language is known: English.
   assertEnglish(await srv.api('GET', '/api/v1/customers'), 401, 'unauthorized');
 });
+
+// ---- reminders in the store's language --------------------------------
+
+test('a store switched to hi-IN sends its reminders and receipts in Hindi; a language set apart stays', async () => {
+  const s = await newStore(srv);
+  let st = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { locale: 'hi-IN', upi_id: 'shop@okhdfc' } });
+  assert.equal(st.status, 200, st.text);
+  assert.equal(st.json.reminder_language, 'hi');
+  const c = await customer(srv, s.token, { name: 'रमेश कुमार' });
+  const p = await purchase(srv, s.token, c.id, 123450, { occurred_at: new Date(Date.now() - 40 * 86400000).toISOString() });
+  const r = await srv.api('POST', `/api/v1/customers/${c.id}/reminders`, { token: s.token, body: { channel: 'link' } });
+  assert.equal(r.status, 201, r.text);
+  assert.match(r.json.message, DEVANAGARI);
+  assert.match(r.json.message, /रमेश कुमार/);
+  assert.match(r.json.message, /₹1,234\.50/);
+  assert.match(r.json.message, /बकाया/);
+  const receipt = await srv.api('POST', `/api/v1/transactions/${p.id}/receipt`, { token: s.token, body: { channel: 'link' } });
+  assert.equal(receipt.status, 201, receipt.text);
+  assert.match(receipt.json.message, DEVANAGARI);
+  // English chosen for the templates: a later locale change leaves it.
+  st = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { reminder_language: 'en' } });
+  assert.equal(st.json.reminder_language, 'en');
+  st = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { locale: 'en-IN' } });
+  assert.equal(st.json.reminder_language, 'en');
+  st = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { locale: 'hi-IN' } });
+  assert.equal(st.json.reminder_language, 'hi', 'en-IN and en agreed again: the templates follow');
+  st = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { reminder_language: 'en' } });
+  st = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { locale: 'hi' } });
+  assert.equal(st.json.reminder_language, 'en', 'chosen apart from the locale: kept');
+  // Both named in one change: as named.
+  st = await srv.api('PATCH', '/api/v1/settings', { token: s.token, body: { locale: 'en-IN', reminder_language: 'hi' } });
+  assert.equal(st.json.reminder_language, 'hi');
+});
