@@ -1,6 +1,8 @@
 // api.js — the one place that talks to /api/v1: bearer token in memory only,
 // refresh through the HttpOnly cookie (X-Requested-With), problem+json errors.
 
+import { language } from './i18n.js';
+
 const WEB = { 'X-Requested-With': 'quantumtrack-web' };
 
 export class ApiError extends Error {
@@ -45,7 +47,8 @@ async function readBody(res) {
 }
 
 async function raw(method, path, { body, headers = {}, token, signal } = {}) {
-  const h = { Accept: 'application/json', ...headers };
+  // Problem details come back in the chosen language (the codes stay English).
+  const h = { Accept: 'application/json', 'Accept-Language': language(), ...headers };
   if (token) h.Authorization = 'Bearer ' + token;
   let payload;
   if (body !== undefined) { h['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
