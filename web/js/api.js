@@ -1,13 +1,13 @@
 // api.js — the one place that talks to /api/v1: bearer token in memory only,
 // refresh through the HttpOnly cookie (X-Requested-With), problem+json errors.
 
-import { language } from './i18n.js';
+import { language, t } from './i18n.js';
 
 const WEB = { 'X-Requested-With': 'quantumtrack-web' };
 
 export class ApiError extends Error {
   constructor(status, problem, network = false) {
-    super((problem && (problem.detail || problem.title)) || (network ? 'Could not reach the server' : `HTTP ${status}`));
+    super((problem && (problem.detail || problem.title)) || (network ? t('error.unreachable') : `HTTP ${status}`));
     this.status = status;
     this.problem = problem || {};
     this.code = this.problem.code || (network ? 'network_error' : 'http_' + status);

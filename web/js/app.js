@@ -28,3 +28,9 @@ export function roleName(r) {
   const names = { owner: t('role.owner'), admin: t('role.admin'), member: t('role.member'), viewer: t('role.viewer') };
   return names[r] || r;
 }
+
+// An entry type's name in the chosen language (purchase → "Purchase" / "उधार").
+export function entryTypeName(type) {
+  const names = { purchase: t('entry.type_purchase'), payment: t('entry.type_payment'), adjustment: t('entry.type_adjustment'), reversal: t('entry.type_reversal') };
+  return names[type] || type;
+}
