@@ -93,7 +93,7 @@ function paint(root, c, st, docs) {
       h('div', { class: 'entry-end' },
         h('span', { class: 'entry-figs' },
           h('span', { class: 'entry-amount' }, `${sign} ${formatMoney(Math.abs(e.amount_minor))}`),
-          h('span', { class: 'entry-running' }, t('customer.bal'), formatMoney(e.running_balance_minor))),
+          h('span', { class: 'entry-running' }, t('customer.bal'), ' ', formatMoney(e.running_balance_minor))),
         reversible ? h('button', { type: 'button', class: 'btn small', onclick: () => openReverse(e, describe(e), { onDone: () => { toast(t('customer.reversed_toast')); reload(); } }) }, t('customer.reverse')) : null));
   })) : empty(t('customer.no_entries'));
 
