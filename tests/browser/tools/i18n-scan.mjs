@@ -206,7 +206,7 @@ function callArgs(code, litAt, open) {
 
 const TEXT_CALLS = {
   // name → argument indexes that are shown
-  h: 'rest2', toast: [0], spinner: [0], empty: [0], setTitle: [0], modal: [0], confirmDialog: [0, 1],
+  h: 'rest2', s: 'rest2', toast: [0], spinner: [0], empty: [0], setTitle: [0], modal: [0], confirmDialog: [0, 1],
   append: 'all', prepend: 'all', replaceChildren: 'all', before: 'all', after: 'all', createTextNode: [0],
   setError: [0], alert: [0], confirm: [0], prompt: [0], errorBox: [], link: [1],
 };
