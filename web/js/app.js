@@ -20,7 +20,8 @@ export function setNavigator(fn) { navigateImpl = fn; }
 export function navigate(url, opts) { navigateImpl(url, opts); }
 
 export function setTitle(title) {
-  document.title = title ? `${title} · ${state.tenant ? state.tenant.name : 'QuantumTrack'}` : (state.tenant ? state.tenant.name : 'QuantumTrack');
+  const store = state.tenant ? state.tenant.name : t('app.name');
+  document.title = title ? `${title} · ${store}` : store;
 }
 
 // A role's name in the chosen language.

@@ -247,7 +247,7 @@ async function start() {
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) { statusPage('unknown', urlSlug); return; }
     if (e.network) { offlinePage(); return; }
-    clear(root).append(h('div', { class: 'centered' }, h('h1', null, 'QuantumTrack'), errorBox(e, () => start())));
+    clear(root).append(h('div', { class: 'centered' }, h('h1', null, t('app.name')), errorBox(e, () => start())));
     root.removeAttribute('aria-busy');
     return;
   }

@@ -253,6 +253,7 @@ export function scanSource(src, file = 'file.js', lineOf = null) {
   for (const l of lits) {
     if (l.quote === '`') continue;
     if (!ATTR_KEYS.includes(l.text)) continue;
+    if (/\?\s*$/.test(code.slice(Math.max(0, l.start - 3), l.start))) continue; // c ? 'text' : 'password'
     const after = code.slice(l.end).match(/^\s*:\s*/);
     if (!after) continue;
     for (const x of exprLiterals(code, litAt, l.end + after[0].length).found) flag(x, `'${l.text}' not from t()`);

@@ -111,7 +111,7 @@ export async function render({ root, query }) {
   status.input.addEventListener('change', () => go({ status: status.input.value }));
   kind.input.addEventListener('change', () => go({ kind: kind.input.value }));
   const picker = customerPicker(current, (c) => go({ customer_id: c.id }));
-  const form = h('form', { class: 'card filters reminder-filters', role: 'search', 'aria-label': 'Filter reminders' },
+  const form = h('form', { class: 'card filters reminder-filters', role: 'search', 'aria-label': t('remlog.filter') },
     h('div', { class: 'grid-filters' }, picker, status, kind),
     current ? h('p', { class: 'actions start' }, h('button', { type: 'button', class: 'btn small', onclick: () => go({ customer_id: '' }) }, T.allCustomers)) : null);
   form.addEventListener('submit', (e) => {

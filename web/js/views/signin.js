@@ -26,7 +26,7 @@ export function render(root, { onSignedIn }) {
         let msg = err.message;
         if (err instanceof ApiError && err.code === 'invalid_credentials') msg = t('auth.wrong');
         else if (err.code === 'too_many_attempts') msg = err.message.replace(/^./, (c) => c.toUpperCase());
-        else if (err.network) msg = 'Could not reach the server. Check the connection and try again.';
+        else if (err.network) msg = t('error.network');
         showErrors(form, { message: msg, fields: err.fields || {} });
       }
     });
