@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'e90a3712cffff831';
+const VERSION = '07511b6b5a45608b';
 const SHELL = [
   '/',
   '/css/app.css',
