@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '07511b6b5a45608b';
+const VERSION = 'b0bac15b0b4463ab';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -34,7 +34,7 @@ export function whenControl() {
     if (open) date.input.focus();
     else { date.setError(''); const n = storeNow(); date.set(n.ymd); time.input.value = n.hm; }
   });
-  const wrap = h('div', { class: 'when' }, h('div', { class: 'when-row' }, h('span', { class: 'when-label' }, t('entry.when'), summary), toggle), fields);
+  const wrap = h('div', { class: 'when' }, h('div', { class: 'when-row' }, h('span', { class: 'when-label' }, t('entry.when'), ' ', summary), toggle), fields);
   // → { ok, iso } with iso null for "now"; shows errors next to the date.
   wrap.read = () => {
     if (fields.hidden) return { ok: true, iso: null };
