@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'b0bac15b0b4463ab';
+const VERSION = 'f353c9b3f6eea931';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -150,11 +150,11 @@ export function openEntry(customer, type, { onDone } = {}) {
   const submit = h('button', { type: 'submit', class: 'btn primary block big ' + (purchase ? 'purchase' : 'payment') }, purchase ? t('entry.record_purchase') : t('entry.record_payment'));
   const updateLabel = () => {
     const p = parseAmount(amount.value);
-    const amount = p.ok ? formatMoney(p.minor) : '';
-    if (purchase) submit.textContent = retrying ? (p.ok ? t('entry.retry_purchase_of', { amount }) : t('entry.retry_purchase'))
-      : p.ok ? t('entry.record_purchase_of', { amount }) : t('entry.record_purchase');
-    else submit.textContent = retrying ? (p.ok ? t('entry.retry_payment_of', { amount }) : t('entry.retry_payment'))
-      : p.ok ? t('entry.record_payment_of', { amount }) : t('entry.record_payment');
+    const sum = { amount: p.ok ? formatMoney(p.minor) : '' };
+    if (purchase) submit.textContent = retrying ? (p.ok ? t('entry.retry_purchase_of', sum) : t('entry.retry_purchase'))
+      : p.ok ? t('entry.record_purchase_of', sum) : t('entry.record_purchase');
+    else submit.textContent = retrying ? (p.ok ? t('entry.retry_payment_of', sum) : t('entry.retry_payment'))
+      : p.ok ? t('entry.record_payment_of', sum) : t('entry.record_payment');
   };
   amount.addEventListener('input', () => { amountWrap.setError(''); updateLabel(); });
 
