@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'f353c9b3f6eea931';
+const VERSION = 'c5831997bc086667';
 const SHELL = [
   '/',
   '/css/app.css',
