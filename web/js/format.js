@@ -1,6 +1,6 @@
 // format.js — dates and times in the store's time zone, in the locale of the
 // chosen language (i18n.js intlLocale(): hi → hi-IN with Hindi month names).
-import { onLanguageChange } from './i18n.js';
+import { onLanguageChange, t } from './i18n.js';
 
 let locale = 'en-IN', timeZone = 'Asia/Kolkata';
 let dt, d, dLong;
@@ -84,5 +84,5 @@ export function daysFromToday(ymd) {
 
 export function apartmentLabel(a) {
   if (!a) return '';
-  return `T${a.slice(0, 2)} · F${a.slice(2, 4)} · U${a.slice(4)}`;
+  return t('apt.label', { tower: a.slice(0, 2), floor: a.slice(2, 4), unit: a.slice(4) });
 }
