@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '58cbc14d7b22a5ba';
+const VERSION = 'bae88dd5ff990882';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -1,6 +1,6 @@
 // format.js — dates and times in the store's time zone, in the locale of the
 // chosen language (i18n.js intlLocale(): hi → hi-IN with Hindi month names).
-import { onLanguageChange, at } from './i18n.js';
+import { onLanguageChange, t } from './i18n.js';
 
 let locale = 'en-IN', timeZone = 'Asia/Kolkata';
 let dt, d, dLong;
@@ -23,7 +23,7 @@ onLanguageChange((lang, loc) => configureDates(loc, timeZone));
 export function storeTimeZone() { return timeZone; }
 export function storeLocale() { return locale; }
 
-// Offset of the store's zone from UTC at instant at (ms): local wall clock − UTC.
+// Offset of the store's zone from UTC at instant t (ms): local wall clock − UTC.
 function zoneOffset(at) {
   const p = {};
   for (const x of new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
