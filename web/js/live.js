@@ -18,6 +18,7 @@
 // left) or when off() is called.  Viewers and plans without live updates
 // get 'off' and no stream.
 import { api, getSession, onSessionChange, ApiError } from './api.js';
+import { t } from './i18n.js';
 
 const TYPES = ['entry.created', 'entry.reversed', 'customer.created', 'customer.updated', 'customer.archived',
   'reminder.created', 'reminder.updated', 'summary.changed', 'reset'];
@@ -102,7 +103,7 @@ async function open() {
   // every break is ours to mend, with a fresh ticket and the last id.
   es.addEventListener('error', () => { if (source === es) scheduleRetry(); });
   es.addEventListener('ready', (ev) => { if (source === es && ev.lastEventId) lastId = ev.lastEventId; });
-  for (const t of TYPES) es.addEventListener(t, (ev) => { if (source === es) emit(t, ev); });
+  for (const type of TYPES) es.addEventListener(type, (ev) => { if (source === es) emit(type, ev); });
 }
 
 // After sleep or a network change the old connection may be dead without
@@ -141,10 +142,10 @@ export function onLiveStatus(fn, isCurrent) {
 // A function that runs fn at most once per ms, at the end (for reloads a
 // burst of events asks for).
 export function coalesce(fn, ms = 250) {
-  let t = null;
+  let timer = null;
   return () => {
-    if (t) return;
-    t = setTimeout(() => { t = null; fn(); }, ms);
+    if (timer) return;
+    timer = setTimeout(() => { timer = null; fn(); }, ms);
   };
 }
 
@@ -157,8 +158,8 @@ export function liveIndicator(isCurrent) {
   onLiveStatus((s) => {
     el.dataset.state = s;
     el.hidden = s === 'off';
-    el.textContent = s === 'live' ? 'live' : s === 'off' ? '' : s === 'connecting' ? 'connecting…' : 'reconnecting…';
-    el.title = s === 'live' ? 'Changes made anywhere show here as they happen' : 'Trying to reach the server for live updates';
+    el.textContent = s === 'live' ? t('live.live') : s === 'off' ? '' : s === 'connecting' ? t('live.connecting') : t('live.reconnecting');
+    el.title = s === 'live' ? t('live.title_on') : t('live.title_off');
   }, isCurrent);
   return el;
 }
