@@ -1359,6 +1359,12 @@ static const char v12[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/* Version 14: the store's postal address (see schema_sqlite.c v14); the
+ * table keeps its row level security and grants. */
+static const char v14[] =
+"ALTER TABLE public.tenant_settings ADD COLUMN address TEXT NOT NULL DEFAULT '';"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -1372,5 +1378,6 @@ const struct migration migrations_postgres[] = {
 	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: notifications of changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
+	{ 14, "the store's address for statements", v14 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -647,6 +647,11 @@ static const char v12[] =
 "END;"
 ;
 
+/* Version 14: the store's postal address, printed on PDF statements. */
+static const char v14[] =
+"ALTER TABLE tenant_settings ADD COLUMN address TEXT NOT NULL DEFAULT '';"
+;
+
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -660,5 +665,6 @@ const struct migration migrations_sqlite[] = {
 	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: numbered changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
+	{ 14, "the store's address for statements", v14 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];
