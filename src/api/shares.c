@@ -271,57 +271,6 @@ static const char *type_label(const char *type)
 	return type;
 }
 
-static const char *method_label(const char *m)
-{
-	static const char *const names[][2] = {
-		{ "cash", "Cash" }, { "upi", "UPI" }, { "card", "Card" }, { "bank", "Bank transfer" },
-		{ "other", "Other" },
-	};
-	for (size_t i = 0; m && i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(m, names[i][0]) == 0)
-			return names[i][1];
-	return m;
-}
-
-/* What an entry was, for the customer: its note, else its items, else the
- * way it was paid or the reason given; "" when there is nothing. */
-static const char *entry_description(struct req *r, const struct entry_rec *e)
-{
-	if (e->note && e->note[0])
-		return e->note;
-	if (e->items) {
-		json_t *items = json_loads(e->items, 0, NULL);
-		struct buf b = BUF_INIT;
-		size_t i;
-		json_t *it;
-		json_array_foreach(items, i, it) {
-			const char *name = json_string_value(json_object_get(it, "name"));
-			json_t *q = json_object_get(it, "quantity");
-			if (!name)
-				continue;
-			if (b.len)
-				buf_puts(&b, ", ");
-			buf_puts(&b, name);
-			if (json_is_string(q))
-				buf_printf(&b, " × %s", json_string_value(q));
-			else if (json_is_integer(q))
-				buf_printf(&b, " × %lld", (long long)json_integer_value(q));
-		}
-		json_decref(items);
-		if (b.len) {
-			const char *out = arena_strdup(r->arena, buf_cstr(&b));
-			buf_release(&b);
-			return out;
-		}
-		buf_release(&b);
-	}
-	if (strcmp(e->type, "payment") == 0 && e->payment_method)
-		return method_label(e->payment_method);
-	if (e->reason && e->reason[0])
-		return e->reason;
-	return "";
-}
-
 /* The UPI link for the balance, or NULL when there is none. */
 static const char *pay_link(struct req *r, const struct shared_view *v)
 {
@@ -346,7 +295,7 @@ static json_t *shared_json(struct req *r, const struct shared_view *v)
 		json_object_set_new(o, "date", json_string(date));
 		json_object_set_new(o, "occurred_at", api_time(e->occurred_at));
 		json_object_set_new(o, "type", json_string(e->type));
-		json_object_set_new(o, "description", json_string(entry_description(r, e)));
+		json_object_set_new(o, "description", json_string(api_entry_description(r, e, "en")));
 		json_object_set_new(o, "amount_minor", json_integer(e->amount_minor));
 		json_object_set_new(o, "change_minor", json_integer(e->effect_minor));
 		json_object_set_new(o, "running_balance_minor", json_integer(st->running[k]));
@@ -388,7 +337,7 @@ static void shared_page(struct req *r, const struct shared_view *v, struct buf *
 	for (int i = 0; i < n; i++) {
 		int k = st->count - 1 - i; /* newest first */
 		const struct entry_rec *e = &st->entries[st->first + k];
-		const char *what = entry_description(r, e);
+		const char *what = api_entry_description(r, e, "en");
 		const char *amount = money_text(r, s, e->effect_minor);
 		/* What it was in bold, the kind of entry with the date below. */
 		const char *day = day_text(r, local_day(s, e->occurred_at));

@@ -284,13 +284,21 @@ static void layout_for(struct ctx *c, double size, int bold, double w, int align
 		: align == CENTER ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
 }
 
-/* One line of text s in [x, x + w) at y (its top), ellipsized to fit. */
+/* The top to draw the layout at for its baseline to be at y + size
+ * whatever fonts it falls back to (Devanagari's ascent is taller). */
+static double top_for(struct ctx *c, double y, double size)
+{
+	return y + size - (double)pango_layout_get_baseline(c->layout) / PANGO_SCALE;
+}
+
+/* One line of text s in [x, x + w) at y (its top, for its size),
+ * ellipsized to fit. */
 static void text(struct ctx *c, double x, double y, double w, double size, int bold, int align,
 	const char *s)
 {
 	layout_for(c, size, bold, w, align, 1);
 	pango_layout_set_text(c->layout, clean_text(&c->scratch, s, 0), -1);
-	cairo_move_to(c->cr, x, y);
+	cairo_move_to(c->cr, x, top_for(c, y, size));
 	pango_cairo_show_layout(c->cr, c->layout);
 }
 
@@ -304,6 +312,7 @@ static void whole_text(struct ctx *c, double x, double y, double w, double size,
 	pango_layout_set_text(c->layout, clean_text(&c->scratch, s, 0), -1);
 	pango_layout_get_extents(c->layout, &ink, &logical);
 	double tw = (double)logical.width / PANGO_SCALE;
+	y = top_for(c, y, size);
 	cairo_save(c->cr);
 	if (tw > w && tw > 0) {
 		cairo_translate(c->cr, x, y);
