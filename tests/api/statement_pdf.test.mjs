@@ -226,3 +226,65 @@ test('pdf_statement_access_is_as_for_csv_and_lang_is_validated', async () => {
   assert.equal(doc.status, 200);
   assert.equal(doc.headers.get('content-type'), 'application/pdf');
 });
+
+// The shared statement page (/s/<token>): the QR code as inline SVG, and a
+// link to the PDF that works with the link's token alone.
+test('shared_page_shows_the_upi_qr_as_inline_svg_and_links_its_pdf_which_works_without_signing_in', async () => {
+  const s = await newStore(srv);
+  await shop(s);
+  const c = await booked(s);
+  const sh = await srv.api('POST', `/api/v1/customers/${c.id}/share`, { token: s.token, body: {} });
+  assert.equal(sh.status, 201, sh.text);
+  const url = new URL(sh.json.url);
+  const page = await fetch(url);
+  const html = await page.text();
+  assert.equal(page.status, 200);
+  const svg = /<figure class="qr" id="qr"><svg [^>]*role="img"[^>]*>.*?<\/svg>/s.exec(html);
+  assert.ok(svg, html);
+  assert.doesNotMatch(svg[0], /style=|<script|href=/);
+  assert.match(svg[0], /<path fill="#000" d="(M\d+ \d+h\d+v1h-\d+z)+"\/>/);
+  const payHref = /<a class="pay" id="pay" rel="noreferrer" href="([^"]+)"/.exec(html)[1].replaceAll('&amp;', '&');
+  const csp = page.headers.get('content-security-policy');
+  assert.match(csp, /^default-src 'none';/);
+  const m = /<a class="pdf" id="pdf" rel="noreferrer" href="([^"]+)"/.exec(html);
+  assert.ok(m, 'the page links its PDF');
+  const pdfUrl = new URL(m[1], url);
+  assert.equal(pdfUrl.pathname, `${url.pathname}.pdf`);
+  const r = await fetch(pdfUrl);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/pdf');
+  assert.match(r.headers.get('content-disposition'), /^inline; filename="statement-\d{4}-\d\d-\d\d\.pdf"$/);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  const file = save(Buffer.from(await r.arrayBuffer()));
+  const t = pdftext(file);
+  assert.ok(t.includes('राजेश कुमार') && t.includes('₹900.50') && t.includes('Sharma General Store'), t);
+  const codes = qrTexts(pngs(file, 'statement-pdf-shared')[0]);
+  assert.equal(codes.length, 1);
+  // The PDF's code pays what the page's button pays.
+  for (const k of ['pa', 'pn', 'am', 'cu'])
+    assert.equal(new URL(codes[0]).searchParams.get(k), new URL(payHref).searchParams.get(k), k);
+  assert.equal(new URL(codes[0]).searchParams.get('am'), '900.50');
+  // Hindi on request.
+  const hi = await fetch(`${pdfUrl}?lang=hi`);
+  assert.ok(pdftext(save(Buffer.from(await hi.arrayBuffer()))).includes('कुल बकाया'));
+  // A tampered, revoked or unknown token gets the one not-found page, no PDF.
+  const tampered = new URL(pdfUrl);
+  tampered.pathname = tampered.pathname.replace(/.(\.pdf)$/, (x, ext) => (x[0] === 'A' ? 'B' : 'A') + ext);
+  const bad = await fetch(tampered);
+  assert.equal(bad.status, 404);
+  assert.match(bad.headers.get('content-type'), /^text\/html/);
+  assert.equal((await srv.api('DELETE', `/api/v1/shares/${sh.json.id}`, { token: s.token })).status, 204);
+  const revoked = await fetch(pdfUrl);
+  assert.equal(revoked.status, 404);
+  assert.match(revoked.headers.get('content-type'), /^text\/html/);
+});
+
+test('shared_page_without_a_upi_id_has_no_qr_but_still_the_pdf_link', async () => {
+  const s = await newStore(srv);
+  await shop(s, { upi_id: null });
+  const c = await booked(s);
+  const sh = await srv.api('POST', `/api/v1/customers/${c.id}/share`, { token: s.token, body: {} });
+  const html = await (await fetch(sh.json.url)).text();
+  assert.doesNotMatch(html, /<svg/);
+  assert.match(html, /id="pdf"/);
+});
