@@ -11,13 +11,15 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '0a5cc8592d5755a4';
+const VERSION = '07511b6b5a45608b';
 const SHELL = [
   '/',
   '/css/app.css',
   '/css/documents.css',
   '/css/reports.css',
   '/css/settings.css',
+  '/i18n/en.json',
+  '/i18n/hi.json',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/icon-maskable-512.png',
@@ -29,6 +31,7 @@ const SHELL = [
   '/js/datefield.js',
   '/js/dom.js',
   '/js/format.js',
+  '/js/i18n.js',
   '/js/live.js',
   '/js/main.js',
   '/js/money.js',

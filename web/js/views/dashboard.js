@@ -9,6 +9,7 @@ import { storeToday, formatDate } from '../format.js';
 import { customerSearch, customerRow } from './search.js';
 import { remindersInPlan } from '../reminders.js';
 import { onLive, liveIndicator, coalesce } from '../live.js';
+import { t } from '../i18n.js';
 
 function stat(label, value, extra, kind = '') {
   return h('div', { class: 'stat ' + kind }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value), extra ? h('span', { class: 'stat-extra' }, extra) : null);
@@ -47,29 +48,29 @@ async function totals(today) {
   return { total, count, overdueTotal, overdueCount: overdue.length, purchases, payments, np, nq, top, mostOverdue };
 }
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 
 // The figures part of the page, drawn again whenever they change.
 function figures({ total, count, overdueTotal, overdueCount, purchases, payments, np, nq, top, mostOverdue }) {
   return [
-    h('section', { class: 'stats', 'aria-label': 'Totals' },
-      stat('Total owed', formatMoney(total), `${plural(count, 'customer')} owing`, 'big'),
-      stat('Overdue', formatMoney(overdueTotal), plural(overdueCount, 'customer'), overdueTotal > 0 ? 'danger' : ''),
-      stat('Sold today', formatMoney(purchases), np === null ? 'on credit' : plural(np, 'purchase')),
-      stat('Collected today', formatMoney(payments), nq === null ? 'payments received' : plural(nq, 'payment'), 'ok')),
+    h('section', { class: 'stats', 'aria-label': t('dash.totals') },
+      stat(t('dash.total_owed'), formatMoney(total), t('dash.customers_owing', { count }), 'big'),
+      stat(t('dash.overdue'), formatMoney(overdueTotal), t('dash.customers', { count: overdueCount }), overdueTotal > 0 ? 'danger' : ''),
+      stat(t('dash.sold_today'), formatMoney(purchases), np === null ? t('dash.on_credit') : t('dash.purchases', { count: np })),
+      stat(t('dash.collected_today'), formatMoney(payments), nq === null ? t('dash.payments_received') : t('dash.payments', { count: nq }), 'ok')),
     h('div', { class: 'two-col' },
       h('section', { class: 'card', 'aria-labelledby': 'top-owing' },
-        h('h2', { id: 'top-owing' }, 'Owing most'),
-        top.length ? h('ul', { class: 'list' }, top.map(customerRow)) : empty('Nobody owes anything.'),
-        h('p', null, h('a', { href: '/customers?owing=1&sort=balance' }, 'All customers owing'))),
+        h('h2', { id: 'top-owing' }, t('dash.owing_most')),
+        top.length ? h('ul', { class: 'list' }, top.map(customerRow)) : empty(t('dash.nobody_owes')),
+        h('p', null, h('a', { href: '/customers?owing=1&sort=balance' }, t('dash.all_owing')))),
       h('section', { class: 'card', 'aria-labelledby': 'most-overdue' },
-        h('h2', { id: 'most-overdue' }, 'Most overdue'),
+        h('h2', { id: 'most-overdue' }, t('dash.most_overdue')),
         mostOverdue.length ? h('ul', { class: 'list' }, mostOverdue.map((c) => {
           const li = customerRow(c);
-          li.querySelector('.row-sub').append(` · due since ${formatDate(c.oldest_due_date)}`);
+          li.querySelector('.row-sub').append(' · ', t('dash.due_since', { date: formatDate(c.oldest_due_date) }));
           return li;
-        })) : empty('Nothing is overdue.'),
-        h('p', null, h('a', { href: '/customers?overdue=1&sort=balance' }, 'All overdue customers')))),
+        })) : empty(t('dash.nothing_overdue')),
+        h('p', null, h('a', { href: '/customers?overdue=1&sort=balance' }, t('dash.all_overdue'))))),
   ];
 }
 
@@ -77,22 +78,22 @@ const MOVES_FIGURES = new Set(['entry.created', 'entry.reversed', 'summary.chang
   'customer.updated', 'customer.archived', 'reset']);
 
 export async function render({ root, isCurrent }) {
-  setTitle('Home');
+  setTitle(t('nav.home'));
   const today = storeToday();
   let shown = await totals(today);
   const box = h('div', { id: 'dashboard-figures' }, figures(shown));
-  const paint = (t) => { shown = t; box.replaceChildren(...figures(t).filter(Boolean)); };
+  const paint = (next) => { shown = next; box.replaceChildren(...figures(next).filter(Boolean)); };
 
   root.append(
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, state.tenant.name),
         h('p', { class: 'muted small' }, formatDate(today, true), ' ', liveIndicator(isCurrent))),
-      canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, '+ Add customer') : null),
+      canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, t('common.add_customer')) : null),
     customerSearch(),
     canWrite() && remindersInPlan() ? h('div', { class: 'remind-all' },
       h('button', { type: 'button', class: 'btn whatsapp' + (shown.overdueCount > 0 ? ' primary' : ''), id: 'btn-remind-all',
-        onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, 'Remind all overdue'),
-      h('a', { href: '/reminders', class: 'btn' }, 'Reminder log')) : null,
+        onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, t('dash.remind_all')),
+      h('a', { href: '/reminders', class: 'btn' }, t('dash.reminder_log'))) : null,
     box,
   );
 
@@ -105,8 +106,8 @@ export async function render({ root, isCurrent }) {
     if (!isCurrent()) return;
     const asOf = seen;
     try {
-      const t = await totals(storeToday());
-      if (isCurrent() && asOf >= painted) { painted = asOf; paint(t); }
+      const next = await totals(storeToday());
+      if (isCurrent() && asOf >= painted) { painted = asOf; paint(next); }
     } catch { /* the next event tries again */ }
   }, 300);
   onLive((e) => {

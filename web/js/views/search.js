@@ -4,9 +4,10 @@ import { api } from '../api.js';
 import { h, clear, debounce } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { apartmentLabel } from '../format.js';
+import { t } from '../i18n.js';
 
 export function customerSearch({ autofocus = false } = {}) {
-  const input = h('input', { id: 'search', type: 'search', name: 'q', autocomplete: 'off', placeholder: 'Name, phone or flat (e.g. 361)', 'aria-controls': 'search-results', enterkeyhint: 'search' });
+  const input = h('input', { id: 'search', type: 'search', name: 'q', autocomplete: 'off', placeholder: t('search.placeholder'), 'aria-controls': 'search-results', enterkeyhint: 'search' });
   const results = h('ul', { id: 'search-results', class: 'list results', 'aria-live': 'polite' });
   const status = h('p', { class: 'muted small', role: 'status' });
   let ctrl = null;
@@ -20,16 +21,16 @@ export function customerSearch({ autofocus = false } = {}) {
       const page = await api('GET', 'customers', { query: { q, limit: 10 }, signal: mine.signal });
       if (mine !== ctrl) return;
       clear(results);
-      status.textContent = page.data.length ? `${page.data.length}${page.next_cursor ? '+' : ''} found` : 'No customer matches';
+      status.textContent = page.data.length ? (page.next_cursor ? t('search.found_more', { count: page.data.length }) : t('search.found', { count: page.data.length })) : t('search.none');
       for (const c of page.data) results.append(customerRow(c));
     } catch (e) {
       if (e.name === 'AbortError') return;
-      status.textContent = 'Search failed: ' + e.message;
+      status.textContent = t('search.failed', { message: e.message });
     }
   }, 180);
   input.addEventListener('input', run);
   const wrap = h('div', { class: 'search', role: 'search' },
-    h('label', { for: 'search', class: 'search-label' }, 'Find a customer'), input, status, results);
+    h('label', { for: 'search', class: 'search-label' }, t('search.label')), input, status, results);
   if (autofocus) queueMicrotask(() => input.focus());
   return wrap;
 }
@@ -38,9 +39,9 @@ export function customerRow(c) {
   const owes = c.balance_minor > 0;
   return h('li', null, h('a', { href: `/customers/${c.id}`, class: 'row-link' },
     h('span', { class: 'row-main' },
-      h('span', { class: 'row-title' }, c.name, c.status === 'archived' ? h('span', { class: 'badge' }, 'archived') : null),
-      h('span', { class: 'row-sub' }, [c.apartment ? `${c.apartment} (${apartmentLabel(c.apartment)})` : 'No flat', c.phone].filter(Boolean).join(' · '))),
+      h('span', { class: 'row-title' }, c.name, c.status === t('customer.archived_badge') ? h('span', { class: 'badge' }, t('customer.archived_badge')) : null),
+      h('span', { class: 'row-sub' }, [c.apartment ? `${c.apartment} (${apartmentLabel(c.apartment)})` : t('customer.no_flat'), c.phone].filter(Boolean).join(' · '))),
     h('span', { class: 'row-end' },
       h('span', { class: 'amount' + (owes ? ' owes' : c.balance_minor < 0 ? ' credit' : '') }, formatMoney(c.balance_minor)),
-      c.overdue_minor > 0 ? h('span', { class: 'badge danger' }, 'overdue') : null)));
+      c.overdue_minor > 0 ? h('span', { class: 'badge danger' }, t('customer.overdue_badge')) : null)));
 }
