@@ -61,15 +61,16 @@ static const char *const LABELS_EN[L_COUNT] = {
 };
 
 /* Natural Hindi, not word for word: उधार for a purchase on credit, जमा
- * for a payment received, बकाया for what is owed. */
+ * for a payment received, बकाया for what is owed; the words of the web
+ * app's catalog (web/i18n/hi.json) where it has them. */
 static const char *const LABELS_HI[L_COUNT] = {
-	[L_TITLE] = "खाते का विवरण",
+	[L_TITLE] = "हिसाब का विवरण",
 	[L_PERIOD] = "अवधि",
 	[L_ISSUED] = "जारी किया",
 	[L_CUSTOMER] = "ग्राहक",
 	[L_FLAT] = "फ़्लैट",
-	[L_OPENING] = "पिछला बकाया",
-	[L_CLOSING] = "कुल बकाया",
+	[L_OPENING] = "शुरुआती बकाया",
+	[L_CLOSING] = "आख़िरी बकाया",
 	[L_PURCHASES] = "इस अवधि में उधार",
 	[L_PAYMENTS] = "इस अवधि में जमा",
 	[L_DATE] = "तारीख़",
@@ -77,7 +78,7 @@ static const char *const LABELS_HI[L_COUNT] = {
 	[L_DEBIT] = "उधार",
 	[L_CREDIT] = "जमा",
 	[L_BALANCE] = "बकाया",
-	[L_EARLIER] = "इस अवधि की %d पुरानी एंट्री यहाँ नहीं दिखाई गईं: उनका बकाया आगे लाया गया",
+	[L_EARLIER] = "इस अवधि की %d पुरानी प्रविष्टियाँ यहाँ नहीं दिखाई गईं: उनका बकाया आगे लाया गया",
 	[L_NONE] = "इस अवधि में कोई लेन-देन नहीं हुआ।",
 	[L_AGING] = "बकाया कितने दिनों से देय है",
 	[L_CURRENT] = "अभी देय नहीं",
@@ -88,14 +89,14 @@ static const char *const LABELS_HI[L_COUNT] = {
 	[L_SCAN] = "किसी भी UPI ऐप से स्कैन करके भुगतान करें",
 	[L_AMOUNT_DUE] = "देय राशि",
 	[L_PAGE] = "पृष्ठ %d / %d",
-	[L_CONTINUED] = "खाते का विवरण (जारी)",
+	[L_CONTINUED] = "हिसाब का विवरण (जारी)",
 	[L_T_PURCHASE] = "उधार",
 	[L_T_PAYMENT] = "जमा",
 	[L_T_ADJUSTMENT] = "समायोजन",
 	[L_T_REVERSAL] = "रद्द",
 	[L_REVERSED] = "(रद्द की गई)",
 	[L_IN_CREDIT] = "अग्रिम जमा",
-	[L_FOOTER] = "कोई एंट्री गलत लगे तो कृपया दुकान को बताएँ।",
+	[L_FOOTER] = "कोई प्रविष्टि गलत लगे तो कृपया दुकान को बताएँ।",
 };
 
 static const char *const MONTHS_EN[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",

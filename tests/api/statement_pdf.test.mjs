@@ -144,7 +144,7 @@ test('pdf_statement_in_hindi_with_lang_hi_or_a_hindi_store_locale', async () => 
   assert.equal(r.status, 200, r.text.slice(0, 300));
   const file = save(r.bytes);
   const t = pdftext(file);
-  for (const want of ['खाते का विवरण', 'पिछला बकाया', 'कुल बकाया', 'उधार', 'जमा', 'तारीख़', 'विवरण',
+  for (const want of ['हिसाब का विवरण', 'शुरुआती बकाया', 'आख़िरी बकाया', 'उधार', 'जमा', 'तारीख़', 'विवरण',
     'राजेश कुमार', '₹900.50', 'पृष्ठ 1 / 1', 'फ़्लैट 36194'])
     assert.ok(t.includes(want), `the Hindi PDF has ${want}:\n${t}`);
   // pdftotext breaks a word where a vowel sign sits far left over its
@@ -157,7 +157,7 @@ test('pdf_statement_in_hindi_with_lang_hi_or_a_hindi_store_locale', async () => 
   // A store whose locale is Hindi gets Hindi without asking; lang=en overrides it.
   await shop(s, { locale: 'hi-IN' });
   const h = pdftext(save((await pdf(s.token, c.id)).bytes));
-  assert.ok(h.includes('कुल बकाया'), h);
+  assert.ok(h.includes('आख़िरी बकाया'), h);
   const e = pdftext(save((await pdf(s.token, c.id, 'lang=en')).bytes));
   assert.ok(e.includes('Closing balance'), e);
 });
@@ -266,7 +266,7 @@ test('shared_page_shows_the_upi_qr_as_inline_svg_and_links_its_pdf_which_works_w
   assert.equal(new URL(codes[0]).searchParams.get('am'), '900.50');
   // Hindi on request.
   const hi = await fetch(`${pdfUrl}?lang=hi`);
-  assert.ok(pdftext(save(Buffer.from(await hi.arrayBuffer()))).includes('कुल बकाया'));
+  assert.ok(pdftext(save(Buffer.from(await hi.arrayBuffer()))).includes('आख़िरी बकाया'));
   // A tampered, revoked or unknown token gets the one not-found page, no PDF.
   const tampered = new URL(pdfUrl);
   tampered.pathname = tampered.pathname.replace(/.(\.pdf)$/, (x, ext) => (x[0] === 'A' ? 'B' : 'A') + ext);
