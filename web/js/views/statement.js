@@ -3,7 +3,7 @@
 // language) and "Send on WhatsApp": a shared link to the statement, made
 // and offered as the customer screen's Share does (views/share.js).
 import { api, download } from '../api.js';
-import { setTitle, navigate, entryTypeName } from '../app.js';
+import { setTitle, navigate, entryTypeName, canWrite } from '../app.js';
 import { h, toast } from '../dom.js';
 import { dateField } from '../datefield.js';
 import { formatMoney } from '../money.js';
@@ -40,8 +40,9 @@ export async function render({ root, params, query }) {
     try { await download(`/api/v1/customers/${c.id}/statement?from=${st.from}&to=${st.to}&format=pdf&lang=${lang}`, `statement-${st.from}-${st.to}.pdf`); }
     catch (e) { toast(e.message, 'error'); } finally { pdf.disabled = false; }
   });
-  const wa = h('button', { type: 'button', class: 'btn payment', id: 'btn-statement-wa' }, t('stmt.send_wa'));
-  wa.addEventListener('click', () => openShare(c, wa));
+  // Sharing makes a link: members and up, as on the customer screen.
+  const wa = canWrite() ? h('button', { type: 'button', class: 'btn payment', id: 'btn-statement-wa' }, t('stmt.send_wa')) : null;
+  wa?.addEventListener('click', () => openShare(c, wa));
   const rows = st.entries.map((e) => {
     const effect = e.running_balance_minor;
     return h('tr', null,
