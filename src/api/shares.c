@@ -427,6 +427,13 @@ static void shared_pdf(struct req *r, const struct shared_view *v)
 		"inline; filename=\"statement-%s.pdf\"", v->st.to));
 }
 
+/* A .pdf link answered with one of the pages: the pages' policy. */
+static void html_instead_of_pdf(struct req *r)
+{
+	resp_header(r, "Content-Security-Policy", share_page_csp());
+	resp_header(r, "X-Frame-Options", "DENY");
+}
+
 int h_shared_page(struct req *r)
 {
 	struct shared_view v;
@@ -459,6 +466,8 @@ int h_shared_page(struct req *r)
 		resp_header(r, "Allow", "GET, HEAD");
 		r->resp.status = 405;
 		share_page_not_found(&r->resp.body);
+		if (pdf)
+			html_instead_of_pdf(r);
 		return 0;
 	}
 	int rc = whole ? shared_open(r, token, &v) : SHARED_GONE;
@@ -479,6 +488,8 @@ int h_shared_page(struct req *r)
 			resp_header(r, "Retry-After", "5");
 		share_page_unavailable(&r->resp.body);
 	}
+	if (pdf && strcmp(r->resp.content_type, "application/pdf") != 0)
+		html_instead_of_pdf(r);
 	return 0;
 }
 

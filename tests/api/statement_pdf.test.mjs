@@ -273,6 +273,8 @@ test('shared_page_shows_the_upi_qr_as_inline_svg_and_links_its_pdf_which_works_w
   const bad = await fetch(tampered);
   assert.equal(bad.status, 404);
   assert.match(bad.headers.get('content-type'), /^text\/html/);
+  assert.equal(bad.headers.get('content-security-policy'), csp, 'the not-found page keeps its policy');
+  assert.equal(r.headers.get('content-security-policy'), null, 'a PDF is shown by a plugin default-src none refuses');
   assert.equal((await srv.api('DELETE', `/api/v1/shares/${sh.json.id}`, { token: s.token })).status, 204);
   const revoked = await fetch(pdfUrl);
   assert.equal(revoked.status, 404);
