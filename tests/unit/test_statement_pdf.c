@@ -13,6 +13,15 @@
 #include "pdf/statement_pdf.h"
 #include "util/civil.h"
 
+/* Under ASan: fontconfig keeps its font patterns behind encoded offsets the
+ * leak checker cannot follow, so what it holds for the font map made once
+ * reads as leaked (see tests/fuzz/fuzz_statement_pdf.c). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
 static int64_t day_of(const char *ymd)
 {
 	int64_t d = 0;
@@ -230,8 +239,9 @@ TEST(hostile_text_renders_on_its_grid)
 	sample(&s, "en");
 	size_t big = 200000;
 	char *name = malloc(big + 1);
+	static const char mix[] = "\xd8\xa7\xd9\x84\x01\n\x7f\xff\xc0\x80\xf0\x9f\x98\x80 \xe2\x80\xae";
 	for (size_t i = 0; i < big; i++)
-		name[i] = (char)("\xd8\xa7\xd9\x84\x01\n\x7f\xff\xc0\x80\xf0\x9f\x98\x80 \xe2\x80\xae"[i % 20]);
+		name[i] = mix[i % (sizeof mix - 1)];
 	name[big] = '\0';
 	s.store_name = name;
 	s.customer_name = name;
