@@ -3,7 +3,7 @@
 # main.c goes into build/libqt.a, so unit tests and fuzz targets link the same
 # code the binary runs.
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl libpq libcrypto
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl libpq libcrypto pangocairo libqrencode
 CC       ?= gcc
 # -Wconversion is left out: libmicrohttpd, jansson and libpq size types make it
 # noisy without catching bugs the money module's explicit overflow checks miss.
@@ -35,9 +35,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CFLAGS     += $(PKG_CFLAGS)
 
 # The binary loads these when it first calls them, not at start (a server
-# on SQLite never does): src/util/lazylib.h.  LAZY_LIBS=0 links them as
+# on SQLite never does; cairo, pango and libqrencode when it first draws a
+# PDF statement or a QR code): src/util/lazylib.h.  LAZY_LIBS=0 links them as
 # usual; unit tests and fuzz targets always do.  x86-64 only.
-LAZY_PKGS  := libpq libcurl libcrypto
+LAZY_PKGS  := libpq libcurl libcrypto pangocairo libqrencode
 LAZY_LIBS  ?= $(if $(filter x86_64%,$(shell $(CC) -dumpmachine)),1,0)
 ifeq ($(LAZY_LIBS),1)
 BIN_OBJ    := $(BUILD)/lazy_trampolines.o

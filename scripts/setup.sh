@@ -7,12 +7,12 @@ set -eu
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libssl-dev libpq-dev tzdata"
+need="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libssl-dev libpq-dev tzdata libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core"
 if [ "$mode" = run-pg ]; then
 	need="$need postgresql postgresql-client iproute2"
 fi
 if [ "$mode" = test ]; then
-	need="$need postgresql postgresql-client iproute2 pgbouncer clang libclang-rt-14-dev chromium fonts-lohit-deva valgrind wrk sqlite3"
+	need="$need postgresql postgresql-client iproute2 pgbouncer clang libclang-rt-14-dev chromium fonts-lohit-deva valgrind wrk sqlite3 poppler-utils zbar-tools"
 	command -v node >/dev/null 2>&1 || need="$need nodejs npm"
 fi
 

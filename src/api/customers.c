@@ -17,6 +17,7 @@
 #include "domain/money.h"
 #include "domain/phone.h"
 #include "http/jsonin.h"
+#include "pdf/statement_pdf.h"
 #include "util/base64url.h"
 #include "util/civil.h"
 #include "util/clock.h"
@@ -526,6 +527,23 @@ static int statement_csv(struct req *r, const struct customer_rec *c, const stru
 	return 0;
 }
 
+static int statement_pdf(struct req *r, const struct customer_rec *c, const struct statement *st,
+	const struct statement_range *range, const char *lang)
+{
+	struct buf pdf = BUF_INIT;
+	if (api_statement_pdf(r, api_settings(r), r->caller.tenant_name, c, st, range, lang, &pdf) < 0) {
+		buf_release(&pdf);
+		return -1;
+	}
+	r->resp.status = 200;
+	r->resp.content_type = "application/pdf";
+	resp_header(r, "Content-Disposition", arena_printf(r->arena,
+		"attachment; filename=\"statement-%s-%s.pdf\"", st->from, st->to));
+	buf_append(&r->resp.body, pdf.data, pdf.len);
+	buf_release(&pdf);
+	return 0;
+}
+
 int h_customers_statement(struct req *r)
 {
 	struct customer_rec c;
@@ -541,8 +559,11 @@ int h_customers_statement(struct req *r)
 	if (hf < 0 || ht < 0)
 		return -1;
 	const char *format = req_query(r, "format");
-	if (format && strcmp(format, "csv") && strcmp(format, "json"))
-		return req_fail_field(r, 400, "invalid_parameter", "format", "must be json or csv");
+	if (format && strcmp(format, "csv") && strcmp(format, "json") && strcmp(format, "pdf"))
+		return req_fail_field(r, 400, "invalid_parameter", "format", "must be json, csv or pdf");
+	const char *lang = req_query(r, "lang");
+	if (lang && statement_pdf_lang_valid(lang) != 0)
+		return req_fail_field(r, 400, "invalid_parameter", "lang", "must be en or hi");
 	if (api_statement_range(r, s, hf, from_day, ht, to_day, &range) < 0)
 		return -1;
 	if (customer_sums_fit(r, &c, "customer.available_credit_minor") < 0)
@@ -551,6 +572,8 @@ int h_customers_statement(struct req *r)
 		return -1;
 	if (format && strcmp(format, "csv") == 0)
 		return statement_csv(r, &c, &st);
+	if (format && strcmp(format, "pdf") == 0)
+		return statement_pdf(r, &c, &st, &range, lang ? lang : api_statement_lang(s));
 
 	json_t *entries = json_array();
 	for (int k = 0; k < st.count; k++) {

@@ -154,6 +154,7 @@ static json_t *settings_json(const struct settings_rec *s, const char *store_nam
 	json_object_set_new(o, "credit_period_days", json_integer(s->credit_period_days));
 	json_object_set_new(o, "phone_country", json_string(s->phone_country));
 	json_object_set_new(o, "upi_id", api_str_or_null(s->upi_id));
+	json_object_set_new(o, "address", json_string(s->address ? s->address : ""));
 	json_object_set_new(o, "reminder_language", json_string(lang));
 	json_object_set_new(o, "reminder_template",
 		s->reminder_template && s->reminder_template[0] ? json_string(s->reminder_template) : json_null());
@@ -216,6 +217,38 @@ int h_settings_get(struct req *r)
 static int bad(struct req *r, const char *field, const char *msg)
 {
 	return req_fail_field(r, 422, "validation_failed", field, msg);
+}
+
+/* The store's address: at most SETTINGS_ADDRESS_LINES lines apart by
+ * "\n" ("\r\n" is read as "\n"), no other control character.  The
+ * normalized text into *out (from r's arena); -1 when it does not do. */
+#define SETTINGS_ADDRESS_LINES 6
+static int address_normalize(struct req *r, const char *v, const char **out)
+{
+	char *t = arena_strdup(r->arena, v);
+	size_t n = 0;
+	int lines = 1;
+	for (const char *p = v; *p; p++) {
+		if (*p == '\r' && p[1] == '\n')
+			continue;
+		if (*p == '\n')
+			lines++;
+		t[n++] = *p;
+	}
+	t[n] = '\0';
+	/* Outer blank space and lines go; the inner ones stay as written. */
+	while (n && (t[n - 1] == '\n' || t[n - 1] == ' '))
+		t[--n] = '\0';
+	const char *start = t;
+	while (*start == '\n' || *start == ' ')
+		start++;
+	for (const unsigned char *p = (const unsigned char *)start; *p; p++)
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return -1;
+	if (lines > SETTINGS_ADDRESS_LINES)
+		return -1;
+	*out = start;
+	return 0;
 }
 
 static int locale_valid(const char *s)
@@ -349,6 +382,7 @@ int h_settings_update(struct req *r)
 		{ "credit_period_days", JF_INTEGER, 0, 0, 0 },
 		{ "phone_country", JF_STRING, 0, 0, 5 },
 		{ "upi_id", JF_STRING, 0, 1, UPI_VPA_MAX - 1 },
+		{ "address", JF_STRING, 0, 1, 300 },
 		{ "reminder_language", JF_STRING, 0, 0, 8 },
 		{ "reminder_template", JF_STRING, 0, 1, TEMPLATE_MAX_CHARS },
 		{ "reminder_schedule", JF_OBJECT, 0, 0, 0 },
@@ -457,6 +491,16 @@ int h_settings_update(struct req *r)
 			goto out;
 		}
 		s.upi_id = v && v[0] ? arena_strdup(r->arena, v) : NULL;
+	}
+	if (jsonin_has(body, "address")) {
+		/* null (or "") clears it. */
+		v = jsonin_str(body, "address", NULL);
+		const char *addr = "";
+		if (v && address_normalize(r, v, &addr) < 0) {
+			bad(r, "address", "must be up to 300 characters in at most 6 lines, without other control characters");
+			goto out;
+		}
+		s.address = (char *)addr;
 	}
 	if ((v = jsonin_str(body, "reminder_language", NULL))) {
 		if (template_language_valid(v) != 0) {

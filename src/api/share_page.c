@@ -39,7 +39,13 @@ static const char STYLE[] =
 	".amt{display:block;font-weight:600}"
 	".credit .amt{color:#137333}"
 	".none{padding:14px;color:#5b6570}"
-	"footer{color:#5b6570;font-size:13px;margin:20px 0 8px}";
+	"footer{color:#5b6570;font-size:13px;margin:20px 0 8px}"
+	".qr{margin:16px auto 0;text-align:center}"
+	".qr svg{display:block;margin:0 auto;max-width:70vw;height:auto}"
+	".qr p{margin:6px 0 0;color:#5b6570;font-size:13px}"
+	".pdf{display:block;margin-top:10px;padding:12px 16px;border-radius:10px;border:1px solid #0b5cad;"
+	"color:#0b5cad;text-align:center;font-weight:600;text-decoration:none}"
+	".pdf:focus{outline:3px solid #0b5cad;outline-offset:2px}";
 
 static pthread_once_t csp_once = PTHREAD_ONCE_INIT;
 static char csp[256];
@@ -129,6 +135,16 @@ void share_page_render(const struct share_page *p, struct buf *b)
 		buf_puts(b, "\">");
 		share_html_text(b, p->pay_label);
 		buf_puts(b, "</a>\n");
+	}
+	if (p->upi_link && p->qr_svg) {
+		buf_puts(b, "<figure class=\"qr\" id=\"qr\">");
+		buf_puts(b, p->qr_svg);
+		buf_puts(b, "<p>Scan with any UPI app to pay</p></figure>\n");
+	}
+	if (p->pdf_href) {
+		buf_puts(b, "<a class=\"pdf\" id=\"pdf\" rel=\"noreferrer\" href=\"");
+		share_html_text(b, p->pdf_href);
+		buf_puts(b, "\">Download the statement (PDF)</a>\n");
 	}
 	buf_puts(b, "</section>\n");
 

@@ -37,6 +37,9 @@ struct share_page {
 	int in_credit;             /* balance < 0 */
 	const char *upi_link;      /* NULL: no pay button */
 	const char *pay_label;     /* "Pay ₹1,234.50 with UPI" */
+	const char *qr_svg;        /* NULL, or the pay link's QR code as an <svg> (pdf/qr.h),
+				      written as it is: made here, never from the database */
+	const char *pdf_href;      /* NULL, or the link to the statement as a PDF */
 	const char *as_of;         /* "12 Mar 2025": the statement's last day */
 	const char *expires;       /* "11 Apr 2025" */
 	const char *earlier;       /* NULL, or the balance brought forward when

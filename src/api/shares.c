@@ -30,6 +30,8 @@
 #include "domain/money_text.h"
 #include "domain/upi.h"
 #include "http/jsonin.h"
+#include "pdf/qr.h"
+#include "pdf/statement_pdf.h"
 #include "security/share_token.h"
 #include "security/token.h"
 #include "store/store_customers.h"
@@ -149,6 +151,7 @@ struct shared_view {
 	struct share_rec share;
 	struct customer_rec customer;
 	struct statement st;
+	struct statement_range range;
 	int shown;                  /* first shown entry, an index into st's period */
 	int64_t brought_forward;    /* balance before it */
 };
@@ -178,7 +181,7 @@ static int shared_open(struct req *r, const char *token, struct shared_view *v)
 	struct share_token_ids ids;
 	uint8_t key[SHARE_KEY_BYTES];
 	char hash[TOKEN_HASH_LEN + 1];
-	struct statement_range range;
+	struct statement_range *range = &v->range;
 
 	memset(v, 0, sizeof *v);
 	share_key(r, key);
@@ -216,8 +219,8 @@ static int shared_open(struct req *r, const char *token, struct shared_view *v)
 	}
 	r->settings = &v->settings;
 	snprintf(r->caller.tenant_slug, sizeof r->caller.tenant_slug, "%s", v->tenant.slug);
-	if (api_statement_range(r, &v->settings, 0, 0, 0, 0, &range) < 0 ||
-	    api_statement_build(r, &v->settings, &v->customer, &range, &v->st) < 0) {
+	if (api_statement_range(r, &v->settings, 0, 0, 0, 0, range) < 0 ||
+	    api_statement_build(r, &v->settings, &v->customer, range, &v->st) < 0) {
 		end_tx(r);
 		return SHARED_FAILED;
 	}
@@ -271,57 +274,6 @@ static const char *type_label(const char *type)
 	return type;
 }
 
-static const char *method_label(const char *m)
-{
-	static const char *const names[][2] = {
-		{ "cash", "Cash" }, { "upi", "UPI" }, { "card", "Card" }, { "bank", "Bank transfer" },
-		{ "other", "Other" },
-	};
-	for (size_t i = 0; m && i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(m, names[i][0]) == 0)
-			return names[i][1];
-	return m;
-}
-
-/* What an entry was, for the customer: its note, else its items, else the
- * way it was paid or the reason given; "" when there is nothing. */
-static const char *entry_description(struct req *r, const struct entry_rec *e)
-{
-	if (e->note && e->note[0])
-		return e->note;
-	if (e->items) {
-		json_t *items = json_loads(e->items, 0, NULL);
-		struct buf b = BUF_INIT;
-		size_t i;
-		json_t *it;
-		json_array_foreach(items, i, it) {
-			const char *name = json_string_value(json_object_get(it, "name"));
-			json_t *q = json_object_get(it, "quantity");
-			if (!name)
-				continue;
-			if (b.len)
-				buf_puts(&b, ", ");
-			buf_puts(&b, name);
-			if (json_is_string(q))
-				buf_printf(&b, " × %s", json_string_value(q));
-			else if (json_is_integer(q))
-				buf_printf(&b, " × %lld", (long long)json_integer_value(q));
-		}
-		json_decref(items);
-		if (b.len) {
-			const char *out = arena_strdup(r->arena, buf_cstr(&b));
-			buf_release(&b);
-			return out;
-		}
-		buf_release(&b);
-	}
-	if (strcmp(e->type, "payment") == 0 && e->payment_method)
-		return method_label(e->payment_method);
-	if (e->reason && e->reason[0])
-		return e->reason;
-	return "";
-}
-
 /* The UPI link for the balance, or NULL when there is none. */
 static const char *pay_link(struct req *r, const struct shared_view *v)
 {
@@ -346,7 +298,7 @@ static json_t *shared_json(struct req *r, const struct shared_view *v)
 		json_object_set_new(o, "date", json_string(date));
 		json_object_set_new(o, "occurred_at", api_time(e->occurred_at));
 		json_object_set_new(o, "type", json_string(e->type));
-		json_object_set_new(o, "description", json_string(entry_description(r, e)));
+		json_object_set_new(o, "description", json_string(api_entry_description(r, e, "en")));
 		json_object_set_new(o, "amount_minor", json_integer(e->amount_minor));
 		json_object_set_new(o, "change_minor", json_integer(e->effect_minor));
 		json_object_set_new(o, "running_balance_minor", json_integer(st->running[k]));
@@ -378,7 +330,7 @@ static json_t *shared_json(struct req *r, const struct shared_view *v)
 	return o;
 }
 
-static void shared_page(struct req *r, const struct shared_view *v, struct buf *out)
+static void shared_page(struct req *r, const struct shared_view *v, const char *pdf_href, struct buf *out)
 {
 	const struct settings_rec *s = &v->settings;
 	const struct statement *st = &v->st;
@@ -388,7 +340,7 @@ static void shared_page(struct req *r, const struct shared_view *v, struct buf *
 	for (int i = 0; i < n; i++) {
 		int k = st->count - 1 - i; /* newest first */
 		const struct entry_rec *e = &st->entries[st->first + k];
-		const char *what = entry_description(r, e);
+		const char *what = api_entry_description(r, e, "en");
 		const char *amount = money_text(r, s, e->effect_minor);
 		/* What it was in bold, the kind of entry with the date below. */
 		const char *day = day_text(r, local_day(s, e->occurred_at));
@@ -417,6 +369,13 @@ static void shared_page(struct req *r, const struct shared_view *v, struct buf *
 	p.in_credit = bal < 0;
 	p.upi_link = pay_link(r, v);
 	p.pay_label = arena_printf(r->arena, "Pay %s with UPI", bal_text);
+	if (p.upi_link) {
+		struct buf svg = BUF_INIT;
+		if (qr_svg(p.upi_link, 200, "UPI QR code to pay", &svg) == 0)
+			p.qr_svg = arena_strdup(r->arena, buf_cstr(&svg));
+		buf_release(&svg);
+	}
+	p.pdf_href = pdf_href;
 	int64_t to_day;
 	if (civil_parse_date(st->to, &to_day) < 0)
 		to_day = local_day(s, clock_now_ms());
@@ -449,27 +408,77 @@ static void page_headers(struct req *r)
 	resp_header(r, "X-Frame-Options", "DENY");
 }
 
+/* The statement of a shared link as a PDF (/s/<token>.pdf), in ?lang or
+ * the store's language. */
+static void shared_pdf(struct req *r, const struct shared_view *v)
+{
+	const char *lang = req_query(r, "lang");
+	if (!lang || statement_pdf_lang_valid(lang) != 0)
+		lang = api_statement_lang(&v->settings);
+	if (api_statement_pdf(r, &v->settings, v->tenant.name, &v->customer, &v->st, &v->range, lang,
+			&r->resp.body) < 0) {
+		r->resp.status = problem_status_taken(r);
+		share_page_unavailable(&r->resp.body);
+		return;
+	}
+	r->resp.status = 200;
+	r->resp.content_type = "application/pdf";
+	resp_header(r, "Content-Disposition", arena_printf(r->arena,
+		"inline; filename=\"statement-%s.pdf\"", v->st.to));
+}
+
+/* A .pdf link answered with one of the pages: the pages' policy. */
+static void html_instead_of_pdf(struct req *r)
+{
+	resp_header(r, "Content-Security-Policy", share_page_csp());
+	resp_header(r, "X-Frame-Options", "DENY");
+}
+
 int h_shared_page(struct req *r)
 {
 	struct shared_view v;
 	char token[SHARE_TOKEN_LEN + 2];
+	const char *tail = r->path + 3;
+	size_t tl = strlen(tail);
+	/* /s/<token>.pdf is the same statement as a PDF. */
+	int pdf = tl > 4 && strcmp(tail + tl - 4, ".pdf") == 0;
+	if (pdf)
+		tl -= 4;
 
-	snprintf(token, sizeof token, "%s", r->path + 3);
-	int whole = strlen(r->path + 3) <= SHARE_TOKEN_LEN;
-	redact_path(r, "/s/");
-	page_headers(r);
+	snprintf(token, sizeof token, "%.*s", (int)(tl < sizeof token - 1 ? tl : sizeof token - 1), tail);
+	int whole = tl <= SHARE_TOKEN_LEN;
+	if (pdf)
+		r->path = "/s/[token].pdf";
+	else
+		redact_path(r, "/s/");
+	if (pdf) {
+		/* Not the page's policy: a browser shows a PDF with a plugin,
+		 * which default-src 'none' refuses. */
+		resp_header(r, "X-Robots-Tag", "noindex, nofollow");
+		resp_header(r, "Cache-Control", "no-store");
+		resp_header(r, "Referrer-Policy", "no-referrer");
+		resp_header(r, "X-Content-Type-Options", "nosniff");
+	} else {
+		page_headers(r);
+	}
 	r->resp.content_type = "text/html; charset=utf-8";
 	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
 		resp_header(r, "Allow", "GET, HEAD");
 		r->resp.status = 405;
 		share_page_not_found(&r->resp.body);
+		if (pdf)
+			html_instead_of_pdf(r);
 		return 0;
 	}
 	int rc = whole ? shared_open(r, token, &v) : SHARED_GONE;
+	/* The page links its PDF relative to itself: /s/<token> -> <token>.pdf. */
+	const char *pdf_href = rc == SHARED_OK && !pdf ? arena_printf(r->arena, "%s.pdf", token) : NULL;
 	sodium_memzero(token, sizeof token);
-	if (rc == SHARED_OK) {
+	if (rc == SHARED_OK && pdf) {
+		shared_pdf(r, &v);
+	} else if (rc == SHARED_OK) {
 		r->resp.status = 200;
-		shared_page(r, &v, &r->resp.body);
+		shared_page(r, &v, pdf_href, &r->resp.body);
 	} else if (rc == SHARED_GONE) {
 		r->resp.status = 404;
 		share_page_not_found(&r->resp.body);
@@ -479,6 +488,8 @@ int h_shared_page(struct req *r)
 			resp_header(r, "Retry-After", "5");
 		share_page_unavailable(&r->resp.body);
 	}
+	if (pdf && strcmp(r->resp.content_type, "application/pdf") != 0)
+		html_instead_of_pdf(r);
 	return 0;
 }
 

@@ -55,4 +55,27 @@ struct statement {
 int api_statement_build(struct req *r, const struct settings_rec *s, const struct customer_rec *c,
 	const struct statement_range *range, struct statement *out);
 
+/* What an entry was, for the customer: its note, else its items, else
+ * how it was paid (in lang, "en" or "hi") or the reason given; "" when
+ * there is nothing.  From r's arena or e. */
+const char *api_entry_description(struct req *r, const struct entry_rec *e, const char *lang);
+
+/* The statement's language when none is asked for: "hi" for a store whose
+ * locale is Hindi (hi, hi-IN), else "en". */
+const char *api_statement_lang(const struct settings_rec *s);
+
+/*
+ * Append the statement st (of range) as a PDF (pdf/statement_pdf.h) in
+ * lang to out: the store's name and address, the customer, the figures,
+ * the aging of the closing balance at the end of the period and, when the
+ * store has a UPI id and its currency is INR, a QR code of the same pay
+ * link the reminders send, for the closing balance.  At most
+ * STATEMENT_PDF_MAX_ENTRIES entries are listed, the newest; the older
+ * ones of the period are one line, their balance brought forward.
+ * Returns 0, or -1 with a 500 recorded when it cannot be drawn.
+ */
+int api_statement_pdf(struct req *r, const struct settings_rec *s, const char *store_name,
+	const struct customer_rec *c, const struct statement *st, const struct statement_range *range,
+	const char *lang, struct buf *out);
+
 #endif

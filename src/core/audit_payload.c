@@ -99,6 +99,7 @@ json_t *audit_payload_settings(const struct settings_rec *s, const char *store_n
 	json_object_set_new(o, "credit_period_days", json_integer((json_int_t)s->credit_period_days));
 	json_object_set_new(o, "phone_country", json_string(s->phone_country));
 	json_object_set_new(o, "upi_id", str_or_null(s->upi_id));
+	json_object_set_new(o, "address", json_string(s->address ? s->address : ""));
 	json_object_set_new(o, "reminder_language", str_or_null(s->reminder_language));
 	/* "" is the built-in template of reminder_language. */
 	json_object_set_new(o, "reminder_template", str_or_null(s->reminder_template));

@@ -1457,6 +1457,12 @@ static const char v19[] =
 "  text, text, bigint, text, text) TO quantumtrack_app;"
 ;
 
+/* Version 14: the store's postal address (see schema_sqlite.c v14); the
+ * table keeps its row level security and grants. */
+static const char v14[] =
+"ALTER TABLE public.tenant_settings ADD COLUMN address TEXT NOT NULL DEFAULT '';"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -1471,6 +1477,7 @@ const struct migration migrations_postgres[] = {
 	{ 11, "the member feed: notifications of changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
 	{ 13, "each account's language", v13 },
+	{ 14, "the store's address for statements", v14 },
 	{ 19, "a store's hot rows locked at the end of a write", v19 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

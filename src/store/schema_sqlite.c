@@ -669,6 +669,10 @@ static const char v13[] =
  * writer at a time, so nothing changes here; the version is kept so both
  * dialects count the same migrations. */
 static const char v19[] = "SELECT 1;";
+/* Version 14: the store's postal address, printed on PDF statements. */
+static const char v14[] =
+"ALTER TABLE tenant_settings ADD COLUMN address TEXT NOT NULL DEFAULT '';"
+;
 
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
@@ -684,6 +688,7 @@ const struct migration migrations_sqlite[] = {
 	{ 11, "the member feed: numbered changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
 	{ 13, "each account's language", v13 },
+	{ 14, "the store's address for statements", v14 },
 	{ 19, "a store's hot rows locked at the end of a write (PostgreSQL)", v19 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

@@ -97,7 +97,7 @@ static inline int store_one_row(int rc, struct db_res **r)
 	" s.credit_period_days, s.reminder_template, s.reminder_schedule, s.quiet_hours_start," \
 	" s.quiet_hours_end, s.building_towers, s.building_floors, s.building_units," \
 	" s.whatsapp_provider, s.whatsapp_config, s.whatsapp_secret_sealed, s.updated_at," \
-	" s.reminder_language, s.receipts"
+	" s.reminder_language, s.receipts, s.address"
 struct settings_rec;
 /* Row 0 of r from column c0 on (STORE_SETTINGS_COLS) into *s, strings
  * from a. */

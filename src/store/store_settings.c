@@ -25,6 +25,7 @@ void store_settings_from_row(struct arena *a, const struct db_res *r, int c0, st
 	s->updated_at = db_res_int(r, 0, c0 + 17);
 	s->reminder_language = store_dup(a, r, 0, c0 + 18);
 	s->receipts = store_dup(a, r, 0, c0 + 19);
+	s->address = store_dup(a, r, 0, c0 + 20);
 }
 
 int store_settings_get(struct store_tx *tx, struct arena *a, struct settings_rec *s)
@@ -51,6 +52,7 @@ int store_settings_put(struct store_tx *tx, const struct settings_rec *s)
 		DB_TEXT(s->whatsapp_secret_sealed), DB_INT(clock_now_ms()),
 		DB_TEXT(s->reminder_language ? s->reminder_language : "en"),
 		DB_TEXT(s->receipts ? s->receipts : "off"),
+		DB_TEXT(s->address ? s->address : ""),
 	};
 	int rc = store_exec(tx,
 		"UPDATE tenant_settings SET currency = $2, locale = $3, timezone = $4, phone_country = $5,"
@@ -58,8 +60,8 @@ int store_settings_put(struct store_tx *tx, const struct settings_rec *s)
 		" reminder_template = $9, reminder_schedule = $10, quiet_hours_start = $11,"
 		" quiet_hours_end = $12, building_towers = $13, building_floors = $14,"
 		" building_units = $15, whatsapp_provider = $16, whatsapp_config = $17,"
-		" whatsapp_secret_sealed = $18, updated_at = $19, reminder_language = $20, receipts = $21"
-		" WHERE tenant_id = $1", p, 21, NULL);
+		" whatsapp_secret_sealed = $18, updated_at = $19, reminder_language = $20, receipts = $21,"
+		" address = $22 WHERE tenant_id = $1", p, 22, NULL);
 	if (rc != STORE_OK)
 		return rc;
 	store_member_touch(tx, tx->tenant_id);

@@ -25,13 +25,14 @@ struct settings_rec {
 	int64_t updated_at;
 	char *reminder_language;    /* "en" | "hi": the built-in templates' language */
 	char *receipts;             /* "off" | "link" */
+	char *address;              /* free text (lines apart by \n), "" = none; printed on statements */
 };
 
 /* The store's settings into *out; STORE_NOT_FOUND when it has no
  * settings row (the caller answers 500 rather than invent defaults). */
 QT_MUST_CHECK int store_settings_get(struct store_tx *tx, struct arena *a, struct settings_rec *out);
 /* Write every field of *s (updated_at is now; a NULL reminder_language
- * is "en", a NULL receipts "off").  STORE_NOT_FOUND when the store has no
+ * is "en", a NULL receipts "off", a NULL address "").  STORE_NOT_FOUND when the store has no
  * settings row. */
 QT_MUST_CHECK int store_settings_put(struct store_tx *tx, const struct settings_rec *s);
 

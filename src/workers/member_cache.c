@@ -19,7 +19,7 @@
 
 /* The strings of a member context and its settings, in one order: the
  * block holds them one after the other, the entry their offsets. */
-#define NSTRINGS 21
+#define NSTRINGS 22
 static void string_fields(struct member_ctx *m, struct settings_rec *s, char **f[NSTRINGS])
 {
 	int n = 0;
@@ -44,6 +44,7 @@ static void string_fields(struct member_ctx *m, struct settings_rec *s, char **f
 	f[n++] = &s->whatsapp_secret_sealed;
 	f[n++] = &s->reminder_language;
 	f[n++] = &s->receipts;
+	f[n++] = &s->address;
 }
 
 struct entry {

@@ -14,7 +14,7 @@ let srv;
 before(async () => { srv = await startServer(); });
 after(async () => { await srv.stop(); });
 
-const KEYS = ['building_layout', 'credit_period_days', 'currency', 'default_credit_limit_minor', 'locale', 'name',
+const KEYS = ['address', 'building_layout', 'credit_period_days', 'currency', 'default_credit_limit_minor', 'locale', 'name',
   'phone_country', 'quiet_hours_end', 'quiet_hours_start', 'receipts', 'reminder_language', 'reminder_schedule',
   'reminder_template', 'reminder_template_builtin', 'timezone', 'updated_at', 'upi_id', 'whatsapp_config',
   'whatsapp_provider', 'whatsapp_secrets_readable', 'whatsapp_secrets_set'];
@@ -47,6 +47,7 @@ test('a new store has the spec defaults (INR, en-IN, Asia/Kolkata, +91) and no s
   assert.deepEqual(r.json.whatsapp_secrets_set, []);
   assert.equal(r.json.whatsapp_secrets_readable, true);
   assert.equal(r.json.upi_id, null);
+  assert.equal(r.json.address, '');
   assert.ok(Number.isInteger(r.json.default_credit_limit_minor));
   assert.ok(Number.isInteger(r.json.credit_period_days));
   // The built-in English template, disabled schedule, quiet 21 -> 9, no receipts.
@@ -65,7 +66,8 @@ test('an admin changes settings; the change is returned, read back and audited',
   const al = await login(srv, s.slug, a.email, a.password);
   const change = {
     name: 'नया स्टोर', currency: 'KWD', locale: 'hi-IN', timezone: 'Asia/Kuwait', default_credit_limit_minor: 250000,
-    credit_period_days: 15, phone_country: '+965', upi_id: 'shop.owner@okbank', reminder_template: 'Hi {name}, you owe {balance} at {store}.',
+    credit_period_days: 15, phone_country: '+965', upi_id: 'shop.owner@okbank', address: 'दुकान 4, सेक्टर 21\nGurugram 122001',
+    reminder_template: 'Hi {name}, you owe {balance} at {store}.',
     reminder_language: 'hi',
     reminder_schedule: { enabled: true, hour: 11, interval_days: 3, min_overdue_days: 5, min_amount_minor: 10000 },
     quiet_hours_start: 22, quiet_hours_end: 7, receipts: 'link',
@@ -149,6 +151,28 @@ test('invalid settings are 422 naming the field and change nothing', async () =>
   }
   const after = await srv.api('GET', '/api/v1/settings', { token: s.token });
   assert.deepEqual(after.json, before.json);
+});
+
+test('the address is free text up to 300 characters in up to 6 lines: normalized, cleared by null, bad ones 422 naming address', async () => {
+  const s = await newStore(srv);
+  const patch = (body) => srv.api('PATCH', '/api/v1/settings', { token: s.token, body });
+  let r = await patch({ address: '  Shop 4, Main Road\r\nसेक्टर 21, गुरुग्राम\n\n' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.address, 'Shop 4, Main Road\nसेक्टर 21, गुरुग्राम');
+  assert.equal((await srv.api('GET', '/api/v1/settings', { token: s.token })).json.address, r.json.address);
+  // 300 characters (Devanagari: three bytes each) are fine, 301 are not.
+  r = await patch({ address: 'क'.repeat(300) });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.address, 'क'.repeat(300));
+  for (const bad of ['क'.repeat(301), 'a\tb', 'a\u0001b', 'a\u007fb', 'a\u0085b', '1\n2\n3\n4\n5\n6\n7', 42, ['x']]) {
+    const p = await patch({ address: bad });
+    assert.ok(p.status === 422 || p.status === 400, `${JSON.stringify(bad)}: ${p.status} ${p.text}`);
+    assert.equal(p.json.errors?.[0]?.field ?? p.json.field, 'address', p.text);
+  }
+  assert.equal((await srv.api('GET', '/api/v1/settings', { token: s.token })).json.address, 'क'.repeat(300));
+  r = await patch({ address: null });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.address, '');
 });
 
 test('settings are admin-only: members and viewers get 403', async () => {

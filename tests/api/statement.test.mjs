@@ -108,7 +108,7 @@ test('statement_dates_are_validated', async () => {
   assertProblem(await statement(s.token, c.id, `from=${dateAgo(1)}&to=${dateAgo(3)}`), 400, 'invalid_parameter', 'from');
   assertProblem(await statement(s.token, c.id, 'from=2026-02-30'), 400, 'invalid_parameter', 'from');
   assertProblem(await statement(s.token, c.id, 'to=yesterday'), 400, 'invalid_parameter', 'to');
-  assertProblem(await statement(s.token, c.id, 'format=pdf'), 400, 'invalid_parameter', 'format');
+  assertProblem(await statement(s.token, c.id, 'format=xml'), 400, 'invalid_parameter', 'format');
   assertProblem(await statement(s.token, '0190a4c2-0000-7000-8000-000000000000'), 404, 'not_found');
   const other = await newStore(srv);
   assertProblem(await statement(other.token, c.id), 404, 'not_found');

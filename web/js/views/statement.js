@@ -1,12 +1,15 @@
-// Statement for a date range, with a CSV download (fetched with the bearer
-// token and saved through a blob link).
+// Statement for a date range, with CSV and PDF downloads (fetched with the
+// bearer token and saved through a blob link; the PDF in the app's
+// language) and "Send on WhatsApp": a shared link to the statement, made
+// and offered as the customer screen's Share does (views/share.js).
 import { api, download } from '../api.js';
-import { setTitle, navigate, entryTypeName } from '../app.js';
+import { setTitle, navigate, entryTypeName, canWrite } from '../app.js';
 import { h, toast } from '../dom.js';
 import { dateField } from '../datefield.js';
 import { formatMoney } from '../money.js';
 import { formatTime, formatDate, storeToday } from '../format.js';
-import { t } from '../i18n.js';
+import { t, language } from '../i18n.js';
+import { openShare } from './share.js';
 
 export async function render({ root, params, query }) {
   const from = query.get('from') || storeToday(-30);
@@ -30,6 +33,16 @@ export async function render({ root, params, query }) {
     try { await download(`/api/v1/customers/${c.id}/statement?from=${st.from}&to=${st.to}&format=csv`, `statement-${st.from}-${st.to}.csv`); }
     catch (e) { toast(e.message, 'error'); } finally { csv.disabled = false; }
   });
+  const pdf = h('button', { type: 'button', class: 'btn', id: 'btn-statement-pdf' }, t('stmt.pdf'));
+  pdf.addEventListener('click', async () => {
+    pdf.disabled = true;
+    const lang = language() === 'hi' ? 'hi' : 'en';
+    try { await download(`/api/v1/customers/${c.id}/statement?from=${st.from}&to=${st.to}&format=pdf&lang=${lang}`, `statement-${st.from}-${st.to}.pdf`); }
+    catch (e) { toast(e.message, 'error'); } finally { pdf.disabled = false; }
+  });
+  // Sharing makes a link: members and up, as on the customer screen.
+  const wa = canWrite() ? h('button', { type: 'button', class: 'btn payment', id: 'btn-statement-wa' }, t('stmt.send_wa')) : null;
+  wa?.addEventListener('click', () => openShare(c, wa));
   const rows = st.entries.map((e) => {
     const effect = e.running_balance_minor;
     return h('tr', null,
@@ -58,7 +71,7 @@ export async function render({ root, params, query }) {
         h('div', null, h('dt', null, t('stmt.purchases')), h('dd', null, formatMoney(st.total_purchases_minor))),
         h('div', null, h('dt', null, t('stmt.payments')), h('dd', null, formatMoney(st.total_payments_minor))),
         h('div', null, h('dt', null, t('stmt.closing')), h('dd', { class: 'strong' }, formatMoney(st.closing_balance_minor)))),
-      h('div', { class: 'actions' }, csv)),
+      h('div', { class: 'actions' }, pdf, wa, csv)),
     h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
       h('caption', { class: 'sr-only' }, t('stmt.caption')),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('stmt.when')), h('th', { scope: 'col' }, t('stmt.entry')), h('th', { scope: 'col', class: 'num' }, t('stmt.debit')), h('th', { scope: 'col', class: 'num' }, t('stmt.credit')), h('th', { scope: 'col', class: 'num' }, t('stmt.balance')))),
