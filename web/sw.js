@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'bae88dd5ff990882';
+const VERSION = 'a389f99603757f12';
 const SHELL = [
   '/',
   '/css/app.css',
