@@ -23,7 +23,7 @@ set -eu
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_OS_USER=${PG_OS_USER:-postgres}
-PORT_FIRST=${QT_PG_PORT_FIRST:-55432}
+PORT_FIRST=${QT_REPLICA_PORT_FIRST:-57432}
 PORT_TRIES=50
 MARKER=.qt_pg_cluster
 here=$(cd "$(dirname "$0")" && pwd)
