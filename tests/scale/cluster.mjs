@@ -86,12 +86,14 @@ export function freePort() {
 export async function startNginx(upstreams) {
   const dir = mkdtempSync(join(tmpdir(), 'qt-nginx-'));
   mkdirSync(join(dir, 'logs'));
+  mkdirSync(join(dir, 'tmp'));
   const port = await freePort();
   const conf = readFileSync(join(DEPLOY, 'nginx.conf'), 'utf8')
     .replace(/^\s*server 127\.0\.0\.1:8081[^\n]*\n\s*server 127\.0\.0\.1:8082[^\n]*\n/m,
       upstreams.map((u) => `        server ${u} max_fails=1 fail_timeout=5s;\n`).join(''))
     .replaceAll('listen 8080;', `listen 127.0.0.1:${port};`)
     .replaceAll('/var/log/nginx/quantumtrack', `${dir}/logs/quantumtrack`)
+    .replaceAll('/var/lib/nginx/quantumtrack', `${dir}/tmp`)
     .replace(/^pid [^\n]*$/m, `pid ${dir}/nginx.pid;`)
     .replace(/^error_log [^\n]*$/m, `error_log ${dir}/logs/error.log warn;`)
     .replace(/^user [^\n]*\n/m, '');
