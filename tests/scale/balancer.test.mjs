@@ -88,8 +88,13 @@ test('killing_one_server_mid_load_fails_only_requests_in_flight_to_it', async ()
   const failed = results.filter((r) => !(r.write ? r.status === 201 : r.status === 200));
   // Only requests under way when the server died may fail: each worker
   // has one at a time, and reads are retried on the other server.
+  // "Under way" includes a request nginx put on an idle keep-alive
+  // connection to the dead server before it noticed the connection close
+  // (a window of milliseconds): sent, so a POST is not resent.
+  const GRACE_MS = 250;
   for (const f of failed) {
-    assert.ok(f.t0 <= killedAt && f.t1 >= killedAt, `a request that was not in flight at the kill failed: ${f.status} ${f.text}`);
+    assert.ok(f.t0 <= killedAt + GRACE_MS && f.t1 >= killedAt,
+      `a request that was not in flight at the kill failed: ${f.status} ${f.text} (started ${f.t0 - killedAt} ms after it)`);
     assert.ok(f.write, `a read failed: ${f.status} ${f.text}`);
   }
   assert.ok(failed.length <= WORKERS, `${failed.length} failed`);
