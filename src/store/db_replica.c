@@ -15,18 +15,23 @@
 #define SAMPLES 256
 #define RYW_POLL_MS 5
 
+struct db_replica_set;
+
 struct replica {
+	struct db_replica_set *set;
+	pthread_t thread;
+	int started;
 	char *url;
 	char shown[256];                /* url without its password */
 	_Atomic(struct db *) pool;      /* opened by the monitor, once */
-	struct db *mon;                 /* the monitor's own connection (monitor thread only) */
+	struct db *mon;                 /* its checker's own connection (its thread only) */
 	atomic_int up;
 	atomic_llong lag_ms;
 	atomic_ullong replay_lsn;
 	atomic_llong checked_ms;        /* clock_mono_ms of the last good check */
 	atomic_ullong reads, fallbacks;
-	int64_t next_check_ms;          /* while down (monitor thread only) */
-	int was_up;                     /* for the log line on a change (monitor thread only) */
+	int64_t next_check_ms;          /* while down (its thread only) */
+	int was_up;                     /* for the log line on a change (its thread only) */
 };
 
 struct db_replica_set {
@@ -37,15 +42,18 @@ struct db_replica_set {
 	int n;
 	struct replica r[DB_REPLICA_MAX];
 	atomic_uint next;               /* round robin */
-	/* The primary's positions, oldest first (monitor thread only). */
+	/* The primary's positions, oldest first, under samples_lock: one
+	 * thread samples the primary, one thread per replica checks it, so
+	 * a replica slow to answer (or to refuse) holds up no other. */
+	pthread_mutex_t samples_lock;
 	int64_t sample_t[SAMPLES];
 	uint64_t sample_p[SAMPLES];
 	int nsamples;
-	pthread_mutex_t lock;           /* the monitor's checks; stop */
+	pthread_mutex_t lock;           /* stop and wake */
 	pthread_cond_t wake;
 	int stop;
 	int started;
-	pthread_t thread;
+	pthread_t thread;               /* the primary's sampler */
 };
 
 static void sleep_ms(int ms)
@@ -143,6 +151,7 @@ static void sample_primary(struct db_replica_set *set)
 	db_res_free(res);
 	if (!p)
 		return;    /* no sample: lags are judged on the older ones */
+	pthread_mutex_lock(&set->samples_lock);
 	if (set->nsamples == SAMPLES) {
 		memmove(set->sample_t, set->sample_t + 1, (SAMPLES - 1) * sizeof set->sample_t[0]);
 		memmove(set->sample_p, set->sample_p + 1, (SAMPLES - 1) * sizeof set->sample_p[0]);
@@ -151,6 +160,7 @@ static void sample_primary(struct db_replica_set *set)
 	set->sample_t[set->nsamples] = clock_mono_ms();
 	set->sample_p[set->nsamples] = p;
 	set->nsamples++;
+	pthread_mutex_unlock(&set->samples_lock);
 }
 
 static void mark_down(struct db_replica_set *set, struct replica *r, const char *why)
@@ -192,8 +202,10 @@ static void check_replica(struct db_replica_set *set, struct replica *r)
 		}
 		atomic_store(&r->pool, pool);
 	}
+	pthread_mutex_lock(&set->samples_lock);
 	now = clock_mono_ms();
 	int64_t lag = db_replica_lag_of(set->sample_t, set->sample_p, set->nsamples, replayed, now);
+	pthread_mutex_unlock(&set->samples_lock);
 	atomic_store(&r->lag_ms, lag);
 	uint64_t old = atomic_load(&r->replay_lsn);
 	while (replayed > old && !atomic_compare_exchange_weak(&r->replay_lsn, &old, replayed))
@@ -207,30 +219,42 @@ static void check_replica(struct db_replica_set *set, struct replica *r)
 
 void db_replica_check_now(struct db_replica_set *set)
 {
-	pthread_mutex_lock(&set->lock);
 	sample_primary(set);
 	for (int i = 0; i < set->n; i++)
 		check_replica(set, &set->r[i]);
-	pthread_mutex_unlock(&set->lock);
 }
 
-static void *monitor_main(void *arg)
+/* Sleep poll_ms or until the set closes; returns 1 once it is closing. */
+static int tick(struct db_replica_set *set)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)set->cfg.poll_ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&set->lock);
+	if (!set->stop)
+		pthread_cond_timedwait(&set->wake, &set->lock, &ts);
+	int stop = set->stop;
+	pthread_mutex_unlock(&set->lock);
+	return stop;
+}
+
+static void *sampler_main(void *arg)
 {
 	struct db_replica_set *set = arg;
-	pthread_mutex_lock(&set->lock);
-	while (!set->stop) {
+	do
 		sample_primary(set);
-		for (int i = 0; i < set->n && !set->stop; i++)
-			check_replica(set, &set->r[i]);
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += (long)set->cfg.poll_ms * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
-		if (!set->stop)
-			pthread_cond_timedwait(&set->wake, &set->lock, &ts);
-	}
-	pthread_mutex_unlock(&set->lock);
+	while (!tick(set));
+	return NULL;
+}
+
+static void *checker_main(void *arg)
+{
+	struct replica *r = arg;
+	do
+		check_replica(r->set, r);
+	while (!tick(r->set));
 	return NULL;
 }
 
@@ -266,6 +290,7 @@ int db_replica_set_open(struct db *primary, const char *primary_url, const char 
 	if (set->cfg.pool_size <= 0)
 		set->cfg.pool_size = 4;
 	pthread_mutex_init(&set->lock, NULL);
+	pthread_mutex_init(&set->samples_lock, NULL);
 	pthread_cond_init(&set->wake, NULL);
 
 	const char *s = replica_urls ? replica_urls : "";
@@ -287,6 +312,7 @@ int db_replica_set_open(struct db *primary, const char *primary_url, const char 
 			goto fail;
 		}
 		struct replica *r = &set->r[set->n++];
+		r->set = set;
 		r->url = strndup(s, n);
 		if (!r->url)
 			abort();
@@ -301,11 +327,18 @@ int db_replica_set_open(struct db *primary, const char *primary_url, const char 
 	 * from the start.  Lag needs two samples' worth of history, so the
 	 * primary is sampled first. */
 	db_replica_check_now(set);
-	if (pthread_create(&set->thread, NULL, monitor_main, set) != 0) {
+	if (pthread_create(&set->thread, NULL, sampler_main, set) != 0) {
 		snprintf(err, errlen, "QT_DB_REPLICAS: cannot start the replica monitor");
 		goto fail;
 	}
 	set->started = 1;
+	for (int i = 0; i < set->n; i++) {
+		if (pthread_create(&set->r[i].thread, NULL, checker_main, &set->r[i]) != 0) {
+			snprintf(err, errlen, "QT_DB_REPLICAS: cannot start the replica monitor");
+			goto fail;
+		}
+		set->r[i].started = 1;
+	}
 	*out = set;
 	return DB_OK;
 fail:
@@ -317,13 +350,15 @@ void db_replica_set_close(struct db_replica_set *set)
 {
 	if (!set)
 		return;
-	if (set->started) {
-		pthread_mutex_lock(&set->lock);
-		set->stop = 1;
-		pthread_cond_signal(&set->wake);
-		pthread_mutex_unlock(&set->lock);
+	pthread_mutex_lock(&set->lock);
+	set->stop = 1;
+	pthread_cond_broadcast(&set->wake);
+	pthread_mutex_unlock(&set->lock);
+	if (set->started)
 		pthread_join(set->thread, NULL);
-	}
+	for (int i = 0; i < set->n; i++)
+		if (set->r[i].started)
+			pthread_join(set->r[i].thread, NULL);
 	for (int i = 0; i < set->n; i++) {
 		struct db *pool = atomic_load(&set->r[i].pool);
 		if (pool)
@@ -335,6 +370,7 @@ void db_replica_set_close(struct db_replica_set *set)
 	if (set->mon_primary)
 		db_close(set->mon_primary);
 	pthread_mutex_destroy(&set->lock);
+	pthread_mutex_destroy(&set->samples_lock);
 	pthread_cond_destroy(&set->wake);
 	free(set->primary_url);
 	free(set);
@@ -350,15 +386,17 @@ struct db *db_replica_primary(const struct db_replica_set *set)
 	return set->primary;
 }
 
-/* Fit to serve reads at now: up, checked lately, lag within the limit. */
+/* Fit to serve reads at now: up, and behind by at most the limit even if
+ * it stopped replaying right after its last check (the lag then measured
+ * plus the time since). */
 static int fit(const struct db_replica_set *set, struct replica *r, int64_t now)
 {
 	if (!atomic_load(&r->up) || !atomic_load(&r->pool))
 		return 0;
 	int64_t lag = atomic_load(&r->lag_ms);
-	if (lag < 0 || lag > set->cfg.max_lag_ms)
+	if (lag < 0)
 		return 0;
-	return now - atomic_load(&r->checked_ms) <= set->cfg.max_lag_ms + 2 * set->cfg.poll_ms;
+	return lag + (now - atomic_load(&r->checked_ms)) <= set->cfg.max_lag_ms;
 }
 
 /* Wait on *c until its replica has replayed min_lsn, up to wait_ms.

@@ -17,8 +17,11 @@
  * lsn_reached): a replica that keeps up shows about 0, one whose replay is
  * paused ages by the clock as soon as the primary writes anything, one
  * that replayed none of the samples kept (poll_ms x 256) counts as lagging
- * by all of it.  A replica is used only while its lag is at most
- * max_lag_ms and its last check is no older than max_lag_ms + 2 x poll_ms.
+ * by all of it.  A replica is used only while that lag plus the age of the
+ * check is at most max_lag_ms (however it fares after a check, it cannot
+ * be further behind than that).  The primary is sampled by one thread and
+ * each replica checked by a thread of its own, so one slow to answer holds
+ * up no other.
  *
  * Down.  A replica that cannot be reached, or is no longer in recovery
  * (promoted: it is not a copy of this primary any more), is skipped until
@@ -98,7 +101,8 @@ struct db_replica_status {
 };
 void db_replica_status(struct db_replica_set *set, int i, struct db_replica_status *out);
 
-/* Test hook: run one round of checks now, on the caller's thread. */
+/* One round of checks on the caller's thread, as db_replica_set_open
+ * does before its threads start (not while they run). */
 void db_replica_check_now(struct db_replica_set *set);
 
 /* The lag rule, for unit tests: the age at now_ms of the newest sample
