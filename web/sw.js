@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'a389f99603757f12';
+const VERSION = '23922f13c041dee8';
 const SHELL = [
   '/',
   '/css/app.css',
