@@ -125,6 +125,7 @@ struct req {
 	struct resp resp;
 	int deferred;               /* req_defer: answered from another thread */
 	struct req_overlay *overlay; /* see struct req_overlay; NULL: as sent */
+	void *translator;           /* the compat layer's state (src/compat/) */
 };
 
 /* Request headers and query parameters; NULL when absent.  The returned
