@@ -37,7 +37,7 @@ static const struct pgrst_column customer_cols[] = {
 	{ "effective_credit_limit_minor", PGRST_INT }, { "notes", PGRST_TEXT },
 	{ "status", PGRST_TEXT }, { "reminders_opt_out", PGRST_BOOL },
 	{ "balance_minor", PGRST_INT }, { "available_credit_minor", PGRST_INT },
-	{ "overdue_minor", PGRST_INT }, { "oldest_due_date", PGRST_TEXT },
+	{ "overdue_minor", PGRST_INT }, { "oldest_due_date", PGRST_TEXT }, { "aging", PGRST_JSON },
 	{ "last_purchase_at", PGRST_TIME }, { "last_payment_at", PGRST_TIME },
 	{ "currency", PGRST_TEXT }, { "created_at", PGRST_TIME }, { "updated_at", PGRST_TIME },
 };
@@ -897,6 +897,14 @@ void postgrest_dispatch(struct req *r)
 	}
 	if (!profile_ok(r) || read_accept(r, st) < 0 || read_range(r, st) < 0)
 		return;
+	/* supabase-js sends the anon key as the bearer until someone signs
+	 * in: that is no session at all (401 42501 on data, as for anon). */
+	const char *auth = req_header(r, "Authorization");
+	if (st->key.anon && auth && strncasecmp(auth, "Bearer ", 7) == 0 && strcmp(auth + 7, st->key.raw) == 0) {
+		struct req_overlay *o = arena_alloc(r->arena, sizeof *o);
+		compat_overlay_header(o, "Authorization", NULL);
+		r->overlay = o;
+	}
 	read_prefer(st, req_header(r, "Prefer"));
 
 	/* RPCs */
@@ -965,14 +973,13 @@ void postgrest_dispatch(struct req *r)
 		}
 		/* Public discovery: the store found from Host or X-Tenant, else
 		 * the anon key's. */
-		struct req_overlay *o = arena_alloc(r->arena, sizeof *o);
+		struct req_overlay *o = r->overlay ? r->overlay : arena_alloc(r->arena, sizeof *o);
 		if (!req_header(r, "X-Tenant") && st->key.anon)
 			compat_overlay_header(o, "X-Tenant", st->key.slug);
 		/* The client's query string is PostgREST's, not ?tenant=. */
 		compat_overlay_query(o, "tenant", NULL);
 		r->overlay = o;
 		rc = compat_run_as(r, "GET", "/api/v1/tenant", read_handler);
-		r->overlay = NULL;
 	} else if (reading) {
 		rc = compat_run_as(r, "GET", st->map->list_pattern, read_handler);
 	} else if (strcmp(m, "POST") == 0) {
