@@ -103,16 +103,15 @@ static json_t *gotrue_session(json_t *ours)
 	return s;
 }
 
-/* The store: X-Tenant, else the anon key's, else the Host's (through
- * /api/v1/tenant's discovery).  NULL when none is found. */
+/* The store as /api/v1/tenant finds it: the Host (the store's domain or
+ * <slug>.<base domain>), else X-Tenant, else the anon key's store.  NULL
+ * when none is found. */
 static const char *store_of(struct req *r, struct auth_state *as)
 {
-	const char *xt = req_header(r, "X-Tenant");
-	if (xt)
-		return xt;
-	if (as->key.anon)
-		return as->key.slug;
 	struct req_overlay o = { 0 };
+	const char *xt = req_header(r, "X-Tenant");
+	if (!xt && as->key.anon)
+		compat_overlay_header(&o, "X-Tenant", as->key.slug);
 	json_t *t = compat_call(r, h_tenant_discover, &o, NULL, NULL);
 	if (!t) {
 		/* not found: no store; the problem is not ours to answer */

@@ -8,6 +8,7 @@
 // with PostgREST-shaped errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { createClient } from '@supabase/supabase-js';
 import { startServer, newStore, addUser, login, BACKEND } from '../lib/server.mjs';
 
@@ -53,7 +54,7 @@ async function v1Customers(token = A.token) {
 }
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ env: { QT_BASE_DOMAIN: 'stores.test' } });
   A = await newStore(srv);
   B = await newStore(srv);
   anonA = await anonKeyOf(A);
@@ -173,6 +174,33 @@ test('gotrue_errors_wrong_password_sign_up_and_api_keys', async () => {
   const t = await anon.from('tenants').select('slug,name,currency');
   assert.equal(t.error, null);
   assert.deepEqual(t.data, [{ slug: A.slug, name: `Store ${A.slug}`, currency: 'INR' }]);
+});
+
+// fetch will not send a chosen Host header; node:http will.
+function hostRequest(method, path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: srv.port, method, path, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(text || 'null') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('the_store_comes_from_the_host_before_x_tenant_and_the_anon_key', async () => {
+  const body = JSON.stringify({ email: B.email, password: B.password });
+  const signIn = (headers) => hostRequest('POST', '/auth/v1/token?grant_type=password',
+    { 'Content-Type': 'application/json', ...headers }, body);
+  const viaHost = await signIn({ Host: `${B.slug}.stores.test`, apikey: anonB, 'X-Tenant': A.slug });
+  assert.equal(viaHost.status, 200, JSON.stringify(viaHost.json));
+  assert.equal(viaHost.json.user.app_metadata.tenant, B.slug);
+  // the Host names B: A's anon key does not fit it
+  const wrongKey = await signIn({ Host: `${B.slug}.stores.test`, apikey: anonA });
+  assert.equal(wrongKey.status, 401);
+  const t = await hostRequest('GET', '/rest/v1/tenants?select=slug', { Host: `${A.slug}.stores.test`, apikey: anonB });
+  assert.deepEqual(t.json, [{ slug: A.slug }]);
 });
 
 test('prototype_service_calls_give_what_api_v1_gives', async () => {
