@@ -83,7 +83,7 @@ int compat_run_as(struct req *r, const char *method, const char *pattern, route_
 		rt.handler = h;
 		rt.group_commit = 0;
 		rt.prepare_body = NULL;
-		r->route = routes[i].pattern;
+		/* r->route stays the compat path (logs, metrics) */
 		api_dispatch_route(r, &rt);
 		return r->problem.status;
 	}

@@ -245,6 +245,10 @@ void gotrue_dispatch(struct req *r)
 		return;
 	}
 	int post = strcmp(r->method, "POST") == 0;
+	static const char *const known[] = { "token", "user", "logout", "signup", "settings" };
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(what, known[i]) == 0)
+			r->route = arena_printf(r->arena, "/auth/v1/%s", known[i]);
 	if (strcmp(what, "token") == 0 && post) {
 		const char *grant = req_query(r, "grant_type");
 		if (grant && strcmp(grant, "password") == 0)

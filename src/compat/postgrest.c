@@ -913,6 +913,7 @@ void postgrest_dispatch(struct req *r)
 		for (size_t i = 0; i < sizeof rpcs / sizeof rpcs[0]; i++) {
 			if (strcmp(rpcs[i].name, st->rpc) != 0)
 				continue;
+			r->route = arena_printf(r->arena, "/rest/v1/rpc/%s", rpcs[i].name);
 			if (strcmp(r->method, "POST") == 0) {
 				json_error_t e;
 				st->args = r->body.len ? json_loadb(r->body.data, r->body.len, 0, &e) : json_object();
@@ -947,6 +948,7 @@ void postgrest_dispatch(struct req *r)
 		if (strcmp(resources[i].name, name) == 0) {
 			st->rid = (enum resource_id)i;
 			st->map = &resources[i];
+			r->route = arena_printf(r->arena, "/rest/v1/%s", resources[i].name);
 		}
 	if (!st->map) {
 		pgrst_answer(r, 404, "PGRST205", arena_printf(r->arena,
