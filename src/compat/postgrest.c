@@ -216,6 +216,9 @@ static void answer_problem(struct req *r, const char *resource)
 	} else if (strcmp(code, "not_found") == 0) {
 		sqlstate = "P0002";
 		status = 404;
+	} else if (strcmp(code, "rpc_not_found") == 0) {
+		sqlstate = "PGRST202";
+		status = 404;
 	} else if (strcmp(code, "internal_error") == 0) {
 		sqlstate = "XX000";
 	} else {

@@ -341,6 +341,12 @@ test('bad_queries_are_postgrest_errors_never_500', async () => {
   const fn = await sb.rpc('drop_everything');
   assert.equal(fn.status, 404);
   assert.equal(fn.error.code, 'PGRST202');
+  const arg = await sb.rpc('dashboard_summary', { drop: true });
+  assert.equal(arg.error.code, 'PGRST202', 'unknown arguments name no function');
+  const notObj = await sb.from('customers').insert([1, 2]);
+  assert.equal(notObj.error.code, 'PGRST102');
+  const wrongType = await sb.rpc('send_whatsapp_reminder', { customer_id: 5 });
+  assert.equal(wrongType.status, 400);
   const schema = await sb.schema('private').from('customers').select('*');
   assert.equal(schema.status, 406);
   assert.equal(schema.error.code, 'PGRST106');
