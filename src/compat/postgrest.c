@@ -479,6 +479,10 @@ static int read_handler(struct req *r)
 	if (xt && r->caller.tenant_slug[0] && strcmp(xt, r->caller.tenant_slug) != 0)
 		return req_fail(r, 401, "invalid_token", "the access token is for another store than X-Tenant");
 
+	/* A CSV answer is an export: /api/v1/export's role and plan gate. */
+	if (st->accept == ACCEPT_CSV && st->rid != RES_TENANTS &&
+	    (api_require_role(r, ROLE_ADMIN) < 0 || api_require_feature(r, "csv_export") < 0))
+		return -1;
 	/* Which window of the matching rows: ?offset&limit within Range. */
 	int64_t start = q->offset, end = q->limit >= 0 ? q->offset + q->limit - 1 : INT64_MAX;
 	if (st->range_start >= 0) {

@@ -529,6 +529,39 @@ test('an_api_key_is_a_service_key', async () => {
   assert.equal(br.status, 401);
 });
 
+test('plan_gates_and_the_rate_limit_apply_as_on_api_v1', async () => {
+  const free = await newStore(srv, { plan: 'free' });   // no reports, no CSV export; bursts of 10
+  const sb = await signedIn(await anonKeyOf(free), free.email, free.password);
+  const sum = await sb.rpc('dashboard_summary');
+  assert.equal(sum.status, 403);
+  assert.equal(sum.error.code, 'PT403');
+  assert.equal(sum.error.qt.code, 'feature_not_in_plan');
+  const csv = await sb.from('customers').select('name').csv();
+  assert.equal(csv.status, 403);
+  assert.equal(csv.error.qt.code, 'feature_not_in_plan');
+  // a viewer of a store with CSV export may not export, as on /api/v1/export
+  const email = `csv-viewer-${Date.now()}@${A.slug}.example`;
+  addUser(srv, { tenant: A.slug, email, role: 'viewer' });
+  const v = await signedIn(anonA, email, 'correct-horse-battery');
+  assert.equal((await v.from('customers').select('name').csv()).error.code, '42501');
+  // the store's request rate counts /rest/v1 requests: one each
+  const session = (await sb.auth.getSession()).data.session;
+  const get = () => fetch(`${srv.url}/rest/v1/customers?select=id`, { headers: { apikey: sb.supabaseKey, Authorization: `Bearer ${session.access_token}` } });
+  const first = await get();
+  assert.equal(first.headers.get('ratelimit-limit'), '10');
+  let refused = null;
+  for (let i = 0; i < 60 && !refused; i++) {
+    const r = await get();
+    if (r.status === 429) refused = r;
+    else assert.equal(r.status, 200);
+  }
+  assert.ok(refused, 'no 429 within 60 requests of a 10-request burst');
+  assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  const body = await refused.json();
+  assert.equal(body.code, 'PT429');
+  assert.equal(body.qt.code, 'rate_limited');
+});
+
 test('backend is the one under test', () => {
   assert.ok(['sqlite', 'postgres'].includes(BACKEND));
   void login;
