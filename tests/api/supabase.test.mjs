@@ -35,6 +35,13 @@ async function signedIn(anonKey, email, password, headers) {
   return sb;
 }
 
+// A's owner through supabase-js, signed in once for the tests that read.
+let ownerClient;
+async function ownerA() {
+  ownerClient ??= await signedIn(anonA, A.email, A.password);
+  return ownerClient;
+}
+
 async function anonKeyOf(s) {
   const r = await srv.api('GET', '/api/v1/settings/anon-key', { token: s.token });
   assert.equal(r.status, 200, r.text);
@@ -204,7 +211,7 @@ test('the_store_comes_from_the_host_before_x_tenant_and_the_anon_key', async () 
 });
 
 test('prototype_service_calls_give_what_api_v1_gives', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   // getCustomers
   const gc = await sb.from('customers').select('*').order('name');
   assert.equal(gc.error, null);
@@ -253,7 +260,7 @@ test('prototype_service_calls_give_what_api_v1_gives', async () => {
 });
 
 test('filters_order_range_and_count_match_api_v1', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   const all = await v1Customers();
   const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const names = (rows) => rows.map((r) => r.name);
@@ -320,7 +327,7 @@ test('filters_order_range_and_count_match_api_v1', async () => {
 });
 
 test('bad_queries_are_postgrest_errors_never_500', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   const col = await sb.from('customers').select('password_hash');
   assert.equal(col.status, 400);
   assert.equal(col.error.code, '42703');
@@ -355,7 +362,7 @@ test('bad_queries_are_postgrest_errors_never_500', async () => {
 });
 
 test('single_errors_pgrst116_for_zero_or_many_rows', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   const one = await sb.from('customers').select('name').eq('id', customersA[0].id).single();
   assert.equal(one.error, null);
   assert.deepEqual(one.data, { name: 'Rajesh Kumar' });
@@ -372,7 +379,7 @@ test('single_errors_pgrst116_for_zero_or_many_rows', async () => {
 });
 
 test('csv_export_of_transactions', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   const r = await sb.from('transactions').select('id,type,amount_minor,note').eq('customer_id', customersA[0].id).csv();
   assert.equal(r.error, null);
   const entries = (await v1('GET', `/api/v1/transactions?customer_id=${customersA[0].id}`, A.token)).data;
@@ -381,7 +388,7 @@ test('csv_export_of_transactions', async () => {
 });
 
 test('writes_insert_edit_archive_with_audit_and_idempotency', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   const ins = await sb.from('customers').insert([{ name: 'Lakshmi Devi', phone: '9876500100', apartment: '42014' },
     { name: 'Vikram Das', phone: '9876500101' }]).select('id,name,phone');
   assert.equal(ins.error, null, ins.error && JSON.stringify(ins.error));
@@ -430,7 +437,7 @@ test('writes_insert_edit_archive_with_audit_and_idempotency', async () => {
 });
 
 test('purchase_over_the_limit_is_a_postgrest_error', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   const c = await v1('POST', '/api/v1/customers', A.token, { name: 'Limited', phone: '9876500200', credit_limit_minor: 1000 });
   const r = await sb.from('transactions').insert({ customer_id: c.id, type: 'purchase', amount_minor: 1500 }).select();
   assert.equal(r.data, null);
@@ -505,7 +512,7 @@ test('another_stores_ids_are_invisible', async () => {
 });
 
 test('patch_or_delete_on_a_transaction_is_refused', async () => {
-  const sb = await signedIn(anonA, A.email, A.password);
+  const sb = await ownerA();
   const entry = (await v1('GET', `/api/v1/transactions?customer_id=${customersA[1].id}`, A.token)).data[0];
   const p = await sb.from('transactions').update({ amount_minor: 1 }).eq('id', entry.id);
   assert.equal(p.status, 405);
