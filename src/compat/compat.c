@@ -54,6 +54,16 @@ int compat_apikey(struct req *r, struct compat_key *k, const char **message)
 	k->present = 1;
 	k->raw = key;
 	if (strncmp(key, "qtk_", 4) == 0) {
+		/* "qtk_" and 43 base64url characters (api/api_keys.c) */
+		size_t n = strlen(key);
+		int shaped = n == 47;
+		for (size_t i = 4; shaped && i < n; i++)
+			shaped = (key[i] >= 'a' && key[i] <= 'z') || (key[i] >= 'A' && key[i] <= 'Z') ||
+				(key[i] >= '0' && key[i] <= '9') || key[i] == '-' || key[i] == '_';
+		if (!shaped) {
+			*message = "Invalid API key";
+			return -1;
+		}
 		/* An API key is a service key: the route checks it (it must
 		 * also be the bearer, as supabase-js sends it). */
 		const char *b = bearer_of(r);
