@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '23922f13c041dee8';
+const VERSION = '43d215eefd074308';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -55,6 +55,7 @@ const SHELL = [
   '/js/views/search.js',
   '/js/views/settings-apikeys.js',
   '/js/views/settings-reminders.js',
+  '/js/views/settings-supabase.js',
   '/js/views/settings-usage.js',
   '/js/views/settings.js',
   '/js/views/share.js',

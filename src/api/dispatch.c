@@ -16,6 +16,7 @@
 #include "api/ratelimit_gate.h"
 #include "api/routes.h"
 #include "domain/language.h"
+#include "compat/compat.h"
 #include "domain/role.h"
 #include "http/router.h"
 #include "security/jwt.h"
@@ -371,6 +372,12 @@ void api_dispatch(struct req *r)
 	if (strncmp(r->path, "/s/", 3) == 0) {
 		r->route = "/s/{token}";
 		h_shared_page(r);
+		return;
+	}
+	/* Supabase clients: /auth/v1 and /rest/v1, translated (compat/). */
+	if (compat_owns(r->path)) {
+		r->route = r->path[1] == 'a' ? "/auth/v1" : "/rest/v1";
+		compat_dispatch(r);
 		return;
 	}
 	if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&

@@ -7,6 +7,7 @@
  */
 #include "api/handlers.h"
 #include "api/routes.h"
+#include "compat/compat.h"
 
 static const struct route routes[] = {
 	{ .method = "GET", .pattern = "/healthz", .handler = h_healthz, .auth = ROUTE_PUBLIC,
@@ -44,6 +45,8 @@ static const struct route routes[] = {
 	  .min_role = ROLE_ADMIN, .summary = "Store settings (secrets write-only)" },
 	{ .method = "PATCH", .pattern = "/api/v1/settings", .handler = h_settings_update, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_ADMIN, .writes = 1, .summary = "Change store settings" },
+	{ .method = "GET", .pattern = "/api/v1/settings/anon-key", .handler = h_settings_anon_key, .auth = ROUTE_TENANT,
+	  .min_role = ROLE_ADMIN, .summary = "The store's anon key for Supabase clients (apikey of /auth/v1 and /rest/v1)" },
 	{ .method = "POST", .pattern = "/api/v1/settings/reminder-preview", .handler = h_settings_reminder_preview, .auth = ROUTE_TENANT,
 	  .min_role = ROLE_ADMIN, .summary = "Render a reminder template for one customer (saves nothing)" },
 	{ .method = "GET", .pattern = "/api/v1/audit", .handler = h_audit_list, .auth = ROUTE_TENANT,

@@ -82,6 +82,17 @@ struct body_sink {
 	void *cls;
 };
 
+/* A translating layer's view of the request (src/compat/): while
+ * r->overlay is set, req_query answers only from it (the client's own
+ * query string is not seen) and req_header answers from its headers
+ * first (a NULL value hides the client's header).  Owned by the caller. */
+#define REQ_OVERLAY_MAX 8
+struct req_overlay {
+	int nquery, nheaders;
+	const char *query_name[REQ_OVERLAY_MAX], *query_value[REQ_OVERLAY_MAX];
+	const char *header_name[REQ_OVERLAY_MAX], *header_value[REQ_OVERLAY_MAX];
+};
+
 struct req {
 	struct arena *arena;
 	struct app *app;
@@ -116,6 +127,8 @@ struct req {
 	struct resp resp;
 	int deferred;               /* req_defer: answered from another thread */
 	const char *db_target;      /* "replica" / "primary" where its reads went, with replicas; NULL */
+	struct req_overlay *overlay; /* see struct req_overlay; NULL: as sent */
+	void *translator;           /* the compat layer's state (src/compat/) */
 };
 
 /* Request headers and query parameters; NULL when absent.  The returned
@@ -123,6 +136,11 @@ struct req {
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
+/* Call fn for each parameter of the client's query string, in order
+ * (value NULL for a bare name), whatever the overlay; stops when fn
+ * returns non-zero and returns that. */
+int req_query_each(struct req *r, int (*fn)(void *cls, const char *name, const char *value),
+	void *cls);
 /* The path parameter named by the route pattern ("{id}" -> "id"). */
 const char *req_param(struct req *r, const char *name);
 

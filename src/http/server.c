@@ -94,6 +94,10 @@ struct http_server {
 
 const char *req_header(struct req *r, const char *name)
 {
+	const struct req_overlay *o = r->overlay;
+	for (int i = 0; o && i < o->nheaders; i++)
+		if (strcasecmp(o->header_name[i], name) == 0)
+			return o->header_value[i];
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
@@ -104,7 +108,37 @@ const char *req_cookie(struct req *r, const char *name)
 
 const char *req_query(struct req *r, const char *name)
 {
+	const struct req_overlay *o = r->overlay;
+	if (o) {
+		for (int i = 0; i < o->nquery; i++)
+			if (strcmp(o->query_name[i], name) == 0)
+				return o->query_value[i];
+		return NULL;
+	}
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct query_each {
+	int (*fn)(void *cls, const char *name, const char *value);
+	void *cls;
+	int rc;
+};
+
+static enum MHD_Result query_each_one(void *cls, enum MHD_ValueKind kind, const char *key,
+	const char *value)
+{
+	struct query_each *q = cls;
+	(void)kind;
+	q->rc = q->fn(q->cls, key, value);
+	return q->rc ? MHD_NO : MHD_YES;
+}
+
+int req_query_each(struct req *r, int (*fn)(void *cls, const char *name, const char *value),
+	void *cls)
+{
+	struct query_each q = { fn, cls, 0 };
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_one, &q);
+	return q.rc;
 }
 
 /* A caller-supplied request id is kept when it is short and plain. */
@@ -466,7 +500,8 @@ static int client_ip(const struct http_server *s, struct MHD_Connection *c,
 
 static int auth_route(const char *url)
 {
-	return strncmp(url, "/api/v1/auth/", 13) == 0 || strncmp(url, "/api/v1/platform/auth/", 22) == 0;
+	return strncmp(url, "/api/v1/auth/", 13) == 0 || strncmp(url, "/api/v1/platform/auth/", 22) == 0 ||
+		strncmp(url, "/auth/v1/", 9) == 0;
 }
 
 static struct req *req_begin(struct http_server *s, struct MHD_Connection *c,

@@ -85,6 +85,7 @@ test('main screens pass contrast, label and name checks at phone and desktop siz
       ['settings-reminders', '/settings?section=reminders', '.preview .bubble'],
       ['settings-whatsapp', '/settings?section=whatsapp', '.provider-body'],
       ['settings-usage', '/settings?section=usage', '.usage-limits'],
+      ['settings-supabase', '/settings?section=supabase', '.supabase input'],
       ['audit', '/audit', '.audit-row'],
       ['more', '/more', '.menu'],
       ['password', '/account/password', '#password-form'],

@@ -50,10 +50,10 @@ async function readBody(res) {
 // its commit (X-QT-Commit-LSN, "X/Y" in hex); the highest seen goes back as
 // X-QT-Min-LSN, so a read never shows data older than our own last write.
 let minLsn = null;
-const lsnValue = (t) => { const [hi, lo] = t.split('/'); return BigInt('0x' + hi) * 4294967296n + BigInt('0x' + lo); };
+const lsnValue = (lsn) => { const [hi, lo] = lsn.split('/'); return BigInt('0x' + hi) * 4294967296n + BigInt('0x' + lo); };
 function noteLsn(res) {
-  const t = res.headers.get('X-QT-Commit-LSN');
-  if (t && /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i.test(t) && (!minLsn || lsnValue(t) > lsnValue(minLsn))) minLsn = t;
+  const lsn = res.headers.get('X-QT-Commit-LSN');
+  if (lsn && /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i.test(lsn) && (!minLsn || lsnValue(lsn) > lsnValue(minLsn))) minLsn = lsn;
 }
 
 async function raw(method, path, { body, headers = {}, token, signal } = {}) {

@@ -3,8 +3,9 @@
 // reminders (language, template with a live preview, UPI id, schedule,
 // quiet hours, receipts), the WhatsApp provider (settings-reminders.js),
 // the plan with what the store uses of it (settings-usage.js) and, for
-// owners, API keys (settings-apikeys.js).
-// ?section=reminders|whatsapp|usage|apikeys opens a section directly.
+// owners, API keys (settings-apikeys.js); the Supabase anon key
+// (settings-supabase.js).
+// ?section=reminders|whatsapp|usage|apikeys|supabase opens a section directly.
 import { api, getSession } from '../api.js';
 import { setTitle, atLeast, suspended, state } from '../app.js';
 import { h, field, formError, busy, showErrors, toast, nextId } from '../dom.js';
@@ -14,6 +15,7 @@ import { configureDates } from '../format.js';
 import { remindersPanel, providerPanel } from './settings-reminders.js';
 import { usagePanel } from './settings-usage.js';
 import { apiKeysPanel } from './settings-apikeys.js';
+import { supabasePanel } from './settings-supabase.js';
 
 const sectionsList = () => [['store', t('settings.sec_store')], ['reminders', t('settings.sec_reminders')], ['whatsapp', t('settings.sec_whatsapp')], ['usage', t('settings.sec_usage')]];
 
@@ -79,10 +81,11 @@ export async function render({ root }) {
   const ro = suspended();
   const want = new URLSearchParams(location.search).get('section');
   const SECTIONS = sectionsList();
-  const sections = atLeast('owner') ? [...SECTIONS, ['apikeys', t('settings.sec_apikeys')]] : SECTIONS;
+  const sections = [...(atLeast('owner') ? [...SECTIONS, ['apikeys', t('settings.sec_apikeys')]] : SECTIONS), ['supabase', t('settings.sec_supabase')]];
   let current = sections.some(([k]) => k === want) ? want : 'store';
   // Panels are built when first shown: the reminders panel loads customers.
   const builders = { store: () => storePanel(s, ro), reminders: () => remindersPanel(s, ro), whatsapp: () => providerPanel(s, ro), usage: () => usagePanel(), apikeys: () => apiKeysPanel(ro) };
+  builders.supabase = () => supabasePanel();
   const panels = {};
   const holder = h('div', { class: 'settings-panels' });
   const show = (key) => {
