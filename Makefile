@@ -187,6 +187,12 @@ fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p tests/fuzz/corpus/$${n#fuzz_}; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
 
+# Loopback scale tests on PostgreSQL, each starting its own clusters
+# (tests/scale/; the failover run needs pg_auto_failover).
+.PHONY: test-scale
+test-scale: quantumtrack
+	QT_TEST_DB=postgres node --test --test-concurrency=1 tests/scale/*.test.mjs
+
 bench: quantumtrack
 	bench/ledger.sh
 

@@ -25,8 +25,9 @@
 #   tests/lib/paf.sh env DIR     print the same lines again
 #   tests/lib/paf.sh state DIR   the monitor's view: one line per node,
 #                                "name port reported_state goal_state"
-#   tests/lib/paf.sh primary DIR the primary's name, or nothing (no node is
-#                                primary, wait_primary or single right now)
+#   tests/lib/paf.sh primary DIR the primary's name, or nothing: the node
+#                                both reported and assigned primary,
+#                                wait_primary or single, if any
 #   tests/lib/paf.sh kill-primary DIR
 #                                the primary's machine dies: SIGKILL its
 #                                pg_autoctl processes (or the keeper would
@@ -288,7 +289,8 @@ cmd_state() {
 
 cmd_primary() {
 	load
-	node_states | awk '$3 == "primary" || $3 == "wait_primary" || $3 == "single" { print $1; exit }'
+	# Reported and assigned: a dead primary's last report stays "primary".
+	node_states | awk '$3 ~ /^(primary|wait_primary|single)$/ && $4 ~ /^(primary|wait_primary|single)$/ { print $1; exit }'
 }
 
 cmd_kill_primary() {
