@@ -54,7 +54,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all quantumtrack run run-pg test unit deps deps-pg deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
+.PHONY: all quantumtrack run run-pg test test-scale unit deps deps-pg deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
 all: quantumtrack
 
 deps:
@@ -148,6 +148,11 @@ run-pg: deps-pg quantumtrack
 test: deps-test
 	@$(MAKE) --no-print-directory quantumtrack $(UNIT_BIN)
 	@scripts/test-all.sh $(BUILD)
+
+# Several servers behind nginx (deploy/nginx.conf), streaming replicas made
+# with pg_basebackup -R, the systemd unit: each file starts what it needs.
+test-scale: deps-test quantumtrack
+	QT_BIN=$(CURDIR)/quantumtrack node --test --test-concurrency=1 tests/scale/
 
 # libFuzzer targets, built with clang over the same sources.
 FUZZ_BUILD := build/fuzz

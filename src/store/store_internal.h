@@ -33,6 +33,12 @@ struct store_tx {
 	struct store_group *group;
 	int depth;
 	size_t events_mark;
+	/* The pool conn came from: the store's primary, or replica number
+	 * `replica` (>= 0) of its set (store_replicas.h); ran: a statement
+	 * was sent (before that a replica found gone can be left). */
+	struct db *db;
+	int replica;
+	int ran;
 };
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
