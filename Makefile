@@ -150,7 +150,8 @@ test: deps-test
 	@scripts/test-all.sh $(BUILD)
 
 # Several servers behind nginx (deploy/nginx.conf), streaming replicas made
-# with pg_basebackup -R, the systemd unit: each file starts what it needs.
+# with pg_basebackup -R, the systemd unit, a pg_auto_failover failover
+# (tests/lib/paf.sh): each file starts what it needs.
 test-scale: deps-test quantumtrack
 	QT_BIN=$(CURDIR)/quantumtrack node --test --test-concurrency=1 tests/scale/
 
@@ -191,12 +192,6 @@ FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p tests/fuzz/corpus/$${n#fuzz_}; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
-
-# Loopback scale tests on PostgreSQL, each starting its own clusters
-# (tests/scale/; the failover run needs pg_auto_failover).
-.PHONY: test-scale
-test-scale: quantumtrack
-	QT_TEST_DB=postgres node --test --test-concurrency=1 tests/scale/*.test.mjs
 
 bench: quantumtrack
 	bench/ledger.sh

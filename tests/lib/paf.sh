@@ -44,7 +44,9 @@
 # be overridden here through the environment (milliseconds):
 #   QT_PAF_HEALTH_CHECK_PERIOD (1000), QT_PAF_HEALTH_CHECK_TIMEOUT (1000),
 #   QT_PAF_HEALTH_CHECK_MAX_RETRIES (2), QT_PAF_HEALTH_CHECK_RETRY_DELAY (500),
-#   QT_PAF_UNHEALTHY_TIMEOUT (5000), QT_PAF_DEMOTE_TIMEOUT (5000)
+#   QT_PAF_UNHEALTHY_TIMEOUT (5000), QT_PAF_DEMOTE_TIMEOUT (5000);
+# and the keepers' timeout.network_partition_timeout, in seconds:
+#   QT_PAF_PARTITION_TIMEOUT (3)
 #
 # Everything lives under DIR, pg_autoctl's config and state too (XDG_*).
 # Ports are picked below the kernel's ephemeral range, so that a client
@@ -254,6 +256,16 @@ cmd_start() {
 		psql_at "$p1" -d quantumtrack -c CHECKPOINT >/dev/null 2>&1 || true
 		sleep 1
 	done
+	# A primary cut off from the monitor and from its standby demotes
+	# itself after this long (default 20 s): before the monitor, which
+	# waits pgautofailover.primary_demote_timeout for it, promotes the
+	# standby (docs/SCALING.md, "Failover").  Set once both run: creating
+	# a node writes its configuration afresh.
+	for n in node1 node2; do
+		as_pg pg_autoctl config set --pgdata "$dir/$n" timeout.network_partition_timeout \
+			"${QT_PAF_PARTITION_TIMEOUT:-3}" >/dev/null
+	done
+
 	sync_names=$(psql_at "$p1" -d quantumtrack -c "SHOW synchronous_standby_names")
 	[ -n "$sync_names" ] || die "node1 has no synchronous standby"
 	echo "paf.sh: node1 primary on $p1, node2 synchronous secondary on $p2 ($sync_names)" >&2
@@ -327,7 +339,7 @@ cmd_wait_primary() {
 	done
 }
 
-group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+group_alive() { kill -0 "-$1" 2>/dev/null; }
 
 cmd_stop() {
 	[ -e "$dir" ] || return 0
@@ -339,7 +351,7 @@ cmd_stop() {
 	# pg_autoctl stops its Postgres on SIGTERM; whatever is left after
 	# 10 s is killed, again and again until the groups are empty (a
 	# supervisor may be forking a service as the signal lands).
-	for g in $groups; do kill -TERM -- "-$g" 2>/dev/null || true; done
+	for g in $groups; do kill -TERM "-$g" 2>/dev/null || true; done
 	end=$(($(date +%s) + 10))
 	for g in $groups; do
 		while group_alive "$g" && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
@@ -349,7 +361,7 @@ cmd_stop() {
 		for g in $groups; do
 			if group_alive "$g"; then
 				alive=1
-				kill -KILL -- "-$g" 2>/dev/null || true
+				kill -KILL "-$g" 2>/dev/null || true
 			fi
 		done
 		[ -n "$alive" ] || break
