@@ -150,8 +150,7 @@ test: deps-test
 	@scripts/test-all.sh $(BUILD)
 
 # Several servers behind nginx (deploy/nginx.conf), streaming replicas made
-# with pg_basebackup -R, the systemd unit, a pg_auto_failover failover
-# (tests/lib/paf.sh): each file starts what it needs.
+# with pg_basebackup -R, the systemd unit: each file starts what it needs.
 test-scale: deps-test quantumtrack
 	QT_BIN=$(CURDIR)/quantumtrack node --test --test-concurrency=1 tests/scale/
 
