@@ -41,6 +41,9 @@ struct db_replica_set {
 	int64_t sample_t[SAMPLES];
 	uint64_t sample_p[SAMPLES];
 	int nsamples;
+	/* When the primary was first found unreachable since its last good
+	 * sample; 0 while it answers (monitor thread only). */
+	int64_t primary_lost_ms;
 	pthread_mutex_t lock;           /* the monitor's checks; stop */
 	pthread_cond_t wake;
 	int stop;
@@ -133,16 +136,28 @@ static const char replay_sql[] = "SELECT pg_last_wal_replay_lsn()::text";
 static void sample_primary(struct db_replica_set *set)
 {
 	char err[256];
-	if (!set->mon_primary && db_open(set->primary_url, 1, &set->mon_primary, err, sizeof err) != DB_OK) {
+	uint64_t p = 0;
+	if (!set->mon_primary && db_open(set->primary_url, 1, &set->mon_primary, err, sizeof err) != DB_OK)
 		set->mon_primary = NULL;
+	if (set->mon_primary) {
+		struct db_res *res = NULL;
+		int rc = ask(set->mon_primary, primary_sql, &res);
+		p = rc == DB_OK ? res_lsn(res, 0) : 0;
+		db_res_free(res);
+	}
+	if (!p) {
+		/* No sample: lags are judged on the older ones, as of now, or
+		 * as of when the primary went away (check_replica). */
+		if (!set->primary_lost_ms && set->nsamples > 0) {
+			set->primary_lost_ms = clock_mono_ms();
+			log_warn("replicas: the primary cannot be reached; reads go on from replicas"
+				" that were within %d ms of it then", set->cfg.max_lag_ms);
+		}
 		return;
 	}
-	struct db_res *res = NULL;
-	int rc = ask(set->mon_primary, primary_sql, &res);
-	uint64_t p = rc == DB_OK ? res_lsn(res, 0) : 0;
-	db_res_free(res);
-	if (!p)
-		return;    /* no sample: lags are judged on the older ones */
+	if (set->primary_lost_ms)
+		log_info("replicas: the primary answers again");
+	set->primary_lost_ms = 0;
 	if (set->nsamples == SAMPLES) {
 		memmove(set->sample_t, set->sample_t + 1, (SAMPLES - 1) * sizeof set->sample_t[0]);
 		memmove(set->sample_p, set->sample_p + 1, (SAMPLES - 1) * sizeof set->sample_p[0]);
@@ -193,7 +208,12 @@ static void check_replica(struct db_replica_set *set, struct replica *r)
 		atomic_store(&r->pool, pool);
 	}
 	now = clock_mono_ms();
-	int64_t lag = db_replica_lag_of(set->sample_t, set->sample_p, set->nsamples, replayed, now);
+	/* While the primary cannot be reached (a failover under way) it
+	 * writes nothing anyone can read: a replica is as far behind as it
+	 * was when the primary went away, and reads go on from it (with
+	 * synchronous replication it holds every acknowledged write). */
+	int64_t lag = db_replica_lag_of(set->sample_t, set->sample_p, set->nsamples, replayed,
+		set->primary_lost_ms ? set->primary_lost_ms : now);
 	atomic_store(&r->lag_ms, lag);
 	uint64_t old = atomic_load(&r->replay_lsn);
 	while (replayed > old && !atomic_compare_exchange_weak(&r->replay_lsn, &old, replayed))

@@ -20,6 +20,13 @@
  * by all of it.  A replica is used only while its lag is at most
  * max_lag_ms and its last check is no older than max_lag_ms + 2 x poll_ms.
  *
+ * Primary lost.  While the primary cannot be reached (a failover under
+ * way) it writes nothing anyone can read, so a replica's lag is judged as
+ * of the moment it went away: a replica that kept up until then goes on
+ * serving reads (with synchronous replication it holds every acknowledged
+ * write), one that lagged stays unused.  Writes meanwhile fail at the
+ * primary's pool (503).  The first good sample ends it.
+ *
  * Down.  A replica that cannot be reached, or is no longer in recovery
  * (promoted: it is not a copy of this primary any more), is skipped until
  * it answers a check again; checks of a down replica come every
