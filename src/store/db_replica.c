@@ -195,7 +195,11 @@ static void check_replica(struct db_replica_set *set, struct replica *r)
 	int in_recovery = rc == DB_OK && db_res_rows(res) == 1 && db_res_int(res, 0, 0) != 0;
 	uint64_t replayed = rc == DB_OK ? res_lsn(res, 1) : 0;
 	db_res_free(res);
-	if (rc != DB_OK || !in_recovery || !replayed) {
+	/* A replica promoted while the primary is lost is the failover's
+	 * new primary, not accepting writes yet perhaps: it holds what it
+	 * replayed and reads go on from it; once the primary answers again
+	 * (through the URL that now finds it), reads go there. */
+	if (rc != DB_OK || (!in_recovery && !set->primary_lost_ms) || !replayed) {
 		mark_down(set, r, rc != DB_OK ? "unreachable" : "not a replica in recovery");
 		return;
 	}

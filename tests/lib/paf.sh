@@ -18,6 +18,9 @@
 #                                  QT_PG_OWNER_URL  (run migrations with this)
 #                                  QT_PG_APP_URL    (the server connects with this)
 #                                  QT_PG_ADMIN_URL  (superuser, for tests only)
+#                                  QT_PAF_NODE1_APP_URL, QT_PAF_NODE2_APP_URL
+#                                                   (the app role on one node:
+#                                                   node2's is a read replica's)
 #                                The three URLs name both nodes with
 #                                target_session_attrs=read-write: libpq tries
 #                                them in turn and keeps the one that accepts
@@ -173,6 +176,8 @@ print_env() {
 	echo "QT_PG_OWNER_URL=postgres://qt_owner:$owner_pw@$hosts/quantumtrack?$opts"
 	echo "QT_PG_APP_URL=postgres://quantumtrack_app:$app_pw@$hosts/quantumtrack?$opts"
 	echo "QT_PG_ADMIN_URL=postgres://postgres@$hosts/quantumtrack?$opts"
+	echo "QT_PAF_NODE1_APP_URL=postgres://quantumtrack_app:$app_pw@127.0.0.1:$p1/quantumtrack"
+	echo "QT_PAF_NODE2_APP_URL=postgres://quantumtrack_app:$app_pw@127.0.0.1:$p2/quantumtrack"
 }
 
 load() {

@@ -60,7 +60,10 @@ test('SIGKILL of the primary under a purchase load: writes resume in < 30 s on t
     const { dir, env } = formation();
     execFileSync(BIN, ['migrate', '--db', env.QT_PG_OWNER_URL], { stdio: 'pipe' });
     const pg = { name: 'quantumtrack', owner: env.QT_PG_OWNER_URL, app: env.QT_PG_APP_URL, adminUrl: env.QT_PG_ADMIN_URL };
-    const srv = await startServer({ pg, env: { QT_THREADS: '4', QT_DB_POOL: '8' } });
+    // node2, the synchronous secondary, is also the read replica: reads go
+    // on from it while there is no primary, and from the primary (node2
+    // again) once it is promoted.
+    const srv = await startServer({ pg, env: { QT_THREADS: '4', QT_DB_POOL: '8', QT_DB_REPLICAS: env.QT_PAF_NODE2_APP_URL } });
     cleanups.push(() => srv.stop());
     // An integration's load, past the professional plan's request rate.
     const s = await newStore(srv, { plan: 'enterprise' });
@@ -76,6 +79,7 @@ test('SIGKILL of the primary under a purchase load: writes resume in < 30 s on t
     const purchases = [];      // { key, body, id }
     const unexpected = [];     // answers that are neither 201 nor a clean 503
     let unavailable = 0, reads = 0, readsUnavailable = 0;
+    const readGap = [];        // seconds after the kill of the first and last read answered 503
     let killedAt = null, recoveredAt = null, stop = false;
 
     async function writer(w) {
@@ -111,7 +115,12 @@ test('SIGKILL of the primary under a purchase load: writes resume in < 30 s on t
       while (!stop) {
         const r = await srv.api('GET', `/api/v1/customers/${customers[reads % customers.length]}`, { token: s.token });
         reads++;
-        if (isUnavailable(r)) readsUnavailable++;
+        if (isUnavailable(r)) {
+          readsUnavailable++;
+          const at = (Date.now() - (killedAt || Date.now())) / 1000;
+          readGap[0] ??= at;
+          readGap[1] = at;
+        }
         else if (r.status !== 200) unexpected.push(`read: ${r.status} ${r.text.slice(0, 200)}`);
         await sleep(r.status === 200 ? 20 : 100);
       }
@@ -139,11 +148,12 @@ test('SIGKILL of the primary under a purchase load: writes resume in < 30 s on t
       .filter((l) => /marked as unhealthy|Setting goal state/.test(l) && l.slice(0, 8) >= new Date(killedAt).toISOString().slice(11, 19));
     console.log(`failover: writes succeeded again ${seconds.toFixed(1)} s after SIGKILL of the primary ` +
       `(${before} purchases acknowledged before the kill, ${acked()} in all; ${unavailable} answers 503 database_unavailable meanwhile; ` +
-      `reads: ${reads}, ${readsUnavailable} answered 503)`);
+      `reads: ${reads}, ${readsUnavailable} answered 503${readGap.length ? `, from ${readGap[0]} s to ${readGap[1]} s after the kill` : ''})`);
     console.log(`failover: the monitor, from the kill at ${new Date(killedAt).toISOString().slice(11, 23)}:\n  ` +
       timeline.map((l) => l.replace(/^(\S+) \d+ INFO\s+/, '$1 ')).join('\n  '));
 
     assert.deepEqual(unexpected, [], 'every answer is a 201 or a 503 database_unavailable with Retry-After');
+    assert.equal(readsUnavailable, 0, 'reads go on from node2 throughout: the replica, then the promoted replica, then the primary');
     assert.ok(seconds < TARGET_S, `failover took ${seconds} s (target < ${TARGET_S} s)`);
     assert.equal((await run(PAF, ['primary', dir])).stdout.trim(), 'node2', 'node2 was promoted');
     assert.equal(srv.proc.exitCode, null, `the server must not exit:\n${srv.log}`);

@@ -1,5 +1,6 @@
 // primary_lost.test.mjs — while the primary is gone (a failover under way)
-// reads go on from a replica that kept up with it, and writes get 503
+// reads go on from a replica that kept up with it, promoted or not, and
+// writes get 503
 // database_unavailable with Retry-After; once a primary answers again,
 // writes succeed without a restart.  (The failover itself, under load, with
 // pg_auto_failover: failover.test.mjs.)
@@ -68,6 +69,16 @@ test('the primary goes away: reads go on from the replica, writes get 503 with R
     await sleep(100);
   }
   assert.match(srv.log, /the primary cannot be reached/);
+  // The failover promotes the replica, which may refuse writes for a while
+  // yet (pg_auto_failover's stop_replication): reads still go on from it.
+  psql(replica.adminUrl(pg.name), 'SELECT pg_promote()');
+  await until(() => psql(replica.adminUrl(pg.name), 'SELECT pg_is_in_recovery()') === 'f', 10000, 'the promotion');
+  for (const end = Date.now() + 1500; Date.now() < end;) {
+    const g = await call(srv, 'GET', `/api/v1/customers/${c.json.id}`, { token: s.token, headers: { 'X-QT-Min-LSN': lsn } });
+    assert.equal(g.status, 200, `read from the promoted replica while the primary is gone: ${g.status} ${g.text}`);
+    assert.equal(g.db, 'replica');
+    await sleep(100);
+  }
 
   execFileSync(PG_SH, ['start-server', primary.dir], { stdio: 'pipe' });
   restarted = true;
