@@ -404,24 +404,26 @@ static void api_dispatch_route_reads(struct req *r, const struct route *rt);
 static int reads_begin(struct req *r, const struct route *rt, struct store_reads *reads)
 {
 	memset(reads, 0, sizeof *reads);
-	if (rt->auth != ROUTE_TENANT)
-		return 0;
-	const char *min = req_header(r, "X-QT-Min-LSN");
-	if (min && lsn_parse(min, &reads->min_lsn) < 0)
-		return req_fail_field(r, 400, "invalid_header", "X-QT-Min-LSN",
-			"must be a WAL position as X-QT-Commit-LSN gives it, e.g. 0/16B3748");
-	reads->replica_ok = !rt->writes &&
-		(strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
+	int reading = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (rt->auth == ROUTE_TENANT) {
+		const char *min = req_header(r, "X-QT-Min-LSN");
+		if (min && lsn_parse(min, &reads->min_lsn) < 0)
+			return req_fail_field(r, 400, "invalid_header", "X-QT-Min-LSN",
+				"must be a WAL position as X-QT-Commit-LSN gives it, e.g. 0/16B3748");
+		reads->replica_ok = !rt->writes && reading;
+	}
 	store_reads_begin(reads);
 	return 0;
 }
 
-/* The position of the request's last commit for the client to send back,
- * and where its reads went for the access log. */
+/* The position of a write's last commit for the client to send back
+ * (a read's bookkeeping commits are no news to it), and where its reads
+ * went for the access log. */
 static void reads_end(struct req *r, const struct store_reads *reads)
 {
 	store_reads_end();
-	if (reads->commit_lsn) {
+	int reading = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (reads->commit_lsn && !reading) {
 		char *text = arena_alloc(r->arena, LSN_TEXT_MAX);
 		lsn_format(reads->commit_lsn, text);
 		resp_header(r, "X-QT-Commit-LSN", text);

@@ -395,15 +395,10 @@ int store_commit(struct store_tx *tx)
 	if (rc != STORE_OK)
 		db_rollback(tx->conn);
 	/* Where a replica must have replayed to for a read to see this
-	 * commit: the request's answer tells it (X-QT-Commit-LSN), and the
-	 * request's own later reads wait for it. */
+	 * commit: the request's answer tells it (X-QT-Commit-LSN). */
 	uint64_t lsn = rc == STORE_OK && tx->write ? db_commit_lsn(tx->conn) : 0;
-	if (lsn && thread_reads) {
-		if (lsn > thread_reads->commit_lsn)
-			thread_reads->commit_lsn = lsn;
-		if (lsn > thread_reads->min_lsn)
-			thread_reads->min_lsn = lsn;
-	}
+	if (lsn && thread_reads && lsn > thread_reads->commit_lsn)
+		thread_reads->commit_lsn = lsn;
 	tx_release(tx);
 	/* Every commit of tenant events passes here (requests, the CLI, the
 	 * workers): the one place the live streams of this process hear of

@@ -17,7 +17,9 @@
  *
  * Every transaction that commits a change on PostgreSQL leaves its commit
  * position in the thread's store_reads (commit_lsn), which the API sends as
- * X-QT-Commit-LSN; later reads of the same request wait for it too.
+ * X-QT-Commit-LSN.  A read-only route's own bookkeeping commits (a rate
+ * lease, a ticket used) do not make its reads wait: they read nothing of
+ * them.
  * SQLite: no replicas, no positions (0), nothing changes.
  */
 #ifndef QT_STORE_STORE_REPLICAS_H
@@ -33,7 +35,7 @@
  * thread. */
 struct store_reads {
 	int replica_ok;       /* in: its read transactions may go to a replica */
-	uint64_t min_lsn;     /* in: X-QT-Min-LSN, 0: none; raised by its own commits */
+	uint64_t min_lsn;     /* in: X-QT-Min-LSN, 0: none */
 	uint64_t commit_lsn;  /* out: the highest position its commits left (0: none) */
 	int replica_reads;    /* out: read transactions a replica served */
 	int primary_reads;    /* out: read transactions allowed a replica that went to the primary */
