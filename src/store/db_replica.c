@@ -128,10 +128,18 @@ static int ask(struct db *db, const char *sql, struct db_res **res)
 	return rc;
 }
 
-static const char primary_sql[] = "SELECT pg_current_wal_insert_lsn()::text";
-static const char replica_sql[] =
-	"SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text";
-static const char replay_sql[] = "SELECT pg_last_wal_replay_lsn()::text";
+/* A primary that takes no writes (a failover's new primary before it is
+ * let write: pg_auto_failover promotes it, then sets it read-only until
+ * the old one is out of the way) is no primary yet: no sample. */
+static const char primary_sql[] =
+	"SELECT pg_current_wal_insert_lsn()::text, current_setting('transaction_read_only') = 'off'";
+/* A replica's position: what it has replayed; once promoted (the
+ * failover's new primary, used while the old one is lost) what it has
+ * written itself, its replay position standing still from then on. */
+#define POSITION_SQL "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()" \
+	" ELSE pg_current_wal_insert_lsn() END::text"
+static const char replica_sql[] = "SELECT pg_is_in_recovery(), " POSITION_SQL;
+static const char replay_sql[] = "SELECT " POSITION_SQL;
 
 static void sample_primary(struct db_replica_set *set)
 {
@@ -142,7 +150,7 @@ static void sample_primary(struct db_replica_set *set)
 	if (set->mon_primary) {
 		struct db_res *res = NULL;
 		int rc = ask(set->mon_primary, primary_sql, &res);
-		p = rc == DB_OK ? res_lsn(res, 0) : 0;
+		p = rc == DB_OK && db_res_rows(res) == 1 && db_res_int(res, 0, 1) != 0 ? res_lsn(res, 0) : 0;
 		db_res_free(res);
 	}
 	if (!p) {
@@ -150,6 +158,9 @@ static void sample_primary(struct db_replica_set *set)
 		 * as of when the primary went away (check_replica). */
 		if (!set->primary_lost_ms && set->nsamples > 0) {
 			set->primary_lost_ms = clock_mono_ms();
+			/* One skipped as promoted may serve now: check at once. */
+			for (int i = 0; i < set->n; i++)
+				set->r[i].next_check_ms = 0;
 			log_warn("replicas: the primary cannot be reached; reads go on from replicas"
 				" that were within %d ms of it then", set->cfg.max_lag_ms);
 		}

@@ -93,3 +93,63 @@ test('the primary goes away: reads go on from the replica, writes get 503 with R
   assert.equal(g.status, 200, g.text);
   assert.equal(g.json.balance_minor, 100);
 });
+
+// pg_auto_failover promotes the secondary, then holds it read-only until
+// the old primary is out of the way (stop_replication): for a moment the
+// multi-host URL reaches a primary that takes no writes.  That is no
+// primary yet: reads go on from the promoted replica, writes get 503.
+test('the failover\'s new primary is read-only for a while: reads go on from it as a replica, writes get 503, then writes resume', async () => {
+  const primary = startPrimary();
+  cleanups.push(() => primary.stop());
+  const replica = startReplica(primary);
+  cleanups.push(() => replica.stop());
+  const pg = createPostgresDatabase(primary.env);
+  cleanups.push(() => dropPostgresDatabase(pg));
+  await until(() => { try { return psql(replica.adminUrl(pg.name), 'SELECT 1') === '1'; } catch { return false; } },
+    15000, 'the database on the replica');
+  // Both nodes in one URL, as pg_autoctl show uri gives it.
+  const both = (url) => {
+    const u = new URL(url);
+    const r = new URL(replica.appUrl(pg.name));
+    return `postgres://${u.username}:${u.password}@${u.host},${r.host}${u.pathname}?target_session_attrs=read-write`;
+  };
+  const srv = await startServer({ pg: { ...pg, app: both(pg.app) }, env: { QT_DB_REPLICAS: replica.appUrl(pg.name) } });
+  cleanups.push(() => srv.stop());
+  const s = await newStore(srv);
+  const c = await call(srv, 'POST', '/api/v1/customers', { token: s.token, body: { name: 'Bala', phone: '9876543211' } });
+  assert.equal(c.status, 201, c.text);
+  await until(async () => (await call(srv, 'GET', `/api/v1/customers/${c.json.id}`, { token: s.token })).db === 'replica',
+    10000, 'the replica in use');
+  const buy = () => call(srv, 'POST', '/api/v1/transactions', {
+    token: s.token, body: { customer_id: c.json.id, type: 'purchase', amount_minor: 100 },
+  });
+
+  execFileSync(PG_SH, ['stop-server', primary.dir], { stdio: 'pipe' });
+  const admin = replica.adminUrl(pg.name);
+  psql(admin, 'SELECT pg_promote()');
+  await until(async () => (await buy()).status === 201, 15000, 'a write on the promoted replica');
+  psql(admin, 'ALTER SYSTEM SET default_transaction_read_only = on');
+  psql(admin, 'SELECT pg_reload_conf()');
+  await sleep(500);
+  for (const end = Date.now() + 2000; Date.now() < end;) {
+    const g = await call(srv, 'GET', `/api/v1/customers/${c.json.id}`, { token: s.token });
+    assert.equal(g.status, 200, `read while the new primary takes no writes: ${g.status} ${g.text}\n` +
+      srv.log.split('\n').filter((l) => /replica|primary/.test(l)).join('\n'));
+    assert.equal(g.db, 'replica');
+    assertUnavailable(await buy(), 'purchase while the new primary takes no writes');
+    await sleep(100);
+  }
+
+  psql(admin, 'ALTER SYSTEM RESET default_transaction_read_only');
+  psql(admin, 'SELECT pg_reload_conf()');
+  await until(async () => {
+    const r = await buy();
+    if (r.status !== 201) assertUnavailable(r, 'purchase as the new primary takes writes');
+    return r.status === 201;
+  }, 15000, 'writes on the new primary');
+  const g = await until(async () => {
+    const r = await call(srv, 'GET', `/api/v1/customers/${c.json.id}`, { token: s.token });
+    return r.db === 'primary' && r;
+  }, 10000, 'reads from the new primary');
+  assert.equal(g.json.balance_minor, 200);
+});
