@@ -41,6 +41,13 @@ after(async () => {
 function formation() {
   const dir = mkdtempSync('/tmp/qt-paf-');
   cleanups.push(() => execFileSync(PAF, ['stop', dir], { stdio: 'pipe', timeout: 60000 }));
+  // Interrupted (the runner's timeout, ^C): nothing keeps running.
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      try { execFileSync(PAF, ['stop', dir], { stdio: 'ignore', timeout: 60000 }); } catch { /* gone */ }
+      process.exit(130);
+    });
+  }
   let out;
   try {
     out = execFileSync(PAF, ['start', dir], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 180000 }).toString();
