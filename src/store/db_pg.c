@@ -26,7 +26,19 @@
  * poolers that cannot keep named prepared statements across transactions
  * (PgBouncer in transaction mode before 1.21, or without
  * max_prepared_statements): statements are then parsed on every call, still
- * with separate parameters.  connect_timeout defaults to 3 seconds.
+ * with separate parameters.  connect_timeout defaults to 3 seconds, TCP
+ * keepalives and tcp_user_timeout to about 20 seconds (connect_with).
+ *
+ * Failover: with a multi-host URL and target_session_attrs=read-write
+ * (postgres://u:p@h1:5432,h2:5432/db?target_session_attrs=read-write) libpq
+ * tries the hosts in turn and keeps the one that takes writes.  After the
+ * primary is lost every pooled connection shows it is broken at its next
+ * use and is replaced at the next acquire, which finds the new primary; the
+ * prepared statements are per connection, so they are prepared again there;
+ * the LISTEN connection reconnects the same way (event hub).  A write that
+ * reaches a server taking no writes (SQLSTATE 25006) also drops its
+ * connection.  Until a primary answers, acquire fails: DB_UNAVAILABLE, 503
+ * database_unavailable with Retry-After.
  */
 #include <assert.h>
 #include <errno.h>
@@ -45,6 +57,10 @@
 #define MAX_PARAMS 64
 #define MAX_COLS 64
 #define CONNECT_TIMEOUT "3" /* seconds; the URL may override it */
+#define KEEPALIVES_IDLE "10"       /* seconds idle before the first probe */
+#define KEEPALIVES_INTERVAL "3"    /* seconds between probes */
+#define KEEPALIVES_COUNT "3"       /* probes unanswered: the peer is gone */
+#define TCP_USER_TIMEOUT "20000"   /* ms that sent data may stay unacknowledged */
 
 /* Type OIDs from pg_type.h (server headers are not needed for three). */
 #define BOOLOID 16
@@ -150,8 +166,14 @@ static int map_error(struct pg_conn *c, const PGresult *r, const char *what)
 		return DB_OVERFLOW;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
 		return DB_BUSY;
+	/* 25006 read_only_sql_transaction: the server this connection
+	 * reached takes no writes (now): a standby behind a proxy, or a
+	 * primary frozen with default_transaction_read_only.  Another
+	 * connection may find the primary (target_session_attrs=read-write
+	 * in a multi-host URL): this one is dropped like a lost one. */
 	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
+	    strcmp(state, "25006") == 0) {
 		c->broken = 1;
 		return DB_UNAVAILABLE;
 	}
@@ -189,15 +211,28 @@ static void pg_disconnect(struct pg_conn *c)
 	memset(c->cache, 0, sizeof c->cache);
 }
 
+/* Our defaults, before the URL (expanded last, so its own values win):
+ * connect_timeout, and TCP keepalives and a user timeout, so that a
+ * connection to a primary whose machine vanished (no RST ever comes) is
+ * found dead in about 20 s, idle or in the middle of a request, and the
+ * next acquire looks for the new primary (see docs/SCALING.md, "Failover"). */
+static PGconn *connect_with(const char *url, const char *app_name)
+{
+	static const char *const keys[] = {
+		"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+		"keepalives_count", "tcp_user_timeout", "application_name", "dbname", NULL,
+	};
+	const char *vals[] = {
+		CONNECT_TIMEOUT, "1", KEEPALIVES_IDLE, KEEPALIVES_INTERVAL,
+		KEEPALIVES_COUNT, TCP_USER_TIMEOUT, app_name, url, NULL,
+	};
+	return PQconnectdbParams(keys, vals, 1);
+}
+
 static int pg_connect(struct pg_db *db, struct pg_conn *c)
 {
-	/* Keywords are applied in order and the expanded URL comes last, so a
-	 * connect_timeout in the URL wins over ours. */
-	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { CONNECT_TIMEOUT, "quantumtrack", db->url, NULL };
-
 	pg_disconnect(c);
-	c->h = PQconnectdbParams(keys, vals, 1);
+	c->h = connect_with(db->url, "quantumtrack");
 	if (!c->h) {
 		set_err(c, "connect", "out of memory");
 		return DB_UNAVAILABLE;
@@ -1336,9 +1371,7 @@ int db_listen(struct db *base, const char *url, const char *channel,
 		if (!conninfo)
 			return DB_ERROR;
 	}
-	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { CONNECT_TIMEOUT, "quantumtrack-listen", conninfo ? conninfo : db->url, NULL };
-	PGconn *h = PQconnectdbParams(keys, vals, 1);
+	PGconn *h = connect_with(conninfo ? conninfo : db->url, "quantumtrack-listen");
 	free(conninfo);
 	if (!h || PQstatus(h) != CONNECTION_OK) {
 		snprintf(err, errlen, "listen: connect: %s", h ? PQerrorMessage(h) : "out of memory");

@@ -49,6 +49,9 @@ struct db_replica_set {
 	int64_t sample_t[SAMPLES];
 	uint64_t sample_p[SAMPLES];
 	int nsamples;
+	/* When the primary was first found unreachable since its last good
+	 * sample; 0 while it answers (monitor thread only). */
+	int64_t primary_lost_ms;
 	pthread_mutex_t lock;           /* stop and wake */
 	pthread_cond_t wake;
 	int stop;
@@ -133,24 +136,47 @@ static int ask(struct db *db, const char *sql, struct db_res **res)
 	return rc;
 }
 
-static const char primary_sql[] = "SELECT pg_current_wal_insert_lsn()::text";
-static const char replica_sql[] =
-	"SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text";
-static const char replay_sql[] = "SELECT pg_last_wal_replay_lsn()::text";
+/* A primary that takes no writes (a failover's new primary before it is
+ * let write: pg_auto_failover promotes it, then sets it read-only until
+ * the old one is out of the way) is no primary yet: no sample. */
+static const char primary_sql[] =
+	"SELECT pg_current_wal_insert_lsn()::text, current_setting('transaction_read_only') = 'off'";
+/* A replica's position: what it has replayed; once promoted (the
+ * failover's new primary, used while the old one is lost) what it has
+ * written itself, its replay position standing still from then on. */
+#define POSITION_SQL "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()" \
+	" ELSE pg_current_wal_insert_lsn() END::text"
+static const char replica_sql[] = "SELECT pg_is_in_recovery(), " POSITION_SQL;
+static const char replay_sql[] = "SELECT " POSITION_SQL;
 
 static void sample_primary(struct db_replica_set *set)
 {
 	char err[256];
-	if (!set->mon_primary && db_open(set->primary_url, 1, &set->mon_primary, err, sizeof err) != DB_OK) {
+	uint64_t p = 0;
+	if (!set->mon_primary && db_open(set->primary_url, 1, &set->mon_primary, err, sizeof err) != DB_OK)
 		set->mon_primary = NULL;
+	if (set->mon_primary) {
+		struct db_res *res = NULL;
+		int rc = ask(set->mon_primary, primary_sql, &res);
+		p = rc == DB_OK && db_res_rows(res) == 1 && db_res_int(res, 0, 1) != 0 ? res_lsn(res, 0) : 0;
+		db_res_free(res);
+	}
+	if (!p) {
+		/* No sample: lags are judged on the older ones, as of now, or
+		 * as of when the primary went away (check_replica). */
+		if (!set->primary_lost_ms && set->nsamples > 0) {
+			set->primary_lost_ms = clock_mono_ms();
+			/* One skipped as promoted may serve now: check at once. */
+			for (int i = 0; i < set->n; i++)
+				set->r[i].next_check_ms = 0;
+			log_warn("replicas: the primary cannot be reached; reads go on from replicas"
+				" that were within %d ms of it then", set->cfg.max_lag_ms);
+		}
 		return;
 	}
-	struct db_res *res = NULL;
-	int rc = ask(set->mon_primary, primary_sql, &res);
-	uint64_t p = rc == DB_OK ? res_lsn(res, 0) : 0;
-	db_res_free(res);
-	if (!p)
-		return;    /* no sample: lags are judged on the older ones */
+	if (set->primary_lost_ms)
+		log_info("replicas: the primary answers again");
+	set->primary_lost_ms = 0;
 	pthread_mutex_lock(&set->samples_lock);
 	if (set->nsamples == SAMPLES) {
 		memmove(set->sample_t, set->sample_t + 1, (SAMPLES - 1) * sizeof set->sample_t[0]);
@@ -190,7 +216,11 @@ static void check_replica(struct db_replica_set *set, struct replica *r)
 	int in_recovery = rc == DB_OK && db_res_rows(res) == 1 && db_res_int(res, 0, 0) != 0;
 	uint64_t replayed = rc == DB_OK ? res_lsn(res, 1) : 0;
 	db_res_free(res);
-	if (rc != DB_OK || !in_recovery || !replayed) {
+	/* A replica promoted while the primary is lost is the failover's
+	 * new primary, not accepting writes yet perhaps: it holds what it
+	 * replayed and reads go on from it; once the primary answers again
+	 * (through the URL that now finds it), reads go there. */
+	if (rc != DB_OK || (!in_recovery && !set->primary_lost_ms) || !replayed) {
 		mark_down(set, r, rc != DB_OK ? "unreachable" : "not a replica in recovery");
 		return;
 	}
@@ -204,7 +234,12 @@ static void check_replica(struct db_replica_set *set, struct replica *r)
 	}
 	pthread_mutex_lock(&set->samples_lock);
 	now = clock_mono_ms();
-	int64_t lag = db_replica_lag_of(set->sample_t, set->sample_p, set->nsamples, replayed, now);
+	/* While the primary cannot be reached (a failover under way) it
+	 * writes nothing anyone can read: a replica is as far behind as it
+	 * was when the primary went away, and reads go on from it (with
+	 * synchronous replication it holds every acknowledged write). */
+	int64_t lag = db_replica_lag_of(set->sample_t, set->sample_p, set->nsamples, replayed,
+		set->primary_lost_ms ? set->primary_lost_ms : now);
 	pthread_mutex_unlock(&set->samples_lock);
 	atomic_store(&r->lag_ms, lag);
 	uint64_t old = atomic_load(&r->replay_lsn);

@@ -23,6 +23,15 @@
  * each replica checked by a thread of its own, so one slow to answer holds
  * up no other.
  *
+ * Primary lost.  While the primary cannot be reached (a failover under
+ * way) it writes nothing anyone can read, so a replica's lag is judged as
+ * of the moment it went away: a replica that kept up until then goes on
+ * serving reads (with synchronous replication it holds every acknowledged
+ * write), one that lagged stays unused; so does one promoted meanwhile
+ * (the failover's new primary, which may refuse writes for a while yet)
+ * until the primary answers again.  Writes meanwhile fail at the
+ * primary's pool (503).  The first good sample ends it.
+ *
  * Down.  A replica that cannot be reached, or is no longer in recovery
  * (promoted: it is not a copy of this primary any more), is skipped until
  * it answers a check again; checks of a down replica come every
