@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '43d215eefd074308';
+const VERSION = 'd3d0d73b4487610e';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -54,13 +54,8 @@
 
 static const char *bearer_key(struct req *r)
 {
-	const char *h = req_header(r, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return NULL;
-	h += 7;
-	while (*h == ' ')
-		h++;
-	return strncmp(h, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? h : NULL;
+	const char *h = req_bearer(r);
+	return h && strncmp(h, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? h : NULL;
 }
 
 const char *api_key_presented(struct req *r)

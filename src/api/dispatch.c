@@ -45,20 +45,9 @@ static void copy_field(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-static const char *bearer(struct req *r)
-{
-	const char *h = req_header(r, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return NULL;
-	h += 7;
-	while (*h == ' ')
-		h++;
-	return *h ? h : NULL;
-}
-
 static int verify_token(struct req *r, struct jwt_claims *c)
 {
-	const char *tok = bearer(r);
+	const char *tok = req_bearer(r);
 	if (!tok) {
 		resp_header(r, "WWW-Authenticate", "Bearer");
 		return req_fail(r, 401, "unauthorized", "an access token is required (Authorization: Bearer ...)");
@@ -143,7 +132,7 @@ static int auth_tenant(struct req *r, const struct route *rt)
 	}
 	/* A ticket counts only on the routes that take one, and only when no
 	 * token is offered: every other route still needs the token. */
-	const char *ticket = rt->event_ticket && !bearer(r) ? req_query(r, "ticket") : NULL;
+	const char *ticket = rt->event_ticket && !req_bearer(r) ? req_query(r, "ticket") : NULL;
 	if (ticket) {
 		if (redeem_ticket(r, ticket, &c) < 0)
 			return -1;

@@ -30,17 +30,6 @@ void compat_dispatch(struct req *r)
 		postgrest_dispatch(r);
 }
 
-static const char *bearer_of(struct req *r)
-{
-	const char *h = req_header(r, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return NULL;
-	h += 7;
-	while (*h == ' ')
-		h++;
-	return *h ? h : NULL;
-}
-
 int compat_apikey(struct req *r, struct compat_key *k, const char **message)
 {
 	memset(k, 0, sizeof *k);
@@ -66,7 +55,7 @@ int compat_apikey(struct req *r, struct compat_key *k, const char **message)
 		}
 		/* An API key is a service key: the route checks it (it must
 		 * also be the bearer, as supabase-js sends it). */
-		const char *b = bearer_of(r);
+		const char *b = req_bearer(r);
 		if (b && strncmp(b, "qtk_", 4) == 0 && strcmp(b, key) != 0) {
 			*message = "Invalid API key: apikey and Authorization name different API keys";
 			return -1;

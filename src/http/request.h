@@ -136,6 +136,9 @@ struct req {
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
+/* The token of "Authorization: Bearer <token>" (the scheme in any case,
+ * the spaces after it skipped); NULL without one. */
+const char *req_bearer(struct req *r);
 /* Call fn for each parameter of the client's query string, in order
  * (value NULL for a bare name), whatever the overlay; stops when fn
  * returns non-zero and returns that. */

@@ -101,6 +101,17 @@ const char *req_header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_bearer(struct req *r)
+{
+	const char *h = req_header(r, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h ? h : NULL;
+}
+
 const char *req_cookie(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);

@@ -169,3 +169,15 @@ export function debounce(fn, ms) {
   let timer;
   return (...a) => { clearTimeout(timer); timer = setTimeout(() => fn(...a), ms); };
 }
+
+// Copy text to the clipboard; false when the browser will not.
+// (input: the field that shows it, selected for a manual copy).
+export async function copyText(text, input) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    input.select();
+    try { return document.execCommand('copy'); } catch { return false; }
+  }
+}

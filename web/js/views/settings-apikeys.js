@@ -5,22 +5,11 @@
 // makes it and keeps only its hash; a revoked key stops at once.
 import { api } from '../api.js';
 import { state, roleName } from '../app.js';
-import { h, field, formError, busy, showErrors, toast, confirmDialog, clear, empty, spinner, errorBox } from '../dom.js';
+import { h, field, formError, busy, showErrors, toast, confirmDialog, clear, empty, spinner, errorBox, copyText } from '../dom.js';
 import { formatTime } from '../format.js';
 import { t } from '../i18n.js';
 
 const rolesList = () => [['viewer', t('keys.r_viewer')], ['member', t('keys.r_member')], ['admin', t('keys.r_admin')]];
-
-// Copy text to the clipboard; false when the browser will not.
-async function copyText(text, input) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    input.select();
-    try { return document.execCommand('copy'); } catch { return false; }
-  }
-}
 
 // The one time a key is shown.
 function shownOnce(key, onDone) {

@@ -3,18 +3,8 @@
 // prototype (docs/SUPABASE.md).  The key names the store and grants
 // nothing else: people still sign in for data.
 import { api } from '../api.js';
-import { h, clear, spinner, errorBox, toast } from '../dom.js';
+import { h, clear, spinner, errorBox, toast, copyText } from '../dom.js';
 import { t } from '../i18n.js';
-
-async function copyText(text, input) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    input.select();
-    try { return document.execCommand('copy'); } catch { return false; }
-  }
-}
 
 export function supabasePanel() {
   const box = h('div', { class: 'card supabase' }, spinner(t('supabase.loading')));
