@@ -83,6 +83,7 @@ struct pg_conn {
 	PGconn *h;
 	int in_use;
 	int broken;        /* drop on release, reconnect on next acquire */
+	int tenant_stmt;   /* set_tenant_sql is prepared as "qt_tenant" */
 	int64_t changes;
 	unsigned next_stmt;
 	unsigned next_cursor;  /* cursor names qt_cursor_<n>, unique per connection */
@@ -246,6 +247,15 @@ static int pg_connect(struct pg_db *db, struct pg_conn *c)
 	/* NOTICEs ("relation already exists, skipping") must not reach
 	 * stderr, where the server writes its JSON log. */
 	PQsetNoticeProcessor(c->h, ignore_notice, NULL);
+	/* Every transaction starts with set_config: prepared once here, it is
+	 * not parsed and planned again by each (the statement cache's
+	 * statements are prepared on first use, in their pipeline). */
+	c->tenant_stmt = 0;
+	if (db->statement_cache) {
+		PGresult *r = PQprepare(c->h, "qt_tenant", set_tenant_sql, 1, NULL);
+		c->tenant_stmt = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+	}
 	return DB_OK;
 }
 
@@ -743,7 +753,9 @@ static int run(struct pg_conn *c, const char *sql, const struct db_param *params
 		const char *tenant = c->begin_tenant;
 		sent = PQsendQueryParams(c->h, c->begin_write ? begin_write_sql : begin_read_sql,
 			0, NULL, NULL, NULL, NULL, 0) &&
-			PQsendQueryParams(c->h, set_tenant_sql, 1, NULL, &tenant, NULL, NULL, 0);
+			(c->tenant_stmt
+				? PQsendQueryPrepared(c->h, "qt_tenant", 1, &tenant, NULL, NULL, 0)
+				: PQsendQueryParams(c->h, set_tenant_sql, 1, NULL, &tenant, NULL, NULL, 0));
 		nq = 2;
 	}
 	if (sent && sql && call.slot) {
