@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/directory.h"
 #include "store/migrate.h"
 #include "store/store_events.h"
 #include "store/store_internal.h"
@@ -16,6 +17,9 @@ struct store {
 	void *event_hook_cls;
 	/* store_set_member_hook (store_member_feed.c): set like the above. */
 	struct store_member_hook member_hook;
+	/* store_attach_directory: tenants over several clusters (NULL: one
+	 * database, s->db). */
+	struct dir_cache *dir;
 };
 
 struct store_member_hook *store_member_hook_of(struct store *s)
@@ -67,10 +71,27 @@ int store_open(const char *url, int pool_size, struct store **out, char *err, si
 	return STORE_OK;
 }
 
+int store_attach_directory(struct store *s, const char *url, const char *home_url,
+	int pool_size, char *err, size_t errlen)
+{
+	if (db_dialect_of(s->db) != DB_POSTGRES) {
+		snprintf(err, errlen, "QT_DIRECTORY_DB needs PostgreSQL for QT_DB");
+		return STORE_ERROR;
+	}
+	s->dir = dir_cache_open(url, s->db, home_url, pool_size, err, errlen);
+	return s->dir ? STORE_OK : STORE_UNAVAILABLE;
+}
+
+int store_has_directory(const struct store *s)
+{
+	return s->dir != NULL;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	dir_cache_close(s->dir);
 	db_close(s->db);
 	free(s);
 }
@@ -232,14 +253,29 @@ static int begin(struct store *s, const char *tenant_id, int write,
 	struct store_tx *tx = tx_new(s, tenant_id, write, actor);
 	if (thread_group && thread_group->store == s)
 		return begin_in_group(thread_group, tx, out);
-	int rc = db_acquire(s->db, &tx->conn);
+	/* With a directory, a tenant's transaction runs on its cluster; a
+	 * write waits out a move's freeze (503 with Retry-After). */
+	struct db *db = s->db;
+	int rc;
+	if (s->dir && tenant_id) {
+		int frozen = 0;
+		rc = dir_cache_route(s->dir, tenant_id, &db, &frozen);
+		if (rc == DB_OK && frozen && write)
+			rc = STORE_MOVING;
+		if (rc != DB_OK) {
+			free(tx);
+			return rc == STORE_MOVING ? rc : store_map(rc);
+		}
+	}
+	tx->db = db;
+	rc = db_acquire(db, &tx->conn);
 	if (rc != DB_OK) {
 		free(tx);
 		return store_map(rc);
 	}
 	rc = db_begin(tx->conn, tenant_id, write);
 	if (rc != DB_OK) {
-		db_release(s->db, tx->conn);
+		db_release(db, tx->conn);
 		free(tx);
 		return store_map(rc);
 	}
@@ -278,7 +314,7 @@ int store_commit(struct store_tx *tx)
 	int rc = store_map(db_commit(tx->conn));
 	if (rc != STORE_OK)
 		db_rollback(tx->conn);
-	db_release(tx->store->db, tx->conn);
+	db_release(tx->db, tx->conn);
 	/* Every commit of tenant events passes here (requests, the CLI, the
 	 * workers): the one place the live streams of this process hear of
 	 * them. */
@@ -301,8 +337,50 @@ void store_rollback(struct store_tx *tx)
 		return;
 	}
 	db_rollback(tx->conn);
-	db_release(tx->store->db, tx->conn);
+	db_release(tx->db, tx->conn);
 	free(tx);
+}
+
+int store_tx_route(struct store_tx *tx, const char *tenant_id)
+{
+	struct store *s = tx->store;
+	if (!s->dir || tx->group)
+		return STORE_OK;
+	struct db *db;
+	int frozen = 0;
+	int rc = dir_cache_route(s->dir, tenant_id, &db, &frozen);
+	if (rc != DB_OK)
+		return store_map(rc);
+	if (frozen && tx->write)
+		return STORE_MOVING;
+	if (db == tx->db)
+		return STORE_OK;
+	/* A platform transaction that found its tenant (a sign-in by slug, a
+	 * refresh) goes on on the tenant's cluster.  What it read on the
+	 * other is let go; what it wrote could not follow it. */
+	if (tx->write && tx->statements > 0) {
+		log_error("directory: a platform write then tenant %s, which lives on another cluster", tenant_id);
+		return STORE_ERROR;
+	}
+	struct db_conn *c;
+	rc = db_acquire(db, &c);
+	if (rc == DB_OK && (rc = db_begin(c, tx->tenant_id[0] ? tx->tenant_id : NULL, tx->write)) != DB_OK)
+		db_release(db, c);
+	if (rc != DB_OK)
+		return store_map(rc);
+	db_rollback(tx->conn);
+	db_release(tx->db, tx->conn);
+	tx->conn = c;
+	tx->db = db;
+	return STORE_OK;
+}
+
+int store_tx_route_slug(struct store_tx *tx, const char *slug)
+{
+	char id[37];
+	if (!tx->store->dir || !dir_cache_slug(tx->store->dir, slug, id))
+		return STORE_OK;
+	return store_tx_route(tx, id);
 }
 
 int store_group_begin(struct store *s, struct store_group **out)
@@ -364,6 +442,7 @@ void store_group_rollback(struct store_group *g)
 int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 	int n, struct db_res **res)
 {
+	tx->statements++;
 	int rc = db_exec(tx->conn, sql, p, n, res);
 	/* Constraint violations are answers (409s); anything else is a fault
 	 * worth a log line with the database's own words. */
@@ -375,6 +454,7 @@ int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 int store_exec_later(struct store_tx *tx, const char *sql, const struct db_param *p, int n,
 	int64_t *first_int)
 {
+	tx->statements++;
 	int rc = db_exec_later(tx->conn, sql, p, n, first_int);
 	if (rc == DB_ERROR || rc == DB_UNAVAILABLE)
 		log_error("database: %s (statement: %.120s)", db_conn_error(tx->conn), sql);

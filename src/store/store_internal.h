@@ -18,6 +18,7 @@
 
 struct store_tx {
 	struct store *store;
+	struct db *db;            /* conn's pool: the store's, or its tenant's cluster's */
 	struct db_conn *conn;
 	char tenant_id[37];       /* "" for platform transactions */
 	int write;
@@ -33,7 +34,18 @@ struct store_tx {
 	struct store_group *group;
 	int depth;
 	size_t events_mark;
+	int statements;           /* run on conn so far (store_exec, store_exec_later) */
 };
+
+/* With a directory (store_attach_directory): move tx to tenant_id's
+ * cluster, or to the cluster of the tenant the directory names by slug,
+ * when it is on another one (a platform transaction that found its
+ * tenant).  STORE_OK also without a directory or when already there;
+ * STORE_MOVING for a write while the tenant's writes are frozen;
+ * STORE_ERROR for a write transaction that already ran statements on the
+ * other cluster. */
+QT_MUST_CHECK int store_tx_route(struct store_tx *tx, const char *tenant_id);
+QT_MUST_CHECK int store_tx_route_slug(struct store_tx *tx, const char *slug);
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
 struct db *store_db(struct store *s);

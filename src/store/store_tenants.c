@@ -35,6 +35,9 @@ static int tenant_by(struct store_tx *tx, const char *sql, const char *value,
 
 int store_tenant_by_slug(struct store_tx *tx, const char *slug, struct arena *a, struct tenant_rec *out)
 {
+	int rc = store_tx_route_slug(tx, slug);
+	if (rc != STORE_OK)
+		return rc;
 	return tenant_by(tx, "SELECT " TENANT_COLS " FROM tenants t WHERE t.slug = $1", slug, a, out);
 }
 
@@ -42,6 +45,9 @@ int store_tenant_by_id(struct store_tx *tx, const char *id, struct arena *a, str
 {
 	if (!uuid_valid(id))
 		return STORE_NOT_FOUND;
+	int rc = store_tx_route(tx, id);
+	if (rc != STORE_OK)
+		return rc;
 	return tenant_by(tx, "SELECT " TENANT_COLS " FROM tenants t WHERE t.id = $1", id, a, out);
 }
 
@@ -52,11 +58,16 @@ int store_tenant_by_domain(struct store_tx *tx, const char *domain, struct arena
 
 int store_tx_enter_tenant(struct store_tx *tx, const char *tenant_id)
 {
+	int rc = store_tx_route(tx, tenant_id);
+	if (rc != STORE_OK)
+		return rc;
 	snprintf(tx->tenant_id, sizeof tx->tenant_id, "%s", tenant_id);
 	if (!store_is_pg(tx))
 		return STORE_OK;
 	struct db_param p[] = { DB_TEXT(tenant_id) };
-	return store_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", p, 1, NULL);
+	rc = store_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", p, 1, NULL);
+	tx->statements--;   /* scoping is not a write that ties tx to this cluster */
+	return rc;
 }
 
 int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
