@@ -824,14 +824,14 @@ struct dir_cache {
 	int stop;                      /* atomic */
 };
 
-static struct dir_cache *sort_cache;
+static const struct cache_tenant *sort_tenants;   /* by_slug_cmp's array, under load_lock */
 static int by_id_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct cache_tenant *)a)->id, ((const struct cache_tenant *)b)->id);
 }
 static int by_slug_cmp(const void *a, const void *b)
 {
-	const struct cache_tenant *t = sort_cache->tenants;
+	const struct cache_tenant *t = sort_tenants;
 	return strcmp(t[*(const int *)a].slug, t[*(const int *)b].slug);
 }
 
@@ -920,7 +920,7 @@ static int cache_load(struct dir_cache *c, char *err, size_t errlen)
 	qsort(t, (size_t)m, sizeof *t, by_id_cmp);
 	for (int i = 0; i < m; i++)
 		bs[i] = i;
-	sort_cache = c;   /* load_lock: one sort at a time */
+	sort_tenants = t;   /* load_lock: one sort at a time */
 	qsort(bs, (size_t)m, sizeof *bs, by_slug_cmp);
 	free(c->tenants);
 	free(c->by_slug);
