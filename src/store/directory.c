@@ -1079,6 +1079,40 @@ static void reload_on_miss(struct dir_cache *c)
 	pthread_mutex_unlock(&c->load_lock);
 }
 
+/* Cluster x's pool, opened on first use. */
+static int cluster_db(struct dir_cache *c, int x, struct db **out)
+{
+	pthread_rwlock_rdlock(&c->lock);
+	struct db *db = c->clusters[x].db;
+	char url[1024];
+	snprintf(url, sizeof url, "%s", c->clusters[x].primary_url);
+	pthread_rwlock_unlock(&c->lock);
+	if (db) {
+		*out = db;
+		return DB_OK;
+	}
+	pthread_mutex_lock(&c->open_lock);
+	pthread_rwlock_rdlock(&c->lock);
+	db = c->clusters[x].db;
+	pthread_rwlock_unlock(&c->lock);
+	int rc = DB_OK;
+	if (!db) {
+		char err[256];
+		rc = db_open(url, c->pool_size, &db, err, sizeof err);
+		if (rc == DB_OK) {
+			pthread_rwlock_wrlock(&c->lock);
+			c->clusters[x].db = db;
+			pthread_rwlock_unlock(&c->lock);
+			log_info("directory: opened the pool of cluster %s", c->clusters[x].name);
+		} else {
+			log_error("directory: cluster %s: %s", c->clusters[x].name, err);
+		}
+	}
+	pthread_mutex_unlock(&c->open_lock);
+	*out = db;
+	return rc;
+}
+
 static int find_tenant(struct dir_cache *c, const char *id)
 {
 	struct cache_tenant key;
@@ -1104,39 +1138,20 @@ int dir_cache_route(struct dir_cache *c, const char *tenant_id, struct db **out,
 		*frozen = stale;
 		return DB_OK;
 	}
-	struct cache_cluster *k = &c->clusters[c->tenants[i].cluster];
 	*frozen = c->tenants[i].frozen || stale;
-	struct db *db = k->db;
-	if (db) {
-		pthread_rwlock_unlock(&c->lock);
-		*out = db;
-		return DB_OK;
-	}
-	char url[1024];
-	snprintf(url, sizeof url, "%s", k->primary_url);
 	int x = c->tenants[i].cluster;
 	pthread_rwlock_unlock(&c->lock);
+	return cluster_db(c, x, out);
+}
 
-	pthread_mutex_lock(&c->open_lock);
+int dir_cache_cluster(struct dir_cache *c, int i, struct db **out)
+{
 	pthread_rwlock_rdlock(&c->lock);
-	db = c->clusters[x].db;
+	int n = c->nclusters;
 	pthread_rwlock_unlock(&c->lock);
-	int rc = DB_OK;
-	if (!db) {
-		char err[256];
-		rc = db_open(url, c->pool_size, &db, err, sizeof err);
-		if (rc == DB_OK) {
-			pthread_rwlock_wrlock(&c->lock);
-			c->clusters[x].db = db;
-			pthread_rwlock_unlock(&c->lock);
-			log_info("directory: opened the pool of cluster %s", c->clusters[x].name);
-		} else {
-			log_error("directory: cluster %s: %s", c->clusters[x].name, err);
-		}
-	}
-	pthread_mutex_unlock(&c->open_lock);
-	*out = db;
-	return rc;
+	if (i < 0 || i >= n)
+		return 1;
+	return cluster_db(c, i, out);
 }
 
 int dir_cache_slug(struct dir_cache *c, const char *slug, char id[37])

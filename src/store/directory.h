@@ -95,6 +95,9 @@ void dir_cache_close(struct dir_cache *c);
  * it), opened on first use.  *frozen: its writes are refused now (a move,
  * or a cache too stale to know).  DB_OK or a DB_* code. */
 int dir_cache_route(struct dir_cache *c, const char *tenant_id, struct db **out, int *frozen);
+/* The pool of the i-th cluster (0, 1, ...), opened on first use: DB_OK,
+ * 1 when there is no i-th, or a DB_* code. */
+int dir_cache_cluster(struct dir_cache *c, int i, struct db **out);
 /* The tenant id the directory records for slug into id[37]: 1, or 0 when
  * it names none. */
 int dir_cache_slug(struct dir_cache *c, const char *slug, char id[37]);

@@ -341,6 +341,29 @@ void store_rollback(struct store_tx *tx)
 	free(tx);
 }
 
+/* Go on on db's connection instead: what tx read on the other is let
+ * go; what it wrote could not follow it. */
+static int tx_switch(struct store_tx *tx, struct db *db, const char *why)
+{
+	if (db == tx->db)
+		return STORE_OK;
+	if (tx->write && tx->statements > 0) {
+		log_error("directory: a platform write then tenant %s, which lives on another cluster", why);
+		return STORE_ERROR;
+	}
+	struct db_conn *c;
+	int rc = db_acquire(db, &c);
+	if (rc == DB_OK && (rc = db_begin(c, tx->tenant_id[0] ? tx->tenant_id : NULL, tx->write)) != DB_OK)
+		db_release(db, c);
+	if (rc != DB_OK)
+		return store_map(rc);
+	db_rollback(tx->conn);
+	db_release(tx->db, tx->conn);
+	tx->conn = c;
+	tx->db = db;
+	return STORE_OK;
+}
+
 int store_tx_route(struct store_tx *tx, const char *tenant_id)
 {
 	struct store *s = tx->store;
@@ -353,26 +376,20 @@ int store_tx_route(struct store_tx *tx, const char *tenant_id)
 		return store_map(rc);
 	if (frozen && tx->write)
 		return STORE_MOVING;
-	if (db == tx->db)
-		return STORE_OK;
-	/* A platform transaction that found its tenant (a sign-in by slug, a
-	 * refresh) goes on on the tenant's cluster.  What it read on the
-	 * other is let go; what it wrote could not follow it. */
-	if (tx->write && tx->statements > 0) {
-		log_error("directory: a platform write then tenant %s, which lives on another cluster", tenant_id);
-		return STORE_ERROR;
-	}
-	struct db_conn *c;
-	rc = db_acquire(db, &c);
-	if (rc == DB_OK && (rc = db_begin(c, tx->tenant_id[0] ? tx->tenant_id : NULL, tx->write)) != DB_OK)
-		db_release(db, c);
+	return tx_switch(tx, db, tenant_id);
+}
+
+int store_tx_try_cluster(struct store_tx *tx, int i)
+{
+	if (!tx->store->dir || tx->group)
+		return STORE_NOT_FOUND;
+	struct db *db;
+	int rc = dir_cache_cluster(tx->store->dir, i, &db);
+	if (rc == 1)
+		return STORE_NOT_FOUND;
 	if (rc != DB_OK)
 		return store_map(rc);
-	db_rollback(tx->conn);
-	db_release(tx->db, tx->conn);
-	tx->conn = c;
-	tx->db = db;
-	return STORE_OK;
+	return tx_switch(tx, db, "(a lookup on every cluster)");
 }
 
 int store_tx_route_slug(struct store_tx *tx, const char *slug)

@@ -46,6 +46,11 @@ struct store_tx {
  * other cluster. */
 QT_MUST_CHECK int store_tx_route(struct store_tx *tx, const char *tenant_id);
 QT_MUST_CHECK int store_tx_route_slug(struct store_tx *tx, const char *slug);
+/* With a directory: move tx (which has written nothing) to the i-th
+ * cluster, for a row found by something other than its tenant (a refresh
+ * token by its hash).  STORE_NOT_FOUND past the last cluster and without
+ * a directory. */
+QT_MUST_CHECK int store_tx_try_cluster(struct store_tx *tx, int i);
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
 struct db *store_db(struct store *s);
