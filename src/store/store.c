@@ -392,6 +392,22 @@ int store_tx_try_cluster(struct store_tx *tx, int i)
 	return tx_switch(tx, db, "(a lookup on every cluster)");
 }
 
+int store_exec_any_cluster(struct store_tx *tx, const char *sql, const struct db_param *p, int n,
+	struct db_res **res)
+{
+	int rc = store_one_row(store_exec(tx, sql, p, n, res), res);
+	for (int i = 0; rc == STORE_NOT_FOUND && tx->store->dir; i++) {
+		db_res_free(*res);
+		*res = NULL;
+		tx->statements--;   /* a read: it ties tx to no cluster */
+		int sw = store_tx_try_cluster(tx, i);
+		if (sw != STORE_OK)
+			return sw;
+		rc = store_one_row(store_exec(tx, sql, p, n, res), res);
+	}
+	return rc;
+}
+
 int store_tx_route_slug(struct store_tx *tx, const char *slug)
 {
 	char id[37];

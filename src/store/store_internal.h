@@ -51,6 +51,13 @@ QT_MUST_CHECK int store_tx_route_slug(struct store_tx *tx, const char *slug);
  * token by its hash).  STORE_NOT_FOUND past the last cluster and without
  * a directory. */
 QT_MUST_CHECK int store_tx_try_cluster(struct store_tx *tx, int i);
+/* A lookup of one row by a key that does not name its tenant (a token's
+ * hash): store_exec and store_one_row on tx, then, with a directory and
+ * while not found, on each cluster in turn (tx moves there; it must not
+ * have written).  STORE_OK with the row in *res, STORE_NOT_FOUND, or an
+ * error; free *res in every case. */
+QT_MUST_CHECK int store_exec_any_cluster(struct store_tx *tx, const char *sql, const struct db_param *p,
+	int n, struct db_res **res);
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
 struct db *store_db(struct store *s);

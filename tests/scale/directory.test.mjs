@@ -93,6 +93,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (process.env.QT_DIRECTORY_TEST_LOG && srv) (await import('node:fs')).writeFileSync(process.env.QT_DIRECTORY_TEST_LOG, srv.log);
   if (srv) await srv.stop();
   pgA?.stop();
   pgB?.stop();
@@ -167,10 +168,14 @@ test('the isolation matrix passes with its two stores on different clusters', ()
   const mark = psql(dirUrl, 'SELECT max(updated_at) FROM dir_tenants');
   const env = { ...process.env, ...pgA.env, QT_TEST_DB: 'postgres', QT_DIRECTORY_DB: dirUrl };
   delete env.NODE_TEST_CONTEXT;   // a run of its own, not a child of this one
-  const out = execFileSync(process.execPath, ['--test', '--test-reporter=tap', ISOLATION], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'], timeout: 240000,
-  }).toString();
+  let out;
+  try {
+    out = execFileSync(process.execPath, ['--test', '--test-reporter=tap', ISOLATION], {
+      env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240000,
+    }).toString();
+  } catch (e) {
+    out = String(e.stdout) + String(e.stderr);
+  }
   assert.match(out, /# fail 0/, out.slice(-3000));
   // Its two stores were on different clusters.
   const placed = psql(dirUrl, `SELECT string_agg(cluster, ',' ORDER BY updated_at) FROM dir_tenants WHERE updated_at > ${mark}`);
