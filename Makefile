@@ -149,6 +149,12 @@ test: deps-test
 	@$(MAKE) --no-print-directory quantumtrack $(UNIT_BIN)
 	@scripts/test-all.sh $(BUILD)
 
+# Past one machine (issue 14): each file under tests/scale/ starts its own
+# PostgreSQL clusters, servers and proxies.
+.PHONY: test-scale
+test-scale: deps-test quantumtrack
+	node --test --test-concurrency=1 tests/scale/
+
 # libFuzzer targets, built with clang over the same sources.
 FUZZ_BUILD := build/fuzz
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -MMD -MP $(BANNED) $(PKG_CFLAGS) \
