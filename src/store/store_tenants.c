@@ -1,5 +1,6 @@
 /* store_tenants.c — see store_tenants.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_internal.h"
@@ -129,26 +130,105 @@ int store_tenant_list(struct store_tx *tx, struct arena *a, struct tenant_usage 
 	return rc;
 }
 
-int store_tenant_active(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n)
+static int active_on(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n, int *cap)
 {
 	struct db_res *r = NULL;
 	int rc = store_exec(tx, "SELECT id, slug, plan, name FROM tenants WHERE status = 'active' ORDER BY slug",
 		NULL, 0, &r);
-	*out = NULL;
-	*n = 0;
 	if (rc == STORE_OK) {
 		int rows = db_res_rows(r);
-		/* arena_alloc zeroes: the fields not read stay NULL and 0. */
-		*out = arena_alloc(a, sizeof **out * (size_t)rows);
-		for (int i = 0; i < rows; i++) {
-			(*out)[i].id = store_dup(a, r, i, 0);
-			(*out)[i].slug = store_dup(a, r, i, 1);
-			(*out)[i].plan = store_dup(a, r, i, 2);
-			(*out)[i].name = store_dup(a, r, i, 3);
+		if (*n + rows > *cap) {
+			int want = (*n + rows) * 2 + 1;
+			/* arena_alloc zeroes: the fields not read stay NULL and 0. */
+			struct tenant_rec *grown = arena_alloc(a, sizeof *grown * (size_t)want);
+			if (*n)
+				memcpy(grown, *out, sizeof *grown * (size_t)*n);
+			*out = grown;
+			*cap = want;
 		}
-		*n = rows;
+		for (int i = 0; i < rows; i++) {
+			const char *id = db_res_text(r, i, 0);
+			int seen = 0;
+			/* A store being moved has a copy on both clusters. */
+			for (int j = 0; j < *n && !seen; j++)
+				seen = strcmp((*out)[j].id, id) == 0;
+			if (seen)
+				continue;
+			struct tenant_rec *t = &(*out)[(*n)++];
+			t->id = store_dup(a, r, i, 0);
+			t->slug = store_dup(a, r, i, 1);
+			t->plan = store_dup(a, r, i, 2);
+			t->name = store_dup(a, r, i, 3);
+		}
 	}
 	db_res_free(r);
+	return rc;
+}
+
+int store_tenant_ids(struct store *s, struct arena *a, const char ***out, int *n)
+{
+	struct store_tx *tx;
+	int cap = 0;
+	*out = NULL;
+	*n = 0;
+	int rc = store_begin_platform(s, 0, NULL, &tx);
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = -1; rc == STORE_OK; i++) {
+		if (i >= 0) {
+			tx->statements--;   /* reads: they tie tx to no cluster */
+			int sw = store_tx_try_cluster(tx, i);
+			if (sw == STORE_NOT_FOUND)
+				break;
+			if ((rc = sw) != STORE_OK)
+				break;
+		}
+		struct db_res *r = NULL;
+		rc = store_exec(tx, "SELECT id FROM tenants", NULL, 0, &r);
+		for (int k = 0; rc == STORE_OK && k < db_res_rows(r); k++) {
+			const char *id = db_res_text(r, k, 0);
+			int seen = 0;
+			for (int j = 0; j < *n && !seen; j++)
+				seen = strcmp((*out)[j], id) == 0;
+			if (seen)
+				continue;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				const char **grown = arena_alloc(a, sizeof *grown * (size_t)cap);
+				if (*n)
+					memcpy(grown, *out, sizeof *grown * (size_t)*n);
+				*out = grown;
+			}
+			(*out)[(*n)++] = store_dup(a, r, k, 0);
+		}
+		db_res_free(r);
+	}
+	store_rollback(tx);
+	return rc;
+}
+
+static int by_slug(const void *x, const void *y)
+{
+	return strcmp(((const struct tenant_rec *)x)->slug, ((const struct tenant_rec *)y)->slug);
+}
+
+int store_tenant_active(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n)
+{
+	int cap = 0;
+	*out = arena_alloc(a, sizeof **out);
+	*n = 0;
+	int rc = active_on(tx, a, out, n, &cap);
+	/* With a tenant directory, the stores of every cluster (a read
+	 * transaction goes from one to the next). */
+	for (int i = 0; rc == STORE_OK && !tx->write; i++) {
+		tx->statements--;
+		int sw = store_tx_try_cluster(tx, i);
+		if (sw == STORE_NOT_FOUND)
+			break;
+		rc = sw == STORE_OK ? active_on(tx, a, out, n, &cap) : sw;
+	}
+	if (rc == STORE_OK && *n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, by_slug);
 	return rc;
 }
 
