@@ -305,6 +305,11 @@ test('a move killed under the freeze rolls back: the store stays, its writes ope
     body: { customer_id: t.customers[0], type: 'purchase', amount_minor: 5 } });
   assert.equal(frozen.status, 503, frozen.text);
   assert.ok(frozen.headers.get('retry-after'));
+  assert.equal(frozen.json.code, 'tenant_moving');
+  // A sign-in writes a refresh token: refused the same way, not a 500.
+  const signin = await srv.api('POST', '/api/v1/auth/login', { body: { tenant: t.slug, email: t.email, password: t.password } });
+  assert.equal(signin.status, 503, signin.text);
+  assert.equal(signin.json.code, 'tenant_moving');
   cli(['tenant', 'move', t.slug, '--rollback']);
   assert.equal(clusterOf(t.slug), 'a');
   assert.equal(rowsOn(dbB, t.slug), 0);
