@@ -187,8 +187,11 @@ test('the isolation matrix passes with its two stores on different clusters', as
 
 // A store with customers and purchases, and its owner's token.
 async function populated(cluster, n = 3) {
-  const t = createTenant(srv, { plan: 'enterprise' });
-  if (clusterOf(t.slug) !== cluster) cli(['tenant', 'move', t.slug, '--to', cluster]);
+  const t = { slug: 't' + randomBytes(4).toString('hex'), password: 'correct-horse-battery' };
+  t.email = `owner@${t.slug}.example`;
+  cli(['tenant', 'create', '--slug', t.slug, '--name', `Store ${t.slug}`, '--plan', 'enterprise',
+    '--owner-email', t.email, '--owner-password', t.password, '--cluster', cluster]);
+  assert.equal(clusterOf(t.slug), cluster);
   const s = await login(srv, t.slug, t.email, t.password);
   const customers = [];
   for (let i = 0; i < n; i++) {
