@@ -278,6 +278,8 @@ static int tenant_change(struct store *s, const char *slug, int del)
 		rc = store_commit(tx);
 	else
 		store_rollback(tx);
+	if (rc == STORE_OK && del && cli_tenant_deleted(t.id) < 0)
+		rc = STORE_ERROR;
 	if (rc == STORE_OK)
 		printf("%s store %s\n", del ? "deleted" : "suspended", slug);
 	arena_free(a);

@@ -62,6 +62,9 @@ struct cli_placement {
 int cli_tenant_place(const char *cluster, struct cli_placement *out);
 int cli_tenant_placed(struct cli_placement *p, const struct tenant_rec *t);
 void cli_placement_release(struct cli_placement *p);
+/* After `tenant delete`: the directory forgets the store (0 also without
+ * a directory, -1 on a problem, printed). */
+int cli_tenant_deleted(const char *tenant_id);
 /* `tenant move SLUG --to CLUSTER | --rollback` (argv after "move"). */
 int cli_tenant_move(int argc, char **argv);
 

@@ -138,16 +138,16 @@ static int cluster_add(int argc, char **argv)
 	struct dir_conn *d = open_directory(dir_url);
 	if (!d)
 		return EXIT_FAIL;
-	struct config cfg;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.db_url = owner ? owner : primary;
 	/* Migrated with the owner's URL (when given), then reached with the
 	 * app role's, as `serve` will. */
-	struct store *s = cli_open_store(&cfg, 1, 0);
+	struct store *s = NULL;
 	char err[512];
 	int out = EXIT_FAIL;
-	if (!s)
+	if (store_open(owner ? owner : primary, 1, &s, err, sizeof err) != STORE_OK) {
+		fprintf(stderr, "quantumtrack: cluster %s: %s\n", pos[0], err);
+		s = NULL;
 		goto done;
+	}
 	if (owner) {
 		int applied = 0;
 		if (store_migrate(s, &applied, err, sizeof err) != STORE_OK) {
@@ -310,6 +310,20 @@ int cli_tenant_placed(struct cli_placement *p, const struct tenant_rec *t)
 	if (rc < 0)
 		fprintf(stderr, "quantumtrack: the store was created on %s but not recorded in the directory: %s\n",
 			p->cluster, err);
+	return rc;
+}
+
+int cli_tenant_deleted(const char *tenant_id)
+{
+	const char *url = getenv("QT_DIRECTORY_DB");
+	if (!url || !*url)
+		return 0;
+	struct dir_conn *d = open_directory(NULL);
+	char err[512];
+	int rc = d ? dir_tenant_forget(d, tenant_id, err, sizeof err) : -1;
+	if (d && rc < 0)
+		fprintf(stderr, "quantumtrack: the store was deleted but is still in the directory: %s\n", err);
+	dir_disconnect(d);
 	return rc;
 }
 

@@ -152,7 +152,7 @@ int cmd_serve(int argc, char **argv)
 	const char *directory = getenv("QT_DIRECTORY_DB");
 	if (directory && *directory) {
 		char derr[512];
-		if (store_attach_directory(app.store, directory, app.cfg.db_url, db_pool, derr, sizeof derr) != STORE_OK) {
+		if (store_attach_directory(app.store, directory, app.cfg.db_url, db_pool, 0, derr, sizeof derr) != STORE_OK) {
 			fprintf(stderr, "quantumtrack: QT_DIRECTORY_DB: %s\n", derr);
 			store_close(app.store);
 			return EXIT_FAIL;

@@ -277,6 +277,12 @@ int dir_tenant_put(struct dir_conn *d, const char *tenant_id, const char *slug, 
 		4, p, NULL, err, errlen);
 }
 
+int dir_tenant_forget(struct dir_conn *d, const char *tenant_id, char *err, size_t errlen)
+{
+	const char *p[] = { tenant_id };
+	return pq_run(d->c, "DELETE FROM dir_tenants WHERE tenant_id = $1::uuid", 1, p, NULL, err, errlen);
+}
+
 /* ---- Moving a tenant ---- */
 
 /* The tables that hold a tenant's rows, parents before children (their
@@ -802,6 +808,7 @@ struct cache_tenant {
 
 struct dir_cache {
 	char *url;
+	int as_owner;            /* the clusters' owner URLs (the CLI), not the app role's */
 	struct db *home;
 	char *home_url;
 	int pool_size;
@@ -855,7 +862,8 @@ static int cache_load(struct dir_cache *c, char *err, size_t errlen)
 	PGconn *pc = c->load_conn;
 	if (pq_run(pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL, err, errlen) < 0 ||
 	    pq_run(pc, "SELECT version FROM dir_version", 0, NULL, &v, err, errlen) < 0 ||
-	    pq_run(pc, "SELECT name, primary_url FROM dir_clusters", 0, NULL, &cl, err, errlen) < 0 ||
+	    pq_run(pc, c->as_owner ? "SELECT name, coalesce(owner_url, primary_url) FROM dir_clusters"
+		    : "SELECT name, primary_url FROM dir_clusters", 0, NULL, &cl, err, errlen) < 0 ||
 	    pq_run(pc, "SELECT tenant_id::text, slug, cluster, frozen FROM dir_tenants", 0, NULL, &tn, err, errlen) < 0) {
 		PQclear(v);
 		PQclear(cl);
@@ -1005,7 +1013,7 @@ static void *listener(void *arg)
 }
 
 struct dir_cache *dir_cache_open(const char *url, struct db *home, const char *home_url,
-	int pool_size, char *err, size_t errlen)
+	int pool_size, int as_owner, char *err, size_t errlen)
 {
 	/* The schema first (a directory no `cluster add` has touched yet). */
 	struct dir_conn *d = dir_connect(url, err, errlen);
@@ -1021,6 +1029,7 @@ struct dir_cache *dir_cache_open(const char *url, struct db *home, const char *h
 		abort();
 	c->home = home;
 	c->pool_size = pool_size;
+	c->as_owner = as_owner;
 	c->version = -1;
 	pthread_rwlock_init(&c->lock, NULL);
 	pthread_mutex_init(&c->open_lock, NULL);
@@ -1034,7 +1043,8 @@ struct dir_cache *dir_cache_open(const char *url, struct db *home, const char *h
 		dir_cache_close(c);
 		return NULL;
 	}
-	log_info("directory: %d store(s) on %d cluster(s)", c->ntenants, c->nclusters);
+	if (!as_owner)
+		log_info("directory: %d store(s) on %d cluster(s)", c->ntenants, c->nclusters);
 	return c;
 }
 
@@ -1142,6 +1152,11 @@ int dir_cache_route(struct dir_cache *c, const char *tenant_id, struct db **out,
 	int x = c->tenants[i].cluster;
 	pthread_rwlock_unlock(&c->lock);
 	return cluster_db(c, x, out);
+}
+
+int dir_cache_as_owner(const struct dir_cache *c)
+{
+	return c->as_owner;
 }
 
 int dir_cache_cluster(struct dir_cache *c, int i, struct db **out)

@@ -71,6 +71,9 @@ void dir_cluster_clear(struct dir_cluster *c);
 int dir_tenant_put(struct dir_conn *d, const char *tenant_id, const char *slug, const char *cluster,
 	char *err, size_t errlen);
 
+/* Forget a deleted tenant (its move row goes with it). */
+int dir_tenant_forget(struct dir_conn *d, const char *tenant_id, char *err, size_t errlen);
+
 /* Move the tenant named by slug to cluster `to`, or resume the move
  * recorded for it (to may then be NULL).  rollback != 0: undo a move not
  * yet flipped (one already flipped is finished instead).  Both clusters
@@ -87,14 +90,18 @@ int dir_tenant_move(struct dir_conn *d, const char *slug, const char *to, int ro
 struct db;
 struct dir_cache;
 /* Load the directory at url and start its listener.  home_url: QT_DB (a
- * cluster whose primary URL is this one uses the home pool). */
+ * cluster whose URL is this one uses the home pool).  as_owner: reach the
+ * clusters with their owner URLs (the command line), else with the app
+ * role's primary URLs (serve). */
 struct dir_cache *dir_cache_open(const char *url, struct db *home, const char *home_url,
-	int pool_size, char *err, size_t errlen);
+	int pool_size, int as_owner, char *err, size_t errlen);
 void dir_cache_close(struct dir_cache *c);
 /* The pool of tenant_id's cluster (home when the directory does not name
  * it), opened on first use.  *frozen: its writes are refused now (a move,
  * or a cache too stale to know).  DB_OK or a DB_* code. */
 int dir_cache_route(struct dir_cache *c, const char *tenant_id, struct db **out, int *frozen);
+/* 1 when the cache reaches the clusters as their owner (dir_cache_open). */
+int dir_cache_as_owner(const struct dir_cache *c);
 /* The pool of the i-th cluster (0, 1, ...), opened on first use: DB_OK,
  * 1 when there is no i-th, or a DB_* code. */
 int dir_cache_cluster(struct dir_cache *c, int i, struct db **out);

@@ -72,13 +72,16 @@ int store_open(const char *url, int pool_size, struct store **out, char *err, si
 }
 
 int store_attach_directory(struct store *s, const char *url, const char *home_url,
-	int pool_size, char *err, size_t errlen)
+	int pool_size, int as_owner, char *err, size_t errlen)
 {
 	if (db_dialect_of(s->db) != DB_POSTGRES) {
 		snprintf(err, errlen, "QT_DIRECTORY_DB needs PostgreSQL for QT_DB");
 		return STORE_ERROR;
 	}
-	s->dir = dir_cache_open(url, s->db, home_url, pool_size, err, errlen);
+	/* Before any transaction: a directory attached already (the
+	 * command line's, by cli_open_store) is replaced. */
+	dir_cache_close(s->dir);
+	s->dir = dir_cache_open(url, s->db, home_url, pool_size, as_owner, err, errlen);
 	return s->dir ? STORE_OK : STORE_UNAVAILABLE;
 }
 
@@ -377,6 +380,11 @@ int store_tx_route(struct store_tx *tx, const char *tenant_id)
 	if (frozen && tx->write)
 		return STORE_MOVING;
 	return tx_switch(tx, db, tenant_id);
+}
+
+int store_tx_directory_owner(const struct store_tx *tx)
+{
+	return tx->store->dir && dir_cache_as_owner(tx->store->dir);
 }
 
 int store_tx_try_cluster(struct store_tx *tx, int i)

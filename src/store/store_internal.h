@@ -51,6 +51,9 @@ QT_MUST_CHECK int store_tx_route_slug(struct store_tx *tx, const char *slug);
  * token by its hash).  STORE_NOT_FOUND past the last cluster and without
  * a directory. */
 QT_MUST_CHECK int store_tx_try_cluster(struct store_tx *tx, int i);
+/* 1 when tx's store has a directory reaching the clusters as their owner
+ * (the command line, store_attach_directory). */
+int store_tx_directory_owner(const struct store_tx *tx);
 /* A lookup of one row by a key that does not name its tenant (a token's
  * hash): store_exec and store_one_row on tx, then, with a directory and
  * while not found, on each cluster in turn (tx moves there; it must not

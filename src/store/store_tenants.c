@@ -100,6 +100,11 @@ int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
 	return store_tenant_by_id(tx, id, a, out);
 }
 
+static int usage_by_slug(const void *x, const void *y)
+{
+	return strcmp(((const struct tenant_usage *)x)->tenant.slug, ((const struct tenant_usage *)y)->tenant.slug);
+}
+
 int store_tenant_list(struct store_tx *tx, struct arena *a, struct tenant_usage **out, int *n)
 {
 	static const char sql_sqlite[] =
@@ -112,21 +117,53 @@ int store_tenant_list(struct store_tx *tx, struct arena *a, struct tenant_usage 
 	static const char sql_pg[] =
 		"SELECT " TENANT_COLS ", COALESCE(u.customers, 0), COALESCE(u.members, 0)"
 		" FROM tenants t LEFT JOIN qt_tenant_usage() u ON u.tenant_id = t.id ORDER BY t.slug";
-	struct db_res *r = NULL;
 	*out = NULL;
 	*n = 0;
-	int rc = store_exec(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, NULL, 0, &r);
-	if (rc == STORE_OK) {
-		int rows = db_res_rows(r);
-		*out = arena_alloc(a, sizeof **out * (size_t)rows);
-		for (int i = 0; i < rows; i++) {
-			tenant_from_row(a, r, i, &(*out)[i].tenant);
-			(*out)[i].customers = db_res_int(r, i, 8);
-			(*out)[i].users = db_res_int(r, i, 9);
+	int cap = 0, rc = STORE_OK;
+	/* On the command line with a tenant directory: the stores of every
+	 * cluster too (a read transaction goes from one to the next).  A
+	 * store being moved has a copy on two: listed once. */
+	int everywhere = !tx->write && store_tx_directory_owner(tx);
+	for (int c = -1; rc == STORE_OK; c++) {
+		if (c >= 0) {
+			if (!everywhere)
+				break;
+			tx->statements--;
+			int sw = store_tx_try_cluster(tx, c);
+			if (sw == STORE_NOT_FOUND)
+				break;
+			if ((rc = sw) != STORE_OK)
+				break;
 		}
-		*n = rows;
+		struct db_res *r = NULL;
+		rc = store_exec(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, NULL, 0, &r);
+		if (rc == STORE_OK) {
+			int rows = db_res_rows(r);
+			if (*n + rows > cap) {
+				cap = (*n + rows) * 2 + 1;
+				struct tenant_usage *grown = arena_alloc(a, sizeof *grown * (size_t)cap);
+				if (*n)
+					memcpy(grown, *out, sizeof *grown * (size_t)*n);
+				*out = grown;
+			}
+			for (int i = 0; i < rows; i++) {
+				int seen = 0;
+				for (int j = 0; j < *n && !seen; j++)
+					seen = strcmp((*out)[j].tenant.id, db_res_text(r, i, 0)) == 0;
+				if (seen)
+					continue;
+				struct tenant_usage *u = &(*out)[(*n)++];
+				tenant_from_row(a, r, i, &u->tenant);
+				u->customers = db_res_int(r, i, 8);
+				u->users = db_res_int(r, i, 9);
+			}
+		}
+		db_res_free(r);
 	}
-	db_res_free(r);
+	if (rc == STORE_OK && everywhere && *n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, usage_by_slug);
+	if (rc == STORE_OK && !*out)
+		*out = arena_alloc(a, sizeof **out);
 	return rc;
 }
 
@@ -280,6 +317,7 @@ int store_platform_admin(struct store_tx *tx, int *yes)
 	int rc = store_one_row(store_exec(tx,
 		"SELECT pg_has_role(current_user, c.relowner, 'MEMBER')::int FROM pg_class c"
 		" WHERE c.oid = 'public.tenants'::regclass", NULL, 0, &r), &r);
+	tx->statements--;   /* a read: it ties tx to no cluster */
 	if (rc == STORE_OK)
 		*yes = db_res_int(r, 0, 0) == 1;
 	db_res_free(r);

@@ -45,7 +45,9 @@ QT_MUST_CHECK int store_tenant_by_domain(struct store_tx *tx, const char *domain
 /* Every store in slug order with its usage, into *out (an arena array,
  * never NULL, strings from a too) and *n rows.  On PostgreSQL the counts
  * come from a SECURITY DEFINER function that returns counts only, since a
- * platform transaction sees no tenant rows under RLS. */
+ * platform transaction sees no tenant rows under RLS.  On the command line
+ * with a tenant directory (a read transaction), the stores of every
+ * cluster; tx ends on the last one. */
 QT_MUST_CHECK int store_tenant_list(struct store_tx *tx, struct arena *a, struct tenant_usage **out,
 	int *n);
 /* The active stores in slug order, for the scheduled jobs that visit every

@@ -185,6 +185,25 @@ test('the isolation matrix passes with its two stores on different clusters', as
   assert.deepEqual([...new Set(placed.split(','))].sort(), ['a', 'b'], placed);
 });
 
+test('the command line reaches a store on its cluster: user add, suspend, delete', async () => {
+  const slug = 'tcli' + randomBytes(3).toString('hex');
+  cli(['tenant', 'create', '--slug', slug, '--name', 'CLI', '--owner-email', `o@${slug}.example`,
+    '--owner-password', 'correct-horse-battery', '--cluster', 'b']);
+  // QT_DB is the home database's owner URL; the directory names b.
+  cli(['user', 'add', '--tenant', slug, '--email', `m@${slug}.example`, '--role', 'member', '--password', 'correct-horse-battery']);
+  assert.equal(psql(dbB.admin, `SELECT count(*) FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = '${slug}'`), '2');
+  const m = await login(srv, slug, `m@${slug}.example`, 'correct-horse-battery');
+  assert.ok(m.access_token);
+  verifyOn('b', slug);
+  assert.equal(cli(['verify', '--tenant', slug], { ok: false }).code, 0);
+  assert.match(cli(['tenant', 'list']).stdout, new RegExp(`\\b${slug}\\b`));
+  cli(['tenant', 'suspend', slug]);
+  assert.equal(psql(dbB.admin, `SELECT status FROM tenants WHERE slug = '${slug}'`), 'suspended');
+  cli(['tenant', 'delete', slug]);
+  assert.equal(psql(dbB.admin, `SELECT count(*) FROM tenants WHERE slug = '${slug}'`), '0');
+  assert.equal(clusterOf(slug), '');
+});
+
 // A store with customers and purchases, and its owner's token.
 async function populated(cluster, n = 3) {
   const t = { slug: 't' + randomBytes(4).toString('hex'), password: 'correct-horse-battery' };
