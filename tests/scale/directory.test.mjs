@@ -94,9 +94,12 @@ before(async () => {
 
 after(async () => {
   if (process.env.QT_DIRECTORY_TEST_LOG && srv) (await import('node:fs')).writeFileSync(process.env.QT_DIRECTORY_TEST_LOG, srv.log);
-  if (srv) await srv.stop();
-  pgA?.stop();
-  pgB?.stop();
+  try {
+    if (srv) await srv.stop();
+  } finally {
+    pgA?.stop();
+    pgB?.stop();
+  }
 });
 
 test('cluster add migrates each cluster; cluster list shows each with its stores\' count', () => {
