@@ -351,8 +351,8 @@ static int tx_switch(struct store_tx *tx, struct db *db, const char *why)
 	if (db == tx->db)
 		return STORE_OK;
 	if (tx->write && tx->statements > 0) {
-		log_error("directory: a platform write then tenant %s, which lives on another cluster", why);
-		return STORE_ERROR;
+		log_warn("directory: a platform write then tenant %s, which lives on another cluster", why);
+		return STORE_ELSEWHERE;
 	}
 	struct db_conn *c;
 	int rc = db_acquire(db, &c);

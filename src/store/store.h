@@ -42,6 +42,7 @@ enum {
 	STORE_BUSY = -4,
 	STORE_OVERFLOW = -5,     /* a sum of amounts does not fit int64 */
 	STORE_MOVING = -6,       /* the tenant's writes are frozen a moment (a move) */
+	STORE_ELSEWHERE = -7,    /* a platform write cannot follow its tenant to another cluster */
 	STORE_NOT_FOUND = -10,
 };
 

@@ -42,8 +42,8 @@ struct store_tx {
  * when it is on another one (a platform transaction that found its
  * tenant).  STORE_OK also without a directory or when already there;
  * STORE_MOVING for a write while the tenant's writes are frozen;
- * STORE_ERROR for a write transaction that already ran statements on the
- * other cluster. */
+ * STORE_ELSEWHERE for a write transaction that already ran statements on
+ * the other cluster. */
 QT_MUST_CHECK int store_tx_route(struct store_tx *tx, const char *tenant_id);
 QT_MUST_CHECK int store_tx_route_slug(struct store_tx *tx, const char *slug);
 /* With a directory: move tx (which has written nothing) to the i-th

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startServer, createTenant, login, BIN } from '../lib/server.mjs';
+import { newOperator } from '../lib/foundation.mjs';
 
 const PGSH = new URL('../lib/pg.sh', import.meta.url).pathname;
 const ISOLATION = new URL('../api/isolation.test.mjs', import.meta.url).pathname;
@@ -205,6 +206,18 @@ test('the command line reaches a store on its cluster: user add, suspend, delete
   cli(['tenant', 'delete', slug]);
   assert.equal(psql(dbB.admin, `SELECT count(*) FROM tenants WHERE slug = '${slug}'`), '0');
   assert.equal(clusterOf(slug), '');
+});
+
+test('an operator route that would change a store on another cluster answers 409 store_on_other_cluster', async () => {
+  const slug = 'top' + randomBytes(3).toString('hex');
+  cli(['tenant', 'create', '--slug', slug, '--name', 'Op', '--owner-email', `o@${slug}.example`,
+    '--owner-password', 'correct-horse-battery', '--cluster', 'b']);
+  const id = psql(dirUrl, `SELECT tenant_id FROM dir_tenants WHERE slug = '${slug}'`);
+  const op = await newOperator(srv);
+  const r = await srv.api('PATCH', `/api/v1/platform/tenants/${id}`, { token: op.token, body: { status: 'suspended' } });
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.json.code, 'store_on_other_cluster');
+  assert.equal(psql(dbB.admin, `SELECT status FROM tenants WHERE slug = '${slug}'`), 'active');
 });
 
 // A store with customers and purchases, and its owner's token.
