@@ -54,7 +54,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all quantumtrack run run-pg test unit deps deps-pg deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
+.PHONY: all quantumtrack run run-pg test test-scale unit deps deps-pg deps-test fuzz fuzz-build fuzz-smoke clean bench bench-tz
 all: quantumtrack
 
 deps:
@@ -149,11 +149,13 @@ test: deps-test
 	@$(MAKE) --no-print-directory quantumtrack $(UNIT_BIN)
 	@scripts/test-all.sh $(BUILD)
 
-# Past one machine (issue 14): each file under tests/scale/ starts its own
-# PostgreSQL clusters, servers and proxies.
+# Past one machine (issue 14): several servers behind nginx
+# (deploy/nginx.conf), streaming replicas made with pg_basebackup -R, the
+# systemd unit, tenants over several clusters: each file under
+# tests/scale/ starts what it needs.
 .PHONY: test-scale
 test-scale: deps-test quantumtrack
-	node --test --test-concurrency=1 tests/scale/
+	QT_BIN=$(CURDIR)/quantumtrack node --test --test-concurrency=1 tests/scale/
 
 # libFuzzer targets, built with clang over the same sources.
 FUZZ_BUILD := build/fuzz

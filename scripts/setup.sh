@@ -12,7 +12,7 @@ if [ "$mode" = run-pg ]; then
 	need="$need postgresql postgresql-client iproute2"
 fi
 if [ "$mode" = test ]; then
-	need="$need postgresql postgresql-client iproute2 pgbouncer clang libclang-rt-14-dev chromium fonts-lohit-deva valgrind wrk sqlite3"
+	need="$need postgresql postgresql-client iproute2 pgbouncer clang libclang-rt-14-dev chromium fonts-lohit-deva valgrind wrk sqlite3 nginx"
 	command -v node >/dev/null 2>&1 || need="$need nodejs npm"
 fi
 

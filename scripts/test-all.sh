@@ -72,6 +72,12 @@ if [ "$have_pg" = 1 ]; then
 	QT_TEST_DB=postgres node_suite api-postgres tests/api/
 fi
 
+# Several servers behind nginx, streaming replicas, the systemd unit: each
+# file starts its own PostgreSQL primary (and replica) and nginx (about 30 s
+# together; also `make test-scale`).
+section "scale tests (load balancer, read replicas, deploy/)"
+node_suite scale tests/scale/
+
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
 	section "browser tests (Chromium)"
 	QT_TEST_DB=sqlite node_suite browser tests/browser/

@@ -47,6 +47,8 @@ struct config {
 	int sse_heartbeat_s;       /* QT_SSE_HEARTBEAT_S: event stream heartbeat, default 15 */
 	int sse_per_tenant;        /* QT_SSE_PER_TENANT: event streams per store and process, default 50 */
 	const char *events_db_url; /* QT_EVENTS_DB: direct PostgreSQL URL for LISTEN (QT_DB via a pooler) */
+	const char *db_replicas;   /* QT_DB_REPLICAS: postgres:// URLs of streaming replicas, comma-separated */
+	int replica_max_lag_ms;    /* QT_REPLICA_MAX_LAG_MS: a replica further behind is not read (500) */
 	int usage_flush_ms;          /* QT_USAGE_FLUSH_MS: request counts written every, default 2000 */
 	int member_cache_entries;    /* QT_MEMBER_CACHE: members' contexts kept, default 4096; 0 = none */
 	int group_commit_max;        /* QT_GROUP_COMMIT_MAX: SQLite writes per batch, default 64; 0 = none */

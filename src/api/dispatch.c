@@ -21,10 +21,12 @@
 #include "security/token.h"
 #include "store/store_events.h"
 #include "store/store_idempotency.h"
+#include "store/store_replicas.h"
 #include "store/store_sessions.h"
 #include "store/store_users.h"
 #include "util/clock.h"
 #include "util/hex.h"
+#include "util/lsn.h"
 #include "util/uuid.h"
 #include "workers/member_cache.h"
 #include "workers/usage_meter.h"
@@ -171,7 +173,10 @@ static int auth_tenant(struct req *r, const struct route *rt)
 		rc = store_member_context(r->tx, c.sub, r->arena, &m);
 		if (rc == STORE_OK) {
 			features = api_plan_features(m.plan, m.plan_updated_at, m.plan_features);
-			member_cache_put(r->app->members, c.sub, c.tid, &mark, &m, features);
+			/* A replica may not have replayed a removal the cache
+			 * has already heard of: what it reads is used, not kept. */
+			if (!store_tx_on_replica(r->tx))
+				member_cache_put(r->app->members, c.sub, c.tid, &mark, &m, features);
 		}
 	}
 	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && c.ver != m.token_version))
@@ -390,7 +395,55 @@ void api_dispatch(struct req *r)
 	api_dispatch_route(r, rt);
 }
 
+static void api_dispatch_route_reads(struct req *r, const struct route *rt);
+
+/* Where a store route's reads may go (store/store_replicas.h): a read-only
+ * route's to a replica, once it has replayed what the client last wrote
+ * (X-QT-Min-LSN, which it had from X-QT-Commit-LSN).  Returns -1 with a
+ * problem for a header that is not an LSN. */
+static int reads_begin(struct req *r, const struct route *rt, struct store_reads *reads)
+{
+	memset(reads, 0, sizeof *reads);
+	int reading = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (rt->auth == ROUTE_TENANT) {
+		const char *min = req_header(r, "X-QT-Min-LSN");
+		if (min && lsn_parse(min, &reads->min_lsn) < 0)
+			return req_fail_field(r, 400, "invalid_header", "X-QT-Min-LSN",
+				"must be a WAL position as X-QT-Commit-LSN gives it, e.g. 0/16B3748");
+		reads->replica_ok = !rt->writes && reading;
+	}
+	store_reads_begin(reads);
+	return 0;
+}
+
+/* The position of a write's last commit for the client to send back
+ * (a read's bookkeeping commits are no news to it), and where its reads
+ * went for the access log. */
+static void reads_end(struct req *r, const struct store_reads *reads)
+{
+	store_reads_end();
+	int reading = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (reads->commit_lsn && !reading) {
+		char *text = arena_alloc(r->arena, LSN_TEXT_MAX);
+		lsn_format(reads->commit_lsn, text);
+		resp_header(r, "X-QT-Commit-LSN", text);
+	}
+	if (reads->replica_reads)
+		r->db_target = "replica";
+	else if (reads->primary_reads)
+		r->db_target = "primary";
+}
+
 void api_dispatch_route(struct req *r, const struct route *rt)
+{
+	struct store_reads reads;
+	if (reads_begin(r, rt, &reads) < 0)
+		return;
+	api_dispatch_route_reads(r, rt);
+	reads_end(r, &reads);
+}
+
+static void api_dispatch_route_reads(struct req *r, const struct route *rt)
 {
 	int rc = 0;
 	if (rt->auth == ROUTE_TENANT) {

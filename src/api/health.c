@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "app.h"
 #include "http/metrics.h"
+#include "store/store_replicas.h"
 #include "workers/member_cache.h"
 
 int h_healthz(struct req *r)
@@ -37,6 +38,36 @@ static int metrics_authorized(struct req *r)
 	const char *got = h + 7;
 	size_t n = strlen(want);
 	return strlen(got) == n && sodium_memcmp(got, want, n) == 0;
+}
+
+/* The read replicas (store/store_replicas.h); none without QT_DB_REPLICAS. */
+static void replica_metrics(struct req *r)
+{
+	int n = store_replica_count(r->app->store);
+	if (!n)
+		return;
+	struct buf *b = &r->resp.body;
+	struct store_replica_info info[16];
+	for (int i = 0; i < n && i < 16; i++)
+		store_replica_info(r->app->store, i, &info[i]);
+	buf_puts(b, "# HELP qt_db_replica_up 1 while the replica is reachable and in recovery.\n"
+		"# TYPE qt_db_replica_up gauge\n");
+	for (int i = 0; i < n && i < 16; i++)
+		buf_printf(b, "qt_db_replica_up{replica=\"%d\"} %d\n", i, info[i].up);
+	buf_puts(b, "# HELP qt_db_replica_lag_ms Replay lag as last measured (-1: down).\n"
+		"# TYPE qt_db_replica_lag_ms gauge\n");
+	for (int i = 0; i < n && i < 16; i++)
+		buf_printf(b, "qt_db_replica_lag_ms{replica=\"%d\"} %lld\n", i, (long long)info[i].lag_ms);
+	buf_puts(b, "# HELP qt_db_replica_reads_total Read transactions the replica served.\n"
+		"# TYPE qt_db_replica_reads_total counter\n");
+	for (int i = 0; i < n && i < 16; i++)
+		buf_printf(b, "qt_db_replica_reads_total{replica=\"%d\"} %llu\n", i,
+			(unsigned long long)info[i].reads);
+	buf_puts(b, "# HELP qt_db_replica_fallbacks_total Reads that waited for the replica to reach their X-QT-Min-LSN in vain and went to the primary.\n"
+		"# TYPE qt_db_replica_fallbacks_total counter\n");
+	for (int i = 0; i < n && i < 16; i++)
+		buf_printf(b, "qt_db_replica_fallbacks_total{replica=\"%d\"} %llu\n", i,
+			(unsigned long long)info[i].fallbacks);
 }
 
 static int render_metrics(struct req *r)
@@ -71,6 +102,7 @@ static int render_metrics(struct req *r)
 			(unsigned long long)st.evictions, st.capacity);
 	}
 	group_commit_metrics(r->app->group_commit, &r->resp.body);
+	replica_metrics(r);
 	return 0;
 }
 

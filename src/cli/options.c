@@ -131,6 +131,8 @@ void cli_config(struct config *cfg, const char *db, const char *listen, const ch
 	cfg->sse_heartbeat_s = env_int("QT_SSE_HEARTBEAT_S", 15, 1, 3600);
 	cfg->sse_per_tenant = env_int("QT_SSE_PER_TENANT", 50, 1, 100000);
 	cfg->events_db_url = env_or("QT_EVENTS_DB", NULL);
+	cfg->db_replicas = env_or("QT_DB_REPLICAS", NULL);
+	cfg->replica_max_lag_ms = env_int("QT_REPLICA_MAX_LAG_MS", 500, 0, 3600000);
 	cfg->member_cache_entries = env_int("QT_MEMBER_CACHE", 4096, 0, 1 << 20);
 }
 

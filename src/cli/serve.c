@@ -12,6 +12,7 @@
 #include "http/server.h"
 #include "store/store_events.h"
 #include "store/store_idempotency.h"
+#include "store/store_replicas.h"
 #include "util/cidr.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -143,6 +144,18 @@ int cmd_serve(int argc, char **argv)
 		if (have < want) {
 			fprintf(stderr, "quantumtrack: the database schema is at version %d, this build needs %d: "
 				"run `quantumtrack migrate --db <owner URL>` first\n", have, want);
+			store_close(app.store);
+			return EXIT_FAIL;
+		}
+	}
+	/* Read-only store routes read from streaming replicas that keep up
+	 * (store/store_replicas.h). */
+	if (app.cfg.db_replicas) {
+		char rerr[512];
+		if (is_sqlite || store_open_replicas(app.store, app.cfg.db_url, app.cfg.db_replicas,
+		    app.cfg.replica_max_lag_ms, db_pool, rerr, sizeof rerr) != STORE_OK) {
+			fprintf(stderr, "quantumtrack: %s\n", is_sqlite ?
+				"QT_DB_REPLICAS: read replicas need PostgreSQL (QT_DB is SQLite)" : rerr);
 			store_close(app.store);
 			return EXIT_FAIL;
 		}

@@ -113,6 +113,7 @@ struct req {
 	struct problem problem;
 	struct resp resp;
 	int deferred;               /* req_defer: answered from another thread */
+	const char *db_target;      /* "replica" / "primary" where its reads went, with replicas; NULL */
 };
 
 /* Request headers and query parameters; NULL when absent.  The returned

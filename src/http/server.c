@@ -855,6 +855,8 @@ static void access_log(struct req *r, int status, int64_t dur_us)
 	if (r->caller.api_key_id[0])
 		line_string(l, "api_key", r->caller.api_key_id);
 	line_string(l, "ip", r->client_ip);
+	if (r->db_target)
+		line_string(l, "db", r->db_target);
 	buf_putc(l, '}');
 	logbuf_put(l->data, l->len);
 	/* A line far longer than most (a long path) is not kept for good. */

@@ -100,6 +100,13 @@ void db_release(struct db *db, struct db_conn *c);
  * replaced then.  Every other db_commit waits and reports the outcome. */
 QT_MUST_CHECK int db_begin(struct db_conn *c, const char *tenant_id, int write);
 QT_MUST_CHECK int db_commit(struct db_conn *c);
+/* PostgreSQL: the server's WAL position (pg_current_wal_insert_lsn(), as
+ * util/lsn.h's number) read in the same round trip as this connection's
+ * last db_commit that waited for its answer (every commit that changed
+ * anything), once that commit succeeded; 0 otherwise (a read transaction,
+ * a failed commit, SQLite).  A replica that has replayed up to it has
+ * that commit (store/db_replica.h). */
+uint64_t db_commit_lsn(const struct db_conn *c);
 void db_rollback(struct db_conn *c);
 /* Savepoints inside an open write transaction (SQLite only: group
  * commit, store.c).  They nest as a stack: each release or rollback ends

@@ -31,6 +31,7 @@ struct db_ops {
 	int (*savepoint)(struct db_conn *c);
 	int (*savepoint_release)(struct db_conn *c);
 	int (*savepoint_rollback)(struct db_conn *c);
+	uint64_t (*commit_lsn)(const struct db_conn *c);
 };
 
 /* Every backend's pool and connection structs start with these. */

@@ -306,3 +306,7 @@ int db_savepoint_rollback(struct db_conn *c)
 {
 	return c->db->ops->savepoint_rollback ? c->db->ops->savepoint_rollback(c) : DB_ERROR;
 }
+uint64_t db_commit_lsn(const struct db_conn *c)
+{
+	return c->db->ops->commit_lsn ? c->db->ops->commit_lsn(c) : 0;
+}

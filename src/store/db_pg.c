@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "store/db_backend.h"
+#include "util/lsn.h"
 
 #define STMT_CACHE 256     /* power of two */
 #define MAX_PARAMS 64
@@ -79,6 +80,9 @@ struct pg_conn {
 	int tx_write;
 	int tx_changed;
 	int commit_pending;  /* a read transaction's COMMIT awaits settle() */
+	/* pg_current_wal_insert_lsn() read in the round trip of the last
+	 * COMMIT that waited (db_commit_lsn); 0: none. */
+	uint64_t commit_lsn;
 	/* Statements of db_exec_later sent in the open pipeline, their
 	 * results not read yet: the next statement or COMMIT reads them
 	 * before its own (flush_later for anything else). */
@@ -907,23 +911,42 @@ static int pg_begin(struct db_conn *cb, const char *tenant_id, int write)
  * releases right after committing.  Every other COMMIT waits: a write
  * reported as done must be committed, and a failed transaction's COMMIT
  * must report the failure. */
+/* The WAL position after a COMMIT, asked in the COMMIT's own pipeline:
+ * pg_current_wal_insert_lsn() covers the commit record even when
+ * synchronous_commit is off (the write position may not yet).  It is
+ * what a client hands back as X-QT-Min-LSN (store/db_replica.h). */
+static const char commit_lsn_sql[] = "SELECT pg_current_wal_insert_lsn()::text";
+
+static uint64_t result_lsn(const PGresult *r)
+{
+	uint64_t v = 0;
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) &&
+	    lsn_parse(PQgetvalue(r, 0, 0), &v) == 0)
+		return v;
+	return 0;
+}
+
 /* COMMIT in the same round trip as the statements db_exec_later sent.
  * When one of them failed the pipeline skipped the COMMIT and the
  * transaction is open and aborted: it is rolled back, and the failure
  * reported. */
 static int commit_with_later(struct pg_conn *c)
 {
-	PGresult *all[MAX_LATER + 1];
+	PGresult *all[MAX_LATER + 2];
 	int n = c->later;
 	c->later = 0;
 	c->tx_write = 1;
-	if (!PQsendQueryParams(c->h, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(c->h)) {
+	if (!PQsendQueryParams(c->h, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryParams(c->h, commit_lsn_sql, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQpipelineSync(c->h)) {
 		c->broken = 1;
 		return conn_lost(c, "commit");
 	}
-	int failed = pipeline_read(c, n + 1, all);
+	int failed = pipeline_read(c, n + 2, all);
 	int rc = later_outcome(c, all, n);
 	PGresult *r = all[n];
+	uint64_t lsn = result_lsn(all[n + 1]);
+	PQclear(all[n + 1]);
 	if (rc == DB_OK && failed) {
 		rc = conn_lost(c, "commit");
 	} else if (rc == DB_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -933,6 +956,8 @@ static int commit_with_later(struct pg_conn *c)
 		rc = DB_ERROR;
 	}
 	PQclear(r);
+	if (rc == DB_OK)
+		c->commit_lsn = lsn;
 	if (rc != DB_OK && !failed && PQtransactionStatus(c->h) != PQTRANS_IDLE) {
 		PGresult *rb = PQexec(c->h, "ROLLBACK");
 		if (PQresultStatus(rb) != PGRES_COMMAND_OK)
@@ -948,6 +973,7 @@ static int pg_commit(struct db_conn *cb)
 	int rc = DB_OK;
 
 	settle(c);
+	c->commit_lsn = 0;
 	if (c->begin_pending) {
 		/* No statement ran, so the transaction never started. */
 		c->begin_pending = 0;
@@ -967,16 +993,37 @@ static int pg_commit(struct db_conn *cb)
 		c->commit_pending = 1;
 		return DB_OK;
 	}
-	PGresult *r = PQexec(c->h, "COMMIT");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	/* COMMIT and the position after it in one round trip. */
+	PGresult *out[2];
+	if (!PQenterPipelineMode(c->h) ||
+	    !PQsendQueryParams(c->h, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryParams(c->h, commit_lsn_sql, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQpipelineSync(c->h))
+		return conn_lost(c, "commit");
+	int failed = pipeline_read(c, 2, out);
+	PGresult *r = out[0];
+	if (!r) {
+		rc = conn_lost(c, "commit");
+	} else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		rc = map_error(c, r, "commit");
 	} else if (strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
 		/* COMMIT of a transaction that had already failed. */
 		set_err(c, "commit", "the transaction had failed and was rolled back");
 		rc = DB_ERROR;
+	} else if (failed) {
+		/* COMMIT answered, then the connection went: committed. */
+		c->broken = 1;
 	}
+	if (rc == DB_OK)
+		c->commit_lsn = result_lsn(out[1]);
 	PQclear(r);
+	PQclear(out[1]);
 	return rc;
+}
+
+static uint64_t pg_commit_lsn(const struct db_conn *cb)
+{
+	return ((const struct pg_conn *)cb)->commit_lsn;
 }
 
 static void pg_rollback(struct db_conn *cb)
@@ -1140,7 +1187,7 @@ static const struct db_ops pg_ops = {
 	.close = pg_close, .acquire = pg_acquire, .release = pg_release,
 	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
 	.exec_script = pg_exec_script, .exec = pg_exec, .exec_later = pg_exec_later, .changes = pg_changes,
-	.error = pg_error, .ping = pg_ping,
+	.error = pg_error, .ping = pg_ping, .commit_lsn = pg_commit_lsn,
 	.cursor_open = pg_cursor_open, .cursor_fetch = pg_cursor_fetch, .cursor_close = pg_cursor_close,
 };
 

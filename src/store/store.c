@@ -4,14 +4,18 @@
 #include <string.h>
 
 #include "store/directory.h"
+#include "store/db_replica.h"
 #include "store/migrate.h"
 #include "store/store_events.h"
 #include "store/store_internal.h"
 #include "store/store_member_feed.h"
+#include "store/store_replicas.h"
 #include "util/log.h"
 
 struct store {
 	struct db *db;
+	/* store_open_replicas: set before the threads that read start. */
+	struct db_replica_set *replicas;
 	/* store_set_event_hook: set before the threads that commit start. */
 	void (*event_hook)(void *cls, const char *tenant_id, int64_t seq);
 	void *event_hook_cls;
@@ -95,6 +99,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	dir_cache_close(s->dir);
+	db_replica_set_close(s->replicas);
 	db_close(s->db);
 	free(s);
 }
@@ -227,6 +232,110 @@ static int end_in_group(struct store_tx *tx, int commit)
 	return rc;
 }
 
+/* ---- Replicas (store_replicas.h) ---- */
+
+/* The request on this thread, if any (store_reads_begin). */
+static _Thread_local struct store_reads *thread_reads;
+
+void store_reads_begin(struct store_reads *r)
+{
+	thread_reads = r;
+}
+
+void store_reads_end(void)
+{
+	thread_reads = NULL;
+}
+
+int store_open_replicas(struct store *s, const char *primary_url, const char *replica_urls,
+	int max_lag_ms, int pool_size, char *err, size_t errlen)
+{
+	if (s->replicas) {
+		snprintf(err, errlen, "QT_DB_REPLICAS: replicas are already attached");
+		return STORE_ERROR;
+	}
+	struct db_replica_config cfg = { .max_lag_ms = max_lag_ms, .wait_ms = -1,
+		.pool_size = pool_size };
+	return store_map(db_replica_set_open(s->db, primary_url, replica_urls, &cfg, &s->replicas,
+		err, errlen));
+}
+
+int store_replica_count(const struct store *s)
+{
+	return db_replica_count(s->replicas);
+}
+
+int store_tx_on_replica(const struct store_tx *tx)
+{
+	return tx->replica >= 0;
+}
+
+void store_replica_info(struct store *s, int i, struct store_replica_info *out)
+{
+	struct db_replica_status st;
+	db_replica_status(s->replicas, i, &st);
+	memset(out, 0, sizeof *out);
+	memcpy(out->url, st.url, sizeof out->url);
+	out->up = st.up;
+	out->lag_ms = st.lag_ms;
+	out->reads = st.reads;
+	out->fallbacks = st.fallbacks;
+}
+
+/* A read transaction of a request that allows replicas: a fit replica's
+ * connection into tx, or 0 for the primary. */
+static int begin_on_replica(struct store *s, struct store_tx *tx)
+{
+	struct store_reads *r = thread_reads;
+	if (tx->write || !r || !r->replica_ok || !s->replicas)
+		return 0;
+	if (db_replica_acquire(s->replicas, r->min_lsn, &tx->conn, &tx->replica) != DB_OK) {
+		r->primary_reads++;
+		return 0;
+	}
+	tx->db = NULL;    /* released through the set */
+	r->replica_reads++;
+	return 1;
+}
+
+static void tx_release(struct store_tx *tx)
+{
+	if (!tx->conn)
+		return;
+	if (tx->replica >= 0)
+		db_replica_release(tx->store->replicas, tx->replica, tx->conn);
+	else
+		db_release(tx->db, tx->conn);
+	tx->conn = NULL;
+}
+
+/* The first statement of tx found its replica gone: nothing ran there,
+ * so the transaction begins again on the primary.  DB_* code. */
+static int tx_move_to_primary(struct store_tx *tx)
+{
+	struct store *s = tx->store;
+	db_replica_failed(s->replicas, tx->replica);
+	db_rollback(tx->conn);
+	tx_release(tx);
+	tx->replica = -1;
+	tx->db = s->db;
+	if (thread_reads) {
+		thread_reads->replica_reads--;
+		thread_reads->primary_reads++;
+	}
+	int rc = db_acquire(s->db, &tx->conn);
+	if (rc != DB_OK) {
+		tx->conn = NULL;
+		return rc;
+	}
+	rc = db_begin(tx->conn, tx->tenant_id[0] ? tx->tenant_id : NULL, 0);
+	if (rc != DB_OK) {
+		db_release(s->db, tx->conn);
+		tx->conn = NULL;
+	}
+	return rc;
+}
+
 static struct store_tx *tx_new(struct store *s, const char *tenant_id, int write,
 	const struct store_actor *actor)
 {
@@ -234,6 +343,8 @@ static struct store_tx *tx_new(struct store *s, const char *tenant_id, int write
 	if (!tx)
 		abort();
 	tx->store = s;
+	tx->db = s->db;
+	tx->replica = -1;
 	tx->write = write;
 	if (tenant_id)
 		snprintf(tx->tenant_id, sizeof tx->tenant_id, "%s", tenant_id);
@@ -257,7 +368,8 @@ static int begin(struct store *s, const char *tenant_id, int write,
 	if (thread_group && thread_group->store == s)
 		return begin_in_group(thread_group, tx, out);
 	/* With a directory, a tenant's transaction runs on its cluster; a
-	 * write waits out a move's freeze (503 with Retry-After). */
+	 * write waits out a move's freeze (503 with Retry-After).  Replicas
+	 * are the home database's (store_replicas.h). */
 	struct db *db = s->db;
 	int rc;
 	if (s->dir && tenant_id) {
@@ -271,14 +383,14 @@ static int begin(struct store *s, const char *tenant_id, int write,
 		}
 	}
 	tx->db = db;
-	rc = db_acquire(db, &tx->conn);
+	rc = db == s->db && begin_on_replica(s, tx) ? DB_OK : db_acquire(db, &tx->conn);
 	if (rc != DB_OK) {
 		free(tx);
 		return store_map(rc);
 	}
 	rc = db_begin(tx->conn, tenant_id, write);
 	if (rc != DB_OK) {
-		db_release(db, tx->conn);
+		tx_release(tx);
 		free(tx);
 		return store_map(rc);
 	}
@@ -314,10 +426,20 @@ int store_commit(struct store_tx *tx)
 {
 	if (tx->group)
 		return end_in_group(tx, 1);
+	if (!tx->conn) {
+		/* It lost its replica and found no primary (tx_move_to_primary). */
+		free(tx);
+		return STORE_UNAVAILABLE;
+	}
 	int rc = store_map(db_commit(tx->conn));
 	if (rc != STORE_OK)
 		db_rollback(tx->conn);
-	db_release(tx->db, tx->conn);
+	/* Where a replica must have replayed to for a read to see this
+	 * commit: the request's answer tells it (X-QT-Commit-LSN). */
+	uint64_t lsn = rc == STORE_OK && tx->write ? db_commit_lsn(tx->conn) : 0;
+	if (lsn && thread_reads && lsn > thread_reads->commit_lsn)
+		thread_reads->commit_lsn = lsn;
+	tx_release(tx);
 	/* Every commit of tenant events passes here (requests, the CLI, the
 	 * workers): the one place the live streams of this process hear of
 	 * them. */
@@ -339,8 +461,9 @@ void store_rollback(struct store_tx *tx)
 		(void)end_in_group(tx, 0);
 		return;
 	}
-	db_rollback(tx->conn);
-	db_release(tx->db, tx->conn);
+	if (tx->conn)
+		db_rollback(tx->conn);
+	tx_release(tx);
 	free(tx);
 }
 
@@ -360,10 +483,12 @@ static int tx_switch(struct store_tx *tx, struct db *db, const char *why)
 		db_release(db, c);
 	if (rc != DB_OK)
 		return store_map(rc);
-	db_rollback(tx->conn);
-	db_release(tx->db, tx->conn);
+	if (tx->conn)
+		db_rollback(tx->conn);
+	tx_release(tx);
 	tx->conn = c;
 	tx->db = db;
+	tx->replica = -1;
 	return STORE_OK;
 }
 
@@ -483,8 +608,19 @@ void store_group_rollback(struct store_group *g)
 int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 	int n, struct db_res **res)
 {
+	if (!tx->conn)
+		return STORE_UNAVAILABLE;
 	tx->statements++;
 	int rc = db_exec(tx->conn, sql, p, n, res);
+	if (rc == DB_UNAVAILABLE && tx->replica >= 0 && !tx->ran) {
+		log_warn("database: a replica: %s; reading from the primary", db_conn_error(tx->conn));
+		rc = tx_move_to_primary(tx);
+		if (rc == DB_OK)
+			rc = db_exec(tx->conn, sql, p, n, res);
+		if (!tx->conn)
+			return store_map(rc);
+	}
+	tx->ran = 1;
 	/* Constraint violations are answers (409s); anything else is a fault
 	 * worth a log line with the database's own words. */
 	if (rc == DB_ERROR || rc == DB_UNAVAILABLE)

@@ -18,7 +18,6 @@
 
 struct store_tx {
 	struct store *store;
-	struct db *db;            /* conn's pool: the store's, or its tenant's cluster's */
 	struct db_conn *conn;
 	char tenant_id[37];       /* "" for platform transactions */
 	int write;
@@ -35,6 +34,13 @@ struct store_tx {
 	int depth;
 	size_t events_mark;
 	int statements;           /* run on conn so far (store_exec, store_exec_later) */
+	/* The pool conn came from: the store's primary (or, with a tenant
+	 * directory, its tenant's cluster's), or replica number `replica`
+	 * (>= 0) of its set (store_replicas.h); ran: a statement was sent
+	 * (before that a replica found gone can be left). */
+	struct db *db;
+	int replica;
+	int ran;
 };
 
 /* With a directory (store_attach_directory): move tx to tenant_id's

@@ -44,9 +44,20 @@ async function readBody(res) {
   try { return JSON.parse(text); } catch { return { detail: text.slice(0, 200) }; }
 }
 
+// Read-your-writes behind read replicas: every write answers the position of
+// its commit (X-QT-Commit-LSN, "X/Y" in hex); the highest seen goes back as
+// X-QT-Min-LSN, so a read never shows data older than our own last write.
+let minLsn = null;
+const lsnValue = (t) => { const [hi, lo] = t.split('/'); return BigInt('0x' + hi) * 4294967296n + BigInt('0x' + lo); };
+function noteLsn(res) {
+  const t = res.headers.get('X-QT-Commit-LSN');
+  if (t && /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i.test(t) && (!minLsn || lsnValue(t) > lsnValue(minLsn))) minLsn = t;
+}
+
 async function raw(method, path, { body, headers = {}, token, signal } = {}) {
   const h = { Accept: 'application/json', ...headers };
   if (token) h.Authorization = 'Bearer ' + token;
+  if (minLsn) h['X-QT-Min-LSN'] = minLsn;
   let payload;
   if (body !== undefined) { h['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
   let res;
@@ -58,6 +69,7 @@ async function raw(method, path, { body, headers = {}, token, signal } = {}) {
     throw new ApiError(0, null, true);
   }
   netState(true);
+  noteLsn(res);
   return res;
 }
 
@@ -183,6 +195,7 @@ export async function sendFile(path, file, { contentType = 'text/csv', query = {
     const s = session;
     const h = { Accept: 'application/json', 'Content-Type': contentType, ...headers };
     if (s) h.Authorization = 'Bearer ' + s.token;
+    if (minLsn) h['X-QT-Min-LSN'] = minLsn;
     let res;
     try {
       res = await fetch(url, { method: 'POST', headers: h, body: file, credentials: 'same-origin', cache: 'no-store' });
@@ -191,6 +204,7 @@ export async function sendFile(path, file, { contentType = 'text/csv', query = {
       throw new ApiError(0, null, true);
     }
     netState(true);
+    noteLsn(res);
     if (res.status === 401 && attempt === 0 && s && (await refresh(s.kind))) continue;
     const j = await readBody(res);
     if (!res.ok) throw new ApiError(res.status, j);
