@@ -150,8 +150,11 @@ test: deps-test
 	@$(MAKE) --no-print-directory quantumtrack $(UNIT_BIN)
 	@scripts/test-all.sh $(BUILD)
 
-# Several servers behind nginx (deploy/nginx.conf), streaming replicas made
-# with pg_basebackup -R, the systemd unit: each file starts what it needs.
+# Past one machine (issue 14): several servers behind nginx
+# (deploy/nginx.conf), streaming replicas made with pg_basebackup -R, the
+# systemd unit, tenants over several clusters: each file under
+# tests/scale/ starts what it needs.
+.PHONY: test-scale
 test-scale: deps-test quantumtrack
 	QT_BIN=$(CURDIR)/quantumtrack node --test --test-concurrency=1 tests/scale/
 

@@ -26,6 +26,14 @@ int api_store_fail(struct req *r, int rc, const char *what)
 	case STORE_BUSY:
 		resp_header(r, "Retry-After", "1");
 		return req_fail(r, 503, "database_busy", "the database is busy; try again");
+	case STORE_MOVING:
+		resp_header(r, "Retry-After", "2");
+		return req_fail(r, 503, "tenant_moving",
+			"this store is being moved to another database and takes no changes for a few seconds; try again shortly");
+	case STORE_ELSEWHERE:
+		return req_fail(r, 409, "store_on_other_cluster",
+			"this store lives on another database cluster, which this platform operation cannot reach; "
+			"use the command line with QT_DIRECTORY_DB (docs/SCALING.md)");
 	case STORE_OVERFLOW:
 		return api_overflow(r, "a sum of amounts", (const char *)NULL);
 	default:

@@ -114,7 +114,7 @@ int cli_tenant_create(struct store *s, const char *slug, const char *name, const
 static int tenant_create(int argc, char **argv, struct store **sp, struct config *cfg)
 {
 	const char *db = NULL, *data_dir = NULL, *slug = NULL, *name = NULL, *plan = "free";
-	const char *domain = NULL, *email = NULL, *pw = NULL, *owner_name = NULL;
+	const char *domain = NULL, *email = NULL, *pw = NULL, *owner_name = NULL, *cluster = NULL;
 	int pw_stdin = 0;
 	const struct cli_opt opts[] = {
 		{ "db", 1, &db, NULL, "database URL (QT_DB)" },
@@ -127,10 +127,11 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 		{ "owner-name", 1, &owner_name, NULL, "the owner's name" },
 		{ "owner-password", 1, &pw, NULL, "the owner's password" },
 		{ "owner-password-stdin", 0, NULL, &pw_stdin, "read the owner's password from stdin" },
+		{ "cluster", 1, &cluster, NULL, "the directory's cluster to place it on (default: the least loaded)" },
 	};
-	int help, rc = cli_parse(argc, argv, opts, 10, NULL, 0, NULL,
+	int help, rc = cli_parse(argc, argv, opts, 11, NULL, 0, NULL,
 		"usage: quantumtrack tenant create --slug S --name N [--plan P] [--domain D]\n"
-		"         --owner-email E (--owner-password P | --owner-password-stdin)", &help);
+		"         --owner-email E (--owner-password P | --owner-password-stdin) [--cluster NAME]", &help);
 	if (rc != EXIT_OK)
 		return help ? EXIT_OK : rc;
 	if (!slug || !name || !email) {
@@ -170,8 +171,20 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 		}
 	}
 	cli_config(cfg, db, NULL, data_dir);
+	/* With a tenant directory the store goes on a cluster of it. */
+	struct cli_placement place;
+	int placed = cli_tenant_place(cluster, &place);
+	if (placed < 0) {
+		free(em);
+		free_secret(password);
+		return EXIT_FAIL;
+	}
+	if (placed)
+		cfg->db_url = place.owner_url;
 	*sp = cli_open_store(cfg, 1, strncmp(cfg->db_url, "sqlite:", 7) == 0);
 	if (!*sp) {
+		if (placed)
+			cli_placement_release(&place);
 		free(em);
 		free_secret(password);
 		return EXIT_FAIL;
@@ -179,8 +192,13 @@ static int tenant_create(int argc, char **argv, struct store **sp, struct config
 	struct arena *a = arena_new();
 	struct tenant_rec t;
 	rc = cli_tenant_create(*sp, slug, name, plan, domain ? dom : NULL, em, owner_name, password, a, &t);
+	if (rc == STORE_OK && placed && cli_tenant_placed(&place, &t) < 0)
+		rc = STORE_ERROR;
 	if (rc == STORE_OK)
-		printf("created store %s (%s), id %s, owner %s\n", t.slug, t.name, t.id, em);
+		printf("created store %s (%s), id %s, owner %s%s%s\n", t.slug, t.name, t.id, em,
+			placed ? ", on cluster " : "", placed ? place.cluster : "");
+	if (placed)
+		cli_placement_release(&place);
 	arena_free(a);
 	free(em);
 	free_secret(password);
@@ -260,6 +278,8 @@ static int tenant_change(struct store *s, const char *slug, int del)
 		rc = store_commit(tx);
 	else
 		store_rollback(tx);
+	if (rc == STORE_OK && del && cli_tenant_deleted(t.id) < 0)
+		rc = STORE_ERROR;
 	if (rc == STORE_OK)
 		printf("%s store %s\n", del ? "deleted" : "suspended", slug);
 	arena_free(a);
@@ -271,6 +291,7 @@ int cmd_tenant(int argc, char **argv)
 	const char *usage =
 		"usage: quantumtrack tenant create --slug S --name N [--plan P] [--domain D] --owner-email E ...\n"
 		"       quantumtrack tenant list\n"
+		"       quantumtrack tenant move SLUG --to CLUSTER | --rollback   (QT_DIRECTORY_DB)\n"
 		"       quantumtrack tenant suspend SLUG\n"
 		"       quantumtrack tenant delete SLUG   (only a suspended store)";
 	if (argc < 1) {
@@ -284,6 +305,8 @@ int cmd_tenant(int argc, char **argv)
 	struct config cfg;
 	struct store *s = NULL;
 	int rc;
+	if (strcmp(argv[0], "move") == 0)
+		return cli_tenant_move(argc - 1, argv + 1);
 	if (strcmp(argv[0], "create") == 0) {
 		rc = tenant_create(argc - 1, argv + 1, &s, &cfg);
 		store_close(s);

@@ -47,6 +47,28 @@ int cli_tenant_create(struct store *s, const char *slug, const char *name, const
 	const char *domain, const char *email, const char *owner_name, const char *password,
 	struct arena *a, struct tenant_rec *t);
 
+/* The tenant directory (cluster.c, store/directory.h).  Placing a new
+ * store: with QT_DIRECTORY_DB or a cluster named, cli_tenant_place picks
+ * the cluster (that one, else the one with the fewest stores) and returns
+ * 1 with its owner URL in *out; 0 when there is no directory (create on
+ * QT_DB as before); -1 on a problem (printed).  cli_tenant_placed records
+ * the created store there (0 or -1); cli_placement_release frees *out. */
+struct dir_conn;
+struct cli_placement {
+	struct dir_conn *dir;
+	char cluster[64];
+	char *owner_url;
+};
+int cli_tenant_place(const char *cluster, struct cli_placement *out);
+int cli_tenant_placed(struct cli_placement *p, const struct tenant_rec *t);
+void cli_placement_release(struct cli_placement *p);
+/* After `tenant delete`: the directory forgets the store (0 also without
+ * a directory, -1 on a problem, printed). */
+int cli_tenant_deleted(const char *tenant_id);
+/* `tenant move SLUG --to CLUSTER | --rollback` (argv after "move"). */
+int cli_tenant_move(int argc, char **argv);
+
+int cmd_cluster(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -173,6 +173,15 @@ struct store *cli_open_store(const struct config *cfg, int pool, int migrate)
 		if (applied)
 			fprintf(stderr, "quantumtrack: applied %d migration(s)\n", applied);
 	}
+	/* With a tenant directory, a command about one store reaches it on
+	 * its cluster, as that cluster's owner (docs/SCALING.md). */
+	const char *directory = getenv("QT_DIRECTORY_DB");
+	if (directory && *directory && strncmp(cfg->db_url, "sqlite:", 7) != 0 &&
+	    store_attach_directory(s, directory, cfg->db_url, pool, 1, err, sizeof err) != STORE_OK) {
+		fprintf(stderr, "quantumtrack: QT_DIRECTORY_DB: %s\n", err);
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -160,6 +160,21 @@ int cmd_serve(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
+	/* QT_DIRECTORY_DB: tenants over several clusters (docs/SCALING.md);
+	 * without it, one database as before. */
+	const char *directory = getenv("QT_DIRECTORY_DB");
+	if (directory && *directory) {
+		char derr[512];
+		if (store_attach_directory(app.store, directory, app.cfg.db_url, db_pool, 0, derr, sizeof derr) != STORE_OK) {
+			fprintf(stderr, "quantumtrack: QT_DIRECTORY_DB: %s\n", derr);
+			store_close(app.store);
+			return EXIT_FAIL;
+		}
+		/* The member cache hears of changes through the home
+		 * database's feed only: a store on another cluster is read
+		 * afresh by every request instead. */
+		app.cfg.member_cache_entries = 0;
+	}
 	app.login_by_account = throttle_new(app.cfg.login_max_failures, 900, app.cfg.login_lockout_s);
 	app.login_by_ip = throttle_new(app.cfg.login_ip_max_failures, 900, app.cfg.login_lockout_s);
 	/* Block the signals before any thread starts so only sigwait sees them. */

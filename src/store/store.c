@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/directory.h"
 #include "store/db_replica.h"
 #include "store/migrate.h"
 #include "store/store_events.h"
@@ -20,6 +21,9 @@ struct store {
 	void *event_hook_cls;
 	/* store_set_member_hook (store_member_feed.c): set like the above. */
 	struct store_member_hook member_hook;
+	/* store_attach_directory: tenants over several clusters (NULL: one
+	 * database, s->db). */
+	struct dir_cache *dir;
 };
 
 struct store_member_hook *store_member_hook_of(struct store *s)
@@ -71,10 +75,30 @@ int store_open(const char *url, int pool_size, struct store **out, char *err, si
 	return STORE_OK;
 }
 
+int store_attach_directory(struct store *s, const char *url, const char *home_url,
+	int pool_size, int as_owner, char *err, size_t errlen)
+{
+	if (db_dialect_of(s->db) != DB_POSTGRES) {
+		snprintf(err, errlen, "QT_DIRECTORY_DB needs PostgreSQL for QT_DB");
+		return STORE_ERROR;
+	}
+	/* Before any transaction: a directory attached already (the
+	 * command line's, by cli_open_store) is replaced. */
+	dir_cache_close(s->dir);
+	s->dir = dir_cache_open(url, s->db, home_url, pool_size, as_owner, err, errlen);
+	return s->dir ? STORE_OK : STORE_UNAVAILABLE;
+}
+
+int store_has_directory(const struct store *s)
+{
+	return s->dir != NULL;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	dir_cache_close(s->dir);
 	db_replica_set_close(s->replicas);
 	db_close(s->db);
 	free(s);
@@ -343,7 +367,23 @@ static int begin(struct store *s, const char *tenant_id, int write,
 	struct store_tx *tx = tx_new(s, tenant_id, write, actor);
 	if (thread_group && thread_group->store == s)
 		return begin_in_group(thread_group, tx, out);
-	int rc = begin_on_replica(s, tx) ? DB_OK : db_acquire(s->db, &tx->conn);
+	/* With a directory, a tenant's transaction runs on its cluster; a
+	 * write waits out a move's freeze (503 with Retry-After).  Replicas
+	 * are the home database's (store_replicas.h). */
+	struct db *db = s->db;
+	int rc;
+	if (s->dir && tenant_id) {
+		int frozen = 0;
+		rc = dir_cache_route(s->dir, tenant_id, &db, &frozen);
+		if (rc == DB_OK && frozen && write)
+			rc = STORE_MOVING;
+		if (rc != DB_OK) {
+			free(tx);
+			return rc == STORE_MOVING ? rc : store_map(rc);
+		}
+	}
+	tx->db = db;
+	rc = db == s->db && begin_on_replica(s, tx) ? DB_OK : db_acquire(db, &tx->conn);
 	if (rc != DB_OK) {
 		free(tx);
 		return store_map(rc);
@@ -427,6 +467,88 @@ void store_rollback(struct store_tx *tx)
 	free(tx);
 }
 
+/* Go on on db's connection instead: what tx read on the other is let
+ * go; what it wrote could not follow it. */
+static int tx_switch(struct store_tx *tx, struct db *db, const char *why)
+{
+	if (db == tx->db)
+		return STORE_OK;
+	if (tx->write && tx->statements > 0) {
+		log_warn("directory: a platform write then tenant %s, which lives on another cluster", why);
+		return STORE_ELSEWHERE;
+	}
+	struct db_conn *c;
+	int rc = db_acquire(db, &c);
+	if (rc == DB_OK && (rc = db_begin(c, tx->tenant_id[0] ? tx->tenant_id : NULL, tx->write)) != DB_OK)
+		db_release(db, c);
+	if (rc != DB_OK)
+		return store_map(rc);
+	if (tx->conn)
+		db_rollback(tx->conn);
+	tx_release(tx);
+	tx->conn = c;
+	tx->db = db;
+	tx->replica = -1;
+	return STORE_OK;
+}
+
+int store_tx_route(struct store_tx *tx, const char *tenant_id)
+{
+	struct store *s = tx->store;
+	if (!s->dir || tx->group)
+		return STORE_OK;
+	struct db *db;
+	int frozen = 0;
+	int rc = dir_cache_route(s->dir, tenant_id, &db, &frozen);
+	if (rc != DB_OK)
+		return store_map(rc);
+	if (frozen && tx->write)
+		return STORE_MOVING;
+	return tx_switch(tx, db, tenant_id);
+}
+
+int store_tx_directory_owner(const struct store_tx *tx)
+{
+	return tx->store->dir && dir_cache_as_owner(tx->store->dir);
+}
+
+int store_tx_try_cluster(struct store_tx *tx, int i)
+{
+	if (!tx->store->dir || tx->group)
+		return STORE_NOT_FOUND;
+	struct db *db;
+	int rc = dir_cache_cluster(tx->store->dir, i, &db);
+	if (rc == 1)
+		return STORE_NOT_FOUND;
+	if (rc != DB_OK)
+		return store_map(rc);
+	return tx_switch(tx, db, "(a lookup on every cluster)");
+}
+
+int store_exec_any_cluster(struct store_tx *tx, const char *sql, const struct db_param *p, int n,
+	struct db_res **res)
+{
+	int rc = store_one_row(store_exec(tx, sql, p, n, res), res);
+	for (int i = 0; rc == STORE_NOT_FOUND && tx->store->dir; i++) {
+		db_res_free(*res);
+		*res = NULL;
+		tx->statements--;   /* a read: it ties tx to no cluster */
+		int sw = store_tx_try_cluster(tx, i);
+		if (sw != STORE_OK)
+			return sw;
+		rc = store_one_row(store_exec(tx, sql, p, n, res), res);
+	}
+	return rc;
+}
+
+int store_tx_route_slug(struct store_tx *tx, const char *slug)
+{
+	char id[37];
+	if (!tx->store->dir || !dir_cache_slug(tx->store->dir, slug, id))
+		return STORE_OK;
+	return store_tx_route(tx, id);
+}
+
 int store_group_begin(struct store *s, struct store_group **out)
 {
 	static const struct store_actor actor = { "system", "system", "", "" };
@@ -488,6 +610,7 @@ int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 {
 	if (!tx->conn)
 		return STORE_UNAVAILABLE;
+	tx->statements++;
 	int rc = db_exec(tx->conn, sql, p, n, res);
 	if (rc == DB_UNAVAILABLE && tx->replica >= 0 && !tx->ran) {
 		log_warn("database: a replica: %s; reading from the primary", db_conn_error(tx->conn));
@@ -508,6 +631,7 @@ int store_exec(struct store_tx *tx, const char *sql, const struct db_param *p,
 int store_exec_later(struct store_tx *tx, const char *sql, const struct db_param *p, int n,
 	int64_t *first_int)
 {
+	tx->statements++;
 	int rc = db_exec_later(tx->conn, sql, p, n, first_int);
 	if (rc == DB_ERROR || rc == DB_UNAVAILABLE)
 		log_error("database: %s (statement: %.120s)", db_conn_error(tx->conn), sql);

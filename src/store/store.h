@@ -41,6 +41,8 @@ enum {
 	STORE_CONFLICT = -3,     /* a unique constraint: slug, email, phone... */
 	STORE_BUSY = -4,
 	STORE_OVERFLOW = -5,     /* a sum of amounts does not fit int64 */
+	STORE_MOVING = -6,       /* the tenant's writes are frozen a moment (a move) */
+	STORE_ELSEWHERE = -7,    /* a platform write cannot follow its tenant to another cluster */
 	STORE_NOT_FOUND = -10,
 };
 
@@ -60,6 +62,17 @@ struct store_tx;
 
 QT_MUST_CHECK int store_open(const char *url, int pool_size, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
+/* Tenants over several clusters (store/directory.h): route each tenant's
+ * transactions to the cluster the directory at url names, each cluster's
+ * pool (pool_size connections) opened on first use; tenants it does not
+ * name stay on s's database, whose URL is home_url.  as_owner: reach the
+ * clusters as their owner (the command line) rather than as the app role
+ * (serve).  Call it before any transaction; it replaces a directory
+ * attached before.  PostgreSQL only.  STORE_OK, or a code with the reason
+ * in err. */
+QT_MUST_CHECK int store_attach_directory(struct store *s, const char *url, const char *home_url,
+	int pool_size, int as_owner, char *err, size_t errlen);
+int store_has_directory(const struct store *s);
 /* Apply migrations; *applied may be NULL. */
 QT_MUST_CHECK int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
 /* Schema version in the database (0 when none). */

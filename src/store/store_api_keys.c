@@ -36,7 +36,9 @@ int store_api_key_lookup(struct store_tx *tx, const char *key_hash, struct arena
 		"SELECT id, tenant_id, role, expires_at, last_used_at FROM qt_api_key($1)";
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(key_hash) };
-	int rc = store_one_row(store_exec(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, p, 1, &r), &r);
+	/* With a tenant directory the key lives with its store, on one of
+	 * the clusters. */
+	int rc = store_exec_any_cluster(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, p, 1, &r);
 	if (rc == STORE_OK) {
 		out->id = store_dup(a, r, 0, 0);
 		out->tenant_id = store_dup(a, r, 0, 1);

@@ -16,6 +16,7 @@
 
 #include "store/store_events.h"
 #include "store/store_internal.h"
+#include "store/store_tenants.h"
 #include "util/clock.h"
 
 int store_event_append(struct store_tx *tx, const char *type, const char *entity_id,
@@ -256,22 +257,21 @@ static int prune_tenant(struct store *s, const char *tenant_id, int64_t cutoff_m
 int store_event_prune(struct store *s, int64_t cutoff_ms, int64_t now_ms)
 {
 	/* Per tenant, so it works under Row Level Security as it is. */
-	struct store_tx *tx;
-	struct db_res *r = NULL;
-	int rc = store_begin_platform(s, 0, NULL, &tx);
-	if (rc != STORE_OK)
+	const char **ids = NULL;
+	int nids = 0;
+	struct arena *a = arena_new();
+	int rc = store_tenant_ids(s, a, &ids, &nids);
+	if (rc != STORE_OK) {
+		arena_free(a);
 		return rc;
-	rc = store_exec(tx, "SELECT id FROM tenants", NULL, 0, &r);
-	store_rollback(tx);
-	if (rc != STORE_OK)
-		return rc;
+	}
 	int first = STORE_OK;
-	for (int i = 0; i < db_res_rows(r); i++) {
-		rc = prune_tenant(s, db_res_text(r, i, 0), cutoff_ms, now_ms);
+	for (int i = 0; i < nids; i++) {
+		rc = prune_tenant(s, ids[i], cutoff_ms, now_ms);
 		if (rc != STORE_OK && first == STORE_OK)
 			first = rc;
 	}
-	db_res_free(r);
+	arena_free(a);
 	return first;
 }
 

@@ -3,6 +3,7 @@
 
 #include "store/store_idempotency.h"
 #include "store/store_internal.h"
+#include "store/store_tenants.h"
 #include "util/clock.h"
 
 int store_idem_claim(struct store_tx *tx, const char *key, const char *request_hash,
@@ -52,17 +53,17 @@ int store_idem_expire(struct store *s, int64_t cutoff_ms)
 	/* Expiry runs per tenant so it works under RLS too.  A tenant that
 	 * fails does not stop the others; the first failure is returned. */
 	struct store_tx *tx;
-	struct db_res *r = NULL;
-	int rc = store_begin_platform(s, 0, NULL, &tx);
-	if (rc != STORE_OK)
+	const char **ids = NULL;
+	int nids = 0;
+	struct arena *a = arena_new();
+	int rc = store_tenant_ids(s, a, &ids, &nids);
+	if (rc != STORE_OK) {
+		arena_free(a);
 		return rc;
-	rc = store_exec(tx, "SELECT id FROM tenants", NULL, 0, &r);
-	store_rollback(tx);
-	if (rc != STORE_OK)
-		return rc;
+	}
 	int first = STORE_OK;
-	for (int i = 0; i < db_res_rows(r); i++) {
-		rc = store_begin_tenant(s, db_res_text(r, i, 0), 1, NULL, &tx);
+	for (int i = 0; i < nids; i++) {
+		rc = store_begin_tenant(s, ids[i], 1, NULL, &tx);
 		if (rc == STORE_OK) {
 			struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_INT(cutoff_ms) };
 			rc = store_exec(tx, "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND created_at < $2",
@@ -75,6 +76,6 @@ int store_idem_expire(struct store *s, int64_t cutoff_ms)
 		if (rc != STORE_OK && first == STORE_OK)
 			first = rc;
 	}
-	db_res_free(r);
+	arena_free(a);
 	return first;
 }

@@ -33,13 +33,40 @@ struct store_tx {
 	struct store_group *group;
 	int depth;
 	size_t events_mark;
-	/* The pool conn came from: the store's primary, or replica number
-	 * `replica` (>= 0) of its set (store_replicas.h); ran: a statement
-	 * was sent (before that a replica found gone can be left). */
+	int statements;           /* run on conn so far (store_exec, store_exec_later) */
+	/* The pool conn came from: the store's primary (or, with a tenant
+	 * directory, its tenant's cluster's), or replica number `replica`
+	 * (>= 0) of its set (store_replicas.h); ran: a statement was sent
+	 * (before that a replica found gone can be left). */
 	struct db *db;
 	int replica;
 	int ran;
 };
+
+/* With a directory (store_attach_directory): move tx to tenant_id's
+ * cluster, or to the cluster of the tenant the directory names by slug,
+ * when it is on another one (a platform transaction that found its
+ * tenant).  STORE_OK also without a directory or when already there;
+ * STORE_MOVING for a write while the tenant's writes are frozen;
+ * STORE_ELSEWHERE for a write transaction that already ran statements on
+ * the other cluster. */
+QT_MUST_CHECK int store_tx_route(struct store_tx *tx, const char *tenant_id);
+QT_MUST_CHECK int store_tx_route_slug(struct store_tx *tx, const char *slug);
+/* With a directory: move tx (which has written nothing) to the i-th
+ * cluster, for a row found by something other than its tenant (a refresh
+ * token by its hash).  STORE_NOT_FOUND past the last cluster and without
+ * a directory. */
+QT_MUST_CHECK int store_tx_try_cluster(struct store_tx *tx, int i);
+/* 1 when tx's store has a directory reaching the clusters as their owner
+ * (the command line, store_attach_directory). */
+int store_tx_directory_owner(const struct store_tx *tx);
+/* A lookup of one row by a key that does not name its tenant (a token's
+ * hash): store_exec and store_one_row on tx, then, with a directory and
+ * while not found, on each cluster in turn (tx moves there; it must not
+ * have written).  STORE_OK with the row in *res, STORE_NOT_FOUND, or an
+ * error; free *res in every case. */
+QT_MUST_CHECK int store_exec_any_cluster(struct store_tx *tx, const char *sql, const struct db_param *p,
+	int n, struct db_res **res);
 
 /* The store's SQL driver (store_events.c opens its LISTEN connection on it). */
 struct db *store_db(struct store *s);

@@ -44,7 +44,9 @@ int store_refresh_get(struct store_tx *tx, const char *token_hash, struct arena 
 		" COALESCE(used_at, 0), COALESCE(revoked_at, 0) FROM qt_refresh_token($1)";
 	struct db_res *r = NULL;
 	struct db_param p[] = { DB_TEXT(token_hash) };
-	int rc = store_one_row(store_exec(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, p, 1, &r), &r);
+	/* With a tenant directory the token lives with its store, on one
+	 * of the clusters. */
+	int rc = store_exec_any_cluster(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, p, 1, &r);
 	if (rc == STORE_OK) {
 		out->token_hash = store_dup(a, r, 0, 0);
 		out->family_id = store_dup(a, r, 0, 1);

@@ -1,5 +1,6 @@
 /* store_tenants.c — see store_tenants.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_internal.h"
@@ -35,6 +36,9 @@ static int tenant_by(struct store_tx *tx, const char *sql, const char *value,
 
 int store_tenant_by_slug(struct store_tx *tx, const char *slug, struct arena *a, struct tenant_rec *out)
 {
+	int rc = store_tx_route_slug(tx, slug);
+	if (rc != STORE_OK)
+		return rc;
 	return tenant_by(tx, "SELECT " TENANT_COLS " FROM tenants t WHERE t.slug = $1", slug, a, out);
 }
 
@@ -42,6 +46,9 @@ int store_tenant_by_id(struct store_tx *tx, const char *id, struct arena *a, str
 {
 	if (!uuid_valid(id))
 		return STORE_NOT_FOUND;
+	int rc = store_tx_route(tx, id);
+	if (rc != STORE_OK)
+		return rc;
 	return tenant_by(tx, "SELECT " TENANT_COLS " FROM tenants t WHERE t.id = $1", id, a, out);
 }
 
@@ -52,11 +59,16 @@ int store_tenant_by_domain(struct store_tx *tx, const char *domain, struct arena
 
 int store_tx_enter_tenant(struct store_tx *tx, const char *tenant_id)
 {
+	int rc = store_tx_route(tx, tenant_id);
+	if (rc != STORE_OK)
+		return rc;
 	snprintf(tx->tenant_id, sizeof tx->tenant_id, "%s", tenant_id);
 	if (!store_is_pg(tx))
 		return STORE_OK;
 	struct db_param p[] = { DB_TEXT(tenant_id) };
-	return store_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", p, 1, NULL);
+	rc = store_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", p, 1, NULL);
+	tx->statements--;   /* scoping is not a write that ties tx to this cluster */
+	return rc;
 }
 
 int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
@@ -88,6 +100,11 @@ int store_tenant_create(struct store_tx *tx, const char *slug, const char *name,
 	return store_tenant_by_id(tx, id, a, out);
 }
 
+static int usage_by_slug(const void *x, const void *y)
+{
+	return strcmp(((const struct tenant_usage *)x)->tenant.slug, ((const struct tenant_usage *)y)->tenant.slug);
+}
+
 int store_tenant_list(struct store_tx *tx, struct arena *a, struct tenant_usage **out, int *n)
 {
 	static const char sql_sqlite[] =
@@ -100,44 +117,155 @@ int store_tenant_list(struct store_tx *tx, struct arena *a, struct tenant_usage 
 	static const char sql_pg[] =
 		"SELECT " TENANT_COLS ", COALESCE(u.customers, 0), COALESCE(u.members, 0)"
 		" FROM tenants t LEFT JOIN qt_tenant_usage() u ON u.tenant_id = t.id ORDER BY t.slug";
-	struct db_res *r = NULL;
 	*out = NULL;
 	*n = 0;
-	int rc = store_exec(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, NULL, 0, &r);
+	int cap = 0, rc = STORE_OK;
+	/* On the command line with a tenant directory: the stores of every
+	 * cluster too (a read transaction goes from one to the next).  A
+	 * store being moved has a copy on two: listed once. */
+	int everywhere = !tx->write && store_tx_directory_owner(tx);
+	for (int c = -1; rc == STORE_OK; c++) {
+		if (c >= 0) {
+			if (!everywhere)
+				break;
+			tx->statements--;
+			int sw = store_tx_try_cluster(tx, c);
+			if (sw == STORE_NOT_FOUND)
+				break;
+			if ((rc = sw) != STORE_OK)
+				break;
+		}
+		struct db_res *r = NULL;
+		rc = store_exec(tx, store_is_pg(tx) ? sql_pg : sql_sqlite, NULL, 0, &r);
+		if (rc == STORE_OK) {
+			int rows = db_res_rows(r);
+			if (*n + rows > cap) {
+				cap = (*n + rows) * 2 + 1;
+				struct tenant_usage *grown = arena_alloc(a, sizeof *grown * (size_t)cap);
+				if (*n)
+					memcpy(grown, *out, sizeof *grown * (size_t)*n);
+				*out = grown;
+			}
+			for (int i = 0; i < rows; i++) {
+				int seen = 0;
+				for (int j = 0; j < *n && !seen; j++)
+					seen = strcmp((*out)[j].tenant.id, db_res_text(r, i, 0)) == 0;
+				if (seen)
+					continue;
+				struct tenant_usage *u = &(*out)[(*n)++];
+				tenant_from_row(a, r, i, &u->tenant);
+				u->customers = db_res_int(r, i, 8);
+				u->users = db_res_int(r, i, 9);
+			}
+		}
+		db_res_free(r);
+	}
+	if (rc == STORE_OK && everywhere && *n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, usage_by_slug);
+	if (rc == STORE_OK && !*out)
+		*out = arena_alloc(a, sizeof **out);
+	return rc;
+}
+
+static int active_on(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n, int *cap)
+{
+	struct db_res *r = NULL;
+	int rc = store_exec(tx, "SELECT id, slug, plan, name FROM tenants WHERE status = 'active' ORDER BY slug",
+		NULL, 0, &r);
 	if (rc == STORE_OK) {
 		int rows = db_res_rows(r);
-		*out = arena_alloc(a, sizeof **out * (size_t)rows);
-		for (int i = 0; i < rows; i++) {
-			tenant_from_row(a, r, i, &(*out)[i].tenant);
-			(*out)[i].customers = db_res_int(r, i, 8);
-			(*out)[i].users = db_res_int(r, i, 9);
+		if (*n + rows > *cap) {
+			int want = (*n + rows) * 2 + 1;
+			/* arena_alloc zeroes: the fields not read stay NULL and 0. */
+			struct tenant_rec *grown = arena_alloc(a, sizeof *grown * (size_t)want);
+			if (*n)
+				memcpy(grown, *out, sizeof *grown * (size_t)*n);
+			*out = grown;
+			*cap = want;
 		}
-		*n = rows;
+		for (int i = 0; i < rows; i++) {
+			const char *id = db_res_text(r, i, 0);
+			int seen = 0;
+			/* A store being moved has a copy on both clusters. */
+			for (int j = 0; j < *n && !seen; j++)
+				seen = strcmp((*out)[j].id, id) == 0;
+			if (seen)
+				continue;
+			struct tenant_rec *t = &(*out)[(*n)++];
+			t->id = store_dup(a, r, i, 0);
+			t->slug = store_dup(a, r, i, 1);
+			t->plan = store_dup(a, r, i, 2);
+			t->name = store_dup(a, r, i, 3);
+		}
 	}
 	db_res_free(r);
 	return rc;
 }
 
-int store_tenant_active(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n)
+int store_tenant_ids(struct store *s, struct arena *a, const char ***out, int *n)
 {
-	struct db_res *r = NULL;
-	int rc = store_exec(tx, "SELECT id, slug, plan, name FROM tenants WHERE status = 'active' ORDER BY slug",
-		NULL, 0, &r);
+	struct store_tx *tx;
+	int cap = 0;
 	*out = NULL;
 	*n = 0;
-	if (rc == STORE_OK) {
-		int rows = db_res_rows(r);
-		/* arena_alloc zeroes: the fields not read stay NULL and 0. */
-		*out = arena_alloc(a, sizeof **out * (size_t)rows);
-		for (int i = 0; i < rows; i++) {
-			(*out)[i].id = store_dup(a, r, i, 0);
-			(*out)[i].slug = store_dup(a, r, i, 1);
-			(*out)[i].plan = store_dup(a, r, i, 2);
-			(*out)[i].name = store_dup(a, r, i, 3);
+	int rc = store_begin_platform(s, 0, NULL, &tx);
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = -1; rc == STORE_OK; i++) {
+		if (i >= 0) {
+			tx->statements--;   /* reads: they tie tx to no cluster */
+			int sw = store_tx_try_cluster(tx, i);
+			if (sw == STORE_NOT_FOUND)
+				break;
+			if ((rc = sw) != STORE_OK)
+				break;
 		}
-		*n = rows;
+		struct db_res *r = NULL;
+		rc = store_exec(tx, "SELECT id FROM tenants", NULL, 0, &r);
+		for (int k = 0; rc == STORE_OK && k < db_res_rows(r); k++) {
+			const char *id = db_res_text(r, k, 0);
+			int seen = 0;
+			for (int j = 0; j < *n && !seen; j++)
+				seen = strcmp((*out)[j], id) == 0;
+			if (seen)
+				continue;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				const char **grown = arena_alloc(a, sizeof *grown * (size_t)cap);
+				if (*n)
+					memcpy(grown, *out, sizeof *grown * (size_t)*n);
+				*out = grown;
+			}
+			(*out)[(*n)++] = store_dup(a, r, k, 0);
+		}
+		db_res_free(r);
 	}
-	db_res_free(r);
+	store_rollback(tx);
+	return rc;
+}
+
+static int by_slug(const void *x, const void *y)
+{
+	return strcmp(((const struct tenant_rec *)x)->slug, ((const struct tenant_rec *)y)->slug);
+}
+
+int store_tenant_active(struct store_tx *tx, struct arena *a, struct tenant_rec **out, int *n)
+{
+	int cap = 0;
+	*out = arena_alloc(a, sizeof **out);
+	*n = 0;
+	int rc = active_on(tx, a, out, n, &cap);
+	/* With a tenant directory, the stores of every cluster (a read
+	 * transaction goes from one to the next). */
+	for (int i = 0; rc == STORE_OK && !tx->write; i++) {
+		tx->statements--;
+		int sw = store_tx_try_cluster(tx, i);
+		if (sw == STORE_NOT_FOUND)
+			break;
+		rc = sw == STORE_OK ? active_on(tx, a, out, n, &cap) : sw;
+	}
+	if (rc == STORE_OK && *n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, by_slug);
 	return rc;
 }
 
@@ -189,6 +317,7 @@ int store_platform_admin(struct store_tx *tx, int *yes)
 	int rc = store_one_row(store_exec(tx,
 		"SELECT pg_has_role(current_user, c.relowner, 'MEMBER')::int FROM pg_class c"
 		" WHERE c.oid = 'public.tenants'::regclass", NULL, 0, &r), &r);
+	tx->statements--;   /* a read: it ties tx to no cluster */
 	if (rc == STORE_OK)
 		*yes = db_res_int(r, 0, 0) == 1;
 	db_res_free(r);

@@ -45,14 +45,22 @@ QT_MUST_CHECK int store_tenant_by_domain(struct store_tx *tx, const char *domain
 /* Every store in slug order with its usage, into *out (an arena array,
  * never NULL, strings from a too) and *n rows.  On PostgreSQL the counts
  * come from a SECURITY DEFINER function that returns counts only, since a
- * platform transaction sees no tenant rows under RLS. */
+ * platform transaction sees no tenant rows under RLS.  On the command line
+ * with a tenant directory (a read transaction), the stores of every
+ * cluster; tx ends on the last one. */
 QT_MUST_CHECK int store_tenant_list(struct store_tx *tx, struct arena *a, struct tenant_usage **out,
 	int *n);
 /* The active stores in slug order, for the scheduled jobs that visit every
  * store: *out (arena array, never NULL) with id, slug, plan and name set,
- * the other fields NULL or 0; *n rows. */
+ * the other fields NULL or 0; *n rows.  With a tenant directory and a
+ * read transaction, the active stores of every cluster (tx ends on the
+ * last one). */
 QT_MUST_CHECK int store_tenant_active(struct store_tx *tx, struct arena *a, struct tenant_rec **out,
 	int *n);
+/* Every store's id (any status), for the housekeeping that visits each
+ * store in a transaction of its own; with a tenant directory, those of
+ * every cluster.  *out: arena array of *n ids. */
+QT_MUST_CHECK int store_tenant_ids(struct store *s, struct arena *a, const char ***out, int *n);
 /* Change plan, status and domain; NULL leaves a column as it is, and
  * clear_domain != 0 sets the domain to NULL.  STORE_NOT_FOUND when there
  * is no such store, STORE_CONFLICT when another store has the domain. */

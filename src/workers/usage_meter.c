@@ -152,18 +152,41 @@ void usage_meter_pending(struct usage_meter *m, const char *tenant_id, int64_t m
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* Write m->flushing in one transaction: a STORE_* code. */
-static int write_counts(struct usage_meter *m)
+/* Write m->flushing in one transaction: a STORE_* code.  With a tenant
+ * directory the stores live on several clusters: one transaction per
+ * slot instead, each written slot marked in done[] so that only the
+ * others are kept for the next try. */
+static int write_counts(struct usage_meter *m, char *done)
 {
 	static const struct store_actor actor = { "system", "system", "", "" };
 	struct store_tx *tx = NULL;
 	int64_t keep_from = usage_minute_of(clock_now_ms()) - KEEP_MINUTES;
-	int rc = store_begin_platform(m->store, 1, &actor, &tx);
+	int each = store_has_directory(m->store);
+	int rc = STORE_OK, failed = STORE_OK;
+	if (!each)
+		rc = store_begin_platform(m->store, 1, &actor, &tx);
 	for (size_t i = 0; rc == STORE_OK && i < m->flushing.cap; i++) {
 		const struct slot *s = &m->flushing.slots[i];
-		if (s->tenant_id[0])
-			rc = store_usage_add(tx, s->tenant_id, s->minute, s->count, keep_from);
+		if (!s->tenant_id[0])
+			continue;
+		if (each && (rc = store_begin_platform(m->store, 1, &actor, &tx)) != STORE_OK)
+			break;
+		rc = store_usage_add(tx, s->tenant_id, s->minute, s->count, keep_from);
+		if (each) {
+			if (rc == STORE_OK)
+				rc = store_commit(tx);
+			else
+				store_rollback(tx);
+			tx = NULL;
+			if (rc == STORE_OK)
+				done[i] = 1;
+			else
+				failed = rc;
+			rc = STORE_OK;   /* the next store's count goes on */
+		}
 	}
+	if (each)
+		return rc != STORE_OK ? rc : failed;
 	if (rc == STORE_OK)
 		return store_commit(tx);
 	store_rollback(tx);
@@ -185,17 +208,21 @@ int usage_meter_flush(struct usage_meter *m)
 	memset(&m->counting, 0, sizeof m->counting);
 	pthread_mutex_unlock(&m->lock);
 
-	int rc = write_counts(m);
+	char *done = calloc(m->flushing.cap ? m->flushing.cap : 1, 1);
+	if (!done)
+		abort();
+	int rc = write_counts(m, done);
 
 	pthread_mutex_lock(&m->lock);
 	if (rc != STORE_OK) {
 		/* Keep them for the next flush, added to what came meanwhile. */
 		for (size_t i = 0; i < m->flushing.cap; i++) {
 			const struct slot *s = &m->flushing.slots[i];
-			if (s->tenant_id[0] && table_add(&m->counting, s->tenant_id, s->minute, s->count) < 0)
+			if (s->tenant_id[0] && !done[i] && table_add(&m->counting, s->tenant_id, s->minute, s->count) < 0)
 				break;
 		}
 	}
+	free(done);
 	table_clear(&m->flushing);
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_unlock(&m->flush_lock);
