@@ -1427,6 +1427,16 @@ static const char v19[] =
 "  RETURN NULL;"
 "END $$;"
 "REVOKE ALL ON FUNCTION public.customers_apply_totals() FROM PUBLIC;"
+/* A store's totals dropped, with what the transaction has not applied yet,
+ * as a copy of the store is replaced (src/store/directory.c): the copy's
+ * customers then count from nothing. */
+"CREATE FUNCTION public.tenant_totals_forget(p_tenant uuid) RETURNS void LANGUAGE plpgsql"
+"  SET search_path = pg_catalog, public, pg_temp AS $$"
+"BEGIN"
+"  DELETE FROM public.tenant_totals WHERE tenant_id = p_tenant;"
+"  PERFORM set_config('qt_totals.t' || replace(p_tenant::text, '-', ''), '0 0', true);"
+"END $$;"
+"REVOKE ALL ON FUNCTION public.tenant_totals_forget(uuid) FROM PUBLIC;"
 "CREATE CONSTRAINT TRIGGER customers_apply_totals AFTER INSERT OR DELETE OR UPDATE OF balance_minor"
 "  ON public.customers DEFERRABLE INITIALLY DEFERRED"
 "  FOR EACH ROW EXECUTE FUNCTION public.customers_apply_totals();"
