@@ -34,6 +34,22 @@ node_suite() {
 		grep -B2 -A25 -E '^\s*not ok' "$log" | head -150
 	fi
 	echo "$label: $p passed, $f failed ($((SECONDS - t0)) s)"
+	echo "$p $f" >"$out/$label.counts"
+}
+
+# Suites run two at a time (most of a black-box test's time is waiting on
+# its servers, so two share the 2 cores well): run_bg starts one with its
+# report in a file, collect prints the report once it is done and counts it.
+run_bg() {
+	local label=$1; shift
+	rm -f "$out/$label.counts"
+	node_suite "$label" "$@" >"$out/$label.report" 2>&1 &
+}
+collect() {
+	local label=$1 p=0 f=1
+	wait "$2"
+	cat "$out/$label.report"
+	[ -f "$out/$label.counts" ] && read -r p f <"$out/$label.counts"
 	add "$p" "$f"
 }
 
@@ -49,6 +65,11 @@ else
 	have_pg=0
 fi
 
+# The fuzz targets build (clang) while the unit tests run.
+fuzz_log="$out/fuzz.log"
+make --no-print-directory -s fuzz-smoke >"$fuzz_log" 2>&1 &
+fuzz_pid=$!
+
 section "unit tests"
 units=$(ls "$build"/tests/test_* 2>/dev/null | grep -v "\.d$")
 line=$(scripts/run-unit.sh $units | tee /dev/stderr | tail -1)
@@ -56,7 +77,8 @@ add "$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1/')" \
     "$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\2/')"
 
 section "fuzz targets (smoke run over the committed corpus)"
-fz=$(make --no-print-directory -s fuzz-smoke 2>&1)
+wait "$fuzz_pid"
+fz=$(cat "$fuzz_log")
 echo "$fz" | grep -E '^(ok|not ok)'
 echo "$fz" | grep -q '^not ok' && echo "$fz" | grep -vE '^ok' | tail -40
 echo "$fz" | grep -qE '^(ok|not ok)' || { echo "$fz" | tail -20; add 0 1; }
@@ -64,24 +86,33 @@ add "$(echo "$fz" | grep -c '^ok')" "$(echo "$fz" | grep -c '^not ok')"
 
 export QT_BIN="$PWD/quantumtrack"
 
-section "API black-box tests on SQLite"
-QT_TEST_DB=sqlite node_suite api-sqlite tests/api/
-
-section "API black-box tests on PostgreSQL"
+# The API suite on both backends at once, then the scale and browser tests.
+QT_TEST_DB=sqlite run_bg api-sqlite tests/api/
+sqlite_pid=$!
 if [ "$have_pg" = 1 ]; then
-	QT_TEST_DB=postgres node_suite api-postgres tests/api/
+	QT_TEST_DB=postgres run_bg api-postgres tests/api/
+	pg_pid=$!
+fi
+section "API black-box tests on SQLite"
+collect api-sqlite "$sqlite_pid"
+if [ "$have_pg" = 1 ]; then
+	section "API black-box tests on PostgreSQL"
+	collect api-postgres "$pg_pid"
 fi
 
-# Several servers behind nginx, streaming replicas, the systemd unit: each
-# file starts its own PostgreSQL primary (and replica) and nginx (about 30 s
-# together; also `make test-scale`).
-section "scale tests (load balancer, read replicas, deploy/)"
-node_suite scale tests/scale/
-
+# Several servers behind nginx, streaming replicas, failover, the tenant
+# directory, the systemd unit: each file starts its own PostgreSQL
+# clusters and nginx (also `make test-scale`).
+run_bg scale tests/scale/
+scale_pid=$!
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
+	QT_TEST_DB=sqlite run_bg browser tests/browser/
+	browser_pid=$!
 	section "browser tests (Chromium)"
-	QT_TEST_DB=sqlite node_suite browser tests/browser/
+	collect browser "$browser_pid"
 fi
+section "scale tests (load balancer, read replicas, failover, directory, deploy/)"
+collect scale "$scale_pid"
 
 echo
 echo "$pass passed, $fail failed"
