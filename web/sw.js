@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '0a5cc8592d5755a4';
+const VERSION = 'cc4300c132a77003';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -25,6 +25,7 @@ const SHELL = [
   '/icons/icon.svg',
   '/js/api.js',
   '/js/app.js',
+  '/js/cache.js',
   '/js/charts.js',
   '/js/datefield.js',
   '/js/dom.js',
@@ -32,7 +33,10 @@ const SHELL = [
   '/js/live.js',
   '/js/main.js',
   '/js/money.js',
+  '/js/outbox.js',
   '/js/reminders.js',
+  '/js/shortcuts.js',
+  '/js/signout.js',
   '/js/views/apartment.js',
   '/js/views/apartments.js',
   '/js/views/audit.js',
@@ -44,6 +48,7 @@ const SHELL = [
   '/js/views/documents.js',
   '/js/views/entry.js',
   '/js/views/more.js',
+  '/js/views/outbox.js',
   '/js/views/password.js',
   '/js/views/platform.js',
   '/js/views/remind-bulk.js',

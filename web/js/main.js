@@ -1,9 +1,13 @@
 // main.js — start-up: find the store, restore the session, route.
-import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError } from './api.js';
+import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError, onSignOut, setOfflineSession } from './api.js';
 import { state, setNavigator, setTitle, isAdminReader, suspended } from './app.js';
 import { h, clear, spinner, errorBox, toast } from './dom.js';
 import { configureMoney } from './money.js';
 import { configureDates } from './format.js';
+import { ownerOf, wipeOwner, wipeReadCopy } from './cache.js';
+import { startOutbox, syncOutbox, outboxList, onOutboxChange } from './outbox.js';
+import { installShortcuts } from './shortcuts.js';
+import { signOut } from './signout.js';
 
 const root = document.getElementById('app');
 
@@ -27,6 +31,7 @@ const routes = [
   ['/reports/:kind', () => import('./views/reports.js')],
   ['/reminders', () => import('./views/reminders.js')],
   ['/data', () => import('./views/data.js')],
+  ['/outbox', () => import('./views/outbox.js')],
 ];
 
 function match(path) {
@@ -72,15 +77,32 @@ function buildShell() {
   const banner = suspended() ? h('p', { class: 'banner warn', role: 'status' }, 'This store is suspended: you can read everything, but nothing can be changed.') : null;
   clear(root);
   root.removeAttribute('aria-busy');
-  root.append(...[h('a', { href: '#main', class: 'skip' }, 'Skip to content'), header, banner, main, bottomNav].filter(Boolean));
+  root.append(...[h('a', { href: '#main', class: 'skip' }, 'Skip to content'), header, banner, outboxBanner, main, bottomNav].filter(Boolean));
   shell = { main, navs: [topNav, bottomNav] };
   placeNetBanner();
+  updateOutboxBanner();
 }
+
+// Entries kept on this device: how many wait to be sent, how many the store
+// refused (those need the user); a link to the list.
+const outboxBanner = h('p', { id: 'outbox-banner', class: 'banner outbox', role: 'status', hidden: true });
+async function updateOutboxBanner() {
+  const list = await outboxList();
+  const refused = list.filter((r) => r.state === 'refused').length;
+  const waiting = list.length - refused;
+  outboxBanner.hidden = !list.length;
+  outboxBanner.classList.toggle('refused', refused > 0);
+  const parts = [];
+  if (waiting) parts.push(`${waiting} ${waiting === 1 ? 'entry' : 'entries'} waiting to be sent`);
+  if (refused) parts.push(`${refused} refused by the store: needs you`);
+  outboxBanner.replaceChildren(h('span', null, parts.join(' · ')), ' ', h('a', { href: '/outbox' }, refused ? 'Resolve' : 'See them'));
+}
+onOutboxChange(() => updateOutboxBanner());
 
 // Offline: a banner that stays while the connection is gone (the app shell
 // comes from the service worker; store data never does).
 const netBanner = h('p', { id: 'offline-banner', class: 'banner offline', role: 'status', hidden: true },
-  h('strong', null, 'You are offline.'), ' Nothing can be looked up or saved until the connection is back.');
+  h('strong', null, 'You are offline.'), ' Showing what this device saw last; purchases and payments are kept here and sent when the connection is back.');
 let serverDown = false;
 function placeNetBanner() {
   const header = root.querySelector('header.appbar');
@@ -92,21 +114,44 @@ function updateNet() {
   document.body.classList.toggle('is-offline', off);
 }
 window.addEventListener('offline', updateNet);
-window.addEventListener('online', () => {
+window.addEventListener('online', async () => {
   serverDown = false;
   updateNet();
   // Screens that failed for want of a connection try again by themselves.
-  if (root.querySelector('.offline-page')) start();
-  else if (shell && shell.main.querySelector('.error-box')) render();
+  if (root.querySelector('.offline-page')) { start(); return; }
+  const s = getSession();
+  if (s && s.offline) {
+    // Opened offline: sign in again from the cookie, then send and redraw.
+    try { if (!(await refresh('tenant'))) return; } catch { return; }
+    syncOutbox();
+    if (!document.querySelector('dialog[open]')) render();
+    return;
+  }
+  if (shell && (shell.main.querySelector('.error-box') || shell.main.querySelector('.as-of:not([hidden])'))) render();
 });
 window.addEventListener('qt-net', (e) => { serverDown = !e.detail && navigator.onLine; updateNet(); });
 placeNetBanner();
 updateNet();
 
-async function signOut() {
-  history.pushState(null, '', '/');
-  await logout(); // the session listener shows the sign-in screen
+
+// The last store session of this device (no token: that stays in memory),
+// so the app can open offline on what it saw last.
+const LAST = 'qt_offline_session';
+function rememberSession(s) {
+  if (!s || s.kind !== 'tenant' || !s.token || !state.tenant) return;
+  try { localStorage.setItem(LAST, JSON.stringify({ tenant: state.tenant, session: { kind: s.kind, user: s.user, tenant: s.tenant, role: s.role } })); } catch { /* storage off */ }
 }
+function lastSession(slug) {
+  try {
+    const v = JSON.parse(localStorage.getItem(LAST) || 'null');
+    return v && v.tenant && v.session && (!slug || v.tenant.slug === slug) ? v : null;
+  } catch { return null; }
+}
+function forgetSession() { try { localStorage.removeItem(LAST); } catch { /* storage off */ } }
+onSignOut(async (s) => {
+  forgetSession();
+  await wipeOwner(ownerOf(s));
+});
 
 async function render() {
   const token = ++renderToken;
@@ -210,7 +255,7 @@ async function start() {
     }
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) { statusPage('unknown', urlSlug); return; }
-    if (e.network) { offlinePage(); return; }
+    if (e.network) { if (!openOffline(urlSlug || storedSlug())) offlinePage(); return; }
     clear(root).append(h('div', { class: 'centered' }, h('h1', null, 'QuantumTrack'), errorBox(e, () => start())));
     root.removeAttribute('aria-busy');
     return;
@@ -230,6 +275,20 @@ async function start() {
   continueStart();
 }
 
+// No network at start: open on this device's copy when it has one.
+function openOffline(slug) {
+  const last = lastSession(slug);
+  if (!last) return false;
+  state.tenant = last.tenant;
+  configureMoney(last.tenant.locale, last.tenant.currency);
+  configureDates(last.tenant.locale, last.tenant.timezone);
+  document.documentElement.lang = (last.tenant.locale || 'en').split('-')[0];
+  setOfflineSession(last.session);
+  navigated = false;
+  render();
+  return true;
+}
+
 function offlinePage() {
   shell = null;
   document.title = 'Offline · QuantumTrack';
@@ -237,7 +296,7 @@ function offlinePage() {
     h('div', { class: 'card status-page offline-page' },
       h('img', { src: '/icons/icon.svg', alt: '', width: 56, height: 56 }),
       h('h1', null, navigator.onLine ? 'Cannot reach the store' : 'You are offline'),
-      h('p', null, 'QuantumTrack is installed on this device, but your store’s records live on the server and are never kept offline.'),
+      h('p', null, 'QuantumTrack is installed on this device, but it has no copy of your store yet: sign in once with a connection, and what you see is kept for times like this.'),
       h('p', { class: 'muted' }, 'Connect to the internet: this page continues by itself when the connection is back.'),
       h('button', { type: 'button', class: 'btn primary', onclick: () => start() }, 'Try again'))));
   root.removeAttribute('aria-busy');
@@ -248,7 +307,13 @@ function offlinePage() {
 async function continueStart() {
   try {
     let s = getSession();
-    if (!s) s = await refresh('tenant');
+    if (!s || s.offline) {
+      const was = s;
+      s = await refresh('tenant');
+      // The session ended elsewhere (expired, password changed): the copy
+      // of what it saw goes; entries not yet sent stay for its next sign-in.
+      if (!s) { forgetSession(); if (was) await wipeReadCopy(ownerOf(was)).catch(() => {}); }
+    }
     if (s && s.tenant && s.tenant.slug !== state.tenant.slug) s = null;
     if (!s) { showSignIn(); return; }
     navigated = false;
@@ -259,7 +324,11 @@ async function continueStart() {
   }
 }
 
-onSessionChange((s) => { if (!s && shell) { shell = null; showSignIn(); } });
+onSessionChange((s) => {
+  if (!s && shell) { shell = null; showSignIn(); return; }
+  if (s && s.kind === 'tenant' && s.token) { rememberSession(s); startOutbox(); updateOutboxBanner(); }
+});
+installShortcuts();
 
 if (location.pathname === '/platform' || location.pathname.startsWith('/platform/')) {
   import('./views/platform.js').then((m) => m.start(root)).catch((e) => {

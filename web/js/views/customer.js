@@ -3,8 +3,14 @@
 // balance; reversal (admins); edit and archive (admins); a shared link to
 // the statement (members).  Live: an entry or change of this customer made
 // anywhere redraws the page from the server's figures.
+// Offline: the page is drawn from this device's last copy ("as of 10:42"),
+// and entries still in the outbox show on top of the ledger as pending (or
+// refused, with retry / edit / discard), the balance projected with them.
 import { api } from '../api.js';
 import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
+import { cachePut, cacheGet, rememberCustomers, touchRecent, asOfText } from '../cache.js';
+import { outboxList, onOutboxChange, pendingDelta, syncOutbox, retryRecord, outboxRemove } from '../outbox.js';
+import { storeTimeZone } from '../format.js';
 import { h, empty, toast, confirmDialog } from '../dom.js';
 import { openShare } from './share.js';
 import { formatMoney } from '../money.js';
@@ -20,26 +26,66 @@ function describe(e) {
   return `${TYPE[e.type] || e.type} of ${formatMoney(e.amount_minor)} on ${formatTime(e.occurred_at)}`;
 }
 
-const load = (id) => Promise.all([api('GET', `customers/${id}`), api('GET', `customers/${id}/statement`)]);
+// The ledger kept for offline reading: its newest entries.
+const KEEP_ENTRIES = 50;
+function recent(st) {
+  const n = st.entries.length;
+  if (n <= KEEP_ENTRIES) return st;
+  const entries = st.entries.slice(n - KEEP_ENTRIES);
+  return { ...st, entries, opening_balance_minor: st.entries[n - KEEP_ENTRIES - 1].running_balance_minor, trimmed: true };
+}
+
+// → [customer, statement, asOf]: asOf is null for the server's answer, the
+// time of the copy when there is no network.
+async function load(id) {
+  try {
+    const [c, st] = await Promise.all([api('GET', `customers/${id}`), api('GET', `customers/${id}/statement`)]);
+    const kept = recent(st);
+    cachePut('customer:' + id, { c, st: kept });
+    rememberCustomers([c]);
+    touchRecent(c);
+    return [c, kept, null];
+  } catch (e) {
+    if (!e.network) throw e;
+    const got = await cacheGet('customer:' + id);
+    if (!got) throw e;
+    return [got.data.c, got.data.st, got.at];
+  }
+}
 
 export async function render(ctx) {
   const { root, params, isCurrent } = ctx;
-  const [c0, st0] = await load(params.id);
+  const [c0, st0, at0] = await load(params.id);
   // The documents section keeps its own state (thumbnails): a live
   // redraw moves it over rather than making it again.
   const docs = documentsSection(c0);
-  paint(root, c0, st0, docs);
+  let shown = { c: c0, st: st0, at: at0 };
+  const draw = async () => {
+    const out = await outboxList({ customerId: params.id });
+    if (!isCurrent()) return;
+    root.replaceChildren();
+    paint(root, shown.c, shown.st, docs, { asOf: shown.at, outbox: out, redraw: draw });
+  };
+  await draw();
   let seen = 0, painted = 0;
   const again = coalesce(async () => {
     const asOf = seen;
     try {
-      const [c, st] = await load(params.id);
+      const [c, st, at] = await load(params.id);
       if (!isCurrent() || asOf < painted) return;
       painted = asOf;
-      root.replaceChildren();
-      paint(root, c, st, docs);
+      shown = { c, st, at };
+      await draw();
     } catch { /* archived elsewhere, offline: the next event or visit tries again */ }
   }, 250);
+  // The outbox moved: an entry sent is in the server's ledger now (fetch it
+  // again); one kept or refused is redrawn from the outbox.
+  onOutboxChange((d) => {
+    const rec = d.sent || d.failed || d.added || d.retried;
+    if (rec && rec.customer_id !== params.id) return;
+    if (d.sent) { seen++; again(); } else draw();
+  }, isCurrent);
+  window.addEventListener('online', function back() { if (!isCurrent()) { window.removeEventListener('online', back); return; } if (shown.at) { seen++; again(); } });
   onLive((e) => {
     const d = e.data || {};
     const mine = e.type === 'reset' || d.customer_id === params.id || (e.type.startsWith('customer.') && d.id === params.id) ||
@@ -48,13 +94,68 @@ export async function render(ctx) {
   }, isCurrent);
 }
 
-function paint(root, c, st, docs) {
+const PROBLEM_HINT = {
+  credit_limit_exceeded: 'Over the credit limit now.',
+  customer_archived: 'The customer was archived.',
+  outcome_unknown: 'Sent more than two days ago without an answer: check the ledger whether it is there before sending it again.',
+};
+
+// The entries of this customer still on this device, newest first.
+function pendingSection(c, list, { redraw }) {
+  if (!list.length) return null;
+  const rows = [...list].reverse().map((r) => {
+    const refused = r.state === 'refused';
+    const pb = r.problem || {};
+    const why = refused ? [PROBLEM_HINT[pb.code], pb.detail].filter(Boolean).join(' ') : null;
+    const limitText = refused && pb.code === 'credit_limit_exceeded' && Number.isSafeInteger(pb.shortfall_minor)
+      ? ` It is ${formatMoney(pb.shortfall_minor)} over the limit of ${formatMoney(pb.credit_limit_minor)}.` : '';
+    const sign = r.type === 'payment' ? '−' : '+';
+    const actions = refused && canWrite() ? h('div', { class: 'pending-actions' },
+      h('button', { type: 'button', class: 'btn small', onclick: async (e) => { e.currentTarget.disabled = true; await retryRecord(r.key); } }, 'Retry'),
+      h('button', { type: 'button', class: 'btn small', onclick: () => openEntry(c, r.type, { draft: r, onDone: () => redraw() }) }, 'Edit'),
+      h('button', { type: 'button', class: 'btn small danger', onclick: async () => {
+        if (!(await confirmDialog('Discard this entry?', `The ${r.type} of ${formatMoney(r.amount_minor)} was never recorded by the store. Discarding deletes it from this device.`, { confirmLabel: 'Discard', danger: true }))) return;
+        await outboxRemove(r.key);
+        toast('Entry discarded');
+        redraw();
+      } }, 'Discard')) : null;
+    return h('li', { class: 'entry pending ' + r.type + (refused ? ' refused' : ''), dataset: { key: r.key, state: r.state } },
+      h('div', { class: 'entry-main' },
+        h('span', { class: 'entry-type' }, TYPE[r.type] || r.type,
+          refused ? h('span', { class: 'badge danger badge-refused' }, 'refused') : h('span', { class: 'badge warn badge-pending' }, 'pending')),
+        h('span', { class: 'entry-time' }, formatTime(r.body.occurred_at), refused ? '' : ' · not sent yet'),
+        r.body.note ? h('span', { class: 'entry-detail' }, r.body.note) : null,
+        why ? h('span', { class: 'entry-refusal', role: 'alert' }, why + limitText) : null,
+        actions),
+      h('div', { class: 'entry-end' },
+        h('span', { class: 'entry-figs' }, h('span', { class: 'entry-amount' }, `${sign} ${formatMoney(r.amount_minor)}`))));
+  });
+  const waiting = list.some((r) => r.state !== 'refused');
+  return h('section', { class: 'pending-box', 'aria-labelledby': 'pending-h' },
+    h('div', { class: 'pending-head' },
+      h('h2', { id: 'pending-h' }, 'Not recorded yet'),
+      waiting ? h('button', { type: 'button', class: 'btn small', id: 'btn-send-now', onclick: async (e) => {
+        const b = e.currentTarget;
+        b.disabled = true;
+        const r = await syncOutbox();
+        if (r.left && b.isConnected) { b.disabled = false; toast('Still no connection: the entries stay on this device and are sent later.', 'warn'); }
+      } }, 'Send now') : null),
+    h('p', { class: 'muted small' }, waiting ? 'Kept on this device; sent by themselves when the connection is back.' : 'The store refused these: retry, edit or discard each one.'),
+    h('ol', { class: 'ledger pending-list', 'aria-label': 'Entries not recorded yet' }, rows));
+}
+
+function paint(root, c, st, docs, { asOf = null, outbox = [], redraw = () => {} } = {}) {
   setTitle(c.name);
   const reload = () => navigate(`/customers/${c.id}`, { replace: true });
   const done = (verb) => (entry) => {
+    // Kept on this device (no network): the page shows it as pending.
+    if (!entry) { redraw(); return; }
     toast(`${verb} ${formatMoney(entry.amount_minor)}. Balance now ${formatMoney(entry.balance_after_minor)}.`);
     reload();
   };
+  const delta = pendingDelta(outbox);
+  const waitingCount = outbox.filter((r) => r.state !== 'refused').length;
+  const projected = c.balance_minor + delta;
   const active = c.status === 'active';
   const dueIn = daysFromToday(c.oldest_due_date);
   const actions = canWrite() && active ? h('div', { class: 'primary-actions' },
@@ -74,9 +175,9 @@ function paint(root, c, st, docs) {
   };
 
   const entries = [...st.entries].reverse();
-  const delta = new Map(st.entries.map((e, i) => [e.id, e.running_balance_minor - (i ? st.entries[i - 1].running_balance_minor : st.opening_balance_minor)]));
+  const change = new Map(st.entries.map((e, i) => [e.id, e.running_balance_minor - (i ? st.entries[i - 1].running_balance_minor : st.opening_balance_minor)]));
   const ledger = entries.length ? h('ol', { class: 'ledger', 'aria-label': 'Ledger, newest first' }, entries.map((e) => {
-    const sign = delta.get(e.id) < 0 ? '−' : '+';
+    const sign = change.get(e.id) < 0 ? '−' : '+';
     const detail = [];
     if (e.note) detail.push(e.note);
     if (e.items && e.items.length) detail.push(e.items.map((i) => `${i.name} × ${i.quantity}`).join(', '));
@@ -103,13 +204,18 @@ function paint(root, c, st, docs) {
         h('p', { class: 'muted' },
           c.apartment ? h('a', { href: `/apartments/unit/${c.apartment}` }, `Flat ${c.apartment}`) : 'No flat', c.apartment ? ` (${apartmentLabel(c.apartment)})` : '',
           ' · ', h('a', { href: `tel:${c.phone}` }, c.phone)))),
+    asOf ? h('p', { class: 'as-of', role: 'status' }, h('strong', null, 'Offline'), ` · as of ${asOfText(asOf, storeTimeZone())}`) : null,
     h('section', { class: 'balance-card card', 'aria-label': 'Account' },
-      h('div', { class: 'balance' + (c.balance_minor > 0 ? ' owes' : '') },
-        h('span', { class: 'stat-label' }, c.balance_minor < 0 ? 'In credit' : 'Balance owed'),
-        h('span', { class: 'balance-value', id: 'balance' }, formatMoney(c.balance_minor))),
+      h('div', { class: 'balance' + (projected > 0 ? ' owes' : '') },
+        h('span', { class: 'stat-label' }, projected < 0 ? 'In credit' : 'Balance owed',
+          delta ? h('span', { class: 'badge warn' }, 'projected') : null),
+        h('span', { class: 'balance-value', id: 'balance' }, formatMoney(projected)),
+        delta ? h('span', { class: 'muted small', id: 'balance-confirmed' },
+          `${formatMoney(c.balance_minor)} recorded + ${waitingCount} pending`) : null),
       h('dl', { class: 'kv grid' },
         h('div', null, h('dt', null, 'Credit limit'), h('dd', null, formatMoney(c.effective_credit_limit_minor), c.credit_limit_minor === null ? h('span', { class: 'muted small' }, ' (store default)') : null)),
-        h('div', null, h('dt', null, 'Available credit'), h('dd', { id: 'available' }, formatMoney(c.available_credit_minor))),
+        h('div', null, h('dt', null, 'Available credit'), h('dd', { id: 'available' },
+          formatMoney(delta && Number.isSafeInteger(c.effective_credit_limit_minor) ? Math.max(0, c.effective_credit_limit_minor - projected) : c.available_credit_minor))),
         h('div', null, h('dt', null, 'Overdue'), h('dd', { class: c.overdue_minor > 0 ? 'danger-text' : '' }, formatMoney(c.overdue_minor))),
         h('div', null, h('dt', null, 'Oldest due date'), h('dd', null, c.oldest_due_date ? formatDate(c.oldest_due_date) : '—',
           c.oldest_due_date && dueIn !== null ? h('span', { class: 'muted small' }, dueIn < 0 ? ` (${-dueIn} days ago)` : dueIn === 0 ? ' (today)' : ` (in ${dueIn} days)`) : null)))),
@@ -124,5 +230,7 @@ function paint(root, c, st, docs) {
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
     c.notes ? h('p', { class: 'notes' }, c.notes) : null,
     docs,
-    h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger));
+    pendingSection(c, outbox, { redraw }),
+    h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger,
+      st.trimmed ? h('p', { class: 'muted small' }, h('a', { href: `/customers/${c.id}/statement` }, 'Older entries: the statement')) : null));
 }

@@ -7,6 +7,8 @@ import { setTitle, canWrite, navigate } from '../app.js';
 import { h, field, empty, errorBox } from '../dom.js';
 import { customerRow } from './search.js';
 import { onLive, coalesce } from '../live.js';
+import { rememberCustomers, searchCachedCustomers, asOfText } from '../cache.js';
+import { storeTimeZone } from '../format.js';
 
 export async function render({ root, query, isCurrent }) {
   setTitle('Customers');
@@ -54,8 +56,37 @@ export async function render({ root, query, isCurrent }) {
   };
   let cursor = null, shown = 0;
   const none = empty('No customers match these filters.');
+  const asOf = h('p', { class: 'as-of', role: 'status', hidden: true });
+  // No network: this device's copy, filtered here (sorted by name).
+  async function loadCopy() {
+    const got = await searchCachedCustomers(f.q, { limit: 0, status: f.status });
+    if (!got.at) return false;
+    let rows = got.rows;
+    if (f.owing) rows = rows.filter((c) => c.balance_minor > 0);
+    if (f.overdue) rows = rows.filter((c) => c.overdue_minor > 0);
+    if (f.tower) rows = rows.filter((c) => c.apartment && Number(String(c.apartment).slice(0, 2)) === Number(f.tower));
+    if (f.floor) rows = rows.filter((c) => c.apartment && Number(String(c.apartment).slice(2, 4)) === Number(f.floor));
+    if (f.sort === 'balance') rows = [...rows].sort((a, b) => b.balance_minor - a.balance_minor);
+    list.replaceChildren(...rows.map(customerRow));
+    shown = rows.length;
+    cursor = null;
+    more.hidden = true;
+    count.textContent = `${shown} customer${shown === 1 ? '' : 's'} on this device`;
+    asOf.hidden = false;
+    asOf.replaceChildren(h('strong', null, 'Offline'), ` · as of ${asOfText(got.at, storeTimeZone())}`);
+    if (!shown && list.isConnected) list.replaceWith(none);
+    return true;
+  }
   async function load() {
-    const page = await api('GET', 'customers', { query: { ...params, cursor } });
+    let page;
+    try {
+      page = await api('GET', 'customers', { query: { ...params, cursor } });
+    } catch (e) {
+      if (e.network && !cursor && (await loadCopy())) return;
+      throw e;
+    }
+    asOf.hidden = true;
+    rememberCustomers(page.data);
     for (const c of page.data) list.append(customerRow(c));
     shown += page.data.length;
     cursor = page.next_cursor;
@@ -116,5 +147,5 @@ export async function render({ root, query, isCurrent }) {
   root.append(
     h('div', { class: 'page-head' }, h('h1', null, 'Customers'),
       canWrite() ? h('a', { href: '/customers/new', class: 'btn primary' }, '+ Add customer') : null),
-    form, count, list, more);
+    asOf, form, count, list, more);
 }

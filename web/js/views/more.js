@@ -1,5 +1,6 @@
 // "More" (account): the signed-in user, reports, password, admin screens, sign out.
-import { getSession, logout } from '../api.js';
+import { getSession } from '../api.js';
+import { signOut } from '../signout.js';
 import { setTitle, isAdminReader, state } from '../app.js';
 import { h } from '../dom.js';
 
@@ -13,6 +14,7 @@ export async function render({ root }) {
       h('p', { class: 'muted' }, `${s.user.email} · ${s.role} at ${state.tenant.name}`)),
     h('ul', { class: 'list card menu' },
       h('li', null, h('a', { href: '/customers', class: 'row-link' }, 'All customers')),
+      h('li', null, h('a', { href: '/outbox', class: 'row-link' }, 'Entries on this device')),
       h('li', null, h('a', { href: '/reports', class: 'row-link' }, 'Reports')),
       h('li', null, h('a', { href: '/reminders', class: 'row-link' }, 'Reminders')),
       h('li', null, h('a', { href: '/account/password', class: 'row-link' }, 'Change password')),
@@ -22,6 +24,6 @@ export async function render({ root }) {
         h('li', null, h('a', { href: '/audit', class: 'row-link' }, 'Audit log')),
         h('li', null, h('a', { href: '/data', class: 'row-link' }, 'Import & export')),
       ] : null),
-    h('button', { type: 'button', class: 'btn block', onclick: async () => { history.pushState(null, '', '/'); await logout(); } }, 'Sign out'),
-    h('p', { class: 'muted' }, 'Signing out ends your sessions on every phone and computer.'));
+    h('button', { type: 'button', class: 'btn block', onclick: () => signOut() }, 'Sign out'),
+    h('p', { class: 'muted' }, 'Signing out ends your sessions on every phone and computer, and deletes what this device kept for offline use.'));
 }
