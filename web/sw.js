@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'cc4300c132a77003';
+const VERSION = '28f7011ad2b547dd';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -88,8 +88,21 @@ export function outcomeOf(err) {
 }
 
 // One attempt for rec.  → { ok: true, entry } | { ok: false, outcome, err }.
-// The attempt is written down before the request leaves.
-export async function sendRecord(rec) {
+// The attempt is written down before the request leaves.  While it is in
+// flight this tab holds the lock "qt-send-<key>": another tab (or this one's
+// timer) leaves the entry alone, and a tab killed mid-send drops the lock
+// with it, so the next start sends the entry again at once (same key).
+export function sendRecord(rec) {
+  if (!(navigator.locks && navigator.locks.request)) return sendNow(rec);
+  return navigator.locks.request('qt-send-' + rec.key, { ifAvailable: true }, (lock) =>
+    (lock ? sendNow(rec) : { ok: false, outcome: 'later', err: new ApiError(409, { code: 'idempotency_key_in_use' }) }));
+}
+
+async function sendNow(stale) {
+  // Sent or discarded meanwhile (another tab, the sheet): nothing to do.
+  const rec = await outboxGet(stale.key);
+  if (!rec) return { ok: false, outcome: 'gone', err: null };
+  if (rec.state === 'refused' && stale.state !== 'refused') return { ok: false, outcome: 'refused', err: null };
   const now = Date.now();
   rec.attempts += 1;
   rec.first_attempt_at = rec.first_attempt_at || now;
@@ -140,7 +153,8 @@ export function syncOutbox() {
     let stop = false;
     for (const rec of list) {
       if (rec.state === 'refused') continue;
-      if (stop || (rec.state === 'sending' && rec.sending_until > Date.now())) { out.left++; continue; }
+      const noLocks = !(navigator.locks && navigator.locks.request);
+      if (stop || (noLocks && rec.state === 'sending' && rec.sending_until > Date.now())) { out.left++; continue; }
       if (rec.first_attempt_at && Date.now() - rec.first_attempt_at > KEY_SAFE_MS) {
         rec.state = 'refused';
         rec.problem = { status: 0, code: 'outcome_unknown', detail: '', errors: [] };
@@ -152,7 +166,8 @@ export function syncOutbox() {
       const r = await sendRecord(rec);
       if (r.ok) out.sent++;
       else if (r.outcome === 'refused') out.refused++;
-      else { out.left++; stop = true; }
+      else if (r.outcome === 'gone') continue;
+      else { out.left++; if (!r.err || r.err.code !== 'idempotency_key_in_use') stop = true; }
     }
     return out;
   }).finally(() => { syncing = null; schedule(); });

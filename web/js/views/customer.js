@@ -106,7 +106,7 @@ function pendingSection(c, list, { redraw }) {
   const rows = [...list].reverse().map((r) => {
     const refused = r.state === 'refused';
     const pb = r.problem || {};
-    const why = refused ? [PROBLEM_HINT[pb.code], pb.detail].filter(Boolean).join(' ') : null;
+    const why = refused ? [PROBLEM_HINT[pb.code], pb.code === 'credit_limit_exceeded' ? null : pb.detail].filter(Boolean).join(' ') : null;
     const limitText = refused && pb.code === 'credit_limit_exceeded' && Number.isSafeInteger(pb.shortfall_minor)
       ? ` It is ${formatMoney(pb.shortfall_minor)} over the limit of ${formatMoney(pb.credit_limit_minor)}.` : '';
     const sign = r.type === 'payment' ? '−' : '+';

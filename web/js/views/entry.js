@@ -229,7 +229,7 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
         let entry;
         if (rec) {
           const r = await sendRecord(rec);
-          if (!r.ok && r.outcome === 'later') { kept(); return; }
+          if (!r.ok && (r.outcome !== 'refused' || !r.err)) { kept(); return; }
           if (!r.ok) {
             // Refused with the user here: they decide in the sheet.  An edit
             // of a refused entry stays in the outbox, refused, until then.
