@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '28f7011ad2b547dd';
+const VERSION = '4b8ff67ef87c40bc';
 const SHELL = [
   '/',
   '/css/app.css',

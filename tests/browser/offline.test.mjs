@@ -368,7 +368,7 @@ test('keyboard on a desktop: search focused on open, / finds, p and r open the s
   await page.locator('dialog[open]').waitFor({ state: 'detached' });
   // "/" from a customer: the dashboard's search, focused.
   await page.keyboard.press('/');
-  await page.waitForFunction(() => location.pathname === '/' && document.activeElement && document.activeElement.id === 'search');
+  await page.waitForFunction(() => location.pathname === '/' && document.activeElement && document.activeElement.id === 'search', null, { timeout: 5000 }).catch(async (e) => { console.log('active:', await page.evaluate(() => [location.pathname, document.activeElement && document.activeElement.outerHTML.slice(0, 120)])); throw e; });
   await page.keyboard.type('Keys');
   await page.locator('#search-results', { hasText: 'Keys Kiran' }).waitFor();
   await page.keyboard.press('Escape');

@@ -183,7 +183,11 @@ async function render() {
     if (token !== renderToken) return;
     clear(main).append(view);
     const h1 = view.querySelector('h1');
-    if (h1 && navigated) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
+    // A screen may ask for its main field to have the focus (the dashboard's
+    // search on a desktop); otherwise a navigation focuses the heading.
+    const auto = view.querySelector('[data-autofocus]');
+    if (auto && !document.querySelector('dialog[open]')) auto.focus({ preventScroll: true });
+    else if (h1 && navigated) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     if (navigated) window.scrollTo(0, 0);
   } catch (err) {
     if (token !== renderToken) return;

@@ -130,7 +130,7 @@ export async function render({ root, isCurrent }) {
   const search = customerSearch({ quick });
   // Focused on open on a desktop (a keyboard at the counter), or after "/".
   const desktop = matchMedia('(hover: hover) and (pointer: fine) and (min-width: 700px)').matches;
-  if (desktop || takeSearchFocus()) setTimeout(() => { if (isCurrent() && !document.querySelector('dialog[open]')) search.querySelector('input').focus(); }, 0);
+  if (takeSearchFocus() || desktop) search.querySelector('input').dataset.autofocus = '';
 
   root.append(
     h('div', { class: 'page-head' },
