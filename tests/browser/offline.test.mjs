@@ -108,6 +108,8 @@ test('three entries made offline survive a reload and are recorded exactly once 
   await page.setViewportSize(DESKTOP);
   await shot(page, 'offline-pending');
   await page.setViewportSize(PHONE);
+  await page.locator('.pending-box').scrollIntoViewIfNeeded();
+  await shot(page, 'offline-pending-list');
   const kept = (await idbDump(page)).outbox;
   assert.equal(kept.length, 3);
   for (const r of kept) assert.match(r.key, /^[0-9a-f-]{32,36}$/);
@@ -203,6 +205,8 @@ test('a refusal on sync (over the limit meanwhile) is shown and the entry kept u
   assert.match(await refused.innerText(), /It is ₹30\.00 over the limit of ₹100\.00/);
   await page.locator('#outbox-banner', { hasText: '1 refused by the store: needs you' }).waitFor();
   for (const name of ['Retry', 'Edit', 'Discard']) await refused.getByRole('button', { name }).waitFor();
+  await page.locator('#balance', { hasText: money(5000) }).waitFor(); // the store's figure, fetched again
+  await refused.scrollIntoViewIfNeeded();
   await shot(page, 'offline-refused');
   await page.setViewportSize(DESKTOP);
   await shot(page, 'offline-refused');
@@ -373,6 +377,7 @@ test('keyboard on a desktop: search focused on open, / finds, p and r open the s
   await page.locator('#search-results', { hasText: 'Keys Kiran' }).waitFor();
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#search').inputValue(), '');
+  await page.waitForFunction(() => !document.querySelector('#search-results li'));
   // Recent customers as one-tap chips.
   await page.locator('#recent-chips .chip', { hasText: 'Keys Bharat' }).waitFor();
   await shot(page, 'recent-chips');

@@ -83,9 +83,10 @@ export async function render(ctx) {
   onOutboxChange((d) => {
     const rec = d.sent || d.failed || d.added || d.retried;
     if (rec && rec.customer_id !== params.id) return;
-    if (d.sent) { seen++; again(); } else draw();
+    // Sent or refused: the server's figures moved (or were never these).
+    if (d.sent || (d.failed && d.outcome === 'refused')) { seen++; again(); } else draw();
   }, isCurrent);
-  window.addEventListener('online', function back() { if (!isCurrent()) { window.removeEventListener('online', back); return; } if (shown.at) { seen++; again(); } });
+  window.addEventListener('online', function back() { if (!isCurrent()) { window.removeEventListener('online', back); return; } seen++; again(); });
   onLive((e) => {
     const d = e.data || {};
     const mine = e.type === 'reset' || d.customer_id === params.id || (e.type.startsWith('customer.') && d.id === params.id) ||
@@ -220,6 +221,7 @@ function paint(root, c, st, docs, { asOf = null, outbox = [], redraw = () => {} 
         h('div', null, h('dt', null, 'Oldest due date'), h('dd', null, c.oldest_due_date ? formatDate(c.oldest_due_date) : '—',
           c.oldest_due_date && dueIn !== null ? h('span', { class: 'muted small' }, dueIn < 0 ? ` (${-dueIn} days ago)` : dueIn === 0 ? ' (today)' : ` (in ${dueIn} days)`) : null)))),
     actions,
+    pendingSection(c, outbox, { redraw }),
     remindControls(c, { canRemind: canWrite() && active && remindersInPlan() }),
     h('div', { class: 'secondary-actions' },
       h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, 'Statement'),
@@ -230,7 +232,6 @@ function paint(root, c, st, docs, { asOf = null, outbox = [], redraw = () => {} 
       canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
     c.notes ? h('p', { class: 'notes' }, c.notes) : null,
     docs,
-    pendingSection(c, outbox, { redraw }),
     h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger,
       st.trimmed ? h('p', { class: 'muted small' }, h('a', { href: `/customers/${c.id}/statement` }, 'Older entries: the statement')) : null));
 }
