@@ -11,13 +11,15 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '4b8ff67ef87c40bc';
+const VERSION = '13d99da56d5e7de1';
 const SHELL = [
   '/',
   '/css/app.css',
   '/css/documents.css',
   '/css/reports.css',
   '/css/settings.css',
+  '/i18n/en.json',
+  '/i18n/hi.json',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/icon-maskable-512.png',
@@ -30,6 +32,7 @@ const SHELL = [
   '/js/datefield.js',
   '/js/dom.js',
   '/js/format.js',
+  '/js/i18n.js',
   '/js/live.js',
   '/js/main.js',
   '/js/money.js',
@@ -50,6 +53,7 @@ const SHELL = [
   '/js/views/more.js',
   '/js/views/outbox.js',
   '/js/views/password.js',
+  '/js/views/pending.js',
   '/js/views/platform.js',
   '/js/views/remind-bulk.js',
   '/js/views/reminders.js',

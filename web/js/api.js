@@ -1,11 +1,13 @@
 // api.js — the one place that talks to /api/v1: bearer token in memory only,
 // refresh through the HttpOnly cookie (X-Requested-With), problem+json errors.
 
+import { language, t } from './i18n.js';
+
 const WEB = { 'X-Requested-With': 'quantumtrack-web' };
 
 export class ApiError extends Error {
   constructor(status, problem, network = false) {
-    super((problem && (problem.detail || problem.title)) || (network ? 'Could not reach the server' : `HTTP ${status}`));
+    super((problem && (problem.detail || problem.title)) || (network ? t('error.unreachable') : `HTTP ${status}`));
     this.status = status;
     this.problem = problem || {};
     this.code = this.problem.code || (network ? 'network_error' : 'http_' + status);
@@ -45,7 +47,8 @@ async function readBody(res) {
 }
 
 async function raw(method, path, { body, headers = {}, token, signal } = {}) {
-  const h = { Accept: 'application/json', ...headers };
+  // Problem details come back in the chosen language (the codes stay English).
+  const h = { Accept: 'application/json', 'Accept-Language': language(), ...headers };
   if (token) h.Authorization = 'Bearer ' + token;
   let payload;
   if (body !== undefined) { h['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }

@@ -12,6 +12,7 @@
 //   cache  { id: owner|name, owner, name, data, at }   at: ms since epoch
 //   outbox { key, owner, ... }                         see outbox.js
 import { getSession, apiAll } from './api.js';
+import { intlLocale } from './i18n.js';
 
 const DB_NAME = 'quantumtrack';
 const DB_VERSION = 1;
@@ -189,7 +190,7 @@ export function asOfText(at, timeZone) {
   const sameDay = day(t) === day(new Date());
   const time = new Intl.DateTimeFormat('en-GB', opts).format(t);
   if (sameDay) return time;
-  const date = new Intl.DateTimeFormat('en-IN', { timeZone, day: 'numeric', month: 'short' }).format(t);
+  const date = new Intl.DateTimeFormat(intlLocale(), { timeZone, day: 'numeric', month: 'short' }).format(t);
   return `${date}, ${time}`;
 }
 

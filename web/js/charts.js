@@ -13,6 +13,7 @@
 // two amounts), labels are formatted from exact decimal strings.
 import { minorToDecimal, currencyCode } from './money.js';
 import { storeLocale } from './format.js';
+import { t } from './i18n.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -106,7 +107,7 @@ export function dailyChart(days, { label }) {
         return s('rect', { class: `bar ${cls}`, x: x0 + dx, y: y(0) - hBar, width: barW, height: hBar },
           s('title', null, `${fmt.format(new Date(d.date + 'T00:00:00Z'))}: ${what} ${compactMoney(value)}`));
       };
-      svg.append(bar(d.sales_minor, 'sales', -barW - 0.5, 'sales'), bar(d.collections_minor, 'coll', 0.5, 'collections'));
+      svg.append(bar(d.sales_minor, 'sales', -barW - 0.5, t('charts.sales')), bar(d.collections_minor, 'coll', 0.5, t('charts.collections')));
       if ((days.length - 1 - i) % every === 0) {
         // Centred under its day, but never past either edge of the chart.
         const text = fmt.format(new Date(d.date + 'T00:00:00Z'));
@@ -168,8 +169,8 @@ export function heatMap(towers, { label }) {
   wrap.className = 'chart chart-heat';
   const cells = new Map();
   let max = 0, lo = Infinity, hi = -Infinity;
-  for (const t of towers) for (const f of t.floors) {
-    cells.set(`${t.tower}/${f.floor}`, f);
+  for (const tw of towers) for (const f of tw.floors) {
+    cells.set(`${tw.tower}/${f.floor}`, f);
     max = Math.max(max, f.outstanding_minor);
     lo = Math.min(lo, f.floor);
     hi = Math.max(hi, f.floor);
@@ -186,19 +187,19 @@ export function heatMap(towers, { label }) {
     const ch = Math.max(20, Math.min(30, cw));
     const width = labelW + cw * towers.length, hgt = headH + ch * floors.length + 2;
     // Wider than the screen: the box scrolls sideways (and says so).
-    if (width > w) { scroller.tabIndex = 0; scroller.setAttribute('role', 'region'); scroller.setAttribute('aria-label', label + ' (scrolls sideways)'); }
+    if (width > w) { scroller.tabIndex = 0; scroller.setAttribute('role', 'region'); scroller.setAttribute('aria-label', t('charts.scrolls', { label })); }
     const svg = svgRoot(width, hgt, label);
-    towers.forEach((t, i) => svg.append(s('text', { class: 'axis strong', x: labelW + i * cw + cw / 2, y: 15, 'text-anchor': 'middle' }, `T${two(t.tower)}`)));
+    towers.forEach((tw, i) => svg.append(s('text', { class: 'axis strong', x: labelW + i * cw + cw / 2, y: 15, 'text-anchor': 'middle' }, t('charts.tower_short', { tower: two(tw.tower) }))));
     floors.forEach((f, j) => {
       const y0 = headH + j * ch;
-      svg.append(s('text', { class: 'axis', x: labelW - 6, y: y0 + ch / 2 + 4, 'text-anchor': 'end' }, `F${two(f)}`));
-      towers.forEach((t, i) => {
-        const c = cells.get(`${t.tower}/${f}`);
+      svg.append(s('text', { class: 'axis', x: labelW - 6, y: y0 + ch / 2 + 4, 'text-anchor': 'end' }, t('charts.floor_short', { floor: two(f) })));
+      towers.forEach((tw, i) => {
+        const c = cells.get(`${tw.tower}/${f}`);
         const level = c ? heatLevel(c.outstanding_minor, max) : 0;
         const x0 = labelW + i * cw;
-        const what = c ? `${compactMoney(c.outstanding_minor)}, ${c.customers} ${c.customers === 1 ? 'customer' : 'customers'}` : 'nothing owed';
+        const what = c ? t('charts.cell', { amount: compactMoney(c.outstanding_minor), count: c.customers }) : t('charts.nothing_owed');
         svg.append(s('rect', { class: `cell heat-${level}`, x: x0 + 1, y: y0 + 1, width: cw - 2, height: ch - 2, rx: 3 },
-          s('title', null, `Tower ${two(t.tower)}, floor ${two(f)}: ${what}`)));
+          s('title', null, t('charts.cell_title', { tower: two(tw.tower), floor: two(f), what }))));
         if (c && cw >= 50) svg.append(s('text', { class: `cell-text heat-text-${level}`, x: x0 + cw / 2, y: y0 + ch / 2 + 4, 'text-anchor': 'middle' }, compactMoney(c.outstanding_minor)));
       });
     });
@@ -214,7 +215,7 @@ export function heatMap(towers, { label }) {
     span.append(sw, text);
     return span;
   };
-  legend.append(key(0, 'nothing owed'));
-  for (let k = 1; k <= HEAT_LEVELS; k++) legend.append(key(k, `up to ${bound(k)}`));
+  legend.append(key(0, t('charts.nothing_owed')));
+  for (let k = 1; k <= HEAT_LEVELS; k++) legend.append(key(k, t('charts.up_to', { amount: bound(k) })));
   return wrap;
 }

@@ -7,6 +7,7 @@
 // live reading of what was typed ("= 29 Nov 2026").
 import { field } from './dom.js';
 import { storeLocale, formatDate } from './format.js';
+import { t } from './i18n.js';
 
 const NAMES = { day: 'DD', month: 'MM', year: 'YYYY' };
 let cache = null;
@@ -35,30 +36,30 @@ export function toStoreText(ymd) {
 // Text in the store's format or ISO → { ok, ymd } or { ok: false, error }.
 export function parseStoreDate(text) {
   const s = String(text ?? '').trim();
-  if (!s) return { ok: false, error: 'Enter a date' };
+  if (!s) return { ok: false, error: t('date.enter') };
   const groups = s.match(/\d+/g) || [];
   const { order, label } = storeDatePattern();
-  if (groups.length !== 3 || /[^\d\s./,-]/.test(s.replace(/\u200f|\u200e/g, ''))) return { ok: false, error: `Use the format ${label}` };
+  if (groups.length !== 3 || /[^\d\s./,-]/.test(s.replace(/\u200f|\u200e/g, ''))) return { ok: false, error: t('date.use_format', { format: label }) };
   const v = {};
   if (groups[0].length === 4) { v.year = groups[0]; v.month = groups[1]; v.day = groups[2]; } // ISO
   else order.forEach((k, i) => { v[k] = groups[i]; });
-  if (!v.year || v.year.length !== 4) return { ok: false, error: `Use the format ${label} (four-digit year)` };
+  if (!v.year || v.year.length !== 4) return { ok: false, error: t('date.use_format_year', { format: label }) };
   const y = +v.year, mo = +v.month, d = +v.day;
   const t = new Date(Date.UTC(y, mo - 1, d));
-  if (mo < 1 || mo > 12 || d < 1 || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return { ok: false, error: 'There is no such date' };
+  if (mo < 1 || mo > 12 || d < 1 || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return { ok: false, error: t('date.no_such') };
   return { ok: true, ymd: t.toISOString().slice(0, 10) };
 }
 
 // A labelled date field.  wrap.read() → "YYYY-MM-DD" or null (error shown).
 export function dateField({ label, name, value = '', required = false }) {
   const { label: fmt } = storeDatePattern();
-  const w = field({ label, name, value: toStoreText(value), required, hint: `Format ${fmt}`,
+  const w = field({ label, name, value: toStoreText(value), required, hint: t('date.format', { format: fmt }),
     attrs: { inputmode: 'decimal', autocomplete: 'off', placeholder: fmt, spellcheck: 'false', class: 'date-input', maxlength: 20 } });
   const hint = w.querySelector('.hint');
   const show = () => {
     const v = w.input.value.trim();
     const p = parseStoreDate(v);
-    hint.textContent = p.ok ? `Format ${fmt} · ${formatDate(p.ymd)}` : `Format ${fmt}`;
+    hint.textContent = p.ok ? `${t('date.format', { format: fmt })} · ${formatDate(p.ymd)}` : t('date.format', { format: fmt });
   };
   show();
   w.input.addEventListener('input', () => { w.setError(''); show(); });

@@ -1,5 +1,6 @@
 // dom.js — tiny view helpers: h() builds elements (text is always text, never
 // HTML), form fields with labels and error slots, dialogs, toasts.
+import { t } from './i18n.js';
 
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -88,7 +89,7 @@ export function showErrors(form, err, fieldMap = {}) {
     }
   }
   if (banner) {
-    const text = !err ? '' : shown ? (shown === Object.keys(fields).length ? 'Please correct the highlighted field.' : err.message) : err.message;
+    const text = !err ? '' : shown ? (shown === Object.keys(fields).length ? t('form.correct_highlighted') : err.message) : err.message;
     banner.textContent = text;
     banner.hidden = !text;
   }
@@ -122,7 +123,7 @@ export function toast(msg, kind = 'ok') {
 // A modal <dialog>; returns { dialog, close }.  Removed from the DOM on close.
 export function modal(title, body, { onClose, wide = false } = {}) {
   const titleId = nextId('dlg');
-  const closeBtn = h('button', { type: 'button', class: 'btn-icon', 'aria-label': 'Close' }, '✕');
+  const closeBtn = h('button', { type: 'button', class: 'btn-icon', 'aria-label': t('common.close') }, '✕');
   const dialog = h('dialog', { class: 'sheet' + (wide ? ' wide' : ''), 'aria-labelledby': titleId },
     h('div', { class: 'sheet-head' }, h('h2', { id: titleId }, title), closeBtn),
     h('div', { class: 'sheet-body' }, body));
@@ -135,11 +136,12 @@ export function modal(title, body, { onClose, wide = false } = {}) {
   return { dialog, close };
 }
 
-export function confirmDialog(title, message, { confirmLabel = 'Confirm', danger = false } = {}) {
+export function confirmDialog(title, message, { confirmLabel, danger = false } = {}) {
+  if (!confirmLabel) confirmLabel = t('common.confirm');
   return new Promise((resolve) => {
     let result = false;
     const ok = h('button', { type: 'button', class: danger ? 'btn danger' : 'btn primary' }, confirmLabel);
-    const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+    const cancel = h('button', { type: 'button', class: 'btn' }, t('common.cancel'));
     const m = modal(title, [h('p', null, message), h('div', { class: 'actions' }, cancel, ok)], { onClose: () => resolve(result) });
     ok.addEventListener('click', () => { result = true; m.close(); });
     cancel.addEventListener('click', () => m.close());
@@ -151,15 +153,16 @@ export function link(href, text, attrs = {}) { return h('a', { href, ...attrs },
 
 export function empty(text) { return h('p', { class: 'empty' }, text); }
 
-export function spinner(text = 'Loading…') {
+export function spinner(text) {
+  if (!text) text = t('common.loading');
   return h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spin', 'aria-hidden': 'true' }), text);
 }
 
 // Message with a retry button, for a failed load.
 export function errorBox(err, retry) {
   return h('div', { class: 'error-box', role: 'alert' },
-    h('p', null, err && err.network ? 'Could not reach the server. Check the connection and try again.' : `Something went wrong: ${err ? err.message : 'unknown error'}`),
-    retry ? h('button', { type: 'button', class: 'btn', onclick: retry }, 'Retry') : null);
+    h('p', null, err && err.network ? t('error.network') : t('error.something', { message: err ? err.message : t('error.unknown') })),
+    retry ? h('button', { type: 'button', class: 'btn', onclick: retry }, t('common.retry')) : null);
 }
 
 export function debounce(fn, ms) {

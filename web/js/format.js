@@ -1,4 +1,7 @@
-// format.js — dates and times in the store's time zone and locale.
+// format.js — dates and times in the store's time zone, in the locale of the
+// chosen language (i18n.js intlLocale(): hi → hi-IN with Hindi month names).
+import { onLanguageChange } from './i18n.js';
+
 let locale = 'en-IN', timeZone = 'Asia/Kolkata';
 let dt, d, dLong;
 
@@ -15,6 +18,7 @@ export function configureDates(loc, tz) {
   dLong = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'full' });
 }
 configureDates('en-IN', 'Asia/Kolkata');
+onLanguageChange((lang, loc) => configureDates(loc, timeZone));
 
 export function storeTimeZone() { return timeZone; }
 export function storeLocale() { return locale; }

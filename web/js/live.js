@@ -18,6 +18,7 @@
 // left) or when off() is called.  Viewers and plans without live updates
 // get 'off' and no stream.
 import { api, getSession, onSessionChange, ApiError } from './api.js';
+import { t } from './i18n.js';
 
 const TYPES = ['entry.created', 'entry.reversed', 'customer.created', 'customer.updated', 'customer.archived',
   'reminder.created', 'reminder.updated', 'summary.changed', 'reset'];
@@ -157,8 +158,8 @@ export function liveIndicator(isCurrent) {
   onLiveStatus((s) => {
     el.dataset.state = s;
     el.hidden = s === 'off';
-    el.textContent = s === 'live' ? 'live' : s === 'off' ? '' : s === 'connecting' ? 'connecting…' : 'reconnecting…';
-    el.title = s === 'live' ? 'Changes made anywhere show here as they happen' : 'Trying to reach the server for live updates';
+    el.textContent = s === 'live' ? t('live.live') : s === 'off' ? '' : s === 'connecting' ? t('live.connecting') : t('live.reconnecting');
+    el.title = s === 'live' ? t('live.title_on') : t('live.title_off');
   }, isCurrent);
   return el;
 }

@@ -1,9 +1,10 @@
 // main.js — start-up: find the store, restore the session, route.
-import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError, onSignOut, setOfflineSession } from './api.js';
-import { state, setNavigator, setTitle, isAdminReader, suspended } from './app.js';
+import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError, api, onSignOut, setOfflineSession } from './api.js';
+import { state, setNavigator, setTitle, isAdminReader, suspended, roleName } from './app.js';
 import { h, clear, spinner, errorBox, toast } from './dom.js';
 import { configureMoney } from './money.js';
 import { configureDates } from './format.js';
+import { t, setLanguage, setStoreLocale, resolveLanguage, intlLocale, onLanguageChange, language } from './i18n.js';
 import { ownerOf, wipeOwner, wipeReadCopy } from './cache.js';
 import { startOutbox, syncOutbox, outboxList, onOutboxChange } from './outbox.js';
 import { installShortcuts } from './shortcuts.js';
@@ -55,29 +56,29 @@ function match(path) {
 let shell = null, renderToken = 0;
 
 function navItems() {
-  const items = [['/', 'Home', '⌂'], ['/customers', 'Customers', '☰'], ['/apartments', 'Apartments', '▦']];
-  const admin = isAdminReader() ? [['/users', 'Users'], ['/settings', 'Settings'], ['/audit', 'Audit log']] : [];
-  return { items, admin, wide: [['/reports', 'Reports']] };
+  const items = [['/', t('nav.home'), '⌂'], ['/customers', t('nav.customers'), '☰'], ['/apartments', t('nav.apartments'), '▦']];
+  const admin = isAdminReader() ? [['/users', t('nav.users')], ['/settings', t('nav.settings')], ['/audit', t('nav.audit')]] : [];
+  return { items, admin, wide: [['/reports', t('nav.reports')]] };
 }
 
 function buildShell() {
   const s = getSession();
   const { items, admin, wide } = navItems();
-  const topNav = h('nav', { class: 'topnav', 'aria-label': 'Main' },
+  const topNav = h('nav', { class: 'topnav', 'aria-label': t('nav.main') },
     [...items, ...wide, ...admin].map(([href, label]) => h('a', { href, dataset: { nav: href } }, label)),
-    h('button', { type: 'button', class: 'btn-link signout', onclick: signOut }, 'Sign out'));
-  const bottomNav = h('nav', { class: 'tabbar', 'aria-label': 'Main' },
-    [...items, ['/more', 'More', '⋯']].map(([href, label, icon]) =>
+    h('button', { type: 'button', class: 'btn-link signout', onclick: signOut }, t('nav.sign_out')));
+  const bottomNav = h('nav', { class: 'tabbar', 'aria-label': t('nav.main') },
+    [...items, ['/more', t('nav.more'), '⋯']].map(([href, label, icon]) =>
       h('a', { href, dataset: { nav: href } }, h('span', { class: 'tab-icon', 'aria-hidden': 'true' }, icon), h('span', null, label))));
   const main = h('main', { id: 'main', tabindex: '-1' });
   const header = h('header', { class: 'appbar' },
     h('a', { href: '/', class: 'brand' }, h('img', { src: '/icons/icon.svg', alt: '', width: 28, height: 28 }), h('span', null, state.tenant.name)),
-    h('a', { href: '/more', class: 'who', title: 'Account and more' }, `${s.user.name || s.user.email} · ${s.role}`),
+    h('a', { href: '/more', class: 'who', title: t('nav.account_more') }, `${s.user.name || s.user.email} · ${roleName(s.role)}`),
     topNav);
-  const banner = suspended() ? h('p', { class: 'banner warn', role: 'status' }, 'This store is suspended: you can read everything, but nothing can be changed.') : null;
+  const banner = suspended() ? h('p', { class: 'banner warn', role: 'status' }, t('banner.suspended')) : null;
   clear(root);
   root.removeAttribute('aria-busy');
-  root.append(...[h('a', { href: '#main', class: 'skip' }, 'Skip to content'), header, banner, outboxBanner, main, bottomNav].filter(Boolean));
+  root.append(...[h('a', { href: '#main', class: 'skip' }, t('nav.skip')), header, banner, outboxBanner, main, bottomNav].filter(Boolean));
   shell = { main, navs: [topNav, bottomNav] };
   placeNetBanner();
   updateOutboxBanner();
@@ -93,16 +94,16 @@ async function updateOutboxBanner() {
   outboxBanner.hidden = !list.length;
   outboxBanner.classList.toggle('refused', refused > 0);
   const parts = [];
-  if (waiting) parts.push(`${waiting} ${waiting === 1 ? 'entry' : 'entries'} waiting to be sent`);
-  if (refused) parts.push(`${refused} refused by the store: needs you`);
-  outboxBanner.replaceChildren(h('span', null, parts.join(' · ')), ' ', h('a', { href: '/outbox' }, refused ? 'Resolve' : 'See them'));
+  if (waiting) parts.push(t('outbox.banner_waiting', { count: waiting }));
+  if (refused) parts.push(t('outbox.banner_refused', { count: refused }));
+  outboxBanner.replaceChildren(h('span', null, parts.join(' · ')), ' ', h('a', { href: '/outbox' }, refused ? t('outbox.resolve') : t('outbox.see_them')));
 }
 onOutboxChange(() => updateOutboxBanner());
 
 // Offline: a banner that stays while the connection is gone (the app shell
 // comes from the service worker; store data never does).
-const netBanner = h('p', { id: 'offline-banner', class: 'banner offline', role: 'status', hidden: true },
-  h('strong', null, 'You are offline.'), ' Showing what this device saw last; purchases and payments are kept here and sent when the connection is back.');
+const netBanner = h('p', { id: 'offline-banner', class: 'banner offline', role: 'status', hidden: true });
+function fillNetBanner() { clear(netBanner).append(h('strong', null, t('net.offline_strong')), ' ', t('net.offline_rest')); }
 let serverDown = false;
 function placeNetBanner() {
   const header = root.querySelector('header.appbar');
@@ -168,8 +169,8 @@ async function render() {
   const main = shell.main;
   clear(main).append(spinner());
   if (!m) {
-    clear(main).append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', null, h('a', { href: '/' }, 'Go to the dashboard')));
-    setTitle('Not found');
+    clear(main).append(h('h1', { tabindex: '-1' }, t('nav.not_found')), h('p', null, h('a', { href: '/' }, t('nav.go_dashboard'))));
+    setTitle(t('nav.not_found_title'));
     return;
   }
   try {
@@ -222,7 +223,7 @@ async function showSignIn() {
   clear(root);
   placeNetBanner();
   root.removeAttribute('aria-busy');
-  mod.render(root, { onSignedIn: () => { navigated = false; render(); } });
+  mod.render(root, { onSignedIn: async () => { await useUserLanguage(); navigated = false; render(); } });
 }
 
 async function statusPage(kind, slug) {
@@ -240,8 +241,43 @@ function keepSlug(slug) {
   try { sessionStorage.setItem('qt_tenant', slug); localStorage.setItem('qt_last_tenant', slug); } catch { /* storage off */ }
 }
 
+// The words come first: the language picked on this device (or English)
+// until the store and the user say otherwise.
+let booted = false;
+async function boot() {
+  if (booted) return;
+  try { await setLanguage(resolveLanguage(null, null)); } catch (e) { console.warn('catalog:', e.message); }
+  fillNetBanner();
+  booted = true;
+}
+
+// A new language redraws the shell and the screen.
+onLanguageChange(() => {
+  if (!booted) return;
+  fillNetBanner();
+  if (state.tenant) setTitle('');
+  if (shell) { shell = null; render(); }
+});
+
+// The user's language (GET auth/me), else this device's pick, else the
+// store's locale, else English.
+async function useUserLanguage() {
+  const s = getSession();
+  let lang = s && s.user ? s.user.language : null;
+  if (s && s.kind === 'tenant' && s.user && !('language' in s.user)) {
+    try {
+      const me = await api('GET', 'auth/me');
+      lang = me && me.user ? me.user.language : null;
+      if (me && me.user) s.user.language = lang ?? null;
+    } catch { /* offline: keep the current one */ }
+  }
+  const want = resolveLanguage(lang, state.tenant && state.tenant.locale);
+  if (want !== language()) await setLanguage(want);
+}
+
 async function start() {
-  clear(root).append(spinner('Opening the store…'));
+  await boot();
+  clear(root).append(spinner(t('boot.opening')));
   placeNetBanner();
   root.setAttribute('aria-busy', 'true');
   const params = new URLSearchParams(location.search);
@@ -259,16 +295,18 @@ async function start() {
     }
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) { statusPage('unknown', urlSlug); return; }
-    if (e.network) { if (!openOffline(urlSlug || storedSlug())) offlinePage(); return; }
-    clear(root).append(h('div', { class: 'centered' }, h('h1', null, 'QuantumTrack'), errorBox(e, () => start())));
+    if (e.network) { if (!(await openOffline(urlSlug || storedSlug()))) offlinePage(); return; }
+    clear(root).append(h('div', { class: 'centered' }, h('h1', null, t('app.name')), errorBox(e, () => start())));
     root.removeAttribute('aria-busy');
     return;
   }
   state.tenant = tenant;
   keepSlug(tenant.slug);
-  configureMoney(tenant.locale, tenant.currency);
-  configureDates(tenant.locale, tenant.timezone);
-  document.documentElement.lang = (tenant.locale || 'en').split('-')[0];
+  setStoreLocale(tenant.locale);
+  configureMoney(intlLocale(), tenant.currency);
+  configureDates(intlLocale(), tenant.timezone);
+  const want = resolveLanguage(null, tenant.locale);
+  if (want !== language()) await setLanguage(want);
   setTitle('');
   if (urlSlug) {
     params.delete('tenant');
@@ -280,14 +318,17 @@ async function start() {
 }
 
 // No network at start: open on this device's copy when it has one.
-function openOffline(slug) {
+async function openOffline(slug) {
   const last = lastSession(slug);
   if (!last) return false;
-  state.tenant = last.tenant;
-  configureMoney(last.tenant.locale, last.tenant.currency);
-  configureDates(last.tenant.locale, last.tenant.timezone);
-  document.documentElement.lang = (last.tenant.locale || 'en').split('-')[0];
+  const tenant = last.tenant;
+  state.tenant = tenant;
+  setStoreLocale(tenant.locale);
+  configureMoney(intlLocale(), tenant.currency);
+  configureDates(intlLocale(), tenant.timezone);
   setOfflineSession(last.session);
+  const want = resolveLanguage(last.session.user && last.session.user.language, tenant.locale);
+  if (want !== language()) await setLanguage(want);
   navigated = false;
   render();
   return true;
@@ -295,14 +336,14 @@ function openOffline(slug) {
 
 function offlinePage() {
   shell = null;
-  document.title = 'Offline · QuantumTrack';
+  document.title = t('offline.title');
   clear(root).append(h('div', { class: 'centered' },
     h('div', { class: 'card status-page offline-page' },
       h('img', { src: '/icons/icon.svg', alt: '', width: 56, height: 56 }),
-      h('h1', null, navigator.onLine ? 'Cannot reach the store' : 'You are offline'),
-      h('p', null, 'QuantumTrack is installed on this device, but it has no copy of your store yet: sign in once with a connection, and what you see is kept for times like this.'),
-      h('p', { class: 'muted' }, 'Connect to the internet: this page continues by itself when the connection is back.'),
-      h('button', { type: 'button', class: 'btn primary', onclick: () => start() }, 'Try again'))));
+      h('h1', null, navigator.onLine ? t('offline.cannot_reach') : t('offline.you_are')),
+      h('p', null, t('offline.body')),
+      h('p', { class: 'muted' }, t('offline.later')),
+      h('button', { type: 'button', class: 'btn primary', onclick: () => start() }, t('offline.try_again')))));
   root.removeAttribute('aria-busy');
   placeNetBanner();
   updateNet();
@@ -320,6 +361,7 @@ async function continueStart() {
     }
     if (s && s.tenant && s.tenant.slug !== state.tenant.slug) s = null;
     if (!s) { showSignIn(); return; }
+    await useUserLanguage();
     navigated = false;
     render();
   } catch (e) {
@@ -335,7 +377,7 @@ onSessionChange((s) => {
 installShortcuts();
 
 if (location.pathname === '/platform' || location.pathname.startsWith('/platform/')) {
-  import('./views/platform.js').then((m) => m.start(root)).catch((e) => {
+  boot().then(() => import('./views/platform.js')).then((m) => m.start(root)).catch((e) => {
     clear(root).append(errorBox(e, () => location.reload()));
   });
 } else {
@@ -348,7 +390,7 @@ if (location.pathname === '/platform' || location.pathname.startsWith('/platform
 if ('serviceWorker' in navigator && window.isSecureContext) {
   const hadController = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (hadController) toast('QuantumTrack was updated: reload the page to use the new version.');
+    if (hadController) toast(t('app.updated'));
   });
   const reg = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((e) => console.warn('service worker:', e.message));
   if (document.readyState === 'complete') reg(); else window.addEventListener('load', reg);

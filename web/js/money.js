@@ -2,7 +2,10 @@
 //
 // parseAmount("1,23,456.50", 2) → 12345650 (a Number, exact: at most 15
 // digits); the text is read as digits, never through parseFloat.
-// formatMoney(12345650) → "₹1,23,456.50" with the store's locale/currency.
+// formatMoney(12345650) → "₹1,23,456.50" in the language's locale (i18n.js
+// intlLocale(): hi → hi-IN, en → the store's locale) and the store's currency.
+
+import { t, intlLocale, onLanguageChange } from './i18n.js';
 
 export const MAX_AMOUNT_DIGITS = 15;
 
@@ -22,6 +25,8 @@ export function configureMoney(locale, currency) {
   decimalSep = part ? part.value : '.';
 }
 configureMoney('en-IN', 'INR');
+// The chosen language decides grouping and digits (hi → hi-IN, lakh grouping).
+onLanguageChange((lang, loc) => configureMoney(loc, fmtCurrency));
 
 export function currencyExponent() { return exponent; }
 export function currencyCode() { return fmtCurrency; }
@@ -58,21 +63,21 @@ export function parseAmount(text, { exp = exponent, allowZero = false } = {}) {
   let s = String(text ?? '').trim();
   // Drop currency symbols, spaces and grouping separators.
   s = s.replace(/[\s\u00a0\u202f]/g, '').replace(/^[^\d.,-]+/, '');
-  if (!s) return { ok: false, error: 'Enter an amount' };
-  if (s.startsWith('-')) return { ok: false, error: 'The amount must be positive' };
+  if (!s) return { ok: false, error: t('money.enter_amount') };
+  if (s.startsWith('-')) return { ok: false, error: t('money.positive') };
   const dec = decimalSep;
   const group = dec === '.' ? ',' : '.';
   s = s.split(group).join('');
   if (dec !== '.') s = s.replace(dec, '.');
-  if (!/^\d*(\.\d*)?$/.test(s) || s === '.') return { ok: false, error: 'Use digits and at most one decimal point' };
+  if (!/^\d*(\.\d*)?$/.test(s) || s === '.') return { ok: false, error: t('money.digits') };
   let [whole, frac = ''] = s.split('.');
   if (frac.length > exp) {
-    return { ok: false, error: exp === 0 ? 'This currency has no decimals' : `At most ${exp} digits after the decimal point` };
+    return { ok: false, error: exp === 0 ? t('money.no_decimals') : t('money.max_decimals', { count: exp }) };
   }
   const digits = ((whole || '0') + frac.padEnd(exp, '0')).replace(/^0+(?=\d)/, '');
-  if (digits.length > MAX_AMOUNT_DIGITS) return { ok: false, error: 'The amount is too large' };
+  if (digits.length > MAX_AMOUNT_DIGITS) return { ok: false, error: t('money.too_large') };
   const minor = Number(digits); // ≤ 15 digits: an exact integer
-  if (!allowZero && minor === 0) return { ok: false, error: 'The amount must be more than zero' };
+  if (!allowZero && minor === 0) return { ok: false, error: t('money.more_than_zero') };
   return { ok: true, minor };
 }
 

@@ -11,63 +11,64 @@ import { state, isAdminReader } from './app.js';
 import { h } from './dom.js';
 import { formatMoney } from './money.js';
 import { formatTime } from './format.js';
+import { t } from './i18n.js';
 
 // Every string of the reminder screens' shared parts, in one place.
 export const T = {
-  remind: 'Remind on WhatsApp',
-  reminding: 'Preparing the reminder…',
-  log: 'Reminder log',
-  lastReminder: 'Last reminder',
-  never: 'No reminder sent yet.',
-  opened: (name) => `WhatsApp opened with the reminder for ${name}. Tap send in WhatsApp.`,
-  openAgain: 'Open WhatsApp again',
-  openWhatsApp: 'Open WhatsApp',
-  openFor: (name) => `Open WhatsApp for ${name}`,
-  sentVia: (name, channel) => `Reminder to ${name} sent through ${channelName(channel)}.`,
-  queuedVia: (name, channel) => `Reminder to ${name} is on its way through ${channelName(channel)}.`,
-  failed: (name, why) => `The reminder to ${name} could not be sent: ${why}`,
-  retryLater: 'Try again later, or send it yourself with a WhatsApp link.',
-  useLink: 'Use a WhatsApp link instead',
-  section: 'Payment reminders',
-  optedOut: 'opted out',
-  optedOutNote: 'No payment reminders for this customer.',
-  openSettings: 'Open Settings',
+  get remind() { return t('rem.remind'); },
+  get reminding() { return t('rem.reminding'); },
+  get log() { return t('rem.log'); },
+  get lastReminder() { return t('rem.lastReminder'); },
+  get never() { return t('rem.never'); },
+  opened: (name) => t('rem.opened', { name }),
+  get openAgain() { return t('rem.openAgain'); },
+  get openWhatsApp() { return t('rem.openWhatsApp'); },
+  openFor: (name) => t('rem.openFor', { name }),
+  sentVia: (name, channel) => t('rem.sentVia', { name, channel: channelName(channel) }),
+  queuedVia: (name, channel) => t('rem.queuedVia', { name, channel: channelName(channel) }),
+  failed: (name, why) => t('rem.failed', { name, why }),
+  get retryLater() { return t('rem.retryLater'); },
+  get useLink() { return t('rem.useLink'); },
+  get section() { return t('rem.section'); },
+  get optedOut() { return t('rem.optedOut'); },
+  get optedOutNote() { return t('rem.optedOutNote'); },
+  get openSettings() { return t('rem.openSettings'); },
   refusal: {
-    customer_opted_out: (name) => `${name} asked not to get payment reminders (opted out), so none was sent.`,
-    nothing_owed: (name) => `${name} owes nothing, so there is nothing to remind about.`,
+    customer_opted_out: (name) => t('rem.refusal.customer_opted_out', { name }),
+    nothing_owed: (name) => t('rem.refusal.nothing_owed', { name }),
     reminded_recently: (name, next) => next
-      ? `${name} was already reminded in the last 24 hours. The next reminder can go at ${next}.`
-      : `${name} was already reminded in the last 24 hours.`,
-    feature_not_in_plan: () => 'Sending through the WhatsApp Business API is not in this store’s plan. Switch the store to WhatsApp links in Settings, or upgrade the plan.',
-    provider_not_configured: () => 'The WhatsApp provider is not set up yet: an admin can finish it in Settings.',
-    no_phone: (name) => `${name} has no phone number to send a reminder to.`,
-    customer_archived: (name) => `${name} is archived: restore the customer first.`,
-    template_failed: (name, next, detail) => `The message could not be written from the store’s template${detail ? ` (${detail})` : ''}. An admin can fix the template in Settings.`,
+      ? t('rem.refusal.reminded_recently_next', { name, next })
+      : t('rem.refusal.reminded_recently', { name }),
+    feature_not_in_plan: () => t('rem.refusal.feature_not_in_plan'),
+    provider_not_configured: () => t('rem.refusal.provider_not_configured'),
+    no_phone: (name) => t('rem.refusal.no_phone', { name }),
+    customer_archived: (name) => t('rem.refusal.customer_archived', { name }),
+    template_failed: (name, next, detail) => (detail ? t('rem.refusal.template_failed_detail', { detail }) : t('rem.refusal.template_failed')),
   },
   reasons: {
-    opted_out: 'asked not to get reminders',
-    reminded_recently: 'already reminded in the last 24 hours',
-    not_overdue: 'nothing overdue yet',
-    below_minimum: 'owes less than the minimum',
-    no_phone: 'no phone number',
+    get opted_out() { return t('rem.reasons.opted_out'); },
+    get reminded_recently() { return t('rem.reasons.reminded_recently'); },
+    get not_overdue() { return t('rem.reasons.not_overdue'); },
+    get below_minimum() { return t('rem.reasons.below_minimum'); },
+    get no_phone() { return t('rem.reasons.no_phone'); },
   },
   status: {
-    link_ready: 'link ready', queued: 'queued', sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed',
+    get link_ready() { return t('rem.status.link_ready'); }, get queued() { return t('rem.status.queued'); }, get sent() { return t('rem.status.sent'); }, get delivered() { return t('rem.status.delivered'); }, get read() { return t('rem.status.read'); }, get failed() { return t('rem.status.failed'); },
   },
   statusHelp: {
-    link_ready: 'The WhatsApp link was made; the message goes out when it is sent from WhatsApp.',
+    get link_ready() { return t('rem.statusHelp.link_ready'); },
   },
-  channels: { link: 'WhatsApp link', whatsapp_cloud: 'WhatsApp Business API', twilio: 'Twilio WhatsApp' },
-  triggers: { manual: 'by hand', bulk: 'remind all', scheduled: 'on schedule' },
-  kinds: { reminder: 'Reminder', receipt: 'Receipt' },
+  channels: { get link() { return t('rem.channels.link'); }, get whatsapp_cloud() { return t('rem.channels.whatsapp_cloud'); }, get twilio() { return t('rem.channels.twilio'); } },
+  triggers: { get manual() { return t('rem.triggers.manual'); }, get bulk() { return t('rem.triggers.bulk'); }, get scheduled() { return t('rem.triggers.scheduled'); } },
+  kinds: { get reminder() { return t('rem.kinds.reminder'); }, get receipt() { return t('rem.kinds.receipt'); } },
   receipt: {
-    offer: 'Send receipt on WhatsApp',
-    making: 'Preparing the receipt…',
-    opened: (name) => `WhatsApp opened with the receipt for ${name}. Tap send in WhatsApp.`,
-    sent: (name) => `Receipt sent to ${name}.`,
-    failed: (name, why) => `The receipt to ${name} could not be sent: ${why}`,
-    done: 'Done',
-    recorded: (type, amount, balance) => `${type === 'payment' ? 'Payment' : 'Purchase'} of ${amount} recorded. Balance now ${balance}.`,
+    get offer() { return t('rem.receipt.offer'); },
+    get making() { return t('rem.receipt.making'); },
+    opened: (name) => t('rem.receipt.opened', { name }),
+    sent: (name) => t('rem.receipt.sent', { name }),
+    failed: (name, why) => t('rem.receipt.failed', { name, why }),
+    get done() { return t('rem.receipt.done'); },
+    recorded: (type, amount, balance) => (type === 'payment' ? t('rem.receipt.recorded_payment', { amount, balance }) : t('rem.receipt.recorded_purchase', { amount, balance })),
   },
 };
 
@@ -84,9 +85,9 @@ export function statusChip(status) {
 }
 
 // An ApiError from the reminder or receipt routes → a sentence.
-export function refusalText(err, name = 'This customer') {
+export function refusalText(err, name = t('rem.this_customer')) {
   if (!(err instanceof ApiError)) return String((err && err.message) || err);
-  if (err.network) return 'Could not reach the server. Check the connection and try again.';
+  if (err.network) return t('error.network');
   const f = T.refusal[err.code];
   if (!f) return err.message;
   const next = err.problem.next_allowed_at ? formatTime(err.problem.next_allowed_at) : null;
@@ -139,7 +140,7 @@ function outcome(r, name, words) {
     box.push(h('p', null, words.opened(name)),
       h('p', { class: 'actions start' }, whatsAppLink(r.link, T.openAgain, { class: 'btn whatsapp small' })));
   } else if (r.status === 'failed') {
-    box.push(h('p', { class: 'remind-failed' }, statusChip('failed'), ' ', words.failed(name, r.error_message || r.error_code || 'unknown error')));
+    box.push(h('p', { class: 'remind-failed' }, statusChip('failed'), ' ', words.failed(name, r.error_message || r.error_code || t('error.unknown'))));
   } else {
     box.push(h('p', null, statusChip(r.status), ' ', words.sentText(name, r)));
   }
@@ -154,7 +155,7 @@ export function remindControls(c, { canRemind }) {
   const logLink = h('a', { href: `/reminders?customer_id=${encodeURIComponent(c.id)}`, class: 'remind-log', id: 'reminders-log-link' }, T.log);
   const btn = canRemind ? h('button', { type: 'button', class: 'btn whatsapp', id: 'btn-remind' }, T.remind) : null;
   const showLast = (r) => {
-    last.replaceChildren(T.lastReminder, ' ', formatTime(r.created_at), ' · ', statusChip(r.status), r.kind === 'receipt' ? ` (${T.kinds.receipt.toLowerCase()})` : '');
+    last.replaceChildren(T.lastReminder, ' ', formatTime(r.created_at), ' · ', statusChip(r.status), r.kind === 'receipt' ? ` (${T.kinds.receipt.toLocaleLowerCase()})` : '');
   };
   api('GET', 'reminders', { query: { customer_id: c.id, limit: 1 } })
     .then((p) => { if (p && p.data && p.data[0]) showLast(p.data[0]); else last.textContent = T.never; })

@@ -4,14 +4,13 @@
 import { logout } from './api.js';
 import { confirmDialog } from './dom.js';
 import { outboxList } from './outbox.js';
+import { t } from './i18n.js';
 
 export async function signOut() {
   const waiting = await outboxList();
   if (waiting.length) {
-    const n = waiting.length;
-    const ok = await confirmDialog('Sign out and discard unsent entries?',
-      `${n} ${n === 1 ? 'entry has' : 'entries have'} not reached the store yet. Signing out deletes ${n === 1 ? 'it' : 'them'} from this device.`,
-      { confirmLabel: 'Sign out and discard', danger: true });
+    const ok = await confirmDialog(t('signout.unsent_title'), t('signout.unsent_text', { count: waiting.length }),
+      { confirmLabel: t('signout.unsent_confirm'), danger: true });
     if (!ok) return false;
   }
   history.pushState(null, '', '/');

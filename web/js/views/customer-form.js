@@ -3,24 +3,25 @@ import { api, newIdempotencyKey } from '../api.js';
 import { setTitle, canWrite, canAdmin, atLeast, navigate } from '../app.js';
 import { h, field, formError, busy, showErrors, toast } from '../dom.js';
 import { parseAmount, minorToInput, currencyCode } from '../money.js';
+import { t } from '../i18n.js';
 
 export async function render({ root, params, query }) {
   const editing = !!params.id;
   const c = editing ? await api('GET', `customers/${params.id}`) : { apartment: query.get('apartment') || '' };
   if (editing ? !canAdmin() : !canWrite()) {
-    root.append(h('h1', null, editing ? 'Edit customer' : 'Add customer'), h('p', null, 'Your role cannot do this.'));
+    root.append(h('h1', null, editing ? t('cform.edit_customer') : t('cform.add_customer')), h('p', null, t('common.role_cannot')));
     return;
   }
-  setTitle(editing ? `Edit ${c.name}` : 'Add customer');
-  const name = field({ label: 'Name', name: 'name', value: c.name, required: true, attrs: { autocomplete: 'off', maxlength: 120 } });
-  const phone = field({ label: 'Phone', name: 'phone', type: 'tel', value: c.phone, required: true, hint: 'A 10-digit mobile number, or + country code and number', attrs: { autocomplete: 'off', inputmode: 'tel' } });
-  const apartment = field({ label: 'Flat number (TTFFU)', name: 'apartment', value: c.apartment, hint: 'Tower, floor, unit: 36194 is tower 36, floor 19, unit 4', attrs: { inputmode: 'numeric', maxlength: 5, autocomplete: 'off' } });
-  const email = field({ label: 'Email (optional)', name: 'email', type: 'email', value: c.email, attrs: { autocomplete: 'off' } });
-  const limit = atLeast('admin') ? field({ label: `Credit limit (${currencyCode()})`, name: 'credit_limit', value: c.credit_limit_minor != null ? minorToInput(c.credit_limit_minor) : '', hint: 'Leave empty to use the store default', attrs: { inputmode: 'decimal', autocomplete: 'off' } }) : null;
-  const notes = field({ label: 'Notes', name: 'notes', value: c.notes, textarea: true, attrs: { maxlength: 1000 } });
-  const optout = field({ label: 'No payment reminders', name: 'reminders_opt_out', type: 'checkbox', value: c.reminders_opt_out });
-  const submit = h('button', { type: 'submit', class: 'btn primary' }, editing ? 'Save changes' : 'Add customer');
-  const cancel = h('a', { href: editing ? `/customers/${c.id}` : '/customers', class: 'btn' }, 'Cancel');
+  setTitle(editing ? t('cform.edit_name', { name: c.name }) : t('cform.add_customer'));
+  const name = field({ label: t('cform.name'), name: 'name', value: c.name, required: true, attrs: { autocomplete: 'off', maxlength: 120 } });
+  const phone = field({ label: t('cform.phone'), name: 'phone', type: 'tel', value: c.phone, required: true, hint: t('cform.phone_hint'), attrs: { autocomplete: 'off', inputmode: 'tel' } });
+  const apartment = field({ label: t('cform.flat'), name: 'apartment', value: c.apartment, hint: t('cform.flat_hint'), attrs: { inputmode: 'numeric', maxlength: 5, autocomplete: 'off' } });
+  const email = field({ label: t('cform.email'), name: 'email', type: 'email', value: c.email, attrs: { autocomplete: 'off' } });
+  const limit = atLeast('admin') ? field({ label: t('cform.limit', { currency: currencyCode() }), name: 'credit_limit', value: c.credit_limit_minor != null ? minorToInput(c.credit_limit_minor) : '', hint: t('cform.limit_hint'), attrs: { inputmode: 'decimal', autocomplete: 'off' } }) : null;
+  const notes = field({ label: t('cform.notes'), name: 'notes', value: c.notes, textarea: true, attrs: { maxlength: 1000 } });
+  const optout = field({ label: t('cform.optout'), name: 'reminders_opt_out', type: 'checkbox', value: c.reminders_opt_out });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, editing ? t('cform.save') : t('cform.add_customer'));
+  const cancel = h('a', { href: editing ? `/customers/${c.id}` : '/customers', class: 'btn' }, t('common.cancel'));
   const form = h('form', { class: 'card form', novalidate: true, id: 'customer-form' }, formError(), name, phone, apartment, email, limit, notes, optout, h('div', { class: 'actions' }, cancel, submit));
   let key = null, lastBody = null;
   form.addEventListener('submit', (e) => {
@@ -32,10 +33,10 @@ export async function render({ root, params, query }) {
         notes: notes.input.value, reminders_opt_out: optout.input.checked,
       };
       if (limit) {
-        const t = limit.input.value.trim();
-        if (!t) body.credit_limit_minor = null;
+        const text = limit.input.value.trim();
+        if (!text) body.credit_limit_minor = null;
         else {
-          const p = parseAmount(t, { allowZero: true });
+          const p = parseAmount(text, { allowZero: true });
           if (!p.ok) { showErrors(form, { message: p.error, fields: { credit_limit: p.error } }); return; }
           body.credit_limit_minor = p.minor;
         }
@@ -49,13 +50,13 @@ export async function render({ root, params, query }) {
           if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; }
           out = await api('POST', 'customers', { body, headers: { 'Idempotency-Key': key } });
         }
-        toast(editing ? 'Saved' : `${out.name} added`);
+        toast(editing ? t('cform.saved') : t('cform.added', { name: out.name }));
         navigate(`/customers/${out.id}`, { replace: !editing ? false : true });
       } catch (err) {
         showErrors(form, err, { credit_limit_minor: 'credit_limit' });
       }
     });
   });
-  root.append(h('h1', null, editing ? `Edit ${c.name}` : 'Add customer'), form);
+  root.append(h('h1', null, editing ? t('cform.edit_name', { name: c.name }) : t('cform.add_customer')), form);
   name.input.focus();
 }

@@ -7,9 +7,10 @@
 // and entries still in the outbox show on top of the ledger as pending (or
 // refused, with retry / edit / discard), the balance projected with them.
 import { api } from '../api.js';
-import { setTitle, canWrite, canAdmin, navigate } from '../app.js';
+import { setTitle, canWrite, canAdmin, navigate, entryTypeName } from '../app.js';
 import { cachePut, cacheGet, rememberCustomers, touchRecent, asOfText } from '../cache.js';
-import { outboxList, onOutboxChange, pendingDelta, syncOutbox, retryRecord, outboxRemove } from '../outbox.js';
+import { outboxList, onOutboxChange, pendingDelta } from '../outbox.js';
+import { pendingRow, sendNowButton } from './pending.js';
 import { storeTimeZone } from '../format.js';
 import { h, empty, toast, confirmDialog } from '../dom.js';
 import { openShare } from './share.js';
@@ -19,11 +20,12 @@ import { openEntry, openReverse, openAdjustment } from './entry.js';
 import { remindControls, remindersInPlan } from '../reminders.js';
 import { onLive, coalesce } from '../live.js';
 import { documentsSection } from './documents.js';
+import { t } from '../i18n.js';
 
-const TYPE = { purchase: 'Purchase', payment: 'Payment', adjustment: 'Adjustment', reversal: 'Reversal' };
+
 
 function describe(e) {
-  return `${TYPE[e.type] || e.type} of ${formatMoney(e.amount_minor)} on ${formatTime(e.occurred_at)}`;
+  return t('customer.describe', { type: entryTypeName(e.type), amount: formatMoney(e.amount_minor), time: formatTime(e.occurred_at) });
 }
 
 // The ledger kept for offline reading: its newest entries.
@@ -95,63 +97,27 @@ export async function render(ctx) {
   }, isCurrent);
 }
 
-const PROBLEM_HINT = {
-  credit_limit_exceeded: 'Over the credit limit now.',
-  customer_archived: 'The customer was archived.',
-  outcome_unknown: 'Sent more than two days ago without an answer: check the ledger whether it is there before sending it again.',
-};
-
 // The entries of this customer still on this device, newest first.
 function pendingSection(c, list, { redraw }) {
   if (!list.length) return null;
-  const rows = [...list].reverse().map((r) => {
-    const refused = r.state === 'refused';
-    const pb = r.problem || {};
-    const why = refused ? [PROBLEM_HINT[pb.code], pb.code === 'credit_limit_exceeded' ? null : pb.detail].filter(Boolean).join(' ') : null;
-    const limitText = refused && pb.code === 'credit_limit_exceeded' && Number.isSafeInteger(pb.shortfall_minor)
-      ? ` It is ${formatMoney(pb.shortfall_minor)} over the limit of ${formatMoney(pb.credit_limit_minor)}.` : '';
-    const sign = r.type === 'payment' ? '−' : '+';
-    const actions = refused && canWrite() ? h('div', { class: 'pending-actions' },
-      h('button', { type: 'button', class: 'btn small', onclick: async (e) => { e.currentTarget.disabled = true; await retryRecord(r.key); } }, 'Retry'),
-      h('button', { type: 'button', class: 'btn small', onclick: () => openEntry(c, r.type, { draft: r, onDone: () => redraw() }) }, 'Edit'),
-      h('button', { type: 'button', class: 'btn small danger', onclick: async () => {
-        if (!(await confirmDialog('Discard this entry?', `The ${r.type} of ${formatMoney(r.amount_minor)} was never recorded by the store. Discarding deletes it from this device.`, { confirmLabel: 'Discard', danger: true }))) return;
-        await outboxRemove(r.key);
-        toast('Entry discarded');
-        redraw();
-      } }, 'Discard')) : null;
-    return h('li', { class: 'entry pending ' + r.type + (refused ? ' refused' : ''), dataset: { key: r.key, state: r.state } },
-      h('div', { class: 'entry-main' },
-        h('span', { class: 'entry-type' }, TYPE[r.type] || r.type,
-          refused ? h('span', { class: 'badge danger badge-refused' }, 'refused') : h('span', { class: 'badge warn badge-pending' }, 'pending')),
-        h('span', { class: 'entry-time' }, formatTime(r.body.occurred_at), refused ? '' : ' · not sent yet'),
-        r.body.note ? h('span', { class: 'entry-detail' }, r.body.note) : null,
-        why ? h('span', { class: 'entry-refusal', role: 'alert' }, why + limitText) : null,
-        actions),
-      h('div', { class: 'entry-end' },
-        h('span', { class: 'entry-figs' }, h('span', { class: 'entry-amount' }, `${sign} ${formatMoney(r.amount_minor)}`))));
-  });
+  const onEdit = (r) => openEntry(c, r.type, { draft: r, onDone: () => redraw() });
   const waiting = list.some((r) => r.state !== 'refused');
   return h('section', { class: 'pending-box', 'aria-labelledby': 'pending-h' },
     h('div', { class: 'pending-head' },
-      h('h2', { id: 'pending-h' }, 'Not recorded yet'),
-      waiting ? h('button', { type: 'button', class: 'btn small', id: 'btn-send-now', onclick: async (e) => {
-        const b = e.currentTarget;
-        b.disabled = true;
-        const r = await syncOutbox();
-        if (r.left && b.isConnected) { b.disabled = false; toast('Still no connection: the entries stay on this device and are sent later.', 'warn'); }
-      } }, 'Send now') : null),
-    h('p', { class: 'muted small' }, waiting ? 'Kept on this device; sent by themselves when the connection is back.' : 'The store refused these: retry, edit or discard each one.'),
-    h('ol', { class: 'ledger pending-list', 'aria-label': 'Entries not recorded yet' }, rows));
+      h('h2', { id: 'pending-h' }, t('outbox.section_title')),
+      waiting ? sendNowButton('btn-send-now') : null),
+    h('p', { class: 'muted small' }, waiting ? t('outbox.section_waiting') : t('outbox.section_refused')),
+    h('ol', { class: 'ledger pending-list', 'aria-label': t('outbox.section_label') },
+      [...list].reverse().map((r) => pendingRow(r, { onEdit: canWrite() ? onEdit : null, onChange: redraw }))));
 }
 
 function paint(root, c, st, docs, { asOf = null, outbox = [], redraw = () => {} } = {}) {
   setTitle(c.name);
   const reload = () => navigate(`/customers/${c.id}`, { replace: true });
-  const done = (verb) => (entry) => {
+  const done = (key) => (entry) => {
     // Kept on this device (no network): the page shows it as pending.
     if (!entry) { redraw(); return; }
-    toast(`${verb} ${formatMoney(entry.amount_minor)}. Balance now ${formatMoney(entry.balance_after_minor)}.`);
+    toast(t(key, { amount: formatMoney(entry.amount_minor), balance: formatMoney(entry.balance_after_minor) }));
     reload();
   };
   const delta = pendingDelta(outbox);
@@ -160,78 +126,78 @@ function paint(root, c, st, docs, { asOf = null, outbox = [], redraw = () => {} 
   const active = c.status === 'active';
   const dueIn = daysFromToday(c.oldest_due_date);
   const actions = canWrite() && active ? h('div', { class: 'primary-actions' },
-    h('button', { type: 'button', class: 'btn big purchase', id: 'btn-purchase', onclick: () => openEntry(c, 'purchase', { onDone: done('Purchase recorded:') }) }, h('span', { 'aria-hidden': 'true' }, '+ '), 'Purchase on credit'),
-    h('button', { type: 'button', class: 'btn big payment', id: 'btn-payment', onclick: () => openEntry(c, 'payment', { onDone: done('Payment received:') }) }, h('span', { 'aria-hidden': 'true' }, '− '), 'Payment received')) : null;
+    h('button', { type: 'button', class: 'btn big purchase', id: 'btn-purchase', onclick: () => openEntry(c, 'purchase', { onDone: done('customer.purchase_done') }) }, h('span', { 'aria-hidden': 'true' }, '+ '), t('customer.purchase_btn')),
+    h('button', { type: 'button', class: 'btn big payment', id: 'btn-payment', onclick: () => openEntry(c, 'payment', { onDone: done('customer.payment_done') }) }, h('span', { 'aria-hidden': 'true' }, '− '), t('customer.payment_btn'))) : null;
 
   const archive = async () => {
     if (c.balance_minor !== 0) {
-      toast(`${c.name} still has a balance of ${formatMoney(c.balance_minor)}; settle it before archiving.`, 'error');
+      toast(t('customer.archive_balance', { name: c.name, amount: formatMoney(c.balance_minor) }), 'error');
       return;
     }
-    if (!(await confirmDialog('Archive customer?', `${c.name} will be hidden from lists. Their ledger is kept.`, { confirmLabel: 'Archive', danger: true }))) return;
-    try { await api('DELETE', `customers/${c.id}`); toast(`${c.name} archived`); reload(); } catch (e) { toast(e.message, 'error'); }
+    if (!(await confirmDialog(t('customer.archive_q'), t('customer.archive_body', { name: c.name }), { confirmLabel: t('customer.archive'), danger: true }))) return;
+    try { await api('DELETE', `customers/${c.id}`); toast(t('customer.archived_toast', { name: c.name })); reload(); } catch (e) { toast(e.message, 'error'); }
   };
   const restore = async () => {
-    try { await api('PATCH', `customers/${c.id}`, { body: { status: 'active' } }); toast(`${c.name} restored`); reload(); } catch (e) { toast(e.message, 'error'); }
+    try { await api('PATCH', `customers/${c.id}`, { body: { status: 'active' } }); toast(t('customer.restored_toast', { name: c.name })); reload(); } catch (e) { toast(e.message, 'error'); }
   };
 
   const entries = [...st.entries].reverse();
   const change = new Map(st.entries.map((e, i) => [e.id, e.running_balance_minor - (i ? st.entries[i - 1].running_balance_minor : st.opening_balance_minor)]));
-  const ledger = entries.length ? h('ol', { class: 'ledger', 'aria-label': 'Ledger, newest first' }, entries.map((e) => {
+  const ledger = entries.length ? h('ol', { class: 'ledger', 'aria-label': t('customer.ledger_label') }, entries.map((e) => {
     const sign = change.get(e.id) < 0 ? '−' : '+';
     const detail = [];
     if (e.note) detail.push(e.note);
     if (e.items && e.items.length) detail.push(e.items.map((i) => `${i.name} × ${i.quantity}`).join(', '));
     if (e.payment_method) detail.push(e.payment_method.toUpperCase() + (e.payment_reference ? ` ${e.payment_reference}` : ''));
-    if (e.reason) detail.push(`Reason: ${e.reason}`);
-    if (e.override) detail.push(`Limit overridden: ${e.override_reason}`);
+    if (e.reason) detail.push(t('customer.reason', { reason: e.reason }));
+    if (e.override) detail.push(t('customer.overridden', { reason: e.override_reason }));
     const reversible = canAdmin() && e.type !== 'reversal' && !e.reversed_by_id;
     return h('li', { class: 'entry ' + e.type + (e.reversed_by_id ? ' reversed' : ''), dataset: { id: e.id } },
       h('div', { class: 'entry-main' },
-        h('span', { class: 'entry-type' }, TYPE[e.type] || e.type, e.reversed_by_id ? h('span', { class: 'badge' }, 'reversed') : null),
+        h('span', { class: 'entry-type' }, entryTypeName(e.type), e.reversed_by_id ? h('span', { class: 'badge' }, t('customer.reversed_badge')) : null),
         h('span', { class: 'entry-time' }, formatTime(e.occurred_at)),
         detail.length ? h('span', { class: 'entry-detail' }, detail.join(' · ')) : null),
       h('div', { class: 'entry-end' },
         h('span', { class: 'entry-figs' },
           h('span', { class: 'entry-amount' }, `${sign} ${formatMoney(Math.abs(e.amount_minor))}`),
-          h('span', { class: 'entry-running' }, 'Bal. ', formatMoney(e.running_balance_minor))),
-        reversible ? h('button', { type: 'button', class: 'btn small', onclick: () => openReverse(e, describe(e), { onDone: () => { toast('Entry reversed'); reload(); } }) }, 'Reverse') : null));
-  })) : empty('No entries yet.');
+          h('span', { class: 'entry-running' }, t('customer.bal'), ' ', formatMoney(e.running_balance_minor))),
+        reversible ? h('button', { type: 'button', class: 'btn small', onclick: () => openReverse(e, describe(e), { onDone: () => { toast(t('customer.reversed_toast')); reload(); } }) }, t('customer.reverse')) : null));
+  })) : empty(t('customer.no_entries'));
 
   root.append(
     h('div', { class: 'page-head' },
       h('div', null,
-        h('h1', null, c.name, c.status === 'archived' ? h('span', { class: 'badge' }, 'archived') : null),
+        h('h1', null, c.name, c.status === t('customer.archived_badge') ? h('span', { class: 'badge' }, t('customer.archived_badge')) : null),
         h('p', { class: 'muted' },
-          c.apartment ? h('a', { href: `/apartments/unit/${c.apartment}` }, `Flat ${c.apartment}`) : 'No flat', c.apartment ? ` (${apartmentLabel(c.apartment)})` : '',
+          c.apartment ? h('a', { href: `/apartments/unit/${c.apartment}` }, t('customer.flat', { flat: c.apartment })) : t('customer.no_flat'), c.apartment ? ` (${apartmentLabel(c.apartment)})` : '',
           ' · ', h('a', { href: `tel:${c.phone}` }, c.phone)))),
-    asOf ? h('p', { class: 'as-of', role: 'status' }, h('strong', null, 'Offline'), ` · as of ${asOfText(asOf, storeTimeZone())}`) : null,
-    h('section', { class: 'balance-card card', 'aria-label': 'Account' },
+    asOf ? h('p', { class: 'as-of', role: 'status' }, h('strong', null, t('offline.mark')), ' · ', t('offline.as_of', { time: asOfText(asOf, storeTimeZone()) })) : null,
+    h('section', { class: 'balance-card card', 'aria-label': t('customer.account') },
       h('div', { class: 'balance' + (projected > 0 ? ' owes' : '') },
-        h('span', { class: 'stat-label' }, projected < 0 ? 'In credit' : 'Balance owed',
-          delta ? h('span', { class: 'badge warn' }, 'projected') : null),
+        h('span', { class: 'stat-label' }, projected < 0 ? t('customer.in_credit') : t('customer.balance_owed'),
+          delta ? h('span', { class: 'badge warn' }, t('outbox.projected')) : null),
         h('span', { class: 'balance-value', id: 'balance' }, formatMoney(projected)),
         delta ? h('span', { class: 'muted small', id: 'balance-confirmed' },
-          `${formatMoney(c.balance_minor)} recorded + ${waitingCount} pending`) : null),
+          t('outbox.recorded_plus', { amount: formatMoney(c.balance_minor), count: waitingCount })) : null),
       h('dl', { class: 'kv grid' },
-        h('div', null, h('dt', null, 'Credit limit'), h('dd', null, formatMoney(c.effective_credit_limit_minor), c.credit_limit_minor === null ? h('span', { class: 'muted small' }, ' (store default)') : null)),
-        h('div', null, h('dt', null, 'Available credit'), h('dd', { id: 'available' },
+        h('div', null, h('dt', null, t('customer.credit_limit')), h('dd', null, formatMoney(c.effective_credit_limit_minor), c.credit_limit_minor === null ? h('span', { class: 'muted small' }, t('customer.store_default')) : null)),
+        h('div', null, h('dt', null, t('customer.available')), h('dd', { id: 'available' },
           formatMoney(delta && Number.isSafeInteger(c.effective_credit_limit_minor) ? Math.max(0, c.effective_credit_limit_minor - projected) : c.available_credit_minor))),
-        h('div', null, h('dt', null, 'Overdue'), h('dd', { class: c.overdue_minor > 0 ? 'danger-text' : '' }, formatMoney(c.overdue_minor))),
-        h('div', null, h('dt', null, 'Oldest due date'), h('dd', null, c.oldest_due_date ? formatDate(c.oldest_due_date) : '—',
-          c.oldest_due_date && dueIn !== null ? h('span', { class: 'muted small' }, dueIn < 0 ? ` (${-dueIn} days ago)` : dueIn === 0 ? ' (today)' : ` (in ${dueIn} days)`) : null)))),
+        h('div', null, h('dt', null, t('customer.overdue')), h('dd', { class: c.overdue_minor > 0 ? 'danger-text' : '' }, formatMoney(c.overdue_minor))),
+        h('div', null, h('dt', null, t('customer.oldest_due')), h('dd', null, c.oldest_due_date ? formatDate(c.oldest_due_date) : '—',
+          c.oldest_due_date && dueIn !== null ? h('span', { class: 'muted small' }, ' (', dueIn < 0 ? t('customer.days_ago', { count: -dueIn }) : dueIn === 0 ? t('customer.today') : t('customer.in_days', { count: dueIn }), ')') : null)))),
     actions,
     pendingSection(c, outbox, { redraw }),
     remindControls(c, { canRemind: canWrite() && active && remindersInPlan() }),
     h('div', { class: 'secondary-actions' },
-      h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, 'Statement'),
-      canAdmin() && active ? h('button', { type: 'button', class: 'btn', id: 'btn-adjust', onclick: () => openAdjustment(c, { onDone: done('Adjustment recorded:') }) }, 'Adjustment') : null,
-      canWrite() ? h('button', { type: 'button', class: 'btn', id: 'btn-share', onclick: (e) => openShare(c, e.currentTarget) }, 'Share statement') : null,
-      canAdmin() ? h('a', { href: `/customers/${c.id}/edit`, class: 'btn' }, 'Edit') : null,
-      canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, 'Archive') : null,
-      canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, 'Restore') : null),
+      h('a', { href: `/customers/${c.id}/statement`, class: 'btn' }, t('customer.statement')),
+      canAdmin() && active ? h('button', { type: 'button', class: 'btn', id: 'btn-adjust', onclick: () => openAdjustment(c, { onDone: done('customer.adjustment_done') }) }, t('customer.adjustment')) : null,
+      canWrite() ? h('button', { type: 'button', class: 'btn', id: 'btn-share', onclick: (e) => openShare(c, e.currentTarget) }, t('customer.share')) : null,
+      canAdmin() ? h('a', { href: `/customers/${c.id}/edit`, class: 'btn' }, t('customer.edit')) : null,
+      canAdmin() && active ? h('button', { type: 'button', class: 'btn', onclick: archive }, t('customer.archive')) : null,
+      canAdmin() && !active ? h('button', { type: 'button', class: 'btn', onclick: restore }, t('customer.restore')) : null),
     c.notes ? h('p', { class: 'notes' }, c.notes) : null,
     docs,
-    h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, 'Ledger'), ledger,
-      st.trimmed ? h('p', { class: 'muted small' }, h('a', { href: `/customers/${c.id}/statement` }, 'Older entries: the statement')) : null));
+    h('section', { 'aria-labelledby': 'ledger-h' }, h('h2', { id: 'ledger-h' }, t('customer.ledger')), ledger,
+      st.trimmed ? h('p', { class: 'muted small' }, h('a', { href: `/customers/${c.id}/statement` }, t('outbox.older_entries'))) : null));
 }

@@ -7,30 +7,31 @@ import { setTitle, canWrite, navigate } from '../app.js';
 import { h, field, empty, errorBox } from '../dom.js';
 import { customerRow } from './search.js';
 import { onLive, coalesce } from '../live.js';
+import { t } from '../i18n.js';
 import { rememberCustomers, searchCachedCustomers, asOfText } from '../cache.js';
 import { storeTimeZone } from '../format.js';
 
 export async function render({ root, query, isCurrent }) {
-  setTitle('Customers');
+  setTitle(t('nav.customers'));
   const f = {
     q: query.get('q') || '', tower: query.get('tower') || '', floor: query.get('floor') || '',
     owing: query.get('owing') === '1', overdue: query.get('overdue') === '1',
     status: query.get('status') || 'active', sort: query.get('sort') || 'name',
   };
-  const q = field({ label: 'Search', name: 'q', type: 'search', value: f.q, attrs: { placeholder: 'Name, phone or flat', autocomplete: 'off' } });
-  const tower = field({ label: 'Tower', name: 'tower', type: 'number', value: f.tower, attrs: { min: 1, max: 99, inputmode: 'numeric' } });
-  const floor = field({ label: 'Floor', name: 'floor', type: 'number', value: f.floor, attrs: { min: 0, max: 99, inputmode: 'numeric' } });
-  const sort = field({ label: 'Sort by', name: 'sort', value: f.sort, options: [['name', 'Name'], ['balance', 'Balance (highest first)'], ['apartment', 'Flat number'], ['last_activity', 'Recent activity']] });
-  const status = field({ label: 'Status', name: 'status', value: f.status, options: [['active', 'Active'], ['archived', 'Archived'], ['all', 'All']] });
-  const owing = field({ label: 'Owing only', name: 'owing', type: 'checkbox', value: f.owing });
-  const overdue = field({ label: 'Overdue only', name: 'overdue', type: 'checkbox', value: f.overdue });
+  const q = field({ label: t('customers.search'), name: 'q', type: 'search', value: f.q, attrs: { placeholder: t('customers.search_placeholder'), autocomplete: 'off' } });
+  const tower = field({ label: t('customers.tower'), name: 'tower', type: 'number', value: f.tower, attrs: { min: 1, max: 99, inputmode: 'numeric' } });
+  const floor = field({ label: t('customers.floor'), name: 'floor', type: 'number', value: f.floor, attrs: { min: 0, max: 99, inputmode: 'numeric' } });
+  const sort = field({ label: t('customers.sort_by'), name: 'sort', value: f.sort, options: [['name', t('customers.sort_name')], ['balance', t('customers.sort_balance')], ['apartment', t('customers.sort_flat')], ['last_activity', t('customers.sort_recent')]] });
+  const status = field({ label: t('customers.status'), name: 'status', value: f.status, options: [['active', t('customers.active')], ['archived', t('customers.archived')], ['all', t('customers.all')]] });
+  const owing = field({ label: t('customers.owing_only'), name: 'owing', type: 'checkbox', value: f.owing });
+  const overdue = field({ label: t('customers.overdue_only'), name: 'overdue', type: 'checkbox', value: f.overdue });
   const active = [f.tower, f.floor, f.owing, f.overdue, f.status !== 'active', f.sort !== 'name'].filter(Boolean).length;
   const more_ = h('details', { class: 'more-filters', open: active > 0 || matchMedia('(min-width: 600px)').matches },
-    h('summary', null, active ? `Filters and sort (${active} on)` : 'Filters and sort'),
+    h('summary', null, active ? t('customers.filters_on', { count: active }) : t('customers.filters')),
     h('div', { class: 'grid-filters' }, tower, floor, sort, status),
     h('div', { class: 'checks' }, owing, overdue));
-  const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter customers' },
-    h('div', { class: 'search-row' }, q, h('button', { type: 'submit', class: 'btn' }, 'Apply')), more_);
+  const form = h('form', { class: 'filters card', role: 'search', 'aria-label': t('customers.filter_label') },
+    h('div', { class: 'search-row' }, q, h('button', { type: 'submit', class: 'btn' }, t('customers.apply'))), more_);
   const apply = () => {
     const p = new URLSearchParams();
     if (q.input.value.trim()) p.set('q', q.input.value.trim());
@@ -47,7 +48,7 @@ export async function render({ root, query, isCurrent }) {
   for (const w of [sort, status, owing, overdue]) w.input.addEventListener('change', apply);
 
   const list = h('ul', { class: 'list card', id: 'customer-list' });
-  const more = h('button', { type: 'button', class: 'btn block', hidden: true }, 'Show more');
+  const more = h('button', { type: 'button', class: 'btn block', hidden: true }, t('common.show_more'));
   const count = h('p', { class: 'muted small', role: 'status' });
   const params = {
     q: f.q || undefined, tower: f.tower || undefined, floor: f.floor || undefined,
@@ -55,7 +56,7 @@ export async function render({ root, query, isCurrent }) {
     status: f.status !== 'active' ? f.status : undefined, sort: f.sort !== 'name' ? f.sort : undefined, limit: 50,
   };
   let cursor = null, shown = 0;
-  const none = empty('No customers match these filters.');
+  const none = empty(t('customers.none_match'));
   const asOf = h('p', { class: 'as-of', role: 'status', hidden: true });
   // No network: this device's copy, filtered here (sorted by name).
   async function loadCopy() {
@@ -71,9 +72,9 @@ export async function render({ root, query, isCurrent }) {
     shown = rows.length;
     cursor = null;
     more.hidden = true;
-    count.textContent = `${shown} customer${shown === 1 ? '' : 's'} on this device`;
+    count.textContent = t('offline.customers_count', { count: shown });
     asOf.hidden = false;
-    asOf.replaceChildren(h('strong', null, 'Offline'), ` · as of ${asOfText(got.at, storeTimeZone())}`);
+    asOf.replaceChildren(h('strong', null, t('offline.mark')), ' · ', t('offline.as_of', { time: asOfText(got.at, storeTimeZone()) }));
     if (!shown && list.isConnected) list.replaceWith(none);
     return true;
   }
@@ -91,7 +92,7 @@ export async function render({ root, query, isCurrent }) {
     shown += page.data.length;
     cursor = page.next_cursor;
     more.hidden = !cursor;
-    count.textContent = shown ? `${shown}${cursor ? '+' : ''} customer${shown === 1 ? '' : 's'}` : '';
+    count.textContent = shown ? (cursor ? t('customers.count_more', { count: shown }) : t('customers.count', { count: shown })) : '';
     if (!shown && list.isConnected) list.replaceWith(none);
     else if (shown && none.isConnected) none.replaceWith(list);
   }
@@ -113,7 +114,7 @@ export async function render({ root, query, isCurrent }) {
       shown = rows.length;
       cursor = next;
       more.hidden = !cursor;
-      count.textContent = shown ? `${shown}${cursor ? '+' : ''} customer${shown === 1 ? '' : 's'}` : '';
+      count.textContent = shown ? (cursor ? t('customers.count_more', { count: shown }) : t('customers.count', { count: shown })) : '';
       if (!shown && list.isConnected) list.replaceWith(none);
       else if (shown && none.isConnected) none.replaceWith(list);
     } catch { /* the next event tries again */ }
@@ -145,7 +146,7 @@ export async function render({ root, query, isCurrent }) {
   });
   await load();
   root.append(
-    h('div', { class: 'page-head' }, h('h1', null, 'Customers'),
-      canWrite() ? h('a', { href: '/customers/new', class: 'btn primary' }, '+ Add customer') : null),
+    h('div', { class: 'page-head' }, h('h1', null, t('nav.customers')),
+      canWrite() ? h('a', { href: '/customers/new', class: 'btn primary' }, t('common.add_customer')) : null),
     asOf, form, count, list, more);
 }

@@ -9,6 +9,7 @@ import { storeToday, formatDate } from '../format.js';
 import { customerSearch, customerRow } from './search.js';
 import { remindersInPlan } from '../reminders.js';
 import { onLive, liveIndicator, coalesce } from '../live.js';
+import { t } from '../i18n.js';
 import { cachePut, cacheGet, rememberCustomers, recentCustomers, touchRecent, refreshCustomerCopy, asOfText } from '../cache.js';
 import { storeTimeZone } from '../format.js';
 import { takeSearchFocus } from '../shortcuts.js';
@@ -17,10 +18,10 @@ import { takeSearchFocus } from '../shortcuts.js';
 // with at null for the server's answer.
 async function totalsOrCopy(today) {
   try {
-    const t = await totals(today);
-    cachePut('dashboard', t);
-    rememberCustomers([...t.top, ...t.mostOverdue]);
-    return { t, at: null };
+    const tot = await totals(today);
+    cachePut('dashboard', tot);
+    rememberCustomers([...tot.top, ...tot.mostOverdue]);
+    return { t: tot, at: null };
   } catch (e) {
     if (!e.network) throw e;
     const got = await cacheGet('dashboard');
@@ -32,8 +33,8 @@ async function totalsOrCopy(today) {
 // One tap to a customer seen lately.
 function recentChips(list) {
   if (!list.length) return null;
-  return h('nav', { class: 'chips', 'aria-label': 'Recent customers' },
-    h('span', { class: 'chips-label muted small' }, 'Recent'),
+  return h('nav', { class: 'chips', 'aria-label': t('quick.recent_label') },
+    h('span', { class: 'chips-label muted small' }, t('quick.recent')),
     list.map((c) => h('a', { href: `/customers/${c.id}`, class: 'chip' }, c.name, c.apartment ? h('span', { class: 'chip-sub' }, c.apartment) : null)));
 }
 
@@ -74,29 +75,29 @@ async function totals(today) {
   return { total, count, overdueTotal, overdueCount: overdue.length, purchases, payments, np, nq, top, mostOverdue };
 }
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 
 // The figures part of the page, drawn again whenever they change.
 function figures({ total, count, overdueTotal, overdueCount, purchases, payments, np, nq, top, mostOverdue }) {
   return [
-    h('section', { class: 'stats', 'aria-label': 'Totals' },
-      stat('Total owed', formatMoney(total), `${plural(count, 'customer')} owing`, 'big'),
-      stat('Overdue', formatMoney(overdueTotal), plural(overdueCount, 'customer'), overdueTotal > 0 ? 'danger' : ''),
-      stat('Sold today', formatMoney(purchases), np === null ? 'on credit' : plural(np, 'purchase')),
-      stat('Collected today', formatMoney(payments), nq === null ? 'payments received' : plural(nq, 'payment'), 'ok')),
+    h('section', { class: 'stats', 'aria-label': t('dash.totals') },
+      stat(t('dash.total_owed'), formatMoney(total), t('dash.customers_owing', { count }), 'big'),
+      stat(t('dash.overdue'), formatMoney(overdueTotal), t('dash.customers', { count: overdueCount }), overdueTotal > 0 ? 'danger' : ''),
+      stat(t('dash.sold_today'), formatMoney(purchases), np === null ? t('dash.on_credit') : t('dash.purchases', { count: np })),
+      stat(t('dash.collected_today'), formatMoney(payments), nq === null ? t('dash.payments_received') : t('dash.payments', { count: nq }), 'ok')),
     h('div', { class: 'two-col' },
       h('section', { class: 'card', 'aria-labelledby': 'top-owing' },
-        h('h2', { id: 'top-owing' }, 'Owing most'),
-        top.length ? h('ul', { class: 'list' }, top.map(customerRow)) : empty('Nobody owes anything.'),
-        h('p', null, h('a', { href: '/customers?owing=1&sort=balance' }, 'All customers owing'))),
+        h('h2', { id: 'top-owing' }, t('dash.owing_most')),
+        top.length ? h('ul', { class: 'list' }, top.map(customerRow)) : empty(t('dash.nobody_owes')),
+        h('p', null, h('a', { href: '/customers?owing=1&sort=balance' }, t('dash.all_owing')))),
       h('section', { class: 'card', 'aria-labelledby': 'most-overdue' },
-        h('h2', { id: 'most-overdue' }, 'Most overdue'),
+        h('h2', { id: 'most-overdue' }, t('dash.most_overdue')),
         mostOverdue.length ? h('ul', { class: 'list' }, mostOverdue.map((c) => {
           const li = customerRow(c);
-          li.querySelector('.row-sub').append(` · due since ${formatDate(c.oldest_due_date)}`);
+          li.querySelector('.row-sub').append(' · ', t('dash.due_since', { date: formatDate(c.oldest_due_date) }));
           return li;
-        })) : empty('Nothing is overdue.'),
-        h('p', null, h('a', { href: '/customers?overdue=1&sort=balance' }, 'All overdue customers')))),
+        })) : empty(t('dash.nothing_overdue')),
+        h('p', null, h('a', { href: '/customers?overdue=1&sort=balance' }, t('dash.all_overdue'))))),
   ];
 }
 
@@ -104,7 +105,7 @@ const MOVES_FIGURES = new Set(['entry.created', 'entry.reversed', 'summary.chang
   'customer.updated', 'customer.archived', 'reset']);
 
 export async function render({ root, isCurrent }) {
-  setTitle('Home');
+  setTitle(t('nav.home'));
   const today = storeToday();
   const first = await totalsOrCopy(today);
   let shown = first.t;
@@ -112,10 +113,10 @@ export async function render({ root, isCurrent }) {
   const asOf = h('p', { class: 'as-of', role: 'status', hidden: !first.at });
   const markAsOf = (at) => {
     asOf.hidden = !at;
-    asOf.replaceChildren(...(at ? [h('strong', null, 'Offline'), ` · as of ${asOfText(at, storeTimeZone())}`] : []));
+    asOf.replaceChildren(...(at ? [h('strong', null, t('offline.mark')), ' · ', t('offline.as_of', { time: asOfText(at, storeTimeZone()) })] : []));
   };
   markAsOf(first.at);
-  const paint = (t) => { shown = t; box.replaceChildren(...figures(t).filter(Boolean)); markAsOf(null); };
+  const paint = (next) => { shown = next; box.replaceChildren(...figures(next).filter(Boolean)); markAsOf(null); };
   const chips = h('div', { id: 'recent-chips' });
   recentCustomers().then((list) => { if (isCurrent()) chips.replaceChildren(...[recentChips(list)].filter(Boolean)); });
   if (!first.at) refreshCustomerCopy();
@@ -124,7 +125,7 @@ export async function render({ root, isCurrent }) {
   const quick = canWrite() ? (c, type) => {
     touchRecent(c);
     import('./entry.js').then((m) => m.openEntry(c, type, { onDone: (entry) => {
-      if (entry) toast(`${type === 'purchase' ? 'Purchase recorded' : 'Payment received'}: ${formatMoney(entry.amount_minor)} for ${c.name}. Balance now ${formatMoney(entry.balance_after_minor)}.`);
+      if (entry) toast(t(type === 'purchase' ? 'quick.purchase_done' : 'quick.payment_done', { amount: formatMoney(entry.amount_minor), name: c.name, balance: formatMoney(entry.balance_after_minor) }));
     } }), (e) => toast(e.message, 'error'));
   } : null;
   const search = customerSearch({ quick });
@@ -136,14 +137,14 @@ export async function render({ root, isCurrent }) {
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, state.tenant.name),
         h('p', { class: 'muted small' }, formatDate(today, true), ' ', liveIndicator(isCurrent))),
-      canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, '+ Add customer') : null),
+      canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, t('common.add_customer')) : null),
     asOf,
     search,
     chips,
     canWrite() && remindersInPlan() ? h('div', { class: 'remind-all' },
       h('button', { type: 'button', class: 'btn whatsapp' + (shown.overdueCount > 0 ? ' primary' : ''), id: 'btn-remind-all',
-        onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, 'Remind all overdue'),
-      h('a', { href: '/reminders', class: 'btn' }, 'Reminder log')) : null,
+        onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, t('dash.remind_all')),
+      h('a', { href: '/reminders', class: 'btn' }, t('dash.reminder_log'))) : null,
     box,
   );
 
@@ -156,9 +157,9 @@ export async function render({ root, isCurrent }) {
     if (!isCurrent()) return;
     const asOf = seen;
     try {
-      const t = await totals(storeToday());
-      cachePut('dashboard', t);
-      if (isCurrent() && asOf >= painted) { painted = asOf; paint(t); }
+      const next = await totals(storeToday());
+      cachePut('dashboard', next);
+      if (isCurrent() && asOf >= painted) { painted = asOf; paint(next); }
     } catch { /* the next event tries again */ }
   }, 300);
   onLive((e) => {

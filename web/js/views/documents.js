@@ -7,6 +7,7 @@ import { getSession, refresh, ApiError, newIdempotencyKey } from '../api.js';
 import { state, canWrite, canAdmin } from '../app.js';
 import { h, clear, toast, confirmDialog, modal, spinner, errorBox, empty } from '../dom.js';
 import { formatTime } from '../format.js';
+import { t } from '../i18n.js';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'];
@@ -45,7 +46,7 @@ async function authed(method, path, { body, headers = {} } = {}) {
 }
 
 export function formatBytes(n) {
-  if (n < 1024) return `${n} B`;
+  if (n < 1024) return t('docs.bytes', { n });
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10240 ? 1 : 0)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -69,7 +70,7 @@ async function fitted(file) {
 }
 
 function fileIcon(doc) {
-  return h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, doc.content_type === 'application/pdf' ? 'PDF' : 'IMG');
+  return h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, doc.content_type === 'application/pdf' ? t('docs.pdf') : t('docs.img'));
 }
 
 // The documents section of customer c.  Returns the element; it fills
@@ -78,9 +79,9 @@ export function documentsSection(c) {
   loadCss();
   const urls = new Set();
   const status = h('p', { class: 'doc-status', role: 'status', 'aria-live': 'polite' });
-  const list = h('div', { class: 'doc-list' }, spinner('Loading documents…'));
+  const list = h('div', { class: 'doc-list' }, spinner(t('docs.loading')));
   const section = h('section', { class: 'documents card', 'aria-labelledby': 'documents-h', id: 'documents' },
-    h('h2', { id: 'documents-h' }, 'Documents'));
+    h('h2', { id: 'documents-h' }, t('docs.title')));
 
   const objectUrl = (blob) => { const u = URL.createObjectURL(blob); urls.add(u); return u; };
   // The page is left: give the memory back.
@@ -110,20 +111,20 @@ export function documentsSection(c) {
       } else {
         const img = h('img', { src: url, alt: doc.filename, class: 'doc-full' });
         modal(doc.filename, [img, h('p', { class: 'muted small' }, `${formatBytes(doc.size_bytes)} · ${formatTime(doc.created_at)}`),
-          h('div', { class: 'actions' }, h('a', { class: 'btn', href: url, download: doc.filename }, 'Download'))], { wide: true });
+          h('div', { class: 'actions' }, h('a', { class: 'btn', href: url, download: doc.filename }, t('docs.download')))], { wide: true });
       }
     } catch (e) {
-      toast(e.code === 'document_corrupt' ? 'This document failed its integrity check and cannot be opened.' : e.message, 'error');
+      toast(e.code === 'document_corrupt' ? t('docs.corrupt') : e.message, 'error');
     } finally {
       button.disabled = false;
     }
   };
 
   const remove = async (doc) => {
-    if (!(await confirmDialog('Delete document?', `${doc.filename} will be deleted for good.`, { confirmLabel: 'Delete', danger: true }))) return;
+    if (!(await confirmDialog(t('docs.delete_q'), t('docs.delete_body', { name: doc.filename }), { confirmLabel: t('op.delete'), danger: true }))) return;
     try {
       await authed('DELETE', `/api/v1/documents/${doc.id}`);
-      toast(`${doc.filename} deleted`);
+      toast(t('op.deleted', { name: doc.filename }));
       load();
     } catch (e) { toast(e.message, 'error'); }
   };
@@ -136,7 +137,7 @@ export function documentsSection(c) {
         clear(thumb).append(h('img', { src: objectUrl(b), alt: '', loading: 'lazy', decoding: 'async' }));
       }).catch(() => { /* the icon stays */ });
     }
-    const openBtn = h('button', { type: 'button', class: 'btn small', 'aria-label': `Open ${doc.filename}` }, 'Open');
+    const openBtn = h('button', { type: 'button', class: 'btn small', 'aria-label': t('docs.open_named', { name: doc.filename }) }, t('apt.open'));
     openBtn.addEventListener('click', () => open(doc, openBtn));
     return h('li', { class: 'doc', dataset: { id: doc.id } },
       // A tap target for the picture; keyboards and screen readers have the Open button.
@@ -145,7 +146,7 @@ export function documentsSection(c) {
         h('span', { class: 'doc-name' }, doc.filename),
         h('span', { class: 'doc-meta muted small' }, `${formatBytes(doc.size_bytes)} · ${formatTime(doc.created_at)}`)),
       h('div', { class: 'doc-actions' }, openBtn,
-        canAdmin() ? h('button', { type: 'button', class: 'btn small', 'aria-label': `Delete ${doc.filename}`, onclick: () => remove(doc) }, 'Delete') : null));
+        canAdmin() ? h('button', { type: 'button', class: 'btn small', 'aria-label': t('docs.delete_named', { name: doc.filename }), onclick: () => remove(doc) }, t('op.delete')) : null));
   };
 
   async function load() {
@@ -154,7 +155,7 @@ export function documentsSection(c) {
       const page = await res.json();
       // A plan without documents shows the section only for what it kept.
       section.hidden = !page.data.length && !documentsInPlan();
-      clear(list).append(page.data.length ? h('ul', { class: 'doc-items' }, page.data.map(row)) : empty('No documents yet.'));
+      clear(list).append(page.data.length ? h('ul', { class: 'doc-items' }, page.data.map(row)) : empty(t('docs.none')));
     } catch (e) {
       clear(list).append(errorBox(e, load));
     }
@@ -167,16 +168,16 @@ export function documentsSection(c) {
     let f = picked;
     try { f = await fitted(picked); } catch { /* sent as it is; the server decides */ }
     if (!TYPES.includes(f.type)) {
-      status.textContent = `${f.name}: only photos (JPEG, PNG, WebP) and PDFs can be attached.`;
+      status.textContent = t('docs.only_types', { name: f.name });
       status.className = 'doc-status error';
       return;
     }
     if (f.size > MAX_BYTES) {
-      status.textContent = `${f.name} is ${formatBytes(f.size)}; a document may be at most 10 MB.`;
+      status.textContent = t('docs.too_big', { name: f.name, size: formatBytes(f.size) });
       status.className = 'doc-status error';
       return;
     }
-    status.textContent = `Uploading ${f.name}…`;
+    status.textContent = t('docs.uploading', { name: f.name });
     status.className = 'doc-status';
     section.setAttribute('aria-busy', 'true');
     try {
@@ -185,13 +186,13 @@ export function documentsSection(c) {
       });
       const doc = await res.json();
       status.textContent = '';
-      toast(`${doc.filename} attached`);
+      toast(t('docs.attached', { name: doc.filename }));
       load();
     } catch (e) {
       const p = e.problem || {};
-      status.textContent = p.code === 'storage_quota_exceeded' ? 'The store\'s storage is full: delete old documents or upgrade the plan.'
-        : p.code === 'file_too_large' ? 'The file is over 10 MB.'
-        : p.code === 'unsupported_media_type' ? 'Only photos (JPEG, PNG, WebP) and PDFs can be attached.'
+      status.textContent = p.code === 'storage_quota_exceeded' ? t('docs.full')
+        : p.code === 'file_too_large' ? t('docs.over')
+        : p.code === 'unsupported_media_type' ? t('docs.types')
         : e.message;
       status.className = 'doc-status error';
     } finally {
@@ -206,9 +207,9 @@ export function documentsSection(c) {
     camera.addEventListener('change', () => upload(camera));
     picker.addEventListener('change', () => upload(picker));
     section.append(h('div', { class: 'doc-add' },
-      camera, h('label', { for: 'doc-camera', class: 'btn primary' }, 'Take photo'),
-      picker, h('label', { for: 'doc-file', class: 'btn' }, 'Choose file'),
-      h('span', { class: 'muted small' }, 'JPEG, PNG, WebP or PDF, up to 10 MB')));
+      camera, h('label', { for: 'doc-camera', class: 'btn primary' }, t('docs.photo')),
+      picker, h('label', { for: 'doc-file', class: 'btn' }, t('docs.choose')),
+      h('span', { class: 'muted small' }, t('docs.hint'))));
   }
   section.append(status, list);
   load();

@@ -11,6 +11,7 @@ import { parseAmount, formatMoney, currencyCode, decimalSeparator, parseQuantity
 import { storeNow, storeLocalToDate, storeTimeZone, formatTime } from '../format.js';
 import { dateField, timeField } from '../datefield.js';
 import { receiptsMode, receiptOffer, remindersInPlan } from '../reminders.js';
+import { t } from '../i18n.js';
 
 const DAY_MS = 86400000;
 
@@ -19,42 +20,42 @@ const DAY_MS = 86400000;
 // wall clock (its time zone), whatever zone this device is in.
 export function whenControl() {
   const now = storeNow();
-  const date = dateField({ label: 'Date', name: 'occurred_at', value: now.ymd, required: true });
-  const time = timeField({ label: 'Time', name: 'occurred_time', value: now.hm });
+  const date = dateField({ label: t('entry.date'), name: 'occurred_at', value: now.ymd, required: true });
+  const time = timeField({ label: t('entry.time'), name: 'occurred_time', value: now.hm });
   const fields = h('div', { class: 'when-fields', hidden: true }, h('div', { class: 'grid-2 when-grid' }, date, time),
-    h('p', { class: 'hint' }, `The store’s time (${storeTimeZone()}). `, canAdmin() ? 'Entries cannot be in the future.' : 'You can go back up to 7 days; older entries need an admin.'));
-  const summary = h('span', { class: 'when-now' }, 'Now');
-  const toggle = h('button', { type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': '' }, 'Change date/time');
+    h('p', { class: 'hint' }, t('entry.store_time', { zone: storeTimeZone() }), ' ', canAdmin() ? t('entry.no_future') : t('entry.seven_days')));
+  const summary = h('span', { class: 'when-now' }, t('entry.now'));
+  const toggle = h('button', { type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': '' }, t('entry.change_when'));
   fields.id = nextId('when');
   toggle.setAttribute('aria-controls', fields.id);
   toggle.addEventListener('click', () => {
     const open = fields.hidden;
     fields.hidden = !open;
     toggle.setAttribute('aria-expanded', String(open));
-    toggle.textContent = open ? 'Use now' : 'Change date/time';
-    summary.textContent = open ? 'Earlier' : 'Now';
+    toggle.textContent = open ? t('entry.use_now') : t('entry.change_when');
+    summary.textContent = open ? t('entry.earlier') : t('entry.now');
     if (open) date.input.focus();
     else { date.setError(''); const n = storeNow(); date.set(n.ymd); time.input.value = n.hm; }
   });
-  const wrap = h('div', { class: 'when' }, h('div', { class: 'when-row' }, h('span', { class: 'when-label' }, 'When: ', summary), toggle), fields);
+  const wrap = h('div', { class: 'when' }, h('div', { class: 'when-row' }, h('span', { class: 'when-label' }, t('entry.when'), summary), toggle), fields);
   // → { ok, iso } with iso null for "now"; shows errors next to the date.
   wrap.read = () => {
     if (fields.hidden) return { ok: true, iso: null };
     const ymd = date.read();
     if (!ymd) return { ok: false };
     const m = /^(\d{1,2}):(\d{2})/.exec(time.input.value || '');
-    if (!m) { time.setError('Enter a time'); return { ok: false }; }
+    if (!m) { time.setError(t('entry.enter_time')); return { ok: false }; }
     time.setError('');
     const at = storeLocalToDate(ymd, +m[1], +m[2]);
     const delta = Date.now() - at.getTime();
-    if (delta < -60000) { date.setError(`can’t be in the future (it is now ${formatTime(new Date().toISOString())})`); return { ok: false }; }
-    if (delta > 7 * DAY_MS && !canAdmin()) { date.setError('is more than 7 days ago; only an admin or the owner can record that'); return { ok: false }; }
+    if (delta < -60000) { date.setError(t('entry.future', { now: formatTime(new Date().toISOString()) })); return { ok: false }; }
+    if (delta > 7 * DAY_MS && !canAdmin()) { date.setError(t('entry.too_old')); return { ok: false }; }
     return { ok: true, iso: at.toISOString() };
   };
   return wrap;
 }
 
-const METHODS = [['cash', 'Cash'], ['upi', 'UPI'], ['card', 'Card'], ['bank', 'Bank'], ['other', 'Other']];
+const methodsList = () => [['cash', t('entry.m_cash')], ['upi', t('entry.m_upi')], ['card', t('entry.m_card')], ['bank', t('entry.m_bank')], ['other', t('entry.m_other')]];
 
 // draft: an outbox record to correct (after a refusal): the sheet opens
 // with its amount, note and method, and saving replaces it.
@@ -65,13 +66,13 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
   const amount = h('input', { id: amountId, name: 'amount', class: 'amount-input', autocomplete: 'off', inputmode: coarse ? 'none' : 'decimal', required: true, 'aria-describedby': amountId + '-err', placeholder: '0' });
   const amountErr = h('p', { class: 'field-error', id: amountId + '-err', role: 'alert', hidden: true });
   const amountWrap = h('div', { class: 'field amount-field', dataset: { field: 'amount_minor' } },
-    h('label', { for: amountId }, `Amount (${currencyCode()})`), amount, amountErr);
+    h('label', { for: amountId }, t('entry.amount', { currency: currencyCode() })), amount, amountErr);
   amountWrap.input = amount;
   amountWrap.setError = (m) => { amountErr.textContent = m || ''; amountErr.hidden = !m; if (m) amount.setAttribute('aria-invalid', 'true'); else amount.removeAttribute('aria-invalid'); };
 
   const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', currencyExponent() > 0 ? decimalSeparator() : '00', '0', '⌫'];
-  const keypad = h('div', { class: 'keypad', role: 'group', 'aria-label': 'Amount keypad' }, keys.map((k) =>
-    h('button', { type: 'button', class: 'key', 'aria-label': k === '⌫' ? 'Delete last digit' : k === decimalSeparator() ? 'Decimal point' : k, onclick: () => {
+  const keypad = h('div', { class: 'keypad', role: 'group', 'aria-label': t('entry.keypad') }, keys.map((k) =>
+    h('button', { type: 'button', class: 'key', 'aria-label': k === '⌫' ? t('entry.key_delete') : k === decimalSeparator() ? t('entry.key_decimal') : k, onclick: () => {
       if (k === '⌫') amount.value = amount.value.slice(0, -1);
       else amount.value += k;
       amount.dispatchEvent(new Event('input'));
@@ -89,16 +90,16 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
     const add = p.ok ? (purchase ? p.minor : -p.minor) : 0;
     const after = bal + add;
     const avail = limited ? Math.max(0, limit - bal) : null;
-    const parts = [h('span', { class: 'proj-balance' }, 'Balance ', h('strong', null, formatMoney(bal)),
+    const parts = [h('span', { class: 'proj-balance' }, t('entry.proj_balance'), ' ', h('strong', null, formatMoney(bal)),
       p.ok ? [' → ', h('strong', { id: 'projected-balance' }, formatMoney(after))] : null)];
     if (limited) {
       const left = limit - after;
-      parts.push(' · ', h('span', { class: 'proj-available' + (left < 0 ? ' danger-text' : '') }, 'Available credit ',
+      parts.push(' · ', h('span', { class: 'proj-available' + (left < 0 ? ' danger-text' : '') }, t('entry.proj_available'), ' ',
         h('strong', null, formatMoney(avail)),
         p.ok ? [' → ', h('strong', { id: 'projected-available' }, formatMoney(Math.max(0, left)))] : null,
-        left < 0 ? ` (${formatMoney(-left)} over the limit)` : null));
+        left < 0 ? [' ', t('entry.proj_over', { amount: formatMoney(-left) })] : null));
     }
-    if (pendingMinor) parts.push(h('span', { class: 'muted' }, ' · includes entries not sent yet'));
+    if (pendingMinor) parts.push(' · ', h('span', { class: 'muted' }, t('entry.proj_includes_pending')));
     info.replaceChildren(...parts);
   }
   outboxList({ customerId: customer.id }).then((list) => { pendingMinor = pendingDelta(list.filter((r) => !draft || r.key !== draft.key)); project(); });
@@ -106,29 +107,29 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
   let method = 'cash';
   const methodName = nextId('method');
   const methods = purchase ? null : h('fieldset', { class: 'segmented', dataset: { field: 'payment_method' } },
-    h('legend', null, 'Paid by'),
-    METHODS.map(([v, t]) => {
+    h('legend', null, t('entry.paid_by')),
+    methodsList().map(([v, name]) => {
       const id = nextId('pm');
       const r = h('input', { type: 'radio', name: methodName, id, value: v, checked: v === 'cash', onchange: () => { method = v; } });
-      return h('span', { class: 'seg' }, r, h('label', { for: id }, t));
+      return h('span', { class: 'seg' }, r, h('label', { for: id }, name));
     }));
-  const reference = purchase ? null : field({ label: 'Reference (optional)', name: 'payment_reference', hint: 'UPI transaction id, cheque number…', attrs: { maxlength: 100, autocomplete: 'off' } });
-  const note = field({ label: 'Note (optional)', name: 'note', attrs: { maxlength: 500, autocomplete: 'off' } });
+  const reference = purchase ? null : field({ label: t('entry.reference'), name: 'payment_reference', hint: t('entry.reference_hint'), attrs: { maxlength: 100, autocomplete: 'off' } });
+  const note = field({ label: t('entry.note'), name: 'note', attrs: { maxlength: 500, autocomplete: 'off' } });
   const when = whenControl();
 
   // Optional line items for a purchase; their total becomes the amount.
   const itemRows = h('div', { class: 'items' });
   const itemsTotal = h('p', { class: 'muted small', role: 'status' });
   const itemsWrap = purchase ? h('details', { class: 'items-box', dataset: { field: 'items' } },
-    h('summary', null, 'Items (optional)'), itemRows, itemsTotal,
-    h('button', { type: 'button', class: 'btn small', onclick: () => addItem() }, '+ Add item'),
+    h('summary', null, t('entry.items')), itemRows, itemsTotal,
+    h('button', { type: 'button', class: 'btn small', onclick: () => addItem() }, t('entry.add_item')),
     h('p', { class: 'field-error', role: 'alert', hidden: true })) : null;
   if (itemsWrap) itemsWrap.setError = (m) => { const p = itemsWrap.querySelector(':scope > .field-error'); p.textContent = m || ''; p.hidden = !m; if (m) itemsWrap.open = true; };
   function addItem() {
     const n = itemRows.children.length + 1;
-    const nm = field({ label: `Item ${n}`, name: `items[${n - 1}].name`, attrs: { maxlength: 120, autocomplete: 'off' } });
-    const qty = field({ label: 'Qty', name: `items[${n - 1}].quantity`, value: '1', attrs: { inputmode: 'decimal', autocomplete: 'off' } });
-    const price = field({ label: 'Price', name: `items[${n - 1}].unit_price_minor`, attrs: { inputmode: 'decimal', autocomplete: 'off' } });
+    const nm = field({ label: t('entry.item_n', { n }), name: `items[${n - 1}].name`, attrs: { maxlength: 120, autocomplete: 'off' } });
+    const qty = field({ label: t('entry.qty'), name: `items[${n - 1}].quantity`, value: '1', attrs: { inputmode: 'decimal', autocomplete: 'off' } });
+    const price = field({ label: t('entry.price'), name: `items[${n - 1}].unit_price_minor`, attrs: { inputmode: 'decimal', autocomplete: 'off' } });
     const row = h('div', { class: 'item-row' }, nm, qty, price);
     row.read = () => ({ name: nm.input.value.trim(), qty: qty.input.value.trim(), price: price.input.value.trim() });
     for (const w of [nm, qty, price]) w.input.addEventListener('input', syncItems);
@@ -151,7 +152,7 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
   }
   function syncItems() {
     const { items, total, ok } = readItems();
-    itemsTotal.textContent = items.length ? `Items total ${formatMoney(total)}${ok ? '' : ' (some rows are incomplete)'}` : '';
+    itemsTotal.textContent = items.length ? (ok ? t('entry.items_total', { total: formatMoney(total) }) : t('entry.items_total_incomplete', { total: formatMoney(total) })) : '';
     if (items.length && ok) { amount.value = minorText(total); amount.dispatchEvent(new Event('input')); }
   }
   function minorText(minor) {
@@ -166,18 +167,21 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
   // Only admins and owners may override: for anyone else it does not exist.
   let overrideBox = null, overrideCheck = null, overrideReason = null;
   if (purchase && canAdmin()) {
-    overrideCheck = field({ label: 'Override the credit limit', name: 'override', type: 'checkbox' });
-    overrideReason = field({ label: 'Reason for the override', name: 'override_reason', required: true, textarea: true, attrs: { maxlength: 500 } });
+    overrideCheck = field({ label: t('entry.override'), name: 'override', type: 'checkbox' });
+    overrideReason = field({ label: t('entry.override_reason'), name: 'override_reason', required: true, textarea: true, attrs: { maxlength: 500 } });
     overrideBox = h('div', { class: 'override', hidden: true }, overrideCheck, overrideReason);
     overrideReason.hidden = true;
     overrideCheck.input.addEventListener('change', () => { overrideReason.hidden = !overrideCheck.input.checked; if (!overrideReason.hidden) overrideReason.input.focus(); });
   }
 
-  const submit = h('button', { type: 'submit', class: 'btn primary block big ' + (purchase ? 'purchase' : 'payment') }, purchase ? 'Record purchase' : 'Record payment');
+  const submit = h('button', { type: 'submit', class: 'btn primary block big ' + (purchase ? 'purchase' : 'payment') }, purchase ? t('entry.record_purchase') : t('entry.record_payment'));
   const updateLabel = () => {
     const p = parseAmount(amount.value);
-    const verb = retrying ? 'Retry: record' : 'Record';
-    submit.textContent = `${verb} ${purchase ? 'purchase' : 'payment'}${p.ok ? ' of ' + formatMoney(p.minor) : ''}`;
+    const amount = p.ok ? formatMoney(p.minor) : '';
+    if (purchase) submit.textContent = retrying ? (p.ok ? t('entry.retry_purchase_of', { amount }) : t('entry.retry_purchase'))
+      : p.ok ? t('entry.record_purchase_of', { amount }) : t('entry.record_purchase');
+    else submit.textContent = retrying ? (p.ok ? t('entry.retry_payment_of', { amount }) : t('entry.retry_payment'))
+      : p.ok ? t('entry.record_payment_of', { amount }) : t('entry.record_payment');
   };
   amount.addEventListener('input', () => { amountWrap.setError(''); updateLabel(); project(); });
 
@@ -202,11 +206,11 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
         if (reference.input.value.trim()) body.payment_reference = reference.input.value.trim();
       } else {
         const it = readItems();
-        if (!it.ok) { showErrors(form, { message: 'Complete or clear the item rows (name, quantity, price).', fields: { items: 'an item row is incomplete' } }); return; }
+        if (!it.ok) { showErrors(form, { message: t('entry.items_incomplete'), fields: { items: t('entry.item_row_incomplete') } }); return; }
         if (it.items.length) body.items = it.items;
         if (overrideBox && !overrideBox.hidden && overrideCheck.input.checked) {
           const reason = overrideReason.input.value.trim();
-          if (!reason) { showErrors(form, { message: 'A reason is required to override the limit.', fields: { override_reason: 'is required' } }); return; }
+          if (!reason) { showErrors(form, { message: t('entry.override_needs_reason'), fields: { override_reason: t('auth.required') } }); return; }
           body.override = true;
           body.override_reason = reason;
         }
@@ -221,7 +225,7 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
       try { rec = await outboxAdd(customer, body, { key, replaces: draft && draft.key, sending: navigator.onLine }); } catch (e) { console.warn('outbox:', e.message); }
       const kept = () => {
         m.close();
-        toast(`Saved on this device: ${purchase ? 'the purchase' : 'the payment'} of ${formatMoney(body.amount_minor)} is sent when the connection is back.`, 'warn');
+        toast(t(purchase ? 'entry.kept_purchase' : 'entry.kept_payment', { amount: formatMoney(body.amount_minor) }), 'warn');
         if (onDone) onDone(null, rec);
       };
       if (rec && !navigator.onLine) { kept(); return; }
@@ -257,13 +261,13 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
         if (err instanceof ApiError && err.code === 'credit_limit_exceeded') {
           showLimit(err.problem, p.minor);
           showErrors(form, null);
-          amountWrap.setError('Over the credit limit');
+          amountWrap.setError(t('entry.over_limit'));
           return;
         }
         if (err.network || err.status >= 500 || err.code === 'idempotency_key_in_use') {
           retrying = true;
           updateLabel();
-          showErrors(form, { message: 'The connection failed before the store confirmed this entry. Tap Retry: it will be recorded only once.' });
+          showErrors(form, { message: t('entry.conn_failed') });
           return;
         }
         showErrors(form, err, { 'items': 'items' });
@@ -273,16 +277,16 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
 
   function showLimit(pb, attempted) {
     limitBox.replaceChildren(
-      h('h3', null, 'Over the credit limit'),
-      h('p', null, `This purchase of ${formatMoney(attempted)} would take ${customer.name}’s balance to ${formatMoney(pb.balance_minor + attempted)}, which is ${formatMoney(pb.shortfall_minor)} over the limit of ${formatMoney(pb.credit_limit_minor)}.`),
+      h('h3', null, t('entry.over_limit')),
+      h('p', null, t('entry.limit_explain', { amount: formatMoney(attempted), name: customer.name, balance: formatMoney(pb.balance_minor + attempted), over: formatMoney(pb.shortfall_minor), limit: formatMoney(pb.credit_limit_minor) })),
       h('dl', { class: 'kv' },
-        h('dt', null, 'Balance now'), h('dd', null, formatMoney(pb.balance_minor)),
-        h('dt', null, 'Credit limit'), h('dd', null, formatMoney(pb.credit_limit_minor)),
-        h('dt', null, 'Available credit'), h('dd', null, formatMoney(pb.available_credit_minor ?? Math.max(0, pb.credit_limit_minor - pb.balance_minor))),
-        h('dt', null, 'Over by'), h('dd', null, formatMoney(pb.shortfall_minor))),
+        h('dt', null, t('entry.balance_now')), h('dd', null, formatMoney(pb.balance_minor)),
+        h('dt', null, t('customer.credit_limit')), h('dd', null, formatMoney(pb.credit_limit_minor)),
+        h('dt', null, t('customer.available')), h('dd', null, formatMoney(pb.available_credit_minor ?? Math.max(0, pb.credit_limit_minor - pb.balance_minor))),
+        h('dt', null, t('entry.over_by')), h('dd', null, formatMoney(pb.shortfall_minor))),
       h('p', { class: 'muted small' }, canAdmin()
-        ? 'Take a payment first, lower the amount, or override the limit below with a reason.'
-        : 'Take a payment first or lower the amount. Only an admin or the owner can override the limit.'));
+        ? t('entry.limit_admin')
+        : t('entry.limit_member')));
     limitBox.hidden = false;
     if (overrideBox) overrideBox.hidden = false;
     limitBox.scrollIntoView({ block: 'nearest' });
@@ -298,7 +302,7 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
       if (b.payment_reference) reference.input.value = b.payment_reference;
     }
   }
-  const m = modal(purchase ? `Purchase on credit · ${customer.name}` : `Payment received · ${customer.name}`, form);
+  const m = modal(purchase ? t('entry.purchase_title', { name: customer.name }) : t('entry.payment_title', { name: customer.name }), form);
   updateLabel();
   project();
   if (!coarse) amount.focus(); else submit.focus();
@@ -307,16 +311,16 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
 
 // Reverse an entry (admins), with a reason.
 export function openReverse(entry, describe, { onDone } = {}) {
-  const reason = field({ label: 'Reason', name: 'reason', required: true, textarea: true, attrs: { maxlength: 500 } });
-  const submit = h('button', { type: 'submit', class: 'btn danger block' }, 'Reverse entry');
+  const reason = field({ label: t('entry.reason'), name: 'reason', required: true, textarea: true, attrs: { maxlength: 500 } });
+  const submit = h('button', { type: 'submit', class: 'btn danger block' }, t('entry.reverse_entry'));
   const form = h('form', { class: 'form', novalidate: true },
-    h('p', null, `This adds a reversal that undoes: ${describe}. The original entry stays in the ledger.`), reason, formError(), submit);
+    h('p', null, t('entry.reverse_explain', { entry: describe })), reason, formError(), submit);
   let key = null, lastBody = null;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(submit, async () => {
       const r = reason.input.value.trim();
-      if (!r) { showErrors(form, { message: 'A reason is required.', fields: { reason: 'is required' } }); return; }
+      if (!r) { showErrors(form, { message: t('entry.reason_required'), fields: { reason: t('auth.required') } }); return; }
       const body = { reason: r };
       const text = JSON.stringify(body);
       if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; }
@@ -327,7 +331,7 @@ export function openReverse(entry, describe, { onDone } = {}) {
       } catch (err) { showErrors(form, err); }
     });
   });
-  const m = modal('Reverse entry', form);
+  const m = modal(t('entry.reverse_entry'), form);
   reason.input.focus();
 }
 
@@ -342,18 +346,18 @@ export function openAdjustment(customer, { onDone } = {}) {
     return h('span', { class: 'choice' }, r, h('label', { for: id }, h('strong', null, text), h('span', { class: 'choice-sub' }, sub)));
   };
   const direction = h('fieldset', { class: 'field choices', dataset: { field: 'direction' } },
-    h('legend', null, 'This adjustment will', h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
-    radio('increase', 'Increase what they owe', 'e.g. a purchase that was never entered'),
-    radio('decrease', 'Decrease what they owe', 'e.g. a discount, a returned item, a write-off'),
+    h('legend', null, t('entry.adjust_will'), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
+    radio('increase', t('entry.increase'), t('entry.increase_eg')),
+    radio('decrease', t('entry.decrease'), t('entry.decrease_eg')),
     h('p', { class: 'field-error', role: 'alert', hidden: true }));
   direction.setError = (m) => { const p = direction.querySelector('.field-error'); p.textContent = m || ''; p.hidden = !m; };
   direction.input = direction.querySelector('input');
-  const amount = field({ label: `Amount (${currencyCode()})`, name: 'amount_minor', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off', class: 'amount-input small-amount' } });
-  const reason = field({ label: 'Reason', name: 'reason', required: true, textarea: true, hint: 'Shown in the ledger and the audit log', attrs: { maxlength: 500 } });
-  const note = field({ label: 'Note (optional)', name: 'note', attrs: { maxlength: 500, autocomplete: 'off' } });
+  const amount = field({ label: t('entry.amount', { currency: currencyCode() }), name: 'amount_minor', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off', class: 'amount-input small-amount' } });
+  const reason = field({ label: t('entry.reason'), name: 'reason', required: true, textarea: true, hint: t('entry.reason_hint'), attrs: { maxlength: 500 } });
+  const note = field({ label: t('entry.note'), name: 'note', attrs: { maxlength: 500, autocomplete: 'off' } });
   const when = whenControl();
   const effect = h('p', { class: 'adjust-effect', role: 'status' });
-  const submit = h('button', { type: 'submit', class: 'btn primary block big' }, 'Record adjustment');
+  const submit = h('button', { type: 'submit', class: 'btn primary block big' }, t('entry.record_adjustment'));
   function signed() {
     const p = parseAmount(amount.input.value);
     if (!p.ok || !dir) return null;
@@ -361,8 +365,8 @@ export function openAdjustment(customer, { onDone } = {}) {
   }
   function preview() {
     const v = signed();
-    effect.textContent = v === null ? `Balance now ${formatMoney(customer.balance_minor)}`
-      : `Balance now ${formatMoney(customer.balance_minor)} → after this ${formatMoney(customer.balance_minor + v)}`;
+    effect.textContent = v === null ? t('entry.balance_is', { balance: formatMoney(customer.balance_minor) })
+      : t('entry.balance_after', { balance: formatMoney(customer.balance_minor), after: formatMoney(customer.balance_minor + v) });
   }
   amount.input.addEventListener('input', () => { amount.setError(''); preview(); });
   preview();
@@ -374,12 +378,12 @@ export function openAdjustment(customer, { onDone } = {}) {
     busy(submit, async () => {
       const errs = {};
       const p = parseAmount(amount.input.value);
-      if (!dir) errs.direction = 'Choose whether they will owe more or less';
+      if (!dir) errs.direction = t('entry.choose_direction');
       if (!p.ok) errs.amount_minor = p.error;
-      if (!reason.input.value.trim()) errs.reason = 'A reason is required';
+      if (!reason.input.value.trim()) errs.reason = t('entry.reason_required2');
       const w = when.read();
       if (Object.keys(errs).length) {
-        showErrors(form, { message: 'Please correct the highlighted fields.', fields: errs });
+        showErrors(form, { message: t('entry.correct_fields'), fields: errs });
         return;
       }
       if (!w.ok) return;
@@ -394,14 +398,14 @@ export function openAdjustment(customer, { onDone } = {}) {
         if (onDone) onDone(entry);
       } catch (err) {
         if (err.network || err.status >= 500) {
-          showErrors(form, { message: 'The connection failed before the store confirmed this adjustment. Try again: it will be recorded only once.' });
+          showErrors(form, { message: t('entry.conn_failed_adjust') });
           return;
         }
         showErrors(form, err);
       }
     });
   });
-  const m = modal(`Adjustment · ${customer.name}`, form);
+  const m = modal(t('entry.adjust_title', { name: customer.name }), form);
   direction.querySelector('input').focus();
   return m;
 }

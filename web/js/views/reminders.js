@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { setTitle, navigate } from '../app.js';
 import { h, field, empty, errorBox, clear, debounce } from '../dom.js';
+import { t } from '../i18n.js';
 import { formatMoney } from '../money.js';
 import { formatTime } from '../format.js';
 import { T as R, statusChip, channelName, whatsAppLink } from '../reminders.js';
@@ -12,26 +13,26 @@ import { T as R, statusChip, channelName, whatsAppLink } from '../reminders.js';
 const PAGE = 20;
 
 const T = {
-  title: 'Reminders',
-  forCustomer: (name) => `Reminders · ${name}`,
-  intro: 'WhatsApp reminders and receipts, newest first.',
-  customer: 'Customer',
-  customerHint: 'Name, phone or flat',
-  allCustomers: 'All customers',
-  status: 'Status',
-  kind: 'Kind',
-  anyStatus: 'All',
-  anyKind: 'All',
-  apply: 'Apply',
-  more: 'Load more',
-  none: 'No reminders match these filters.',
-  count: (n, more) => `${n}${more ? '+' : ''} shown`,
-  message: 'Message',
-  balance: (b, o) => o ? `Balance ${b} · overdue ${o}` : `Balance ${b}`,
-  by: (who) => `by ${who}`,
-  unknown: 'Unknown customer',
-  noMatch: 'No customer matches',
-  matches: 'Matching customers',
+  get title() { return t('remlog.title'); },
+  forCustomer: (name) => t('remlog.forCustomer', { name }),
+  get intro() { return t('remlog.intro'); },
+  get customer() { return t('remlog.customer'); },
+  get customerHint() { return t('remlog.customerHint'); },
+  get allCustomers() { return t('remlog.allCustomers'); },
+  get status() { return t('remlog.status'); },
+  get kind() { return t('remlog.kind'); },
+  get anyStatus() { return t('remlog.anyStatus'); },
+  get anyKind() { return t('remlog.anyKind'); },
+  get apply() { return t('remlog.apply'); },
+  get more() { return t('remlog.more'); },
+  get none() { return t('remlog.none'); },
+  count: (n, more) => (more ? t('remlog.count_more', { count: n }) : t('remlog.count', { count: n })),
+  get message() { return t('remlog.message'); },
+  balance: (b, o) => (o ? t('remlog.balance_overdue', { b, o }) : t('remlog.balance', { b })),
+  by: (who) => t('remlog.by', { who }),
+  get unknown() { return t('remlog.unknown'); },
+  get noMatch() { return t('remlog.noMatch'); },
+  get matches() { return t('remlog.matches'); },
 };
 
 // Customer names for the rows, looked up once per id.
@@ -110,7 +111,7 @@ export async function render({ root, query }) {
   status.input.addEventListener('change', () => go({ status: status.input.value }));
   kind.input.addEventListener('change', () => go({ kind: kind.input.value }));
   const picker = customerPicker(current, (c) => go({ customer_id: c.id }));
-  const form = h('form', { class: 'card filters reminder-filters', role: 'search', 'aria-label': 'Filter reminders' },
+  const form = h('form', { class: 'card filters reminder-filters', role: 'search', 'aria-label': t('remlog.filter') },
     h('div', { class: 'grid-filters' }, picker, status, kind),
     current ? h('p', { class: 'actions start' }, h('button', { type: 'button', class: 'btn small', onclick: () => go({ customer_id: '' }) }, T.allCustomers)) : null);
   form.addEventListener('submit', (e) => {

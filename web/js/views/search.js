@@ -7,10 +7,11 @@ import { api } from '../api.js';
 import { h, clear, debounce } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { apartmentLabel, storeTimeZone } from '../format.js';
+import { t } from '../i18n.js';
 import { rememberCustomers, searchCachedCustomers, asOfText } from '../cache.js';
 
 export function customerSearch({ autofocus = false, quick = null } = {}) {
-  const input = h('input', { id: 'search', type: 'search', name: 'q', autocomplete: 'off', placeholder: 'Name, phone or flat (e.g. 361)', 'aria-controls': 'search-results', enterkeyhint: 'search' });
+  const input = h('input', { id: 'search', type: 'search', name: 'q', autocomplete: 'off', placeholder: t('search.placeholder'), 'aria-controls': 'search-results', enterkeyhint: 'search' });
   const results = h('ul', { id: 'search-results', class: 'list results', 'aria-live': 'polite' });
   const status = h('p', { class: 'muted small', role: 'status' });
   let ctrl = null;
@@ -26,7 +27,7 @@ export function customerSearch({ autofocus = false, quick = null } = {}) {
       if (mine !== ctrl) return;
       rememberCustomers(page.data);
       clear(results);
-      status.textContent = page.data.length ? `${page.data.length}${page.next_cursor ? '+' : ''} found` : 'No customer matches';
+      status.textContent = page.data.length ? (page.next_cursor ? t('search.found_more', { count: page.data.length }) : t('search.found', { count: page.data.length })) : t('search.none');
       for (const c of page.data) results.append(row(c));
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -35,18 +36,18 @@ export function customerSearch({ autofocus = false, quick = null } = {}) {
         if (mine !== ctrl) return;
         clear(results);
         if (got.at) {
-          status.replaceChildren(h('span', { class: 'as-of' }, `Offline · as of ${asOfText(got.at, storeTimeZone())}`), ' · ',
-            got.rows.length ? `${got.rows.length} found on this device` : 'No customer matches on this device');
+          status.replaceChildren(h('span', { class: 'as-of' }, t('offline.mark'), ' · ', t('offline.as_of', { time: asOfText(got.at, storeTimeZone()) })), ' · ',
+            got.rows.length ? t('offline.search_found', { count: got.rows.length }) : t('offline.search_none'));
           for (const c of got.rows) results.append(row(c));
           return;
         }
       }
-      status.textContent = 'Search failed: ' + e.message;
+      status.textContent = t('search.failed', { message: e.message });
     }
   }, 180);
   input.addEventListener('input', run);
   const wrap = h('div', { class: 'search', role: 'search' },
-    h('label', { for: 'search', class: 'search-label' }, 'Find a customer'), input, status, results);
+    h('label', { for: 'search', class: 'search-label' }, t('search.label')), input, status, results);
   if (autofocus) queueMicrotask(() => input.focus());
   return wrap;
 }
@@ -57,8 +58,8 @@ function quickRow(c, open) {
   if (c.status !== 'active') return li;
   li.classList.add('quick-row');
   li.append(h('div', { class: 'quick-actions' },
-    h('button', { type: 'button', class: 'btn small purchase', 'aria-label': `Purchase on credit: ${c.name}`, onclick: () => open(c, 'purchase') }, '+ Purchase'),
-    h('button', { type: 'button', class: 'btn small payment', 'aria-label': `Payment received: ${c.name}`, onclick: () => open(c, 'payment') }, '− Payment')));
+    h('button', { type: 'button', class: 'btn small purchase', 'aria-label': t('quick.purchase_label', { name: c.name }), onclick: () => open(c, 'purchase') }, t('quick.purchase')),
+    h('button', { type: 'button', class: 'btn small payment', 'aria-label': t('quick.payment_label', { name: c.name }), onclick: () => open(c, 'payment') }, t('quick.payment'))));
   return li;
 }
 
@@ -66,9 +67,9 @@ export function customerRow(c) {
   const owes = c.balance_minor > 0;
   return h('li', null, h('a', { href: `/customers/${c.id}`, class: 'row-link' },
     h('span', { class: 'row-main' },
-      h('span', { class: 'row-title' }, c.name, c.status === 'archived' ? h('span', { class: 'badge' }, 'archived') : null),
-      h('span', { class: 'row-sub' }, [c.apartment ? `${c.apartment} (${apartmentLabel(c.apartment)})` : 'No flat', c.phone].filter(Boolean).join(' · '))),
+      h('span', { class: 'row-title' }, c.name, c.status === t('customer.archived_badge') ? h('span', { class: 'badge' }, t('customer.archived_badge')) : null),
+      h('span', { class: 'row-sub' }, [c.apartment ? `${c.apartment} (${apartmentLabel(c.apartment)})` : t('customer.no_flat'), c.phone].filter(Boolean).join(' · '))),
     h('span', { class: 'row-end' },
       h('span', { class: 'amount' + (owes ? ' owes' : c.balance_minor < 0 ? ' credit' : '') }, formatMoney(c.balance_minor)),
-      c.overdue_minor > 0 ? h('span', { class: 'badge danger' }, 'overdue') : null)));
+      c.overdue_minor > 0 ? h('span', { class: 'badge danger' }, t('customer.overdue_badge')) : null)));
 }

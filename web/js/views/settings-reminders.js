@@ -13,14 +13,15 @@ import { api } from '../api.js';
 import { state } from '../app.js';
 import { h, field, formError, busy, showErrors, toast, nextId, clear, debounce } from '../dom.js';
 import { parseAmount, minorToInput, formatMoney, currencyCode } from '../money.js';
+import { t } from '../i18n.js';
 
 // The placeholders a reminder template may use (the server checks them).
-export const PLACEHOLDERS = [
-  ['name', 'Customer name'], ['store', 'Store name'], ['balance', 'Balance owed'],
-  ['overdue', 'Overdue part'], ['due_date', 'Overdue since'], ['upi_link', 'UPI payment link'],
-  ['statement_link', 'Statement link'],
+export const placeholders = () => [
+  ['name', t('srem.ph_name')], ['store', t('srem.ph_store')], ['balance', t('srem.ph_balance')],
+  ['overdue', t('srem.ph_overdue')], ['due_date', t('srem.ph_due_date')], ['upi_link', t('srem.ph_upi_link')],
+  ['statement_link', t('srem.ph_statement_link')],
 ];
-const LANGUAGES = [['en', 'English'], ['hi', 'हिन्दी (Hindi)']];
+const languages = () => [['en', t('srem.lang_en')], ['hi', t('srem.lang_hi')]];
 const TEMPLATE_MAX = 1000;
 const MESSAGE_MAX = 1024;
 
@@ -28,11 +29,11 @@ function segmented(legend, options, value, onChange, { disabled = false, field: 
   const group = nextId('seg');
   const fs = h('fieldset', { class: 'segmented', dataset: fieldName ? { field: fieldName } : undefined },
     h('legend', null, legend),
-    options.map(([v, t, extra = {}]) => {
+    options.map(([v, label, extra = {}]) => {
       const id = nextId('opt');
       return h('span', { class: 'seg' },
         h('input', { type: 'radio', name: group, id, value: v, checked: v === value, disabled: disabled || extra.disabled, onchange: () => onChange(v) }),
-        h('label', { for: id }, t));
+        h('label', { for: id }, label));
     }));
   fs.value = () => (fs.querySelector('input:checked') || {}).value;
   return fs;
@@ -40,21 +41,21 @@ function segmented(legend, options, value, onChange, { disabled = false, field: 
 
 const hourLabel = (n) => `${String(n).padStart(2, '0')}:00`;
 const HOURS = Array.from({ length: 24 }, (_, i) => [String(i), hourLabel(i)]);
-const chars = (t) => [...t].length;
+const chars = (text) => [...text].length;
 
 export function remindersPanel(s, ro) {
   const a = ro ? { disabled: true } : {};
   let language = s.reminder_language;
   let builtinText = { [s.reminder_language]: s.reminder_template_builtin };
 
-  const lang = segmented('Message language', LANGUAGES, language, (v) => { language = v; syncTemplate(); schedulePreview(); }, { disabled: ro, field: 'reminder_language' });
-  const useBuiltin = field({ label: 'Use the built-in message', name: 'use_builtin', type: 'checkbox', value: s.reminder_template === null, attrs: a });
-  const tpl = field({ label: 'Reminder message', name: 'reminder_template', textarea: true, value: s.reminder_template ?? s.reminder_template_builtin,
-    hint: 'Tap a placeholder to insert it; each is filled in for the customer. A line whose placeholders are all empty is left out.',
+  const lang = segmented(t('srem.msg_language'), languages(), language, (v) => { language = v; syncTemplate(); schedulePreview(); }, { disabled: ro, field: 'reminder_language' });
+  const useBuiltin = field({ label: t('srem.use_builtin'), name: 'use_builtin', type: 'checkbox', value: s.reminder_template === null, attrs: a });
+  const tpl = field({ label: t('srem.message'), name: 'reminder_template', textarea: true, value: s.reminder_template ?? s.reminder_template_builtin,
+    hint: t('srem.tpl_hint'),
     attrs: { ...a, rows: 6, maxlength: TEMPLATE_MAX, spellcheck: 'true' } });
   const counter = h('p', { class: 'hint counter', 'aria-live': 'polite' });
-  const inserts = h('div', { class: 'placeholders', role: 'group', 'aria-label': 'Insert a placeholder' },
-    PLACEHOLDERS.map(([p, title]) => h('button', { type: 'button', class: 'btn small chip', title, disabled: ro, onclick: () => insert(`{${p}}`) }, `{${p}}`)));
+  const inserts = h('div', { class: 'placeholders', role: 'group', 'aria-label': t('srem.insert') },
+    placeholders().map(([p, title]) => h('button', { type: 'button', class: 'btn small chip', title, disabled: ro, onclick: () => insert(`{${p}}`) }, `{${p}}`)));
   // label, placeholders and their hint, the text, its length: the preview follows right under it.
   const insertHint = tpl.querySelector('.hint');
   tpl.insertBefore(inserts, tpl.input);
@@ -78,17 +79,17 @@ export function remindersPanel(s, ro) {
     insertHint.hidden = builtin;
     for (const b of inserts.querySelectorAll('button')) b.disabled = ro || builtin;
     if (builtin && builtinText[language] !== undefined) tpl.input.value = builtinText[language];
-    counter.textContent = `${chars(tpl.input.value)} of ${TEMPLATE_MAX} characters`;
+    counter.textContent = t('srem.chars', { n: chars(tpl.input.value), max: TEMPLATE_MAX });
   }
   useBuiltin.input.addEventListener('change', () => { syncTemplate(); schedulePreview(); });
   tpl.input.addEventListener('input', () => { syncTemplate(); schedulePreview(); });
 
   // The live preview, for a customer who owes something.
-  const who = h('select', { 'aria-label': 'Preview for customer', class: 'preview-who' });
+  const who = h('select', { 'aria-label': t('srem.preview_for'), class: 'preview-who' });
   const previewText = h('p', { class: 'bubble' });
   const previewMeta = h('p', { class: 'hint' });
   const preview = h('div', { class: 'card preview', 'aria-live': 'polite' },
-    h('div', { class: 'preview-head' }, h('h3', null, 'Preview'), who),
+    h('div', { class: 'preview-head' }, h('h3', null, t('srem.preview')), who),
     h('div', { class: 'chat' }, previewText), previewMeta);
   let controller = null;
   async function renderPreview() {
@@ -102,13 +103,13 @@ export function remindersPanel(s, ro) {
       if (out.builtin) { builtinText[out.reminder_language] = out.template; if (useBuiltin.input.checked && out.reminder_language === language) syncTemplate(); }
       previewText.textContent = out.message;
       preview.classList.remove('stale');
-      previewMeta.textContent = `${out.characters} of ${MESSAGE_MAX} characters · ${out.customer_name} owes ${formatMoney(out.balance_minor)}`;
+      previewMeta.textContent = t('srem.preview_meta', { n: out.characters, max: MESSAGE_MAX, name: out.customer_name, amount: formatMoney(out.balance_minor) });
       tpl.setError('');
     } catch (err) {
       if (err.name === 'AbortError') return;
       preview.classList.add('stale');
       const f = err.fields || {};
-      if (f.reminder_template) { tpl.setError(f.reminder_template); previewMeta.textContent = 'Fix the message to see the preview.'; }
+      if (f.reminder_template) { tpl.setError(f.reminder_template); previewMeta.textContent = t('srem.fix_message'); }
       else previewMeta.textContent = err.message;
     }
   }
@@ -117,32 +118,32 @@ export function remindersPanel(s, ro) {
     try {
       const list = await api('GET', 'customers', { query: { has_balance: 'true', sort: 'balance', limit: 20 } });
       const owing = list.data.filter((c) => c.balance_minor > 0);
-      if (!owing.length) { clear(preview).append(h('h3', null, 'Preview'), h('p', { class: 'muted' }, 'The preview appears here once a customer owes something.')); return; }
+      if (!owing.length) { clear(preview).append(h('h3', null, t('srem.preview')), h('p', { class: 'muted' }, t('srem.preview_empty'))); return; }
       who.append(...owing.map((c) => h('option', { value: c.id }, `${c.name} · ${formatMoney(c.balance_minor)}`)));
       renderPreview();
     } catch (err) { previewMeta.textContent = err.message; }
   })();
 
-  const upi = field({ label: 'Store UPI id (optional)', name: 'upi_id', value: s.upi_id || '', hint: 'Like shop@okhdfc: messages then carry a UPI payment link (INR only).', attrs: { ...a, maxlength: 100, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' } });
+  const upi = field({ label: t('srem.upi'), name: 'upi_id', value: s.upi_id || '', hint: t('srem.upi_hint'), attrs: { ...a, maxlength: 100, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' } });
 
   const sch = s.reminder_schedule;
-  const enabled = field({ label: 'Remind overdue customers automatically', name: 'reminder_schedule.enabled', type: 'checkbox', value: sch.enabled, attrs: a });
-  const hour = field({ label: 'At', name: 'reminder_schedule.hour', value: String(sch.hour), options: HOURS, hint: 'Store time, once a day', attrs: a });
-  const interval = field({ label: 'Days between reminders', name: 'reminder_schedule.interval_days', type: 'number', value: sch.interval_days, hint: 'To the same customer', attrs: { ...a, min: 1, max: 365, inputmode: 'numeric' } });
-  const minDays = field({ label: 'Overdue for at least (days)', name: 'reminder_schedule.min_overdue_days', type: 'number', value: sch.min_overdue_days, attrs: { ...a, min: 0, max: 3650, inputmode: 'numeric' } });
-  const minAmount = field({ label: `Overdue at least (${currencyCode()})`, name: 'reminder_schedule.min_amount_minor', value: minorToInput(sch.min_amount_minor), attrs: { ...a, inputmode: 'decimal' } });
-  const schedule = h('fieldset', { class: 'group' }, h('legend', null, 'Schedule'), enabled,
+  const enabled = field({ label: t('srem.auto'), name: 'reminder_schedule.enabled', type: 'checkbox', value: sch.enabled, attrs: a });
+  const hour = field({ label: t('srem.at'), name: 'reminder_schedule.hour', value: String(sch.hour), options: HOURS, hint: t('srem.at_hint'), attrs: a });
+  const interval = field({ label: t('srem.interval'), name: 'reminder_schedule.interval_days', type: 'number', value: sch.interval_days, hint: t('srem.interval_hint'), attrs: { ...a, min: 1, max: 365, inputmode: 'numeric' } });
+  const minDays = field({ label: t('srem.min_days'), name: 'reminder_schedule.min_overdue_days', type: 'number', value: sch.min_overdue_days, attrs: { ...a, min: 0, max: 3650, inputmode: 'numeric' } });
+  const minAmount = field({ label: t('srem.min_amount', { currency: currencyCode() }), name: 'reminder_schedule.min_amount_minor', value: minorToInput(sch.min_amount_minor), attrs: { ...a, inputmode: 'decimal' } });
+  const schedule = h('fieldset', { class: 'group' }, h('legend', null, t('srem.schedule')), enabled,
     h('div', { class: 'grid-2' }, hour, interval, minDays, minAmount));
-  const quietStart = field({ label: 'Quiet from', name: 'quiet_hours_start', value: String(s.quiet_hours_start), options: HOURS, attrs: a });
-  const quietEnd = field({ label: 'until', name: 'quiet_hours_end', value: String(s.quiet_hours_end), options: HOURS, attrs: a });
-  const quiet = h('fieldset', { class: 'group' }, h('legend', null, 'Quiet hours'),
-    h('p', { class: 'hint' }, 'No reminder goes out between these hours (store time). The same hour twice means no quiet hours.'),
+  const quietStart = field({ label: t('srem.quiet_from'), name: 'quiet_hours_start', value: String(s.quiet_hours_start), options: HOURS, attrs: a });
+  const quietEnd = field({ label: t('srem.quiet_until'), name: 'quiet_hours_end', value: String(s.quiet_hours_end), options: HOURS, attrs: a });
+  const quiet = h('fieldset', { class: 'group' }, h('legend', null, t('srem.quiet')),
+    h('p', { class: 'hint' }, t('srem.quiet_hint')),
     h('div', { class: 'grid-2' }, quietStart, quietEnd));
-  const receipts = field({ label: 'Offer a WhatsApp receipt after each entry', name: 'receipts', type: 'checkbox', value: s.receipts === 'link', attrs: a });
+  const receipts = field({ label: t('srem.receipts'), name: 'receipts', type: 'checkbox', value: s.receipts === 'link', attrs: a });
 
-  const submit = h('button', { type: 'submit', class: 'btn primary', disabled: ro }, 'Save reminder settings');
-  const form = h('form', { class: 'card form', novalidate: true, 'aria-label': 'Reminders' }, formError(),
-    h('h2', null, 'Reminder message'), lang, useBuiltin, h('div', { class: 'template-row' }, tpl, preview), upi, schedule, quiet, receipts, h('div', { class: 'actions' }, submit));
+  const submit = h('button', { type: 'submit', class: 'btn primary', disabled: ro }, t('srem.save'));
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-label': t('settings.sec_reminders') }, formError(),
+    h('h2', null, t('srem.message')), lang, useBuiltin, h('div', { class: 'template-row' }, tpl, preview), upi, schedule, quiet, receipts, h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(submit, async () => {
@@ -166,7 +167,7 @@ export function remindersPanel(s, ro) {
         builtinText[out.reminder_language] = out.reminder_template_builtin;
         showErrors(form, null);
         renderPreview(); // with the saved UPI id
-        toast('Reminder settings saved');
+        toast(t('srem.saved'));
       } catch (err) { showErrors(form, err); }
     });
   });
@@ -176,29 +177,29 @@ export function remindersPanel(s, ro) {
 
 // ---- provider ----------------------------------------------------------
 
-const PROVIDERS = [['link', 'WhatsApp link'], ['whatsapp_cloud', 'WhatsApp Cloud API'], ['twilio', 'Twilio']];
-const CONFIG = {
+const providers = () => [['link', t('srem.p_link')], ['whatsapp_cloud', t('srem.p_cloud')], ['twilio', t('srem.p_twilio')]];
+const config = () => ({
   whatsapp_cloud: [
-    { key: 'base_url', label: 'API address (optional)', hint: 'Leave empty for https://graph.facebook.com' },
-    { key: 'api_version', label: 'API version', hint: 'e.g. v21.0', required: true },
-    { key: 'phone_number_id', label: 'Phone number ID', required: true },
-    { key: 'template_name', label: 'Message template name', hint: 'An approved template of your WhatsApp Business account', required: true },
-    { key: 'template_language', label: 'Template language', hint: 'e.g. en or hi', required: true },
-    { key: 'template_params', label: 'Template parameters', list: true, hint: 'Placeholder names filling the template in order, e.g. name, balance, upi_link' },
+    { key: 'base_url', label: t('srem.c_base_url'), hint: t('srem.c_base_url_meta') },
+    { key: 'api_version', label: t('srem.c_api_version'), hint: t('srem.c_api_version_hint'), required: true },
+    { key: 'phone_number_id', label: t('srem.c_phone_number_id'), required: true },
+    { key: 'template_name', label: t('srem.c_template_name'), hint: t('srem.c_template_name_hint'), required: true },
+    { key: 'template_language', label: t('srem.c_template_language'), hint: t('srem.c_template_language_hint'), required: true },
+    { key: 'template_params', label: t('srem.c_template_params'), list: true, hint: t('srem.c_template_params_hint') },
   ],
   twilio: [
-    { key: 'base_url', label: 'API address (optional)', hint: 'Leave empty for https://api.twilio.com' },
-    { key: 'account_sid', label: 'Account SID', required: true },
-    { key: 'from', label: 'From', hint: 'whatsapp:+14155238886, or leave empty and give a messaging service' },
-    { key: 'messaging_service_sid', label: 'Messaging service SID (optional)' },
-    { key: 'content_sid', label: 'Content template SID (optional)', hint: 'Without one, the message text is sent as it is' },
-    { key: 'content_variables', label: 'Content variables', list: true, hint: 'Placeholder names for {{1}}, {{2}}, … e.g. name, balance' },
+    { key: 'base_url', label: t('srem.c_base_url'), hint: t('srem.c_base_url_twilio') },
+    { key: 'account_sid', label: t('srem.c_account_sid'), required: true },
+    { key: 'from', label: t('srem.c_from'), hint: t('srem.c_from_hint') },
+    { key: 'messaging_service_sid', label: t('srem.c_messaging_sid') },
+    { key: 'content_sid', label: t('srem.c_content_sid'), hint: t('srem.c_content_sid_hint') },
+    { key: 'content_variables', label: t('srem.c_content_vars'), list: true, hint: t('srem.c_content_vars_hint') },
   ],
-};
-const SECRETS = {
-  whatsapp_cloud: [['access_token', 'Access token'], ['app_secret', 'App secret', 'Checks the signature of status webhooks'], ['verify_token', 'Webhook verify token', 'Any text; give Meta the same']],
-  twilio: [['auth_token', 'Auth token', 'Also checks the signature of status webhooks']],
-};
+});
+const secrets = () => ({
+  whatsapp_cloud: [['access_token', t('srem.s_access_token')], ['app_secret', t('srem.s_app_secret'), t('srem.s_app_secret_hint')], ['verify_token', t('srem.s_verify_token'), t('srem.s_verify_token_hint')]],
+  twilio: [['auth_token', t('srem.s_auth_token'), t('srem.s_auth_token_hint')]],
+});
 
 export function providerPanel(s, ro) {
   const a = ro ? { disabled: true } : {};
@@ -206,28 +207,28 @@ export function providerPanel(s, ro) {
   const inPlan = features.includes('whatsapp_reminders');
   let provider = s.whatsapp_provider;
   const body = h('div', { class: 'provider-body' });
-  const choice = segmented('Send reminders through', PROVIDERS.map(([v, t]) => [v, t, { disabled: v !== 'link' && !inPlan && v !== s.whatsapp_provider }]),
+  const choice = segmented(t('srem.send_through'), providers().map(([v, label]) => [v, label, { disabled: v !== 'link' && !inPlan && v !== s.whatsapp_provider }]),
     provider, (v) => { provider = v; build(); }, { disabled: ro, field: 'whatsapp_provider' });
-  const planNote = inPlan ? null : h('p', { class: 'hint' }, 'Your plan sends reminders as WhatsApp links. The Cloud API and Twilio come with plans that include WhatsApp reminders.');
+  const planNote = inPlan ? null : h('p', { class: 'hint' }, t('srem.plan_note'));
   let inputs = {};
 
   function webhook(kind) {
     const slug = state.tenant && state.tenant.slug;
     if (!slug) return null;
     const url = `${location.origin}/api/v1/webhooks/${kind}/${slug}`;
-    return h('div', { class: 'webhook' }, h('p', { class: 'hint' }, 'Status webhook address (delivery, read, STOP):'), h('code', null, url));
+    return h('div', { class: 'webhook' }, h('p', { class: 'hint' }, t('srem.webhook')), h('code', null, url));
   }
 
   function build() {
     clear(body);
     inputs = { config: {}, secrets: {} };
     if (provider === 'link') {
-      body.append(h('p', { class: 'muted' }, 'Each reminder opens WhatsApp on your phone with the message written; you press send. Nothing to set up.'));
+      body.append(h('p', { class: 'muted' }, t('srem.link_note')));
       return;
     }
     const same = provider === s.whatsapp_provider;
     const cfg = same ? s.whatsapp_config : {};
-    const cfgFields = CONFIG[provider].map((f) => {
+    const cfgFields = config()[provider].map((f) => {
       const v = cfg[f.key];
       const w = field({ label: f.label, name: `whatsapp_config.${f.key}`, required: f.required, hint: f.hint,
         value: f.list ? (v || []).join(', ') : (v || ''), attrs: { ...a, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: 256 } });
@@ -235,29 +236,29 @@ export function providerPanel(s, ro) {
       return w;
     });
     const set = same ? s.whatsapp_secrets_set : [];
-    const secretFields = SECRETS[provider].map(([key, label, hint]) => {
+    const secretFields = secrets()[provider].map(([key, label, hint]) => {
       const isSet = set.includes(key);
       const w = field({ label, name: `whatsapp_secrets.${key}`, type: 'password', hint,
-        attrs: { ...a, autocomplete: 'new-password', placeholder: isSet ? 'Set: type to replace' : 'Not set', maxlength: 1024, spellcheck: 'false' } });
-      w.querySelector('label').append(h('span', { class: isSet ? 'badge ok' : 'badge', dataset: { secret: key } }, isSet ? 'set' : 'not set'));
+        attrs: { ...a, autocomplete: 'new-password', placeholder: isSet ? t('srem.set_replace') : t('srem.not_set'), maxlength: 1024, spellcheck: 'false' } });
+      w.querySelector('label').append(h('span', { class: isSet ? 'badge ok' : 'badge', dataset: { secret: key } }, isSet ? t('srem.badge_set') : t('srem.badge_not_set')));
       let remove = null;
       if (isSet) {
-        remove = field({ label: `Remove the ${label.toLowerCase()}`, name: `remove_${key}`, type: 'checkbox', attrs: a });
+        remove = field({ label: t('srem.remove', { what: label.toLocaleLowerCase() }), name: `remove_${key}`, type: 'checkbox', attrs: a });
         w.append(remove);
       }
       inputs.secrets[key] = { w, remove };
       return w;
     });
     const unreadable = same && !s.whatsapp_secrets_readable
-      ? h('p', { class: 'form-error', role: 'alert' }, 'The saved secrets cannot be opened with this server’s key. Enter them again.') : null;
-    body.append(h('fieldset', { class: 'group' }, h('legend', null, 'Settings'), h('div', { class: 'grid-2' }, cfgFields)),
-      h('fieldset', { class: 'group' }, h('legend', null, 'Secrets'),
-        h('p', { class: 'hint' }, 'Never shown again once saved. Leave a box empty to keep what is set.'), unreadable, secretFields),
+      ? h('p', { class: 'form-error', role: 'alert' }, t('srem.unreadable')) : null;
+    body.append(h('fieldset', { class: 'group' }, h('legend', null, t('nav.settings')), h('div', { class: 'grid-2' }, cfgFields)),
+      h('fieldset', { class: 'group' }, h('legend', null, t('srem.secrets')),
+        h('p', { class: 'hint' }, t('srem.secrets_hint')), unreadable, secretFields),
       webhook(provider === 'twilio' ? 'twilio' : 'whatsapp'));
   }
 
-  const submit = h('button', { type: 'submit', class: 'btn primary', disabled: ro }, 'Save provider');
-  const form = h('form', { class: 'card form', novalidate: true, 'aria-label': 'WhatsApp provider', autocomplete: 'off' }, formError(),
+  const submit = h('button', { type: 'submit', class: 'btn primary', disabled: ro }, t('srem.save_provider'));
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-label': t('srem.provider'), autocomplete: 'off' }, formError(),
     choice, planNote, body, h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -285,7 +286,7 @@ export function providerPanel(s, ro) {
         Object.assign(s, out);
         build();
         showErrors(form, null);
-        toast('Provider saved');
+        toast(t('srem.provider_saved'));
       } catch (err) { showErrors(form, err); }
     });
   });

@@ -3,6 +3,7 @@
 // WhatsApp to the customer's phone.  The link can be withdrawn here too.
 import { api } from '../api.js';
 import { state } from '../app.js';
+import { t } from '../i18n.js';
 import { h, modal, toast, busy } from '../dom.js';
 import { formatTime } from '../format.js';
 
@@ -28,23 +29,23 @@ export async function openShare(c, button) {
     try { link = await api('POST', `customers/${c.id}/share`, { body: {} }); } catch (e) { toast(e.message, 'error'); }
   });
   if (!link) return;
-  const store = state.tenant && state.tenant.name ? state.tenant.name : 'the store';
-  const message = `Hello ${c.name}, here is your statement from ${store}: ${link.url}`;
-  const url = h('input', { id: 'share-url', type: 'text', readonly: true, value: link.url, 'aria-label': 'Link to the statement' });
-  const copyBtn = h('button', { type: 'button', class: 'btn primary', id: 'btn-copy-link' }, 'Copy link');
+  const store = state.tenant && state.tenant.name ? state.tenant.name : t('share.the_store');
+  const message = t('share.message', { name: c.name, store, url: link.url });
+  const url = h('input', { id: 'share-url', type: 'text', readonly: true, value: link.url, 'aria-label': t('share.link_label') });
+  const copyBtn = h('button', { type: 'button', class: 'btn primary', id: 'btn-copy-link' }, t('share.copy'));
   copyBtn.addEventListener('click', async () => {
-    toast(await copy(link.url, url) ? 'Link copied' : 'Select the link and copy it', 'ok');
+    toast(await copy(link.url, url) ? t('share.copied') : t('share.select_copy'), 'ok');
   });
-  const wa = h('a', { class: 'btn payment', id: 'btn-wa-share', href: whatsAppLink(c.phone, message), target: '_blank', rel: 'noopener noreferrer' }, 'Send on WhatsApp');
-  const withdraw = h('button', { type: 'button', class: 'btn small', id: 'btn-withdraw-link' }, 'Withdraw link');
-  const m = modal('Share statement', [
-    h('p', null, `${c.name} can open this read-only statement without signing in. It works until ${formatTime(link.expires_at)}.`),
+  const wa = h('a', { class: 'btn payment', id: 'btn-wa-share', href: whatsAppLink(c.phone, message), target: '_blank', rel: 'noopener noreferrer' }, t('share.send_wa'));
+  const withdraw = h('button', { type: 'button', class: 'btn small', id: 'btn-withdraw-link' }, t('share.withdraw'));
+  const m = modal(t('customer.share'), [
+    h('p', null, t('share.explain', { name: c.name, until: formatTime(link.expires_at) })),
     h('div', { class: 'field' }, url),
     h('div', { class: 'primary-actions' }, copyBtn, wa),
     h('div', { class: 'actions' }, withdraw),
   ]);
   withdraw.addEventListener('click', () => busy(withdraw, async () => {
-    try { await api('DELETE', `shares/${link.id}`); toast('Link withdrawn: it no longer opens'); m.close(); } catch (e) { toast(e.message, 'error'); }
+    try { await api('DELETE', `shares/${link.id}`); toast(t('share.withdrawn')); m.close(); } catch (e) { toast(e.message, 'error'); }
   }));
   url.addEventListener('focus', () => url.select());
 }

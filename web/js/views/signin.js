@@ -2,30 +2,31 @@
 import { login, ApiError } from '../api.js';
 import { state } from '../app.js';
 import { h, field, formError, busy, showErrors } from '../dom.js';
+import { t, LANGUAGES, language, setLanguage, rememberLanguage } from '../i18n.js';
 
 export function render(root, { onSignedIn }) {
-  const t = state.tenant;
-  document.title = `Sign in · ${t.name}`;
-  const email = field({ label: 'Email', name: 'email', type: 'email', required: true, attrs: { autocomplete: 'username', inputmode: 'email' } });
-  const password = field({ label: 'Password', name: 'password', type: 'password', required: true, attrs: { autocomplete: 'current-password' } });
-  const submit = h('button', { type: 'submit', class: 'btn primary block' }, 'Sign in');
+  const store = state.tenant;
+  document.title = t('auth.title', { store: store.name });
+  const email = field({ label: t('auth.email'), name: 'email', type: 'email', required: true, attrs: { autocomplete: 'username', inputmode: 'email' } });
+  const password = field({ label: t('auth.password'), name: 'password', type: 'password', required: true, attrs: { autocomplete: 'current-password' } });
+  const submit = h('button', { type: 'submit', class: 'btn primary block' }, t('auth.sign_in'));
   const form = h('form', { class: 'card auth', novalidate: true }, formError(), email, password, submit);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(submit, async () => {
       if (!email.input.value.trim() || !password.input.value) {
-        showErrors(form, { message: 'Enter your email and password.', fields: {
-          ...(email.input.value.trim() ? {} : { email: 'is required' }), ...(password.input.value ? {} : { password: 'is required' }) } });
+        showErrors(form, { message: t('auth.enter_both'), fields: {
+          ...(email.input.value.trim() ? {} : { email: t('auth.required') }), ...(password.input.value ? {} : { password: t('auth.required') }) } });
         return;
       }
       try {
-        await login(t.slug, email.input.value.trim(), password.input.value);
+        await login(store.slug, email.input.value.trim(), password.input.value);
         onSignedIn();
       } catch (err) {
         let msg = err.message;
-        if (err instanceof ApiError && err.code === 'invalid_credentials') msg = 'Email or password is wrong.';
+        if (err instanceof ApiError && err.code === 'invalid_credentials') msg = t('auth.wrong');
         else if (err.code === 'too_many_attempts') msg = err.message.replace(/^./, (c) => c.toUpperCase());
-        else if (err.network) msg = 'Could not reach the server. Check the connection and try again.';
+        else if (err.network) msg = t('error.network');
         showErrors(form, { message: msg, fields: err.fields || {} });
       }
     });
@@ -33,10 +34,27 @@ export function render(root, { onSignedIn }) {
   root.append(h('div', { class: 'centered' },
     h('div', { class: 'auth-head' },
       h('img', { src: '/icons/icon.svg', alt: '', width: 56, height: 56 }),
-      h('p', { class: 'muted' }, 'Sign in to'),
-      h('h1', { class: 'store-name' }, t.name),
-      t.status === 'suspended' ? h('p', { class: 'banner warn' }, 'This store is suspended: you can sign in and read, but not make changes.') : null),
+      h('p', { class: 'muted' }, t('auth.sign_in_to')),
+      h('h1', { class: 'store-name' }, store.name),
+      languageSwitch(root, onSignedIn),
+      store.status === 'suspended' ? h('p', { class: 'banner warn' }, t('auth.suspended')) : null),
     form,
-    h('p', { class: 'muted small center' }, 'QuantumTrack · credit ledger for building stores')));
+    h('p', { class: 'muted small center' }, t('auth.tagline'))));
   email.input.focus();
+}
+
+// English | हिन्दी, kept on this device (localStorage) until the user signs in.
+function languageSwitch(root, onSignedIn) {
+  const cur = language();
+  return h('div', { class: 'lang-switch', role: 'group', 'aria-label': t('auth.language') },
+    LANGUAGES.map(([code, name]) => h('button', {
+      type: 'button', class: 'btn-link', lang: code, 'aria-pressed': code === cur ? 'true' : 'false',
+      dataset: { lang: code },
+      onclick: async () => {
+        rememberLanguage(code);
+        await setLanguage(code);
+        while (root.firstChild) root.firstChild.remove();
+        render(root, { onSignedIn });
+      },
+    }, name)));
 }
