@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '13d99da56d5e7de1';
+const VERSION = '5a3a3d3c44b94937';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -103,6 +103,9 @@ test('a broken copy of the web app fails each check', () => {
     assert.ok(b.placeholders.some((e) => e.includes(placeholderKey)), 'a changed placeholder');
     assert.ok(b.usedKeys.some((e) => /no\.such\.key/.test(e)), 'an unknown key');
     for (const w of ['Hello there', 'A title', 'Loose words']) assert.ok(b.literals.some((e) => e.includes(w)), w);
+    const dom = join(dir, 'js/dom.js');
+    writeFileSync(dom, readFileSync(dom, 'utf8') + "\nexport function shadow(xs) { return xs.map((t) => t.name); }\n");
+    assert.ok(scanWeb(dir).usedKeys.some((e) => /dom\.js.*shadows t/.test(e)), 'a local t hiding t()');
     writeFileSync(join(dir, 'index.html'), readFileSync(join(dir, 'index.html'), 'utf8').replace('</body>', '<p>Stray words</p></body>'));
     assert.ok(scanWeb(dir).html.some((e) => e.includes('Stray words')));
   } finally { rmSync(dir, { recursive: true, force: true }); }
@@ -113,13 +116,13 @@ test('the scanner: what counts as a shown literal', () => {
     "h('p', null, 'Hello')", "h('p', null, ok ? 'Yes' : 'No')", "x.textContent = 'Saved'", "toast('Saved')",
     "h('input', { placeholder: 'Name' })", "h('button', { 'aria-label': 'Close' }, '✕')", "el.setAttribute('title', 'Help')",
     "field({ label: 'Email', name: 'email' })", "const m = 'Could not save the customer';", "h('p', null, `Owes ${x}`)",
-    "setTitle('More')", "confirmDialog('Delete?', 'This cannot be undone')", "document.title = 'Offline'",
+    "setTitle('More')", "field({ name: 'k', options: [['', t('a')], ['r', 'Reminders']] })", "confirmDialog('Delete?', 'This cannot be undone')", "document.title = 'Offline'",
   ];
   for (const src of bad) assert.ok(scanSource(src).errs.length > 0, src);
   const good = [
     "h('p', { class: 'muted big' }, '—')", "h('p', null, t('a.b'))", "h('span', null, x === 'owner' ? t('a') : '·')",
     "console.warn('Service worker failed')", "h('a', { href: '/customers' }, t('nav.customers'))", "el.textContent = ''",
-    "h('input', { type: 'text', name: 'amount', inputmode: 'decimal' })", "h('p', null, '₹', amount)",
+    "h('input', { type: 'text', name: 'amount', inputmode: 'decimal' })", "field({ name: 'k', options: [['', t('a')], ['r', t('b')]] })", "h('p', null, '₹', amount)",
   ];
   for (const src of good) assert.deepEqual(scanSource(src).errs, [], src);
 });

@@ -45,9 +45,9 @@ export function parseStoreDate(text) {
   else order.forEach((k, i) => { v[k] = groups[i]; });
   if (!v.year || v.year.length !== 4) return { ok: false, error: t('date.use_format_year', { format: label }) };
   const y = +v.year, mo = +v.month, d = +v.day;
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  if (mo < 1 || mo > 12 || d < 1 || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return { ok: false, error: t('date.no_such') };
-  return { ok: true, ymd: t.toISOString().slice(0, 10) };
+  const at = new Date(Date.UTC(y, mo - 1, d));
+  if (mo < 1 || mo > 12 || d < 1 || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d) return { ok: false, error: t('date.no_such') };
+  return { ok: true, ymd: at.toISOString().slice(0, 10) };
 }
 
 // A labelled date field.  wrap.read() → "YYYY-MM-DD" or null (error shown).

@@ -43,8 +43,8 @@ export function field({ label, name, type = 'text', value = '', required = false
   const common = { id, name, required, 'aria-describedby': [hintId, errId].filter(Boolean).join(' '), ...attrs };
   if (options) {
     input = h('select', common, options.map((o) => {
-      const [v, t] = Array.isArray(o) ? o : [o, o];
-      return h('option', { value: v, selected: String(v) === String(value ?? '') }, t);
+      const [v, text] = Array.isArray(o) ? o : [o, o];
+      return h('option', { value: v, selected: String(v) === String(value ?? '') }, text);
     }));
   } else if (textarea) {
     input = h('textarea', { ...common, rows: attrs.rows || 2 });
@@ -109,15 +109,15 @@ export async function busy(button, fn) {
 
 let toastTimer;
 export function toast(msg, kind = 'ok') {
-  let t = document.getElementById('toast');
-  if (!t) {
-    t = h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' });
-    document.body.append(t);
+  let box = document.getElementById('toast');
+  if (!box) {
+    box = h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' });
+    document.body.append(box);
   }
-  t.textContent = msg;
-  t.className = 'toast show ' + kind;
+  box.textContent = msg;
+  box.className = 'toast show ' + kind;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.className = 'toast'; }, 3500);
+  toastTimer = setTimeout(() => { box.className = 'toast'; }, 3500);
 }
 
 // A modal <dialog>; returns { dialog, close }.  Removed from the DOM on close.
@@ -166,6 +166,6 @@ export function errorBox(err, retry) {
 }
 
 export function debounce(fn, ms) {
-  let t;
-  return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
+  let timer;
+  return (...a) => { clearTimeout(timer); timer = setTimeout(() => fn(...a), ms); };
 }

@@ -103,7 +103,7 @@ async function open() {
   // every break is ours to mend, with a fresh ticket and the last id.
   es.addEventListener('error', () => { if (source === es) scheduleRetry(); });
   es.addEventListener('ready', (ev) => { if (source === es && ev.lastEventId) lastId = ev.lastEventId; });
-  for (const t of TYPES) es.addEventListener(t, (ev) => { if (source === es) emit(t, ev); });
+  for (const type of TYPES) es.addEventListener(type, (ev) => { if (source === es) emit(type, ev); });
 }
 
 // After sleep or a network change the old connection may be dead without
@@ -142,10 +142,10 @@ export function onLiveStatus(fn, isCurrent) {
 // A function that runs fn at most once per ms, at the end (for reloads a
 // burst of events asks for).
 export function coalesce(fn, ms = 250) {
-  let t = null;
+  let timer = null;
   return () => {
-    if (t) return;
-    t = setTimeout(() => { t = null; fn(); }, ms);
+    if (timer) return;
+    timer = setTimeout(() => { timer = null; fn(); }, ms);
   };
 }
 

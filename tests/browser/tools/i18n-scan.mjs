@@ -226,6 +226,11 @@ export function scanSource(src, file = 'file.js', lineOf = null) {
     flagged.add(l.start);
     errs.push(`${file}:${line(l.start)}: ${why}: ${l.quote}${l.text.slice(0, 60)}${l.quote}`);
   };
+  // a local t would hide the catalog's t() in a file that uses it
+  if (/import\s*\{[^}]*\bt\b[^}]*\}\s*from\s*'[^']*i18n\.js'/.test(code)) {
+    for (const m of code.matchAll(/\b(?:const|let|var)\s+t\b(?!\w)|[(,]\s*t\s*(?=[,)=])(?![^\n]*=>\s*t\()|\[\s*(?:\w+\s*,\s*)?t\s*\]/g))
+      errs.push(`${file}:${line(m.index)}: a local name t shadows t() from i18n.js`);
+  }
   // t('key') uses
   const keys = [];
   for (const m of code.matchAll(/(?<![\w$.])t\(\s*/g)) {
@@ -262,6 +267,18 @@ export function scanSource(src, file = 'file.js', lineOf = null) {
     if (code[m.index - 1] === '?') continue;
     for (const x of exprLiterals(code, litAt, m.index + m[0].length).found) flag(x, `${m[1]}: not from t()`);
   }
+  // option lists of a select: options: [['value', 'Label'], …] — the label is shown
+  for (const m of code.matchAll(/\boptions\s*:\s*\[/g)) {
+    let depth = 0, i = m.index + m[0].length - 1;
+    const tuples = [];
+    for (; i < code.length; i++) {
+      const l = litAt.get(i);
+      if (l) { if (depth === 2) tuples.push(l); i = l.end - 1; continue; }
+      if (code[i] === '[') depth++;
+      else if (code[i] === ']') { depth--; if (depth === 0) break; }
+    }
+    for (const l of tuples) if (/,\s*$/.test(code.slice(Math.max(0, l.start - 4), l.start))) flag(l, 'option label not from t()');
+  }
   // text-showing calls
   for (const m of code.matchAll(/(?<![\w$])(?:\.)?([A-Za-z_$][\w$]*)\s*\(/g)) {
     const name = m[1];
@@ -296,8 +313,8 @@ export function scanWeb(web = WEB) {
     if (f.endsWith('i18n.js')) continue;
     const rel = relative(web, f);
     const { errs, keys } = scanSource(readFileSync(f, 'utf8'), rel);
-    out.literals.push(...errs.filter((e) => !/computed key/.test(e)));
-    out.usedKeys.push(...errs.filter((e) => /computed key/.test(e)));
+    out.literals.push(...errs.filter((e) => !/computed key|shadows t/.test(e)));
+    out.usedKeys.push(...errs.filter((e) => /computed key|shadows t/.test(e)));
     for (const { key, line } of keys)
       for (const [l, cat] of Object.entries(cats)) if (!(key in cat)) out.usedKeys.push(`${rel}:${line}: t('${key}') is not in i18n/${l}.json`);
   }

@@ -37,7 +37,7 @@ export function whenControl() {
     if (open) date.input.focus();
     else { date.setError(''); const n = storeNow(); date.set(n.ymd); time.input.value = n.hm; }
   });
-  const wrap = h('div', { class: 'when' }, h('div', { class: 'when-row' }, h('span', { class: 'when-label' }, t('entry.when'), summary), toggle), fields);
+  const wrap = h('div', { class: 'when' }, h('div', { class: 'when-row' }, h('span', { class: 'when-label' }, t('entry.when'), ' ', summary), toggle), fields);
   // → { ok, iso } with iso null for "now"; shows errors next to the date.
   wrap.read = () => {
     if (fields.hidden) return { ok: true, iso: null };
@@ -177,11 +177,11 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
   const submit = h('button', { type: 'submit', class: 'btn primary block big ' + (purchase ? 'purchase' : 'payment') }, purchase ? t('entry.record_purchase') : t('entry.record_payment'));
   const updateLabel = () => {
     const p = parseAmount(amount.value);
-    const amount = p.ok ? formatMoney(p.minor) : '';
-    if (purchase) submit.textContent = retrying ? (p.ok ? t('entry.retry_purchase_of', { amount }) : t('entry.retry_purchase'))
-      : p.ok ? t('entry.record_purchase_of', { amount }) : t('entry.record_purchase');
-    else submit.textContent = retrying ? (p.ok ? t('entry.retry_payment_of', { amount }) : t('entry.retry_payment'))
-      : p.ok ? t('entry.record_payment_of', { amount }) : t('entry.record_payment');
+    const sum = { amount: p.ok ? formatMoney(p.minor) : '' };
+    if (purchase) submit.textContent = retrying ? (p.ok ? t('entry.retry_purchase_of', sum) : t('entry.retry_purchase'))
+      : p.ok ? t('entry.record_purchase_of', sum) : t('entry.record_purchase');
+    else submit.textContent = retrying ? (p.ok ? t('entry.retry_payment_of', sum) : t('entry.retry_payment'))
+      : p.ok ? t('entry.record_payment_of', sum) : t('entry.record_payment');
   };
   amount.addEventListener('input', () => { amountWrap.setError(''); updateLabel(); project(); });
 

@@ -107,7 +107,7 @@ export async function render({ root, query }) {
   const status = field({ label: T.status, name: 'status', value: filters.status,
     options: [['', T.anyStatus], ...Object.entries(R.status)] });
   const kind = field({ label: T.kind, name: 'kind', value: filters.kind,
-    options: [['', T.anyKind], ['reminder', 'Reminders'], ['receipt', 'Receipts']] });
+    options: [['', T.anyKind], ['reminder', t('remlog.k_reminders')], ['receipt', t('remlog.k_receipts')]] });
   status.input.addEventListener('change', () => go({ status: status.input.value }));
   kind.input.addEventListener('change', () => go({ kind: kind.input.value }));
   const picker = customerPicker(current, (c) => go({ customer_id: c.id }));
