@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '5a3a3d3c44b94937';
+const VERSION = 'eba5925a92b3c805';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -134,6 +134,19 @@ async function sendNow(stale) {
   }
 }
 
+// The entry sheet's path: keep the entry, then make its first attempt, all
+// under the entry's send lock, so a sync running meanwhile (another tab,
+// the timer) leaves it to the sheet.  → { rec, result }: result is null
+// when nothing was sent (offline), else what sendRecord answers.
+export async function keepAndSend(customer, body, { key = newIdempotencyKey(), replaces = null, send = navigator.onLine } = {}) {
+  const run = async () => {
+    const rec = await outboxAdd(customer, body, { key, replaces, sending: send });
+    return { rec, result: send ? await sendNow(rec) : null };
+  };
+  if (!(navigator.locks && navigator.locks.request)) return run();
+  return navigator.locks.request('qt-send-' + key, run);
+}
+
 function withLock(fn) {
   if (navigator.locks && navigator.locks.request) return navigator.locks.request('qt-outbox', fn);
   return fn();

@@ -86,6 +86,9 @@ export async function render(ctx) {
     const rec = d.sent || d.failed || d.added || d.retried;
     if (rec && rec.customer_id !== params.id) return;
     // Sent or refused: the server's figures moved (or were never these).
+    // One being sent from the sheet is not drawn as pending: its answer
+    // (recorded, or kept as pending) comes in a moment.
+    if (d.added && d.added.state === 'sending') return;
     if (d.sent || (d.failed && d.outcome === 'refused')) { seen++; again(); } else draw();
   }, isCurrent);
   window.addEventListener('online', function back() { if (!isCurrent()) { window.removeEventListener('online', back); return; } seen++; again(); });

@@ -6,7 +6,7 @@
 import { api, newIdempotencyKey, ApiError } from '../api.js';
 import { canAdmin } from '../app.js';
 import { h, field, formError, busy, showErrors, modal, nextId, toast } from '../dom.js';
-import { outboxAdd, outboxList, outboxRemove, sendRecord, occurredNow, pendingDelta } from '../outbox.js';
+import { keepAndSend, outboxList, outboxRemove, occurredNow, pendingDelta } from '../outbox.js';
 import { parseAmount, formatMoney, currencyCode, decimalSeparator, parseQuantityMilli, lineTotalMinor, currencyExponent } from '../money.js';
 import { storeNow, storeLocalToDate, storeTimeZone, formatTime } from '../format.js';
 import { dateField, timeField } from '../datefield.js';
@@ -221,18 +221,20 @@ export function openEntry(customer, type, { onDone, draft = null } = {}) {
       if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; autoAt = draft ? draft.body.occurred_at : occurredNow(); }
       if (!body.occurred_at) body.occurred_at = autoAt;
       form.dataset.idempotencyKey = key;
-      let rec = null;
-      try { rec = await outboxAdd(customer, body, { key, replaces: draft && draft.key, sending: navigator.onLine }); } catch (e) { console.warn('outbox:', e.message); }
+      let rec = null, first = null;
+      try {
+        ({ rec, result: first } = await keepAndSend(customer, body, { key, replaces: draft && draft.key }));
+      } catch (e) { console.warn('outbox:', e.message); }
       const kept = () => {
         m.close();
         toast(t(purchase ? 'entry.kept_purchase' : 'entry.kept_payment', { amount: formatMoney(body.amount_minor) }), 'warn');
         if (onDone) onDone(null, rec);
       };
-      if (rec && !navigator.onLine) { kept(); return; }
+      if (rec && !first) { kept(); return; }
       try {
         let entry;
         if (rec) {
-          const r = await sendRecord(rec);
+          const r = first;
           if (!r.ok && (r.outcome !== 'refused' || !r.err)) { kept(); return; }
           if (!r.ok) {
             // Refused with the user here: they decide in the sheet.  An edit
