@@ -349,9 +349,10 @@ test('keyboard on a desktop: search focused on open, / finds, p and r open the s
   await dlg.getByRole('heading', { name: `Purchase on credit · ${a.name}` }).waitFor();
   await page.keyboard.type('250');
   const proj = dlg.locator('.entry-projection');
-  assert.match(await proj.innerText(), /Balance ₹0\.00 → ₹250\.00 · Available credit ₹1,000\.00 → ₹750\.00/);
+  await dlg.locator('.entry-projection', { hasText: /Balance ₹0\.00 → ₹250\.00 · Available credit ₹1,000\.00 → ₹750\.00/ }).waitFor();
   await page.keyboard.type('000');
-  assert.match(await proj.innerText(), /₹2,49,000\.00 over the limit/);
+  await dlg.locator('.entry-projection', { hasText: /₹2,49,000\.00 over the limit/ }).waitFor();
+  assert.match(await proj.innerText(), /Balance ₹0\.00 → ₹2,50,000\.00/);
   await shot(page, 'keypad-projection');
   await page.keyboard.press('Escape');
   await dlg.waitFor({ state: 'detached' });
