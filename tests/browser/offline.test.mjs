@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { addUser } from '../lib/server.mjs';
 import { setup, newPage, signIn, shot, apiToken, customerByName, OWNER, PHONE, DESKTOP } from './helpers.mjs';
+import { check } from './a11y-audit.mjs';
 
 let srv, browser;
 
@@ -207,6 +208,8 @@ test('a refusal on sync (over the limit meanwhile) is shown and the entry kept u
   for (const name of ['Retry', 'Edit', 'Discard']) await refused.getByRole('button', { name }).waitFor();
   await page.locator('#balance', { hasText: money(5000) }).waitFor(); // the store's figure, fetched again
   await refused.scrollIntoViewIfNeeded();
+  const found = [];
+  await check(page, 'refused', found);
   await shot(page, 'offline-refused');
   await page.setViewportSize(DESKTOP);
   await shot(page, 'offline-refused');
@@ -221,6 +224,8 @@ test('a refusal on sync (over the limit meanwhile) is shown and the entry kept u
   await page.locator('#outbox-banner').getByRole('link', { name: 'Resolve' }).click();
   await page.getByRole('heading', { name: 'Entries on this device' }).waitFor();
   await page.locator('#outbox-list .entry.refused', { hasText: c.name }).waitFor();
+  await check(page, 'outbox-list', found);
+  assert.deepEqual(found, [], found.join('\n'));
   await page.goBack();
   await page.locator('#main h1', { hasText: c.name }).waitFor();
 
@@ -268,6 +273,8 @@ test('offline the dashboard, the customers and a ledger read from the last data 
   assert.match(await mark.innerText(), /^Offline · as of \d\d:\d\d$/);
   assert.equal(await page.locator('#dashboard-figures .stat-value').first().innerText(), owed);
   await page.locator('#recent-chips .chip', { hasText: 'Rajesh Kumar' }).waitFor();
+  const found = [];
+  await check(page, 'offline-dashboard', found);
   await shot(page, 'offline-dashboard');
   await page.setViewportSize(DESKTOP);
   await shot(page, 'offline-dashboard');
@@ -275,10 +282,12 @@ test('offline the dashboard, the customers and a ledger read from the last data 
   // Search on this device's copy.
   await page.getByLabel('Find a customer').pressSequentially('361', { delay: 20 });
   await page.locator('#search-results', { hasText: 'Rajesh Kumar' }).waitFor();
-  const found = await page.locator('#search-results').innerText();
-  assert.match(found, /Sunita Reddy/);
-  assert.doesNotMatch(found, /Priya Singh|Amit Sharma/);
+  const hits = await page.locator('#search-results').innerText();
+  assert.match(hits, /Sunita Reddy/);
+  assert.doesNotMatch(hits, /Priya Singh|Amit Sharma/);
   assert.match(await page.locator('.search [role="status"]').innerText(), /Offline · as of .* found on this device/);
+  await check(page, 'offline-search', found);
+  assert.deepEqual(found, [], found.join('\n'));
   await shot(page, 'offline-search');
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
