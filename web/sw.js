@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'eba5925a92b3c805';
+const VERSION = '1b2d645c5fe95d7b';
 const SHELL = [
   '/',
   '/css/app.css',

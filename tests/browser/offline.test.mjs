@@ -79,6 +79,9 @@ async function record(page, type, amount) {
   await page.locator('dialog[open]').waitFor({ state: 'detached' });
 }
 
+// Screenshots without a passing toast over the subject.
+async function noToast(page) { await page.waitForFunction(() => !document.querySelector('#toast.show')); }
+
 const money = (minor) => '₹' + (minor / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 test('three entries made offline survive a reload and are recorded exactly once when the network returns', async () => {
@@ -105,11 +108,14 @@ test('three entries made offline survive a reload and are recorded exactly once 
   await page.locator('#balance', { hasText: money(want) }).waitFor();
   assert.match(await page.locator('#balance-confirmed').innerText(), /₹200\.00 recorded \+ 3 pending/);
   await page.locator('#outbox-banner', { hasText: '3 entries waiting to be sent' }).waitFor();
+  await noToast(page);
   await shot(page, 'offline-pending');
   await page.setViewportSize(DESKTOP);
+  await noToast(page);
   await shot(page, 'offline-pending');
   await page.setViewportSize(PHONE);
   await page.locator('.pending-box').scrollIntoViewIfNeeded();
+  await noToast(page);
   await shot(page, 'offline-pending-list');
   const kept = (await idbDump(page)).outbox;
   assert.equal(kept.length, 3);
@@ -210,8 +216,10 @@ test('a refusal on sync (over the limit meanwhile) is shown and the entry kept u
   await refused.scrollIntoViewIfNeeded();
   const found = [];
   await check(page, 'refused', found);
+  await noToast(page);
   await shot(page, 'offline-refused');
   await page.setViewportSize(DESKTOP);
+  await noToast(page);
   await shot(page, 'offline-refused');
   await page.setViewportSize(PHONE);
   const box = (await idbDump(page)).outbox;
@@ -275,8 +283,10 @@ test('offline the dashboard, the customers and a ledger read from the last data 
   await page.locator('#recent-chips .chip', { hasText: 'Rajesh Kumar' }).waitFor();
   const found = [];
   await check(page, 'offline-dashboard', found);
+  await noToast(page);
   await shot(page, 'offline-dashboard');
   await page.setViewportSize(DESKTOP);
+  await noToast(page);
   await shot(page, 'offline-dashboard');
   await page.setViewportSize(PHONE);
   // Search on this device's copy.
@@ -298,8 +308,10 @@ test('offline the dashboard, the customers and a ledger read from the last data 
   await page.locator('#main h1', { hasText: 'Rajesh Kumar' }).waitFor();
   await page.locator('#main .as-of').waitFor();
   assert.equal(await page.locator('.ledger').innerText(), ledgerOnline);
+  await noToast(page);
   await shot(page, 'offline-ledger');
   await page.setViewportSize(DESKTOP);
+  await noToast(page);
   await shot(page, 'offline-ledger');
 
   // Back online: the page is the server's again, no mark.
@@ -390,8 +402,10 @@ test('keyboard on a desktop: search focused on open, / finds, p and r open the s
   await page.waitForFunction(() => !document.querySelector('#search-results li'));
   // Recent customers as one-tap chips.
   await page.locator('#recent-chips .chip', { hasText: 'Keys Bharat' }).waitFor();
+  await noToast(page);
   await shot(page, 'recent-chips');
   await page.setViewportSize(PHONE);
+  await noToast(page);
   await shot(page, 'recent-chips');
   await page.setViewportSize(DESKTOP);
   await page.locator('#recent-chips .chip', { hasText: 'Keys Kiran' }).click();
@@ -439,4 +453,36 @@ test('entry time from the dashboard: 361, Rajesh\'s Purchase, 250, confirm', asy
     await context.close();
   }
   for (const f of figures) console.log(`entry time (${f.label}): ${f.actions} actions + ${f.amountKeys} amount keys = ${f.inputs} inputs, ${f.ms} ms`);
+});
+
+test('in Hindi: the pending badge, the projected balance and a refusal read in Devanagari', async () => {
+  const user = counterUser();
+  const c = await newCustomer({ name: 'हिन्दी ग्राहक', phone: '+919800000107', credit_limit_minor: 10000 });
+  const { context, page } = await newPage(browser, srv, PHONE);
+  await page.addInitScript(() => { try { localStorage.setItem('qt_lang', 'hi'); } catch { /* storage off */ } });
+  await page.goto('/?tenant=quantumtrack');
+  await page.locator('input[type="email"]').fill(user.email);
+  await page.locator('input[type="password"]').fill(user.password);
+  await page.locator('form button[type="submit"]').click();
+  await page.locator('#main h1').first().waitFor();
+  await openCustomer(page, c);
+  await context.setOffline(true);
+  await page.locator('#btn-purchase').click();
+  await keypad(page, '80');
+  await page.locator('dialog[open] form button[type="submit"]').click();
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  await page.locator('.badge-pending', { hasText: 'बाकी' }).waitFor();
+  await page.locator('#outbox-banner', { hasText: '1 प्रविष्टि भेजी जानी बाकी है' }).waitFor();
+  await noToast(page);
+  await shot(page, 'offline-pending-hi');
+  await srv.api('POST', '/api/v1/transactions', { token: await ownerToken(), body: { customer_id: c.id, type: 'purchase', amount_minor: 5000 } });
+  await context.setOffline(false);
+  const refused = page.locator('.pending-list .entry.refused');
+  await refused.waitFor({ timeout: 15000 });
+  assert.match(await refused.innerText(), /लौटाया गया/);
+  assert.match(await refused.innerText(), /उधार सीमा पार/);
+  await refused.scrollIntoViewIfNeeded();
+  await shot(page, 'offline-refused-hi');
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
