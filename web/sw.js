@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = '1b2d645c5fe95d7b';
+const VERSION = 'a70c87cb6076a53d';
 const SHELL = [
   '/',
   '/css/app.css',

@@ -10,14 +10,17 @@
  * cookie instead of the body; the cookie is honoured only with the
  * X-Requested-With header, which a cross-site form cannot send.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api/common.h"
 #include "api/handlers.h"
+#include "domain/language.h"
 #include "http/jsonin.h"
 #include "security/password.h"
 #include "security/session.h"
+#include "store/store_users.h"
 #include "util/clock.h"
 
 #define REFRESH_COOKIE "qt_refresh"
@@ -291,11 +294,8 @@ int h_platform_logout(struct req *r)
 	return logout(r, 1);
 }
 
-/* Everything comes from the membership the dispatcher re-read for this
- * request: no second query. */
-int h_auth_me(struct req *r)
+static json_t *me_json(const struct caller *c)
 {
-	const struct caller *c = &r->caller;
 	json_t *out = json_object();
 	struct session_account a = { c->user_id, c->email, c->name };
 	json_object_set_new(out, "user", account_json(&a));
@@ -303,7 +303,50 @@ int h_auth_me(struct req *r)
 		"id", c->tenant_id, "slug", c->tenant_slug, "name", c->tenant_name,
 		"status", c->tenant_status, "plan", c->plan));
 	json_object_set_new(out, "role", json_string(c->role));
-	return resp_json(r, 200, out);
+	json_object_set_new(out, "language", c->language[0] ? json_string(c->language) : json_null());
+	json_object_set_new(out, "effective_language", json_string(c->effective_language));
+	return out;
+}
+
+/* Everything comes from the membership the dispatcher re-read for this
+ * request: no second query. */
+int h_auth_me(struct req *r)
+{
+	return resp_json(r, 200, me_json(&r->caller));
+}
+
+/* The caller's own preferences: any member may set their language, which
+ * is theirs alone (this account of this store).  null follows the store's
+ * locale.  The member cache hears of it before the answer is sent
+ * (store_user_set_language touches the member feed). */
+int h_auth_me_update(struct req *r)
+{
+	static const struct jfield fields[] = {
+		{ "language", JF_STRING, 0, 1, 8 },
+	};
+	struct caller *c = &r->caller;
+	json_t *body = jsonin_object(r, fields, 1);
+	if (!body)
+		return -1;
+	if (jsonin_has(body, "language")) {
+		const char *v = jsonin_str(body, "language", NULL);
+		enum language l = language_from_code(v);
+		if (v && l == LANGUAGE_NONE) {
+			json_decref(body);
+			return req_fail_field(r, 422, "validation_failed", "language", "must be en, hi or null");
+		}
+		int rc = store_user_set_language(r->tx, c->user_id, language_code(l));
+		json_decref(body);
+		if (rc != STORE_OK)
+			return api_store_fail(r, rc, "user");
+		snprintf(c->language, sizeof c->language, "%s", l == LANGUAGE_NONE ? "" : language_code(l));
+		snprintf(c->effective_language, sizeof c->effective_language, "%s",
+			l != LANGUAGE_NONE ? language_code(l)
+			: language_code(language_of_locale(api_settings(r)->locale)));
+	} else {
+		json_decref(body);
+	}
+	return resp_json(r, 200, me_json(c));
 }
 
 int h_auth_password(struct req *r)

@@ -15,6 +15,7 @@
 #include "api/handlers.h"
 #include "api/ratelimit_gate.h"
 #include "api/routes.h"
+#include "domain/language.h"
 #include "domain/role.h"
 #include "http/router.h"
 #include "security/jwt.h"
@@ -199,10 +200,15 @@ caller:
 	copy_field(r->caller.email, sizeof r->caller.email, m.email);
 	copy_field(r->caller.name, sizeof r->caller.name, m.name);
 	copy_field(r->caller.tenant_name, sizeof r->caller.tenant_name, m.tenant_name);
+	copy_field(r->caller.language, sizeof r->caller.language,
+		language_code(language_from_code(m.language)) ? m.language : "");
 	store_tx_set_actor_role(r->tx, arena_strdup(r->arena, m.role));
 	if (!m.settings)
 		return req_fail(r, 500, "settings_unavailable", "the store's settings could not be read");
 	r->settings = m.settings;
+	copy_field(r->caller.effective_language, sizeof r->caller.effective_language,
+		r->caller.language[0] ? r->caller.language
+		: language_code(language_of_locale(m.settings->locale)));
 	if (rt->min_role && api_require_role(r, rt->min_role) < 0)
 		return -1;
 	/* A suspended store is read-only, but its people may still change

@@ -21,6 +21,7 @@ int h_auth_login(struct req *r);
 int h_auth_refresh(struct req *r);
 int h_auth_logout(struct req *r);
 int h_auth_me(struct req *r);
+int h_auth_me_update(struct req *r);
 int h_auth_password(struct req *r);
 int h_platform_login(struct req *r);
 int h_platform_refresh(struct req *r);

@@ -19,6 +19,7 @@
 #include "core/ledger.h"
 #include "core/reminders.h"
 #include "domain/apartment.h"
+#include "domain/language.h"
 #include "domain/money.h"
 #include "domain/phone.h"
 #include "domain/reminder_rules.h"
@@ -381,6 +382,11 @@ int h_settings_update(struct req *r)
 	}
 	const char *old_name = tenant_name(r);
 	int64_t old_period = s.credit_period_days;
+	/* The built-in templates speak the locale's language while the two
+	 * agree (a new store: en-IN and en); a locale of another language
+	 * then takes the templates along, unless the same change names
+	 * reminder_language. */
+	int templates_follow_locale = language_of_locale(s.locale) == language_from_code(language_of(&s));
 	names_before = stored_secret_names(r, &s, &readable);
 	before = audit_payload_settings(&s, old_name, names_before);
 	rc = -1;
@@ -459,6 +465,8 @@ int h_settings_update(struct req *r)
 		}
 		s.reminder_language = arena_strdup(r->arena, v);
 	}
+	if (templates_follow_locale && jsonin_str(body, "locale", NULL) && !jsonin_has(body, "reminder_language"))
+		s.reminder_language = arena_strdup(r->arena, language_code(language_of_locale(s.locale)));
 	if (jsonin_has(body, "reminder_template")) {
 		/* null is the built-in template of reminder_language, stored as "". */
 		v = jsonin_str(body, "reminder_template", NULL);

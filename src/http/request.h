@@ -45,6 +45,8 @@ struct caller {
 	char tenant_name[484];
 	char jti[37];
 	char api_key_id[37];   /* the API key acting (user_id is the same); "" for people */
+	char language[3];      /* the account's choice, "en" | "hi"; "" follows the store */
+	char effective_language[3]; /* that choice, else the store's locale's; "" before sign-in */
 };
 
 struct problem {

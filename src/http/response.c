@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "http/problem.h"
+#include "http/problem_text.h"
 #include "http/request.h"
 #include "http/response.h"
 
@@ -56,12 +57,26 @@ void resp_header(struct req *r, const char *name, const char *value)
 	}
 }
 
+/* The language of a problem's detail: what Accept-Language asks for;
+ * without one, the signed-in caller's own (their choice, else their
+ * store's locale's); else English. */
+static enum language problem_language(struct req *r)
+{
+	const char *accept = r->conn ? req_header(r, "Accept-Language") : NULL;
+	enum language l = language_from_accept(accept, accept ? strlen(accept) : 0);
+	if (l == LANGUAGE_NONE)
+		l = language_from_code(r->caller.effective_language);
+	return l == LANGUAGE_NONE ? LANGUAGE_EN : l;
+}
+
 void resp_problem(struct req *r)
 {
 	struct problem *p = &r->problem;
 	const char *code = p->code ? p->code : "error";
 	json_t *o = json_object();
 	char type[128];
+
+	enum language spoken = problem_text_localize(p, r->arena, problem_language(r));
 
 	snprintf(type, sizeof type, "/problems/%s", code);
 	json_object_set_new(o, "type", json_string(type));
@@ -78,6 +93,8 @@ void resp_problem(struct req *r)
 	r->resp.content_type = RESP_TYPE_PROBLEM;
 	if (p->retry_after > 0)
 		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", p->retry_after));
+	resp_header(r, "Content-Language", language_code(spoken));
+	resp_header(r, "Vary", "Accept-Language");
 }
 
 void resp_finish(struct req *r)

@@ -1359,6 +1359,17 @@ static const char v12[] =
 "SET LOCAL qt.all_tenants = '';"
 ;
 
+/* Version 13: each account's language (see schema_sqlite.c v13); the
+ * member feed's trigger on users (v11) now fires on it too. */
+static const char v13[] =
+"ALTER TABLE public.users ADD COLUMN language TEXT"
+"  CHECK (language IS NULL OR language IN ('en','hi'));"
+"DROP TRIGGER users_member_changed ON public.users;"
+"CREATE TRIGGER users_member_changed"
+"  AFTER UPDATE OF email, name, password_hash, token_version, language OR DELETE ON public.users"
+"  FOR EACH ROW EXECUTE FUNCTION public.qt_member_row_changed();"
+;
+
 const struct migration migrations_postgres[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -1372,5 +1383,6 @@ const struct migration migrations_postgres[] = {
 	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: notifications of changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
+	{ 13, "each account's language", v13 },
 };
 const size_t migrations_postgres_count = sizeof migrations_postgres / sizeof migrations_postgres[0];

@@ -647,6 +647,24 @@ static const char v12[] =
 "END;"
 ;
 
+/* Version 13: each account's language for the web app and the API's
+ * problem texts ("en" or "hi"; NULL follows the store's locale).  The
+ * member cache holds it with the rest of store_member_context, so the
+ * trigger that numbers an account's changes for other processes (v11)
+ * now fires on it too. */
+static const char v13[] =
+"ALTER TABLE users ADD COLUMN language TEXT CHECK (language IS NULL OR language IN ('en','hi'));"
+"DROP TRIGGER users_member_update;"
+"CREATE TRIGGER users_member_update AFTER UPDATE OF email, name, password_hash, token_version, language"
+"  ON users BEGIN"
+"  UPDATE member_version_head SET seq = seq + 1 WHERE id = 1;"
+"  INSERT INTO member_versions (tenant_id, version)"
+"    SELECT NEW.tenant_id, h.seq FROM member_version_head h"
+"    WHERE h.id = 1 AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = NEW.tenant_id)"
+"    ON CONFLICT (tenant_id) DO UPDATE SET version = excluded.version;"
+" END;"
+;
+
 const struct migration migrations_sqlite[] = {
 	{ 1, "foundation and ledger", v1 },
 	{ 2, "accounts per store, token versions", v2 },
@@ -660,5 +678,6 @@ const struct migration migrations_sqlite[] = {
 	{ 10, "open lots kept in the customer row", v10 },
 	{ 11, "the member feed: numbered changes to members, stores, plans and settings", v11 },
 	{ 12, "store totals kept as balances change", v12 },
+	{ 13, "each account's language", v13 },
 };
 const size_t migrations_sqlite_count = sizeof migrations_sqlite / sizeof migrations_sqlite[0];

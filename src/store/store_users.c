@@ -97,6 +97,18 @@ int store_user_set_name(struct store_tx *tx, const char *id, const char *name)
 	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
+int store_user_set_language(struct store_tx *tx, const char *id, const char *language)
+{
+	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_TEXT(language),
+		DB_INT(clock_now_ms()) };
+	int rc = store_exec(tx, "UPDATE users SET language = $3, updated_at = $4"
+		" WHERE tenant_id = $1 AND id = $2", p, 4, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	store_member_touch(tx, tx->tenant_id);
+	return db_changes(tx->conn) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
 int store_user_end_sessions(struct store_tx *tx, const char *id)
 {
 	struct db_param p[] = { DB_TEXT(tx->tenant_id), DB_TEXT(id), DB_INT(clock_now_ms()) };
@@ -124,7 +136,7 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 	 * and store, settings included. */
 	int rc = store_one_row(store_exec(tx,
 		"SELECT m.role, u.email, u.name, t.slug, t.name, t.status, t.plan, u.token_version,"
-		" p.features, p.updated_at, p.customer_limit, p.storage_mb, p.requests_per_min, "
+		" p.features, p.updated_at, p.customer_limit, p.storage_mb, p.requests_per_min, u.language, "
 		STORE_SETTINGS_COLS
 		" FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id"
 		" JOIN tenants t ON t.id = m.tenant_id JOIN plans p ON p.name = t.plan"
@@ -144,11 +156,12 @@ int store_member_context(struct store_tx *tx, const char *user_id, struct arena 
 		out->plan_customer_limit = db_res_isnull(r, 0, 10) ? -1 : db_res_int(r, 0, 10);
 		out->plan_storage_mb = db_res_isnull(r, 0, 11) ? -1 : db_res_int(r, 0, 11);
 		out->plan_requests_per_min = db_res_isnull(r, 0, 12) ? -1 : db_res_int(r, 0, 12);
+		out->language = db_res_isnull(r, 0, 13) ? NULL : store_dup(a, r, 0, 13);
 		/* No settings row: the caller answers 500 rather than guess. */
 		out->settings = NULL;
-		if (!db_res_isnull(r, 0, 13)) {
+		if (!db_res_isnull(r, 0, 14)) {
 			out->settings = arena_alloc(a, sizeof *out->settings);
-			store_settings_from_row(a, r, 13, out->settings);
+			store_settings_from_row(a, r, 14, out->settings);
 		}
 	}
 	db_res_free(r);

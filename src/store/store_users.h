@@ -31,6 +31,7 @@ struct member_ctx {
 	int64_t plan_updated_at;    /* the plan's version: features change only with it */
 	/* The plan's limits, read with it on every request (-1 = unlimited). */
 	int64_t plan_customer_limit, plan_storage_mb, plan_requests_per_min;
+	char *language;             /* the account's "en" | "hi", NULL: the store's locale's */
 	struct settings_rec *settings; /* the store's settings, read in the same query; NULL if unreadable */
 };
 
@@ -50,6 +51,10 @@ QT_MUST_CHECK int store_user_by_id(struct store_tx *tx, const char *id, struct a
 QT_MUST_CHECK int store_user_set_password(struct store_tx *tx, const char *id, const char *password_hash);
 /* Set the display name; STORE_NOT_FOUND when there is no such account. */
 QT_MUST_CHECK int store_user_set_name(struct store_tx *tx, const char *id, const char *name);
+/* Set the account's language ("en" or "hi"; NULL: follow the store's
+ * locale).  STORE_NOT_FOUND when there is no such account; any other
+ * value is refused by the database (STORE_CONSTRAINT or the like). */
+QT_MUST_CHECK int store_user_set_language(struct store_tx *tx, const char *id, const char *language);
 /* Bump token_version (every access token of the account stops working on
  * its next request) and revoke every refresh token of the account.
  * STORE_NOT_FOUND when there is no such account. */

@@ -19,7 +19,7 @@
 
 /* The strings of a member context and its settings, in one order: the
  * block holds them one after the other, the entry their offsets. */
-#define NSTRINGS 20
+#define NSTRINGS 21
 static void string_fields(struct member_ctx *m, struct settings_rec *s, char **f[NSTRINGS])
 {
 	int n = 0;
@@ -31,6 +31,7 @@ static void string_fields(struct member_ctx *m, struct settings_rec *s, char **f
 	f[n++] = &m->tenant_status;
 	f[n++] = &m->plan;
 	f[n++] = &m->plan_features;
+	f[n++] = &m->language;
 	f[n++] = &s->currency;
 	f[n++] = &s->locale;
 	f[n++] = &s->timezone;

@@ -322,6 +322,7 @@ test('a token forged with A\'s tenant id and B\'s user is refused', async () => 
       ['GET', '/api/v1/audit'], ['GET', '/api/v1/users'], ['GET', '/api/v1/export/transactions.csv'],
       ['POST', '/api/v1/transactions', { customer_id: A.customers[0], type: 'purchase', amount_minor: 100 }],
       ['DELETE', `/api/v1/users/${A.memberId}`],
+      ['PATCH', '/api/v1/auth/me', { language: 'hi' }],
     ]) {
       const r = await srv.api(m, p, { token: t, body });
       assert.equal(r.status, 401, `${m} ${p} with a forged A token (sub ${sub}): ${r.status} ${r.text}`);
@@ -336,6 +337,21 @@ test('a token forged with A\'s tenant id and B\'s user is refused', async () => 
   const li = await srv.api('POST', '/api/v1/auth/login', { body: { tenant: A.slug, email: B.email, password: B.password } });
   assert.equal(li.status, 401, li.text);
   assert.equal(await checksum(A), sumBefore, 'A\'s data changed');
+});
+
+test('a language chosen in store B is B\'s caller\'s alone: A\'s accounts and data do not move', async () => {
+  const me = (s) => srv.api('GET', '/api/v1/auth/me', { token: s.token });
+  const sumBefore = await checksum(A);
+  const aBefore = (await me(A)).text;
+  const r = await srv.api('PATCH', '/api/v1/auth/me', { token: B.token, body: { language: 'hi' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.tenant.id, B.tid);
+  assert.equal(r.json.user.id, B.ownerId);
+  assert.equal((await me(B)).json.language, 'hi');
+  assert.equal((await me(A)).text, aBefore);
+  assert.equal((await me(A)).json.language, null);
+  assert.equal(await checksum(A), sumBefore, 'A\'s data changed');
+  assert.equal((await srv.api('PATCH', '/api/v1/auth/me', { token: B.token, body: { language: null } })).status, 200);
 });
 
 test('a removed member\'s still-valid token is refused at once', async () => {
@@ -494,7 +510,7 @@ test('every tenant route of the table is covered by this matrix', async () => {
   // Guard against a new route slipping past: ids in the path need a case
   // above; id-free GETs are covered by the test before this one.
   const covered = new Set([
-    'GET /api/v1/auth/me', 'POST /api/v1/auth/password', 'GET /api/v1/users', 'POST /api/v1/users',
+    'GET /api/v1/auth/me', 'PATCH /api/v1/auth/me', 'POST /api/v1/auth/password', 'GET /api/v1/users', 'POST /api/v1/users',
     'PATCH /api/v1/users/{id}', 'DELETE /api/v1/users/{id}', 'GET /api/v1/settings', 'PATCH /api/v1/settings',
     'GET /api/v1/audit', 'GET /api/v1/customers', 'POST /api/v1/customers', 'GET /api/v1/customers/{id}',
     'PATCH /api/v1/customers/{id}', 'DELETE /api/v1/customers/{id}', 'GET /api/v1/customers/{id}/statement',

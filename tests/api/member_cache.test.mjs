@@ -2,7 +2,7 @@
 // backends): two servers on one database (one SQLite file, or one
 // PostgreSQL database), the members' contexts warmed in process B's cache
 // (its /metrics counts the hits), then a demotion, a removal, a sign-out, a
-// password change, a rename and a re-plan made through process A, a
+// password change, a rename, a re-plan and a language made through process A, a
 // suspension made by the CLI and a role changed by raw SQL behind every
 // server's back: each is refused or seen by B within 1 s (polled, not
 // slept) and by A at once where A made it.  On PostgreSQL also a process
@@ -166,6 +166,24 @@ test('two server processes: a rename and a re-plan made through one are seen by 
   await o.editPlan(bare.name, { features: ['ledger', 'reports'] });
   t0 = Date.now();
   await within('plan edit', t0, async () => (await b.api('GET', '/api/v1/reports/summary', { token: s.token })).status === 200);
+});
+
+test('two server processes: a language chosen through one is seen by the other within 1 s, with its problem texts', async () => {
+  const { s } = await team();
+  await warm(b, s.token);
+  assert.equal((await me(b, s.token)).json.language, null);
+  const p = await a.api('PATCH', '/api/v1/auth/me', { token: s.token, body: { language: 'hi' } });
+  assert.equal(p.status, 200, p.text);
+  const t0 = Date.now();
+  assert.equal((await me(a, s.token)).json.effective_language, 'hi');
+  await within('language', t0, async () => (await me(b, s.token)).json.effective_language === 'hi');
+  // Without Accept-Language, B's problems now speak the caller's Hindi.
+  const nf = await b.api('GET', '/api/v1/customers/00000000-0000-7000-8000-000000000000', { token: s.token });
+  assertProblem(nf, 404, 'not_found');
+  assert.equal(nf.headers.get('content-language'), 'hi');
+  await warm(b, s.token);
+  await a.api('PATCH', '/api/v1/auth/me', { token: s.token, body: { language: null } });
+  await within('language cleared', Date.now(), async () => (await me(b, s.token)).json.language === null);
 });
 
 test('a suspension by the CLI and a role changed by raw SQL reach every server within 1 s', async () => {

@@ -266,10 +266,11 @@ async function useUserLanguage() {
   let lang = s && s.user ? s.user.language : null;
   if (s && s.kind === 'tenant' && s.user && !('language' in s.user)) {
     try {
+      // { user, tenant, role, language: 'hi' | null, effective_language }
       const me = await api('GET', 'auth/me');
-      lang = me && me.user ? me.user.language : null;
-      if (me && me.user) s.user.language = lang ?? null;
-    } catch { /* offline: keep the current one */ }
+      lang = me ? (me.language ?? (me.user && me.user.language) ?? null) : null;
+      s.user.language = lang;
+    } catch { /* offline, or an older server: keep the current one */ }
   }
   const want = resolveLanguage(lang, state.tenant && state.tenant.locale);
   if (want !== language()) await setLanguage(want);

@@ -35,7 +35,7 @@ function languageCard(s) {
   const cur = language();
   const err = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const buttons = LANGUAGES.map(([code, name]) => h('button', {
-    type: 'button', class: 'btn' + (code === cur ? ' primary' : ''), lang: code,
+    type: 'button', lang: code,
     'aria-pressed': code === cur ? 'true' : 'false', dataset: { lang: code },
     onclick: async (e) => {
       if (code === language()) return;
@@ -44,10 +44,13 @@ function languageCard(s) {
       try {
         await api('PATCH', 'auth/me', { body: { language: code } });
       } catch (x) {
-        btn.disabled = false;
-        err.textContent = x.message;
-        err.hidden = false;
-        return;
+        // A server without the route (404/405) keeps it on this device only.
+        if (!(x.status === 404 || x.status === 405)) {
+          btn.disabled = false;
+          err.textContent = x.message;
+          err.hidden = false;
+          return;
+        }
       }
       if (s.user) s.user.language = code;
       rememberLanguage(code);

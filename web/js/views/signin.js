@@ -48,7 +48,7 @@ function languageSwitch(root, onSignedIn) {
   const cur = language();
   return h('div', { class: 'lang-switch', role: 'group', 'aria-label': t('auth.language') },
     LANGUAGES.map(([code, name]) => h('button', {
-      type: 'button', class: 'btn-link', lang: code, 'aria-pressed': code === cur ? 'true' : 'false',
+      type: 'button', lang: code, 'aria-pressed': code === cur ? 'true' : 'false',
       dataset: { lang: code },
       onclick: async () => {
         rememberLanguage(code);
