@@ -132,6 +132,10 @@ test('three entries made offline survive a reload and are recorded exactly once 
 
   // Back online: sent by themselves, each once; the page shows the store's figures.
   await context.setOffline(false);
+  // The outbox empties (the page may redraw meanwhile), then the page shows it.
+  for (let i = 0; i < 150 && (await idbDump(page).catch(() => ({ outbox: [1] }))).outbox.length; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await idbDump(page)).outbox.length, 0, 'all sent');
+  await page.locator('#main h1', { hasText: c.name }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('.pending-list .entry').length === 0, null, { timeout: 15000 });
   await page.locator('#balance-confirmed').waitFor({ state: 'detached' }); // the store's figure, fetched again
   await page.locator('#balance', { hasText: money(want) }).waitFor();
@@ -377,8 +381,10 @@ test('keyboard on a desktop: search focused on open, / finds, p and r open the s
   await shot(page, 'keypad-projection');
   await page.keyboard.press('Escape');
   await dlg.waitFor({ state: 'detached' });
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.outerHTML.slice(0, 160));
   await page.keyboard.press('r');
-  await page.locator('dialog[open]').getByRole('heading', { name: `Payment received · ${a.name}` }).waitFor();
+  await page.locator('dialog[open]').getByRole('heading', { name: `Payment received · ${a.name}` }).waitFor({ timeout: 5000 })
+    .catch((e) => { console.log('focused before r:', focused); throw e; });
   assert.equal(await page.locator('dialog[open] .amount-input').inputValue(), '');
   await page.keyboard.press('Escape');
   await page.locator('dialog[open]').waitFor({ state: 'detached' });
