@@ -11,7 +11,7 @@
 // (skipWaiting + clients.claim) and drops the old caches.
 
 // BEGIN GENERATED (node tests/browser/tools/sw-version.mjs)
-const VERSION = 'd3d0d73b4487610e';
+const VERSION = '7efd6a816b26d629';
 const SHELL = [
   '/',
   '/css/app.css',
@@ -27,6 +27,7 @@ const SHELL = [
   '/icons/icon.svg',
   '/js/api.js',
   '/js/app.js',
+  '/js/cache.js',
   '/js/charts.js',
   '/js/datefield.js',
   '/js/dom.js',
@@ -35,7 +36,10 @@ const SHELL = [
   '/js/live.js',
   '/js/main.js',
   '/js/money.js',
+  '/js/outbox.js',
   '/js/reminders.js',
+  '/js/shortcuts.js',
+  '/js/signout.js',
   '/js/views/apartment.js',
   '/js/views/apartments.js',
   '/js/views/audit.js',
@@ -47,7 +51,9 @@ const SHELL = [
   '/js/views/documents.js',
   '/js/views/entry.js',
   '/js/views/more.js',
+  '/js/views/outbox.js',
   '/js/views/password.js',
+  '/js/views/pending.js',
   '/js/views/platform.js',
   '/js/views/remind-bulk.js',
   '/js/views/reminders.js',

@@ -272,7 +272,7 @@ test('statement dates use the store format (DD/MM/YYYY for en-IN, MM/DD/YYYY for
   await us.context.close();
 });
 
-test('the service worker caches the app shell (never the API): the app opens offline with a banner', async () => {
+test('the service worker caches the app shell (never the API): the app opens offline with a banner, on the last data seen', async () => {
   // The worker's file list and version match web/ and the binary serves that file.
   assert.equal(currentBlock(), expectedBlock(), 'web/sw.js is stale: run node tests/browser/tools/sw-version.mjs');
   const served = await (await fetch(srv.url + '/sw.js')).text();
@@ -308,8 +308,15 @@ test('the service worker caches the app shell (never the API): the app opens off
   await page.locator('#main h1', { hasText: 'Rajesh Kumar' }).waitFor();
   assert.ok(await page.locator('#offline-banner').isHidden());
 
-  // Reload with no connection: the shell comes from the worker.
+  // Reload with no connection: the shell comes from the worker, and the
+  // screen from this device's copy of what was last seen ("as of").
   await context.setOffline(true);
+  await page.reload();
+  await page.locator('#main h1', { hasText: 'Rajesh Kumar' }).waitFor();
+  await page.locator('#main .as-of').waitFor();
+  assert.ok(await page.locator('#offline-banner').isVisible());
+  // A device with no copy (never signed in here) says it is offline.
+  await page.evaluate(() => localStorage.removeItem('qt_offline_session'));
   await page.reload();
   await page.getByRole('heading', { name: 'You are offline' }).waitFor();
   assert.ok(await page.locator('#offline-banner').isVisible());

@@ -73,8 +73,19 @@ async function raw(method, path, { body, headers = {}, token, signal } = {}) {
   }
   netState(true);
   noteLsn(res);
+  noteServerClock(res);
   return res;
 }
+
+// The server's clock, from the Date header of its answers: entries kept
+// offline carry the time they were made, and a phone whose clock is off
+// must not make that time look like the future to the server.
+let clockOffset = 0;
+function noteServerClock(res) {
+  const d = Date.parse(res.headers.get('Date') || '');
+  if (!Number.isNaN(d)) clockOffset = d - Date.now();
+}
+export function serverNow() { return Date.now() + clockOffset; }
 
 // Serialise refreshes across tabs: a refresh token is single use, and two
 // tabs presenting the same cookie at once would revoke the whole sign-in.
@@ -121,8 +132,21 @@ export function refresh(kind = session ? session.kind : 'tenant') {
   return refreshing;
 }
 
+// Sign-out hooks: fn(session) runs before the session is dropped (the
+// offline copy and outbox of that user are wiped there).
+const signOutHooks = new Set();
+export function onSignOut(fn) { signOutHooks.add(fn); return () => signOutHooks.delete(fn); }
+
+// A session known only from this device's last sign-in, with no token: the
+// app can show what was last seen while there is no network.  The first
+// call that reaches the server refreshes it into a real one (or signs out).
+export function setOfflineSession(s) { setSession({ ...s, token: null, offline: true }); }
+
 export async function logout() {
   const s = session;
+  for (const fn of signOutHooks) {
+    try { await fn(s); } catch (e) { console.warn('sign-out:', e.message); }
+  }
   setSession(null);
   if (!s) return;
   if (s.kind === 'operator') {
@@ -144,6 +168,7 @@ export async function api(method, path, { body, headers, signal, query } = {}) {
   const url = path.startsWith('/') ? path : '/api/v1/' + path;
   for (let attempt = 0; ; attempt++) {
     const s = session;
+    if (s && s.offline && !s.token && attempt === 0 && (await refresh(s.kind))) continue;
     const res = await raw(method, url, { body, headers, token: s && s.token, signal });
     if (res.status === 401 && attempt === 0 && s) {
       const again = await refresh(s.kind);

@@ -1,10 +1,14 @@
 // main.js — start-up: find the store, restore the session, route.
-import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError, api } from './api.js';
+import { discoverTenant, refresh, getSession, onSessionChange, logout, ApiError, api, onSignOut, setOfflineSession } from './api.js';
 import { state, setNavigator, setTitle, isAdminReader, suspended, roleName } from './app.js';
 import { h, clear, spinner, errorBox, toast } from './dom.js';
 import { configureMoney } from './money.js';
 import { configureDates } from './format.js';
 import { t, setLanguage, setStoreLocale, resolveLanguage, intlLocale, onLanguageChange, language } from './i18n.js';
+import { ownerOf, wipeOwner, wipeReadCopy } from './cache.js';
+import { startOutbox, syncOutbox, outboxList, onOutboxChange } from './outbox.js';
+import { installShortcuts } from './shortcuts.js';
+import { signOut } from './signout.js';
 
 const root = document.getElementById('app');
 
@@ -28,6 +32,7 @@ const routes = [
   ['/reports/:kind', () => import('./views/reports.js')],
   ['/reminders', () => import('./views/reminders.js')],
   ['/data', () => import('./views/data.js')],
+  ['/outbox', () => import('./views/outbox.js')],
 ];
 
 function match(path) {
@@ -73,10 +78,27 @@ function buildShell() {
   const banner = suspended() ? h('p', { class: 'banner warn', role: 'status' }, t('banner.suspended')) : null;
   clear(root);
   root.removeAttribute('aria-busy');
-  root.append(...[h('a', { href: '#main', class: 'skip' }, t('nav.skip')), header, banner, main, bottomNav].filter(Boolean));
+  root.append(...[h('a', { href: '#main', class: 'skip' }, t('nav.skip')), header, banner, outboxBanner, main, bottomNav].filter(Boolean));
   shell = { main, navs: [topNav, bottomNav] };
   placeNetBanner();
+  updateOutboxBanner();
 }
+
+// Entries kept on this device: how many wait to be sent, how many the store
+// refused (those need the user); a link to the list.
+const outboxBanner = h('p', { id: 'outbox-banner', class: 'banner outbox', role: 'status', hidden: true });
+async function updateOutboxBanner() {
+  const list = await outboxList();
+  const refused = list.filter((r) => r.state === 'refused').length;
+  const waiting = list.length - refused;
+  outboxBanner.hidden = !list.length;
+  outboxBanner.classList.toggle('refused', refused > 0);
+  const parts = [];
+  if (waiting) parts.push(t('outbox.banner_waiting', { count: waiting }));
+  if (refused) parts.push(t('outbox.banner_refused', { count: refused }));
+  outboxBanner.replaceChildren(h('span', null, parts.join(' · ')), ' ', h('a', { href: '/outbox' }, refused ? t('outbox.resolve') : t('outbox.see_them')));
+}
+onOutboxChange(() => updateOutboxBanner());
 
 // Offline: a banner that stays while the connection is gone (the app shell
 // comes from the service worker; store data never does).
@@ -93,21 +115,44 @@ function updateNet() {
   document.body.classList.toggle('is-offline', off);
 }
 window.addEventListener('offline', updateNet);
-window.addEventListener('online', () => {
+window.addEventListener('online', async () => {
   serverDown = false;
   updateNet();
   // Screens that failed for want of a connection try again by themselves.
-  if (root.querySelector('.offline-page')) start();
-  else if (shell && shell.main.querySelector('.error-box')) render();
+  if (root.querySelector('.offline-page')) { start(); return; }
+  const s = getSession();
+  if (s && s.offline) {
+    // Opened offline: sign in again from the cookie, then send and redraw.
+    try { if (!(await refresh('tenant'))) return; } catch { return; }
+    syncOutbox();
+    if (!document.querySelector('dialog[open]')) render();
+    return;
+  }
+  if (shell && (shell.main.querySelector('.error-box') || shell.main.querySelector('.as-of:not([hidden])'))) render();
 });
 window.addEventListener('qt-net', (e) => { serverDown = !e.detail && navigator.onLine; updateNet(); });
 placeNetBanner();
 updateNet();
 
-async function signOut() {
-  history.pushState(null, '', '/');
-  await logout(); // the session listener shows the sign-in screen
+
+// The last store session of this device (no token: that stays in memory),
+// so the app can open offline on what it saw last.
+const LAST = 'qt_offline_session';
+function rememberSession(s) {
+  if (!s || s.kind !== 'tenant' || !s.token || !state.tenant) return;
+  try { localStorage.setItem(LAST, JSON.stringify({ tenant: state.tenant, session: { kind: s.kind, user: s.user, tenant: s.tenant, role: s.role } })); } catch { /* storage off */ }
 }
+function lastSession(slug) {
+  try {
+    const v = JSON.parse(localStorage.getItem(LAST) || 'null');
+    return v && v.tenant && v.session && (!slug || v.tenant.slug === slug) ? v : null;
+  } catch { return null; }
+}
+function forgetSession() { try { localStorage.removeItem(LAST); } catch { /* storage off */ } }
+onSignOut(async (s) => {
+  forgetSession();
+  await wipeOwner(ownerOf(s));
+});
 
 async function render() {
   const token = ++renderToken;
@@ -139,7 +184,11 @@ async function render() {
     if (token !== renderToken) return;
     clear(main).append(view);
     const h1 = view.querySelector('h1');
-    if (h1 && navigated) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
+    // A screen may ask for its main field to have the focus (the dashboard's
+    // search on a desktop); otherwise a navigation focuses the heading.
+    const auto = view.querySelector('[data-autofocus]');
+    if (auto && !document.querySelector('dialog[open]')) auto.focus({ preventScroll: true });
+    else if (h1 && navigated) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     if (navigated) window.scrollTo(0, 0);
   } catch (err) {
     if (token !== renderToken) return;
@@ -247,7 +296,7 @@ async function start() {
     }
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) { statusPage('unknown', urlSlug); return; }
-    if (e.network) { offlinePage(); return; }
+    if (e.network) { if (!(await openOffline(urlSlug || storedSlug()))) offlinePage(); return; }
     clear(root).append(h('div', { class: 'centered' }, h('h1', null, t('app.name')), errorBox(e, () => start())));
     root.removeAttribute('aria-busy');
     return;
@@ -269,6 +318,23 @@ async function start() {
   continueStart();
 }
 
+// No network at start: open on this device's copy when it has one.
+async function openOffline(slug) {
+  const last = lastSession(slug);
+  if (!last) return false;
+  const tenant = last.tenant;
+  state.tenant = tenant;
+  setStoreLocale(tenant.locale);
+  configureMoney(intlLocale(), tenant.currency);
+  configureDates(intlLocale(), tenant.timezone);
+  setOfflineSession(last.session);
+  const want = resolveLanguage(last.session.user && last.session.user.language, tenant.locale);
+  if (want !== language()) await setLanguage(want);
+  navigated = false;
+  render();
+  return true;
+}
+
 function offlinePage() {
   shell = null;
   document.title = t('offline.title');
@@ -287,7 +353,13 @@ function offlinePage() {
 async function continueStart() {
   try {
     let s = getSession();
-    if (!s) s = await refresh('tenant');
+    if (!s || s.offline) {
+      const was = s;
+      s = await refresh('tenant');
+      // The session ended elsewhere (expired, password changed): the copy
+      // of what it saw goes; entries not yet sent stay for its next sign-in.
+      if (!s) { forgetSession(); if (was) await wipeReadCopy(ownerOf(was)).catch(() => {}); }
+    }
     if (s && s.tenant && s.tenant.slug !== state.tenant.slug) s = null;
     if (!s) { showSignIn(); return; }
     await useUserLanguage();
@@ -299,7 +371,11 @@ async function continueStart() {
   }
 }
 
-onSessionChange((s) => { if (!s && shell) { shell = null; showSignIn(); } });
+onSessionChange((s) => {
+  if (!s && shell) { shell = null; showSignIn(); return; }
+  if (s && s.kind === 'tenant' && s.token) { rememberSession(s); startOutbox(); updateOutboxBanner(); }
+});
+installShortcuts();
 
 if (location.pathname === '/platform' || location.pathname.startsWith('/platform/')) {
   boot().then(() => import('./views/platform.js')).then((m) => m.start(root)).catch((e) => {

@@ -8,6 +8,8 @@ import { h, field, empty, errorBox } from '../dom.js';
 import { customerRow } from './search.js';
 import { onLive, coalesce } from '../live.js';
 import { t } from '../i18n.js';
+import { rememberCustomers, searchCachedCustomers, asOfText } from '../cache.js';
+import { storeTimeZone } from '../format.js';
 
 export async function render({ root, query, isCurrent }) {
   setTitle(t('nav.customers'));
@@ -55,8 +57,37 @@ export async function render({ root, query, isCurrent }) {
   };
   let cursor = null, shown = 0;
   const none = empty(t('customers.none_match'));
+  const asOf = h('p', { class: 'as-of', role: 'status', hidden: true });
+  // No network: this device's copy, filtered here (sorted by name).
+  async function loadCopy() {
+    const got = await searchCachedCustomers(f.q, { limit: 0, status: f.status });
+    if (!got.at) return false;
+    let rows = got.rows;
+    if (f.owing) rows = rows.filter((c) => c.balance_minor > 0);
+    if (f.overdue) rows = rows.filter((c) => c.overdue_minor > 0);
+    if (f.tower) rows = rows.filter((c) => c.apartment && Number(String(c.apartment).slice(0, 2)) === Number(f.tower));
+    if (f.floor) rows = rows.filter((c) => c.apartment && Number(String(c.apartment).slice(2, 4)) === Number(f.floor));
+    if (f.sort === 'balance') rows = [...rows].sort((a, b) => b.balance_minor - a.balance_minor);
+    list.replaceChildren(...rows.map(customerRow));
+    shown = rows.length;
+    cursor = null;
+    more.hidden = true;
+    count.textContent = t('offline.customers_count', { count: shown });
+    asOf.hidden = false;
+    asOf.replaceChildren(h('strong', null, t('offline.mark')), ' · ', t('offline.as_of', { time: asOfText(got.at, storeTimeZone()) }));
+    if (!shown && list.isConnected) list.replaceWith(none);
+    return true;
+  }
   async function load() {
-    const page = await api('GET', 'customers', { query: { ...params, cursor } });
+    let page;
+    try {
+      page = await api('GET', 'customers', { query: { ...params, cursor } });
+    } catch (e) {
+      if (e.network && !cursor && (await loadCopy())) return;
+      throw e;
+    }
+    asOf.hidden = true;
+    rememberCustomers(page.data);
     for (const c of page.data) list.append(customerRow(c));
     shown += page.data.length;
     cursor = page.next_cursor;
@@ -117,5 +148,5 @@ export async function render({ root, query, isCurrent }) {
   root.append(
     h('div', { class: 'page-head' }, h('h1', null, t('nav.customers')),
       canWrite() ? h('a', { href: '/customers/new', class: 'btn primary' }, t('common.add_customer')) : null),
-    form, count, list, more);
+    asOf, form, count, list, more);
 }

@@ -10,6 +10,33 @@ import { customerSearch, customerRow } from './search.js';
 import { remindersInPlan } from '../reminders.js';
 import { onLive, liveIndicator, coalesce } from '../live.js';
 import { t } from '../i18n.js';
+import { cachePut, cacheGet, rememberCustomers, recentCustomers, touchRecent, refreshCustomerCopy, asOfText } from '../cache.js';
+import { storeTimeZone } from '../format.js';
+import { takeSearchFocus } from '../shortcuts.js';
+
+// The totals, or with no network this device's copy of them: → { t, at }
+// with at null for the server's answer.
+async function totalsOrCopy(today) {
+  try {
+    const tot = await totals(today);
+    cachePut('dashboard', tot);
+    rememberCustomers([...tot.top, ...tot.mostOverdue]);
+    return { t: tot, at: null };
+  } catch (e) {
+    if (!e.network) throw e;
+    const got = await cacheGet('dashboard');
+    if (!got) throw e;
+    return { t: got.data, at: got.at };
+  }
+}
+
+// One tap to a customer seen lately.
+function recentChips(list) {
+  if (!list.length) return null;
+  return h('nav', { class: 'chips', 'aria-label': t('quick.recent_label') },
+    h('span', { class: 'chips-label muted small' }, t('quick.recent')),
+    list.map((c) => h('a', { href: `/customers/${c.id}`, class: 'chip' }, c.name, c.apartment ? h('span', { class: 'chip-sub' }, c.apartment) : null)));
+}
 
 function stat(label, value, extra, kind = '') {
   return h('div', { class: 'stat ' + kind }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value), extra ? h('span', { class: 'stat-extra' }, extra) : null);
@@ -80,16 +107,40 @@ const MOVES_FIGURES = new Set(['entry.created', 'entry.reversed', 'summary.chang
 export async function render({ root, isCurrent }) {
   setTitle(t('nav.home'));
   const today = storeToday();
-  let shown = await totals(today);
+  const first = await totalsOrCopy(today);
+  let shown = first.t;
   const box = h('div', { id: 'dashboard-figures' }, figures(shown));
-  const paint = (next) => { shown = next; box.replaceChildren(...figures(next).filter(Boolean)); };
+  const asOf = h('p', { class: 'as-of', role: 'status', hidden: !first.at });
+  const markAsOf = (at) => {
+    asOf.hidden = !at;
+    asOf.replaceChildren(...(at ? [h('strong', null, t('offline.mark')), ' · ', t('offline.as_of', { time: asOfText(at, storeTimeZone()) })] : []));
+  };
+  markAsOf(first.at);
+  const paint = (next) => { shown = next; box.replaceChildren(...figures(next).filter(Boolean)); markAsOf(null); };
+  const chips = h('div', { id: 'recent-chips' });
+  recentCustomers().then((list) => { if (isCurrent()) chips.replaceChildren(...[recentChips(list)].filter(Boolean)); });
+  if (!first.at) refreshCustomerCopy();
+  // The counter's shortest path: a match's Purchase / Payment button opens
+  // the entry sheet here; the figures follow by the live stream.
+  const quick = canWrite() ? (c, type) => {
+    touchRecent(c);
+    import('./entry.js').then((m) => m.openEntry(c, type, { onDone: (entry) => {
+      if (entry) toast(t(type === 'purchase' ? 'quick.purchase_done' : 'quick.payment_done', { amount: formatMoney(entry.amount_minor), name: c.name, balance: formatMoney(entry.balance_after_minor) }));
+    } }), (e) => toast(e.message, 'error'));
+  } : null;
+  const search = customerSearch({ quick });
+  // Focused on open on a desktop (a keyboard at the counter), or after "/".
+  const desktop = matchMedia('(hover: hover) and (pointer: fine) and (min-width: 700px)').matches;
+  if (takeSearchFocus() || desktop) search.querySelector('input').dataset.autofocus = '';
 
   root.append(
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, state.tenant.name),
         h('p', { class: 'muted small' }, formatDate(today, true), ' ', liveIndicator(isCurrent))),
       canWrite() ? h('a', { href: '/customers/new', class: 'btn' }, t('common.add_customer')) : null),
-    customerSearch(),
+    asOf,
+    search,
+    chips,
     canWrite() && remindersInPlan() ? h('div', { class: 'remind-all' },
       h('button', { type: 'button', class: 'btn whatsapp' + (shown.overdueCount > 0 ? ' primary' : ''), id: 'btn-remind-all',
         onclick: () => import('./remind-bulk.js').then((m) => m.openBulkRemind(), (e) => toast(e.message, 'error')) }, t('dash.remind_all')),
@@ -107,6 +158,7 @@ export async function render({ root, isCurrent }) {
     const asOf = seen;
     try {
       const next = await totals(storeToday());
+      cachePut('dashboard', next);
       if (isCurrent() && asOf >= painted) { painted = asOf; paint(next); }
     } catch { /* the next event tries again */ }
   }, 300);

@@ -1,9 +1,12 @@
 // The entry sheet: Purchase on credit / Payment received, with an amount
 // keypad.  One Idempotency-Key per submission, reused on retry, so a double
-// tap or a retry after a lost response records once.
+// tap or a retry after a lost response records once.  The entry is kept in
+// this device's outbox (outbox.js) before it is sent: with no network, or
+// no answer, it waits there as pending and is sent again with the same key.
 import { api, newIdempotencyKey, ApiError } from '../api.js';
 import { canAdmin } from '../app.js';
-import { h, field, formError, busy, showErrors, modal, nextId } from '../dom.js';
+import { h, field, formError, busy, showErrors, modal, nextId, toast } from '../dom.js';
+import { keepAndSend, outboxList, outboxRemove, occurredNow, pendingDelta } from '../outbox.js';
 import { parseAmount, formatMoney, currencyCode, decimalSeparator, parseQuantityMilli, lineTotalMinor, currencyExponent } from '../money.js';
 import { storeNow, storeLocalToDate, storeTimeZone, formatTime } from '../format.js';
 import { dateField, timeField } from '../datefield.js';
@@ -54,7 +57,9 @@ export function whenControl() {
 
 const methodsList = () => [['cash', t('entry.m_cash')], ['upi', t('entry.m_upi')], ['card', t('entry.m_card')], ['bank', t('entry.m_bank')], ['other', t('entry.m_other')]];
 
-export function openEntry(customer, type, { onDone } = {}) {
+// draft: an outbox record to correct (after a refusal): the sheet opens
+// with its amount, note and method, and saving replaces it.
+export function openEntry(customer, type, { onDone, draft = null } = {}) {
   const purchase = type === 'purchase';
   const coarse = matchMedia('(pointer: coarse)').matches;
   const amountId = nextId('amount');
@@ -73,9 +78,31 @@ export function openEntry(customer, type, { onDone } = {}) {
       amount.dispatchEvent(new Event('input'));
     } }, k)));
 
-  const info = purchase
-    ? h('p', { class: 'muted small' }, t('entry.info_purchase', { balance: formatMoney(customer.balance_minor), available: formatMoney(customer.available_credit_minor) }))
-    : h('p', { class: 'muted small' }, t('entry.info_payment', { balance: formatMoney(customer.balance_minor) }));
+  // Balance and available credit now (the server's figure plus this
+  // device's pending entries) and after this amount, as it is typed.
+  const info = h('p', { class: 'entry-projection small', id: amountId + '-proj', role: 'status', 'aria-live': 'polite' });
+  let pendingMinor = 0;
+  const limit = customer.effective_credit_limit_minor;
+  const limited = Number.isSafeInteger(limit);
+  function project() {
+    const p = parseAmount(amount.value);
+    const bal = customer.balance_minor + pendingMinor;
+    const add = p.ok ? (purchase ? p.minor : -p.minor) : 0;
+    const after = bal + add;
+    const avail = limited ? Math.max(0, limit - bal) : null;
+    const parts = [h('span', { class: 'proj-balance' }, t('entry.proj_balance'), ' ', h('strong', null, formatMoney(bal)),
+      p.ok ? [' → ', h('strong', { id: 'projected-balance' }, formatMoney(after))] : null)];
+    if (limited) {
+      const left = limit - after;
+      parts.push(' · ', h('span', { class: 'proj-available' + (left < 0 ? ' danger-text' : '') }, t('entry.proj_available'), ' ',
+        h('strong', null, formatMoney(avail)),
+        p.ok ? [' → ', h('strong', { id: 'projected-available' }, formatMoney(Math.max(0, left)))] : null,
+        left < 0 ? [' ', t('entry.proj_over', { amount: formatMoney(-left) })] : null));
+    }
+    if (pendingMinor) parts.push(' · ', h('span', { class: 'muted' }, t('entry.proj_includes_pending')));
+    info.replaceChildren(...parts);
+  }
+  outboxList({ customerId: customer.id }).then((list) => { pendingMinor = pendingDelta(list.filter((r) => !draft || r.key !== draft.key)); project(); });
 
   let method = 'cash';
   const methodName = nextId('method');
@@ -156,11 +183,11 @@ export function openEntry(customer, type, { onDone } = {}) {
     else submit.textContent = retrying ? (p.ok ? t('entry.retry_payment_of', sum) : t('entry.retry_payment'))
       : p.ok ? t('entry.record_payment_of', sum) : t('entry.record_payment');
   };
-  amount.addEventListener('input', () => { amountWrap.setError(''); updateLabel(); });
+  amount.addEventListener('input', () => { amountWrap.setError(''); updateLabel(); project(); });
 
   const form = h('form', { class: 'entry-form', novalidate: true, dataset: { type } },
     info, amountWrap, keypad, methods, reference, note, itemsWrap, when, limitBox, overrideBox, formError(), submit);
-  let key = null, lastBody = null, retrying = false;
+  let key = null, lastBody = null, retrying = false, autoAt = null;
   // No receipt offer to a customer who said STOP (the server would refuse it).
   const receipts = remindersInPlan() && !customer.reminders_opt_out ? receiptsMode() : Promise.resolve('off');
 
@@ -188,11 +215,37 @@ export function openEntry(customer, type, { onDone } = {}) {
           body.override_reason = reason;
         }
       }
+      // "Now" is written into the entry when it is made, so one sent later
+      // from the outbox keeps the time it happened (not the time it arrived).
       const text = JSON.stringify(body);
-      if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; }
+      if (text !== lastBody) { key = newIdempotencyKey(); lastBody = text; autoAt = draft ? draft.body.occurred_at : occurredNow(); }
+      if (!body.occurred_at) body.occurred_at = autoAt;
       form.dataset.idempotencyKey = key;
+      let rec = null, first = null;
       try {
-        const entry = await api('POST', 'transactions', { body, headers: { 'Idempotency-Key': key } });
+        ({ rec, result: first } = await keepAndSend(customer, body, { key, replaces: draft && draft.key }));
+      } catch (e) { console.warn('outbox:', e.message); }
+      const kept = () => {
+        m.close();
+        toast(t(purchase ? 'entry.kept_purchase' : 'entry.kept_payment', { amount: formatMoney(body.amount_minor) }), 'warn');
+        if (onDone) onDone(null, rec);
+      };
+      if (rec && !first) { kept(); return; }
+      try {
+        let entry;
+        if (rec) {
+          const r = first;
+          if (!r.ok && (r.outcome !== 'refused' || !r.err)) { kept(); return; }
+          if (!r.ok) {
+            // Refused with the user here: they decide in the sheet.  An edit
+            // of a refused entry stays in the outbox, refused, until then.
+            if (!draft) await outboxRemove(rec.key).catch(() => {});
+            throw r.err;
+          }
+          entry = r.entry;
+        } else {
+          entry = await api('POST', 'transactions', { body, headers: { 'Idempotency-Key': key } });
+        }
         retrying = false;
         // Receipts on: the sheet stays open with the offer of a WhatsApp
         // receipt (the page behind already shows the new balance).
@@ -241,8 +294,19 @@ export function openEntry(customer, type, { onDone } = {}) {
     limitBox.scrollIntoView({ block: 'nearest' });
   }
 
+  if (draft) {
+    const b = draft.body;
+    amount.value = minorText(BigInt(b.amount_minor));
+    if (b.note) note.input.value = b.note;
+    if (!purchase) {
+      method = b.payment_method || 'cash';
+      for (const r of methods.querySelectorAll('input')) r.checked = r.value === method;
+      if (b.payment_reference) reference.input.value = b.payment_reference;
+    }
+  }
   const m = modal(purchase ? t('entry.purchase_title', { name: customer.name }) : t('entry.payment_title', { name: customer.name }), form);
   updateLabel();
+  project();
   if (!coarse) amount.focus(); else submit.focus();
   return m;
 }

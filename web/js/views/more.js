@@ -1,5 +1,6 @@
 // "More" (account): the signed-in user, reports, password, admin screens, sign out.
-import { getSession, logout, api } from '../api.js';
+import { getSession, api } from '../api.js';
+import { signOut } from '../signout.js';
 import { setTitle, isAdminReader, state, roleName } from '../app.js';
 import { h, toast } from '../dom.js';
 import { t, LANGUAGES, language, setLanguage, rememberLanguage } from '../i18n.js';
@@ -15,6 +16,7 @@ export async function render({ root }) {
     languageCard(s),
     h('ul', { class: 'list card menu' },
       h('li', null, h('a', { href: '/customers', class: 'row-link' }, t('more.all_customers'))),
+      h('li', null, h('a', { href: '/outbox', class: 'row-link' }, t('more.outbox'))),
       h('li', null, h('a', { href: '/reports', class: 'row-link' }, t('more.reports'))),
       h('li', null, h('a', { href: '/reminders', class: 'row-link' }, t('more.reminders'))),
       h('li', null, h('a', { href: '/account/password', class: 'row-link' }, t('more.change_password'))),
@@ -24,7 +26,7 @@ export async function render({ root }) {
         h('li', null, h('a', { href: '/audit', class: 'row-link' }, t('more.audit'))),
         h('li', null, h('a', { href: '/data', class: 'row-link' }, t('more.data'))),
       ] : null),
-    h('button', { type: 'button', class: 'btn block', onclick: async () => { history.pushState(null, '', '/'); await logout(); } }, t('more.sign_out')),
+    h('button', { type: 'button', class: 'btn block', onclick: () => signOut() }, t('more.sign_out')),
     h('p', { class: 'muted' }, t('more.sign_out_note')));
 }
 
