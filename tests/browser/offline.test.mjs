@@ -80,7 +80,10 @@ async function record(page, type, amount) {
 }
 
 // Screenshots without a passing toast over the subject.
-async function noToast(page) { await page.waitForFunction(() => !document.querySelector('#toast.show')); }
+async function noToast(page) {
+  await page.waitForFunction(() => !document.querySelector('#toast.show'));
+  await page.waitForTimeout(300); // its fade (.2 s) to the end
+}
 
 const money = (minor) => '₹' + (minor / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -488,6 +491,7 @@ test('in Hindi: the pending badge, the projected balance and a refusal read in D
   assert.match(await refused.innerText(), /लौटाया गया/);
   assert.match(await refused.innerText(), /उधार सीमा पार/);
   await refused.scrollIntoViewIfNeeded();
+  await noToast(page);
   await shot(page, 'offline-refused-hi');
   assert.deepEqual(page.errors, []);
   await context.close();
