@@ -15,6 +15,11 @@
 //   10 %  POST /api/v1/transactions  payment (cash), with an Idempotency-Key
 //   10 %  GET  /api/v1/reports/summary
 //
+// SOAK_MIX=reads or SOAK_MIX=writes keeps only the reads (their shares
+// as above) or only the writes: bench/soak.sh's cost of each.  With
+// SOAK_TOTALS=FILE it writes "REQUESTS WRITES" (answered, all kinds) there
+// at the end.
+//
 // Every INTERVAL_S seconds it samples the server: VmRSS from
 // /proc/PID/status, the entries of /proc/PID/fd, and of the requests
 // answered in that interval their count, p50 and p99 (client side: from
@@ -24,7 +29,7 @@
 // it prints (stdout) a markdown table of the samples and a verdict line.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const [url, pairsFile, pidArg, secondsArg, connsArg, intervalArg] = process.argv.slice(2);
 if (!url || !pairsFile || !pidArg) {
@@ -55,6 +60,16 @@ const kinds = [
     { customer_id: p.id, type: 'payment', amount_minor: 50, payment_method: 'cash' }]],
   [10, 'report', () => ['GET', '/api/v1/reports/summary']],
 ];
+const mix = process.env.SOAK_MIX || 'mixed';
+const isWrite = (k) => k[2]({ id: 'x' }).length > 2;
+if (mix === 'reads' || mix === 'writes') {
+  const keep = kinds.filter((k) => isWrite(k) === (mix === 'writes'));
+  kinds.length = 0;
+  kinds.push(...keep);
+} else if (mix !== 'mixed') {
+  console.error(`soak: SOAK_MIX must be mixed, reads or writes, not ${mix}`);
+  process.exit(2);
+}
 const totalWeight = kinds.reduce((a, k) => a + k[0], 0);
 function pickKind() {
   let r = Math.random() * totalWeight;
@@ -92,6 +107,9 @@ let errors = 0;
 let limited = 0;
 let errorsTotal = 0;
 let printed = 0;
+let answered = 0;
+let writes = 0;
+const isWriteKind = new Set(kinds.filter(isWrite).map((k) => k[1]));
 const byStatus = new Map();
 
 const t0 = performance.now();
@@ -101,11 +119,14 @@ let running = true;
 async function loop() {
   while (running && performance.now() < deadline) {
     const p = pairs[Math.floor(Math.random() * pairs.length)];
-    const [, name, make] = pickKind();
+    const kind = pickKind();
+    const [, name, make] = kind;
     const [method, path, body] = make(p);
     const start = performance.now();
     const r = await send(method, path, p.auth, body);
     const ms = performance.now() - start;
+    answered++;
+    if (isWriteKind.has(name)) writes++;
     if (r.status >= 200 && r.status < 300) {
       lat.push(ms);
     } else if (r.status === 429) {
@@ -164,7 +185,7 @@ function sample() {
 }
 
 const before = { t: 0, rss: rssKb(), fds: fds() };
-console.error(`soak: ${conns} connections over ${pairs.length} customers of ${stores} stores for ${seconds} s; ` +
+console.error(`soak: ${mix} load, ${conns} connections over ${pairs.length} customers of ${stores} stores for ${seconds} s; ` +
   `server before the load: RSS ${(before.rss / 1024).toFixed(1)} MB, ${before.fds} fds`);
 const timer = setInterval(sample, intervalS * 1000);
 await Promise.all(Array.from({ length: conns }, loop));
@@ -194,4 +215,5 @@ if (first && last) {
   out.push('verdict: no sample (the run was shorter than one interval)');
 }
 console.log(out.join('\n'));
+if (process.env.SOAK_TOTALS) writeFileSync(process.env.SOAK_TOTALS, `${answered} ${writes}\n`);
 process.exit(errorsTotal > 0 ? 1 : 0);

@@ -24,13 +24,17 @@
 # 40 % writes (purchases and payments with an Idempotency-Key), for
 # $SOAK_SECONDS; every $INTERVAL s the server's VmRSS, its open fds
 # (/proc/PID/fd) and that interval's p50/p99 and errors (any answer but a
-# 2xx or a 429, printed as they come).  Then a table of the samples and a
-# verdict line (first sample against last), and `quantumtrack verify` of
-# a few stores on each cluster.
+# 2xx or a 429, printed as they come).  Then a table of the samples, a
+# verdict line (first sample against last), a line of costs (the server's
+# and PostgreSQL's CPU a request, from /proc of the server and of each
+# cluster's postmaster and backends; WAL bytes a write, from
+# pg_current_wal_lsn() on both), and `quantumtrack verify` of a few stores
+# on each cluster.  COSTS=1 then runs $COST_SECONDS of reads only and of
+# writes only (SOAK_MIX of the client) for the cost of each.
 #
 # Knobs: SOAK_SECONDS (600; DURATION is the same knob), STORES (10000),
 # CUSTOMERS (2 a store), ENTRIES (4 a customer), CONNS (16), INTERVAL (10),
-# PG_SEED_JOBS (4 a cluster), BUILD (build/bench), KEEP=1, TABLE_OUT=FILE
+# PG_SEED_JOBS (4 a cluster), COSTS=1, COST_SECONDS (60), BUILD (build/bench), KEEP=1, TABLE_OUT=FILE
 # (a copy of the table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +49,8 @@ CUSTOMERS=${CUSTOMERS:-2}
 ENTRIES=${ENTRIES:-4}
 INTERVAL=${INTERVAL:-10}
 PG_SEED_JOBS=${PG_SEED_JOBS:-4}
+COSTS=${COSTS:-0}
+COST_SECONDS=${COST_SECONDS:-60}
 
 bench_need curl python3 gcc make pkg-config node psql initdb pg_ctl ss
 bench_work
@@ -113,9 +119,53 @@ read -r tok cid < <(tail -1 "$work/pairs")
 curl -fsS -o /dev/null -H "Authorization: Bearer $tok" "$qt_url/api/v1/customers/$cid" ||
 	{ echo "bench: the last pair's GET (cluster b) failed" >&2; tail -5 "$work/soak.err.log" >&2; exit 1; }
 
-say "mixed load for $SOAK_SECONDS s, $CONNS connections, a sample every $INTERVAL s"
+# CPU ticks of a cluster: the postmaster, the backends it reaped, and the
+# live ones (the pooled connections).
+pg_ticks() {
+	local pm t c
+	pm=$(head -1 "$1/data/postmaster.pid")
+	t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+	for c in $(cat /proc/"$pm"/task/*/children 2>/dev/null); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+wal_bytes() { psql "$1" -qAtc "SELECT pg_current_wal_lsn() - '0/0'"; }
+snapshot() {
+	echo "$EPOCHREALTIME $(awk '{ print $14 + $15 }' "/proc/$qt_pid/stat") $(pg_ticks "$QT_PG_DIR") $(pg_ticks "$pg_b")" \
+		"$(wal_bytes "$A_ADMIN") $(wal_bytes "$B_ADMIN")"
+}
+
+# run_load NAME MIX SECONDS: the client's table in $work/NAME.md, and a
+# line of costs: CPU of the server and of PostgreSQL (both clusters) a
+# request, WAL a write.
 rc=0
-node bench/soak-client.mjs "$qt_url" "$work/pairs" "$qt_pid" "$SOAK_SECONDS" "$CONNS" "$INTERVAL" >"$work/samples.md" || rc=$?
+run_load() {
+	local name=$1 mix=$2 secs=$3 s0 s1 r=0 n w
+	say "$mix load for $secs s, $CONNS connections, a sample every $INTERVAL s"
+	s0=$(snapshot)
+	SOAK_MIX=$mix SOAK_TOTALS=$work/$name.totals node bench/soak-client.mjs "$qt_url" "$work/pairs" "$qt_pid" \
+		"$secs" "$CONNS" "$INTERVAL" >"$work/$name.md" || r=$?
+	s1=$(snapshot)
+	[ "$r" = 0 ] || rc=$r
+	n=0 w=0
+	[ -s "$work/$name.totals" ] && read -r n w <"$work/$name.totals"
+	[ "$n" -gt 0 ] || { echo "bench: the $mix load answered nothing" >&2; rc=1; return; }
+	awk -v n="$n" -v w="$w" -v hz="$(getconf CLK_TCK)" -v mix="$mix" 'NR == 1 { split($0, a) } NR == 2 { split($0, b) } END {
+		secs = b[1] - a[1]; us = 1000000 / hz
+		srv = (b[2] - a[2]) * us; pg = (b[3] - a[3] + b[4] - a[4]) * us; wal = b[5] - a[5] + b[6] - a[6]
+		printf "costs (%s): %d requests (%d writes) in %.0f s, %.0f req/s; server CPU %.0f us a request; PostgreSQL CPU %.0f us a request (both clusters, with autovacuum and checkpoints); WAL %s a write, %.2f MB/s\n",
+			mix, n, w, secs, n / secs, srv / n, pg / n, (w > 0 ? sprintf("%.0f bytes", wal / w) : "-"), wal / secs / 1048576
+	}' <<<"$s0
+$s1" >"$work/$name.costs"
+	cat "$work/$name.costs" >&2
+}
+
+run_load mixed mixed "$SOAK_SECONDS"
+if [ "$COSTS" = 1 ]; then
+	run_load reads reads "$COST_SECONDS"
+	run_load writes writes "$COST_SECONDS"
+fi
 if ! kill -0 "$qt_pid" 2>/dev/null; then
 	echo "bench: the server died" >&2
 	tail -20 "$work/soak.err.log" >&2
@@ -136,7 +186,12 @@ done
 	echo
 	echo "$STORES stores ($CUSTOMERS customers x $ENTRIES entries each) over two PostgreSQL clusters with a tenant directory; one server; $CONNS connections of mixed load (60 % reads, 40 % purchases and payments) for $SOAK_SECONDS s; one row every $INTERVAL s (latency from the client, which shares the cores)."
 	echo
-	cat "$work/samples.md"
+	cat "$work/mixed.md"
+	echo
+	cat "$work/mixed.costs"
+	if [ "$COSTS" = 1 ]; then
+		cat "$work/reads.costs" "$work/writes.costs"
+	fi
 	echo
 } | tee "$work/soak.md"
 [ -n "${TABLE_OUT:-}" ] && cp "$work/soak.md" "$TABLE_OUT"
