@@ -57,7 +57,9 @@ bench_work
 # Cluster B is ours to stop; bench_cleanup stops A (QT_PG_DIR) and the rest.
 pg_b=
 soak_cleanup() {
-	[ -n "$pg_b" ] && tests/lib/pg.sh stop "$pg_b" >/dev/null 2>&1 || true
+	if [ -n "$pg_b" ]; then
+		tests/lib/pg.sh stop "$pg_b" >/dev/null 2>&1 || true
+	fi
 	bench_cleanup
 }
 trap soak_cleanup EXIT
