@@ -8,8 +8,10 @@
  *	an existing store (quantumtrack tenant create): prints the customer
  *	ids, one a line.
  *
- *   seed --tenants [--jobs J] DB_URL TENANTS CUSTOMERS_TOTAL ENTRIES_PER_CUSTOMER
- *	makes TENANTS stores (slugs bt00001, bt00002, ...; plan enterprise),
+ *   seed --tenants [--jobs J] [--first K] DB_URL TENANTS CUSTOMERS_TOTAL ENTRIES_PER_CUSTOMER
+ *	makes TENANTS stores (slugs bt00001, bt00002, ...; with --first K the
+ *	slugs start at btK, so that several databases of one tenant directory
+ *	get distinct slugs (bench/soak.sh); plan enterprise),
  *	each with an owner owner@btNNNNN.example whose password is
  *	"bench-password-123" and CUSTOMERS_TOTAL / TENANTS customers (the
  *	rest go to the first stores).  The stores are made as `quantumtrack
@@ -214,7 +216,7 @@ static void print_pair(void *ctx, const char *id)
 
 /* Stores job, job + jobs, ... of 1..ntenants into the database at url. */
 static int seed_tenants_part(const char *url, int ntenants, int ncust, int nent, int job, int jobs,
-	const char *hash, const char *secret, int64_t ttl)
+	int slug_first, const char *hash, const char *secret, int64_t ttl)
 {
 	struct store *s;
 	char err[256];
@@ -228,7 +230,7 @@ static int seed_tenants_part(const char *url, int ntenants, int ncust, int nent,
 		struct arena *a = arena_new();
 		struct tenant_rec t;
 		struct user_rec u;
-		rc = make_store(s, k, hash, a, &t, &u);
+		rc = make_store(s, slug_first + k - 1, hash, a, &t, &u);
 		if (rc != STORE_OK) {
 			fprintf(stderr, "seed: store %d: code %d\n", k, rc);
 			arena_free(a);
@@ -269,15 +271,19 @@ static int seed_tenants_part(const char *url, int ntenants, int ncust, int nent,
 static int seed_tenants(int argc, char **argv)
 {
 	char hash[128];
-	int jobs = 1;
+	int jobs = 1, slug_first = 1;
 
-	if (argc == 8 && strcmp(argv[2], "--jobs") == 0) {
-		jobs = atoi(argv[3]);
+	while (argc >= 4 && (strcmp(argv[2], "--jobs") == 0 || strcmp(argv[2], "--first") == 0)) {
+		if (strcmp(argv[2], "--jobs") == 0)
+			jobs = atoi(argv[3]);
+		else
+			slug_first = atoi(argv[3]);
 		argv += 2;
 		argc -= 2;
 	}
-	if (argc != 6 || jobs < 1 || jobs > 64) {
-		fprintf(stderr, "usage: seed --tenants [--jobs J] DB_URL TENANTS CUSTOMERS_TOTAL ENTRIES_PER_CUSTOMER\n");
+	if (argc != 6 || jobs < 1 || jobs > 64 || slug_first < 1) {
+		fprintf(stderr, "usage: seed --tenants [--jobs J] [--first K] DB_URL TENANTS CUSTOMERS_TOTAL "
+				"ENTRIES_PER_CUSTOMER\n");
 		return 2;
 	}
 	int ntenants = atoi(argv[3]), ncust = atoi(argv[4]), nent = atoi(argv[5]);
@@ -297,7 +303,7 @@ static int seed_tenants(int argc, char **argv)
 		return 1;
 	}
 	if (jobs == 1)
-		return seed_tenants_part(argv[2], ntenants, ncust, nent, 0, 1, hash, secret, ttl);
+		return seed_tenants_part(argv[2], ntenants, ncust, nent, 0, 1, slug_first, hash, secret, ttl);
 	/* One line a write(2), shorter than PIPE_BUF: the jobs' lines do not
 	 * mix. */
 	fflush(stdout);
@@ -309,7 +315,7 @@ static int seed_tenants(int argc, char **argv)
 			return 1;
 		}
 		if (pid == 0) {
-			int rc = seed_tenants_part(argv[2], ntenants, ncust, nent, j, jobs, hash, secret, ttl);
+			int rc = seed_tenants_part(argv[2], ntenants, ncust, nent, j, jobs, slug_first, hash, secret, ttl);
 			fflush(stdout);
 			_exit(rc);
 		}
